@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# ecsenc: top-level build.
+#
+#   make            build the kernel module and every userspace program
+#   make check      host unit tests, then the integration tests in a VM
+#   make demo       the end-to-end story, in a VM
+#   make bench      benchmarks against the raw device and dm-crypt, in a VM
+#
+# The module is built against Debian's linux-headers-amd64, never against the
+# running kernel: the VM boots that kernel.  KDIR= overrides the choice.
+
+# The newest Debian kernel that has both an image and headers installed.
+KVER ?= $(shell ls -1 /lib/modules 2>/dev/null | while read v; do \
+	  [ -e /boot/vmlinuz-$$v ] && [ -d /lib/modules/$$v/build ] && echo $$v; \
+	done | sort -V | tail -n 1)
+KDIR ?= /lib/modules/$(KVER)/build
+
+USERSPACE_DIRS := tools/lib tools/kms-emulator kms-agent tools/ecsenc-ctl
+BUILT_DIRS = $(foreach d,$(USERSPACE_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
+
+.PHONY: all deps module userspace check check-host check-vm demo bench \
+	lint clean
+
+all: module userspace
+
+# Install the Debian packages the build and the tests need (no-op when present).
+deps:
+	@scripts/install-deps.sh
+
+module: deps
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+userspace: deps
+	@set -e; for d in $(BUILT_DIRS); do $(MAKE) -C $$d; done
+
+# W=1, sparse and checkpatch over the target.
+lint: deps
+	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=2 modules
+	scripts/checkpatch.sh dm-ecsenc/*.[ch]
+
+check: all
+	@tests/run-all.sh
+
+check-host: userspace
+	@tests/run-all.sh --host-only
+
+check-vm: all
+	@tests/run-all.sh --vm-only
+
+demo: all
+	@tests/vm/run-vm.sh --script tests/demo/demo.sh
+
+bench: all
+	@tests/vm/run-vm.sh --mem 1024 --script tests/bench/bench.sh \
+		--out Documentation/benchmarks
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	@for d in $(BUILT_DIRS); do $(MAKE) -C $$d clean; done
+	rm -rf build

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install the Debian 12 packages that building and testing ecsenc needs.
+# Does nothing when they are all present, so every make target can call it.
+set -euo pipefail
+
+pkgs=(
+	# build
+	build-essential pkg-config
+	linux-image-amd64 linux-headers-amd64 sparse
+	libdevmapper-dev libssl-dev libcurl4-openssl-dev libmicrohttpd-dev
+	libjson-c-dev libsqlite3-dev libkeyutils-dev
+	# the VM and what runs inside it
+	qemu-system-x86 busybox-static cpio kmod
+	dmsetup cryptsetup-bin fio keyutils e2fsprogs util-linux
+	# host tests and benchmark plots
+	nodejs npm gnuplot-nox
+)
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+		grep -q '^install ok installed$' || missing+=("$p")
+done
+# nodejs/npm may come from outside Debian on some machines: a working node is enough.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+	keep=()
+	for p in "${missing[@]}"; do
+		case "$p" in nodejs | npm) ;; *) keep+=("$p") ;; esac
+	done
+	missing=("${keep[@]}")
+fi
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages: ${missing[*]} (run as root)" >&2
+	exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

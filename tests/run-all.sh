@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run every ecsenc test and end with one line "N passed, N failed".
+#
+#   tests/run-all.sh [--host-only | --vm-only]
+#
+# Host tests are the executables tests/host/**/*.sh; each exits 0 (pass),
+# 77 (skip) or anything else (fail).  VM tests are tests/vm/tests/*.sh, run
+# inside one boot of Debian's kernel by tests/vm/run-vm.sh, which prints one
+# "RESULT <name> <PASS|FAIL|SKIP> <seconds>" line per test.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+run_host=1
+run_vm=1
+case "${1:-}" in
+--host-only) run_vm=0 ;;
+--vm-only) run_host=0 ;;
+"") ;;
+*) echo "usage: $0 [--host-only|--vm-only]" >&2; exit 2 ;;
+esac
+
+passed=0 failed=0 skipped=0
+failures=()
+logdir=$top/build/test-logs
+mkdir -p "$logdir"
+start_all=$(date +%s)
+
+record() {		# name status seconds
+	printf '%-52s %-4s %4ss\n' "$1" "$2" "$3"
+	case "$2" in
+	PASS) passed=$((passed + 1)) ;;
+	SKIP) skipped=$((skipped + 1)) ;;
+	*) failed=$((failed + 1)); failures+=("$1") ;;
+	esac
+}
+
+if [ $run_host -eq 1 ]; then
+	while IFS= read -r t; do
+		name=${t#tests/host/}
+		log=$logdir/host-${name//\//_}.log
+		t0=$(date +%s)
+		"$t" >"$log" 2>&1
+		rc=$?
+		dt=$(($(date +%s) - t0))
+		case $rc in
+		0) record "host/$name" PASS $dt ;;
+		77) record "host/$name" SKIP $dt ;;
+		*) record "host/$name" FAIL $dt; tail -n 20 "$log" | sed 's/^/    | /' ;;
+		esac
+	done < <(find tests/host -name '*.sh' -perm -u+x | sort)
+fi
+
+if [ $run_vm -eq 1 ]; then
+	vmlog=$logdir/vm-console.log
+	tests/vm/run-vm.sh --tests tests/vm/tests --console "$vmlog" \
+		>"$logdir/vm-results.txt"
+	vm_rc=$?
+	while read -r tag name status secs; do
+		[ "$tag" = RESULT ] || continue
+		record "vm/$name" "$status" "$secs"
+	done <"$logdir/vm-results.txt"
+	if [ $vm_rc -ne 0 ]; then
+		grep -v '^RESULT ' "$logdir/vm-results.txt" | sed 's/^/    | /'
+		record "vm/harness (boot, oops/WARNING check)" FAIL 0
+	fi
+fi
+
+echo "total time: $(($(date +%s) - start_all))s; logs in build/test-logs/"
+[ ${#failures[@]} -eq 0 ] || printf 'failed: %s\n' "${failures[@]}"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ $failed -eq 0 ]

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Buffers for secrets: page-aligned, mlock()ed, excluded from core dumps,
+ * and wiped before they are returned to the system.
+ */
+#ifndef ECSENC_SECMEM_H
+#define ECSENC_SECMEM_H
+
+#include <stddef.h>
+
+void *secmem_alloc(size_t len);
+void secmem_free(void *ptr);
+size_t secmem_size(const void *ptr);
+
+/* Zero memory in a way the compiler may not drop. */
+void secmem_wipe(void *ptr, size_t len);
+
+/* Lock every page of the process and forbid core dumps. */
+int secmem_harden_process(void);
+
+#endif
