@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The ecsenc-ctl <-> kms-agent protocol, over a unix stream socket.
+ *
+ * One request and one reply per connection, each a single JSON object:
+ * the client writes its request and shuts down its sending side; the agent
+ * answers and closes.
+ *
+ *   request  {"op": "attach-disk", "region": "cn-hangzhou",
+ *             "args": {"disk_id": "d-..."}}
+ *   reply    {"ok": true,  "result": {...}}
+ *            {"ok": false, "errno": 16, "error": "disk d-... is attached"}
+ *
+ * Documentation/operations.md lists every op and its arguments.
+ */
+#ifndef ECSENC_AGENT_PROTO_H
+#define ECSENC_AGENT_PROTO_H
+
+#include <json-c/json.h>
+
+#define AGENT_DEFAULT_SOCKET	"/run/ecsenc/agent.sock"
+#define AGENT_DEFAULT_REGION	"cn-hangzhou"
+#define AGENT_PROTO_MAX_MSG	(1024 * 1024)
+
+/* Write @obj on @fd as one JSON text. */
+int proto_send(int fd, struct json_object *obj);
+/* Read one JSON object from @fd until end of file. */
+int proto_recv(int fd, struct json_object **out);
+
+/*
+ * Client side: connect to @socket_path, send @request, wait for the reply.
+ * Returns 0 with *reply set (check its "ok"), or a negative errno when the
+ * agent could not be reached or answered garbage.
+ */
+int proto_call(const char *socket_path, struct json_object *request,
+	       struct json_object **reply);
+
+/* Reply builders: take ownership of @result. */
+struct json_object *proto_reply_ok(struct json_object *result);
+struct json_object *proto_reply_error(int err, const char *message);
+
+#endif
