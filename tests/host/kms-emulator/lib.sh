@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by the kms-emulator host tests: build helpers, an emulator on a
+# free loopback port with a temporary data dir, and teardown that leaves no
+# process behind.
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$HERE/../../.." && pwd)
+EMU=$TOP/tools/kms-emulator/kms-emulator
+KMS_AK=testid
+KMS_SECRET=testsecret
+KMS_ADMIN_AK=adminid
+KMS_ADMIN_SECRET=adminsecret
+KMS_PID=
+KMS_PORT=
+KMS_TMP=
+
+kms_build_lib() {
+	make -s -C "$TOP/tools/lib" >/dev/null
+}
+
+kms_build_emulator() {
+	kms_build_lib
+	make -s -C "$TOP/tools/kms-emulator" >/dev/null
+}
+
+kms_free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+kms_cleanup() {
+	kms_stop
+	[ -n "$KMS_TMP" ] && rm -rf "$KMS_TMP"
+	return 0
+}
+
+# kms_setup: temp dir with data/ and a credentials file; sets a trap.
+kms_setup() {
+	KMS_TMP=$(mktemp -d)
+	mkdir -p "$KMS_TMP/data"
+	printf '%s %s\n%s %s\nother otherSecret\n' "$KMS_AK" "$KMS_SECRET" \
+		"$KMS_ADMIN_AK" "$KMS_ADMIN_SECRET" >"$KMS_TMP/creds"
+	chmod 600 "$KMS_TMP/creds"
+	trap kms_cleanup EXIT
+}
+
+# kms_start [extra emulator args...]: start and wait until it answers.
+kms_start() {
+	local i
+	for i in 1 2 3 4 5; do
+		KMS_PORT=$(kms_free_port)
+		"$EMU" --listen "127.0.0.1:$KMS_PORT" --data-dir "$KMS_TMP/data" \
+			--credentials "$KMS_TMP/creds" --admin-key "$KMS_ADMIN_AK" \
+			"$@" >>"$KMS_TMP/emulator.log" 2>&1 &
+		KMS_PID=$!
+		for _ in $(seq 1 100); do
+			if ! kill -0 "$KMS_PID" 2>/dev/null; then
+				break
+			fi
+			if (exec 3<>"/dev/tcp/127.0.0.1/$KMS_PORT") 2>/dev/null; then
+				export KMS_ENDPOINT="http://127.0.0.1:$KMS_PORT"
+				return 0
+			fi
+			sleep 0.05
+		done
+		kms_stop
+	done
+	echo "kms-emulator did not start; log:" >&2
+	cat "$KMS_TMP/emulator.log" >&2
+	return 1
+}
+
+# kms_stop [signal]: stop the emulator this script started (default TERM).
+kms_stop() {
+	[ -n "$KMS_PID" ] || return 0
+	kill "-${1:-TERM}" "$KMS_PID" 2>/dev/null
+	wait "$KMS_PID" 2>/dev/null
+	KMS_PID=
+}
+
+# node_deps: install the pinned SDK once (exit 77 when npm cannot).
+node_deps() {
+	command -v node >/dev/null && command -v npm >/dev/null || {
+		echo "node/npm missing"; exit 77; }
+	if [ ! -d "$HERE/node/node_modules/@alicloud/kms20160120" ]; then
+		(cd "$HERE/node" && npm ci --no-audit --no-fund --loglevel=error) ||
+			{ echo "npm ci failed"; exit 77; }
+	fi
+}
+
+# kms_node SCRIPT [args]: run a node test script against the emulator.
+kms_node() {
+	KMS_AK=$KMS_AK KMS_SECRET=$KMS_SECRET KMS_ADMIN_AK=$KMS_ADMIN_AK \
+		KMS_ADMIN_SECRET=$KMS_ADMIN_SECRET KMS_ENDPOINT=$KMS_ENDPOINT \
+		node "$HERE/node/$1" "${@:2}"
+}
