@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * kms-agent: shared state of the daemon and the context of one operation.
+ */
+#ifndef ECSENC_AGENT_H
+#define ECSENC_AGENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <json-c/json.h>
+
+struct catalog;
+struct credentials;
+struct kms_client;
+
+#define AGENT_MAX_REGIONS	16
+
+struct agent_region_client {
+	char region[32];		/* RegionId sent to the KMS */
+	struct kms_client *client;	/* created on first use */
+};
+
+struct agent {
+	const char *state_dir;		/* backing files + catalog.db */
+	const char *socket_path;	/* where ecsenc-ctl finds us */
+	const char *default_region;	/* when a request names none */
+	const char *kms_endpoint;	/* http://HOST:PORT */
+	long kms_deadline_ms;		/* retry budget of one KMS use */
+	struct credentials *creds;	/* secmem; first key is used */
+	struct catalog *catalog;	/* SQLite catalog of every region */
+	struct agent_region_client kms[AGENT_MAX_REGIONS];
+};
+
+/* One management operation, as a request from ecsenc-ctl runs it. */
+struct op_ctx {
+	struct agent *agent;
+	const char *op;			/* ECS name for billing: "AttachDisk" */
+	const char *region;		/* region of the request */
+	char error[512];		/* plain-words error for the user */
+};
+
+/* Record a user-facing error in @ctx and return @err (negative errno). */
+int op_fail(struct op_ctx *ctx, int err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Handlers of the protocol's ops; each returns 0 or -errno + ctx->error. */
+typedef int (*op_handler)(struct op_ctx *ctx, struct json_object *args,
+			  struct json_object **result);
+
+int op_create_disk(struct op_ctx *, struct json_object *, struct json_object **);
+int op_delete_disk(struct op_ctx *, struct json_object *, struct json_object **);
+int op_describe_disks(struct op_ctx *, struct json_object *, struct json_object **);
+int op_attach_disk(struct op_ctx *, struct json_object *, struct json_object **);
+int op_detach_disk(struct op_ctx *, struct json_object *, struct json_object **);
+int op_create_snapshot(struct op_ctx *, struct json_object *, struct json_object **);
+int op_delete_snapshot(struct op_ctx *, struct json_object *, struct json_object **);
+int op_describe_snapshots(struct op_ctx *, struct json_object *, struct json_object **);
+int op_reset_disk(struct op_ctx *, struct json_object *, struct json_object **);
+int op_reinit_disk(struct op_ctx *, struct json_object *, struct json_object **);
+int op_describe_kms_usage(struct op_ctx *, struct json_object *, struct json_object **);
+int op_kms_call(struct op_ctx *, struct json_object *, struct json_object **);
+int op_rebuild_catalog(struct op_ctx *, struct json_object *, struct json_object **);
+
+/* Re-attach what was attached when the agent stopped (startup). */
+void agent_reattach_all(struct agent *a);
+/* Rebuild the catalog from the headers of the backing files. */
+int agent_rebuild_catalog(struct agent *a, int *count);
+
+/* Helpers for args. */
+const char *arg_str(struct json_object *args, const char *name);
+int64_t arg_int(struct json_object *args, const char *name, int64_t dflt);
+
+#endif

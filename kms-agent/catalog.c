@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "catalog.h"
+#include "log.h"
+
+struct catalog {
+	sqlite3 *db;
+};
+
+static const char schema[] =
+	"PRAGMA journal_mode=WAL;"
+	"CREATE TABLE IF NOT EXISTS objects ("
+	" id TEXT PRIMARY KEY, kind INTEGER NOT NULL, region TEXT NOT NULL,"
+	" category TEXT NOT NULL, size INTEGER NOT NULL,"
+	" encrypted INTEGER NOT NULL, kms_key_id TEXT NOT NULL,"
+	" lineage_id TEXT NOT NULL, source_id TEXT NOT NULL,"
+	" path TEXT NOT NULL, attached INTEGER NOT NULL DEFAULT 0,"
+	" created INTEGER NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS kms_usage ("
+	" region TEXT NOT NULL, operation TEXT NOT NULL, action TEXT NOT NULL,"
+	" calls INTEGER NOT NULL, PRIMARY KEY (region, operation, action));";
+
+static int db_error(struct catalog *c, const char *what)
+{
+	log_err("catalog: %s: %s", what, sqlite3_errmsg(c->db));
+	return -EIO;
+}
+
+int catalog_open(const char *path, struct catalog **out)
+{
+	struct catalog *c = calloc(1, sizeof(*c));
+	char *msg = NULL;
+
+	if (!c)
+		return -ENOMEM;
+	if (sqlite3_open(path, &c->db) != SQLITE_OK)
+		goto fail;
+	sqlite3_busy_timeout(c->db, 5000);
+	if (sqlite3_exec(c->db, schema, NULL, NULL, &msg) != SQLITE_OK)
+		goto fail;
+	*out = c;
+	return 0;
+fail:
+	log_err("catalog %s: %s", path, msg ? msg : sqlite3_errmsg(c->db));
+	sqlite3_free(msg);
+	sqlite3_close(c->db);
+	free(c);
+	return -EIO;
+}
+
+void catalog_close(struct catalog *c)
+{
+	if (!c)
+		return;
+	sqlite3_close(c->db);
+	free(c);
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *s)
+{
+	sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+}
+
+int catalog_put(struct catalog *c, const struct catalog_object *o)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	if (sqlite3_prepare_v2(c->db,
+		"INSERT OR REPLACE INTO objects (id, kind, region, category,"
+		" size, encrypted, kms_key_id, lineage_id, source_id, path,"
+		" attached, created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+		-1, &st, NULL) != SQLITE_OK)
+		return db_error(c, "prepare put");
+	bind_text(st, 1, o->id);
+	sqlite3_bind_int(st, 2, o->kind);
+	bind_text(st, 3, o->region);
+	bind_text(st, 4, o->category);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)o->size);
+	sqlite3_bind_int(st, 6, o->encrypted);
+	bind_text(st, 7, o->kms_key_id);
+	bind_text(st, 8, o->lineage_id);
+	bind_text(st, 9, o->source_id);
+	bind_text(st, 10, o->path);
+	sqlite3_bind_int(st, 11, o->attached);
+	sqlite3_bind_int64(st, 12, (sqlite3_int64)o->created);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		r = db_error(c, "put");
+	sqlite3_finalize(st);
+	return r;
+}
+
+static void copy_col(sqlite3_stmt *st, int i, char *dst, size_t len)
+{
+	const unsigned char *s = sqlite3_column_text(st, i);
+
+	snprintf(dst, len, "%s", s ? (const char *)s : "");
+}
+
+#define OBJECT_COLUMNS "id, kind, region, category, size, encrypted," \
+	" kms_key_id, lineage_id, source_id, path, attached, created"
+
+static void read_row(sqlite3_stmt *st, struct catalog_object *o)
+{
+	memset(o, 0, sizeof(*o));
+	copy_col(st, 0, o->id, sizeof(o->id));
+	o->kind = sqlite3_column_int(st, 1);
+	copy_col(st, 2, o->region, sizeof(o->region));
+	copy_col(st, 3, o->category, sizeof(o->category));
+	o->size = (uint64_t)sqlite3_column_int64(st, 4);
+	o->encrypted = sqlite3_column_int(st, 5);
+	copy_col(st, 6, o->kms_key_id, sizeof(o->kms_key_id));
+	copy_col(st, 7, o->lineage_id, sizeof(o->lineage_id));
+	copy_col(st, 8, o->source_id, sizeof(o->source_id));
+	copy_col(st, 9, o->path, sizeof(o->path));
+	o->attached = sqlite3_column_int(st, 10);
+	o->created = (uint64_t)sqlite3_column_int64(st, 11);
+}
+
+int catalog_get(struct catalog *c, const char *region, const char *id,
+		struct catalog_object *o)
+{
+	sqlite3_stmt *st;
+	int r, rc;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT " OBJECT_COLUMNS
+			       " FROM objects WHERE id = ? AND region = ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_error(c, "prepare get");
+	bind_text(st, 1, id);
+	bind_text(st, 2, region);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		read_row(st, o);
+		r = 0;
+	} else {
+		r = rc == SQLITE_DONE ? -ENOENT : db_error(c, "get");
+	}
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int exec_id(struct catalog *c, const char *sql, const char *id, int v)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(c, "prepare");
+	bind_text(st, 1, id);
+	if (strstr(sql, "?2"))
+		sqlite3_bind_int(st, 2, v);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		r = db_error(c, "update");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int catalog_delete(struct catalog *c, const char *id)
+{
+	return exec_id(c, "DELETE FROM objects WHERE id = ?1", id, 0);
+}
+
+int catalog_set_attached(struct catalog *c, const char *id, int attached)
+{
+	return exec_id(c, "UPDATE objects SET attached = ?2 WHERE id = ?1",
+		       id, attached);
+}
+
+int catalog_clear_objects(struct catalog *c)
+{
+	if (sqlite3_exec(c->db, "DELETE FROM objects", NULL, NULL, NULL))
+		return db_error(c, "clear");
+	return 0;
+}
+
+int catalog_list(struct catalog *c, enum catalog_kind kind, const char *region,
+		 catalog_visit_fn fn, void *arg)
+{
+	struct catalog_object o;
+	sqlite3_stmt *st;
+	int r = 0, rc;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT " OBJECT_COLUMNS " FROM objects"
+			       " WHERE kind = ?1 AND (?2 IS NULL OR region = ?2)"
+			       " ORDER BY created, id", -1, &st, NULL))
+		return db_error(c, "prepare list");
+	sqlite3_bind_int(st, 1, kind);
+	if (region)
+		bind_text(st, 2, region);
+	else
+		sqlite3_bind_null(st, 2);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		read_row(st, &o);
+		r = fn(&o, arg);
+		if (r)
+			break;
+	}
+	if (!r && rc != SQLITE_DONE)
+		r = db_error(c, "list");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int catalog_count_kms_call(struct catalog *c, const char *region,
+			   const char *operation, const char *action)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	if (sqlite3_prepare_v2(c->db,
+		"INSERT INTO kms_usage (region, operation, action, calls)"
+		" VALUES (?1, ?2, ?3, 1) ON CONFLICT (region, operation, action)"
+		" DO UPDATE SET calls = calls + 1", -1, &st, NULL))
+		return db_error(c, "prepare usage");
+	bind_text(st, 1, region);
+	bind_text(st, 2, operation);
+	bind_text(st, 3, action);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		r = db_error(c, "usage");
+	sqlite3_finalize(st);
+	return r;
+}
+
+int catalog_list_usage(struct catalog *c, catalog_usage_fn fn, void *arg)
+{
+	sqlite3_stmt *st;
+	int r = 0, rc;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT region, operation, action, calls"
+			       " FROM kms_usage ORDER BY region, operation, action",
+			       -1, &st, NULL))
+		return db_error(c, "prepare usage list");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		r = fn((const char *)sqlite3_column_text(st, 0),
+		       (const char *)sqlite3_column_text(st, 1),
+		       (const char *)sqlite3_column_text(st, 2),
+		       sqlite3_column_int64(st, 3), arg);
+		if (r)
+			break;
+	}
+	if (!r && rc != SQLITE_DONE)
+		r = db_error(c, "usage list");
+	sqlite3_finalize(st);
+	return r;
+}

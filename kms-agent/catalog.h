@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The catalog: every disk and snapshot of every region, and the KMS call
+ * counts by region and management operation, in one SQLite database.  The
+ * headers on the backing stores are the truth; the catalog can be rebuilt
+ * from them (attached state and usage counts excepted).
+ */
+#ifndef ECSENC_CATALOG_H
+#define ECSENC_CATALOG_H
+
+#include <stdint.h>
+
+struct catalog;
+
+enum catalog_kind { CATALOG_DISK, CATALOG_SNAPSHOT };
+
+struct catalog_object {
+	enum catalog_kind kind;
+	char id[32];			/* d-... / s-... */
+	char region[32];
+	char category[32];
+	uint64_t size;			/* bytes the user sees */
+	int encrypted;
+	char kms_key_id[128];
+	char lineage_id[32];
+	char source_id[32];		/* disk: snapshot it came from */
+	char path[512];			/* backing file */
+	int attached;			/* disk: should be attached */
+	uint64_t created;		/* unix seconds */
+};
+
+int catalog_open(const char *path, struct catalog **out);
+void catalog_close(struct catalog *c);
+
+int catalog_put(struct catalog *c, const struct catalog_object *o);
+/* -ENOENT when no such object in that region. */
+int catalog_get(struct catalog *c, const char *region, const char *id,
+		struct catalog_object *o);
+int catalog_delete(struct catalog *c, const char *id);
+int catalog_set_attached(struct catalog *c, const char *id, int attached);
+int catalog_clear_objects(struct catalog *c);
+
+/* Visit objects of @kind in @region (NULL: every region), oldest first. */
+typedef int (*catalog_visit_fn)(const struct catalog_object *o, void *arg);
+int catalog_list(struct catalog *c, enum catalog_kind kind, const char *region,
+		 catalog_visit_fn fn, void *arg);
+
+int catalog_count_kms_call(struct catalog *c, const char *region,
+			   const char *operation, const char *action);
+typedef int (*catalog_usage_fn)(const char *region, const char *operation,
+				const char *action, int64_t calls, void *arg);
+int catalog_list_usage(struct catalog *c, catalog_usage_fn fn, void *arg);
+
+#endif

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the agent asks of the kernel: loop devices over backing files,
+ * logon keys in the thread keyring, and device-mapper devices (through
+ * libdevmapper, every task marked secure so its buffers are wiped).
+ */
+#ifndef ECSENC_KERNEL_H
+#define ECSENC_KERNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Bind @path to a free loop device that clears itself on last close.
+ * Returns an open fd of the loop device (keep it until a dm table holds
+ * the device) and its path in @dev.
+ */
+int loop_attach(const char *path, char *dev, size_t dev_len);
+
+/*
+ * Add @key as a logon key named @desc to the calling thread's keyring,
+ * which the DM table load of the same thread can find.  Returns the key
+ * serial (> 0) or -errno.
+ */
+long keyring_add_logon(const char *desc, const void *key, size_t len);
+/* Invalidate the key: it leaves /proc/keys and its payload is freed. */
+void keyring_drop(long serial);
+
+/* Create, load (table marked secure) and resume /dev/mapper/@name. */
+int dm_create(const char *name, const char *target, uint64_t sectors,
+	      const char *params);
+int dm_remove(const char *name);
+/* 1 if the device exists, 0 if not, -errno on error. */
+int dm_exists(const char *name);
+int dm_suspend(const char *name);
+int dm_resume(const char *name);
+/* "/dev/mapper/@name", made with mknod when nothing else made it. */
+int dm_node_path(const char *name, char *path, size_t len);
+
+#endif

@@ -1,0 +1,269 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/evp.h>
+
+#include "catalog.h"
+#include "credentials.h"
+#include "kms_ops.h"
+#include "log.h"
+#include "secmem.h"
+
+static struct kms_client *client_for(struct op_ctx *ctx)
+{
+	struct agent *a = ctx->agent;
+	struct kms_client_config cfg = { 0 };
+	struct agent_region_client *free_slot = NULL;
+	int r;
+
+	for (int i = 0; i < AGENT_MAX_REGIONS; i++) {
+		if (a->kms[i].client && !strcmp(a->kms[i].region, ctx->region))
+			return a->kms[i].client;
+		if (!a->kms[i].client && !free_slot)
+			free_slot = &a->kms[i];
+	}
+	if (!free_slot || !a->creds || !a->creds->count)
+		return NULL;
+	cfg.endpoint = a->kms_endpoint;
+	cfg.access_key_id = a->creds->keys[0].id;
+	cfg.access_key_secret = a->creds->keys[0].secret;
+	cfg.region = ctx->region;
+	cfg.timeout_ms = 5000;
+	r = kms_client_new(&cfg, &free_slot->client);
+	if (r < 0) {
+		log_err("KMS client for %s: %s", ctx->region, strerror(-r));
+		return NULL;
+	}
+	snprintf(free_slot->region, sizeof(free_slot->region), "%s",
+		 ctx->region);
+	return free_slot->client;
+}
+
+void kms_ops_free_clients(struct agent *a)
+{
+	for (int i = 0; i < AGENT_MAX_REGIONS; i++) {
+		kms_client_free(a->kms[i].client);
+		a->kms[i].client = NULL;
+	}
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+/* A permanent KMS error, said so that a user knows what to do. */
+static int explain(struct op_ctx *ctx, const char *action,
+		   const struct kms_response *resp)
+{
+	const char *c = resp->code;
+
+	if (!strcmp(c, "Rejected.Disabled"))
+		return op_fail(ctx, -EKEYREVOKED,
+			"the KMS key is disabled; enable it (ecsenc-ctl kms EnableKey KeyId=...) to use this disk");
+	if (!strcmp(c, "Rejected.PendingDeletion"))
+		return op_fail(ctx, -EKEYREVOKED,
+			"the KMS key is scheduled for deletion; cancel it (ecsenc-ctl kms CancelKeyDeletion KeyId=...) or the disk's data is lost when it is deleted");
+	if (!strcmp(c, "Forbidden.KeyNotFound") ||
+	    !strcmp(c, "Forbidden.AliasNotFound") ||
+	    !strcmp(c, "EntityNotExist.Key"))
+		return op_fail(ctx, -ENOKEY,
+			"the KMS key does not exist (deleted?); data encrypted under it cannot be decrypted any more");
+	if (!strcmp(c, "Rejected.PendingImport"))
+		return op_fail(ctx, -ENOKEY,
+			"the KMS key has no key material yet; import it (GetParametersForImport, ImportKeyMaterial) first");
+	if (!strcmp(c, "InvalidAccessKeyId.NotFound") ||
+	    !strcmp(c, "IncompleteSignature") ||
+	    !strcmp(c, "Forbidden.NoPermission"))
+		return op_fail(ctx, -EACCES,
+			"the KMS refused the agent's credentials (%s: %s)",
+			c, resp->message);
+	if (!strncmp(c, "InvalidCiphertext", 17) || !strcmp(c, "Rejected.InvalidEncryptionContext") ||
+	    !strcmp(c, "InvalidParameter.EncryptionContext"))
+		return op_fail(ctx, -EBADMSG,
+			"the KMS cannot unwrap this disk's key (%s): the header does not belong to this key or context", c);
+	return op_fail(ctx, -EPROTO, "KMS %s failed: %s: %s", action, c,
+		       resp->message);
+}
+
+static int call(struct op_ctx *ctx, const char *action,
+		const char *const *params, struct kms_response *resp, int retry)
+{
+	long deadline = now_ms() + ctx->agent->kms_deadline_ms;
+	long backoff = 100;
+	struct kms_client *c = client_for(ctx);
+	int r, attempt = 0;
+
+	if (!c)
+		return op_fail(ctx, -EIO, "no KMS client for region %s",
+			       ctx->region);
+	for (;;) {
+		attempt++;
+		r = kms_client_call(c, action, params, resp);
+		catalog_count_kms_call(ctx->agent->catalog, ctx->region,
+				       ctx->op, action);
+		if (r == 0)
+			return 0;
+		if (!retry || !kms_error_is_transient(r, resp))
+			break;
+		if (now_ms() + backoff > deadline) {
+			r = op_fail(ctx, -ETIMEDOUT,
+				"the KMS of region %s is unavailable (%s after %d tries); try again later",
+				ctx->region,
+				resp->code[0] ? resp->code : strerror(-r),
+				attempt);
+			kms_response_release(resp);
+			return r;
+		}
+		log_warn("KMS %s: %s, retrying in %ld ms", action,
+			 resp->code[0] ? resp->code : strerror(-r), backoff);
+		kms_response_release(resp);
+		sleep_ms(backoff);
+		backoff = backoff * 2 > 2000 ? 2000 : backoff * 2;
+	}
+	if (r == -EPROTO)
+		r = explain(ctx, action, resp);
+	else
+		r = op_fail(ctx, r, "KMS %s: %s", action, strerror(-r));
+	kms_response_release(resp);
+	return r;
+}
+
+int kms_ops_call(struct op_ctx *ctx, const char *action,
+		 const char *const *params, struct kms_response *resp)
+{
+	return call(ctx, action, params, resp, 1);
+}
+
+int kms_ops_call_once(struct op_ctx *ctx, const char *action,
+		      const char *const *params, struct kms_response *resp)
+{
+	return call(ctx, action, params, resp, 0);
+}
+
+void kms_ops_context(const char *lineage_id, const char *region,
+		     char *buf, size_t len)
+{
+	snprintf(buf, len, "{\"ecsenc:lineage\":\"%s\",\"ecsenc:region\":\"%s\"}",
+		 lineage_id, region);
+}
+
+static const char *body_str(const struct kms_response *resp, const char *name)
+{
+	struct json_object *v;
+
+	if (!resp->body || !json_object_object_get_ex(resp->body, name, &v))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+int kms_ops_new_data_key(struct op_ctx *ctx, const char *key_id,
+			 const char *context, char *wrapped, size_t wrapped_len,
+			 char *key_id_out, size_t key_id_len)
+{
+	const char *params[] = {
+		"KeyId", key_id, "NumberOfBytes", "64",
+		"EncryptionContext", context, NULL,
+	};
+	struct kms_response resp;
+	const char *blob, *kid;
+	int r;
+
+	r = kms_ops_call(ctx, "GenerateDataKeyWithoutPlaintext", params, &resp);
+	if (r < 0)
+		return r;
+	blob = body_str(&resp, "CiphertextBlob");
+	kid = body_str(&resp, "KeyId");
+	if (!blob || strlen(blob) >= wrapped_len) {
+		r = op_fail(ctx, -EPROTO, "KMS answer without a usable CiphertextBlob");
+		goto out;
+	}
+	snprintf(wrapped, wrapped_len, "%s", blob);
+	snprintf(key_id_out, key_id_len, "%s", kid ? kid : key_id);
+out:
+	kms_response_release(&resp);
+	return r;
+}
+
+int kms_ops_unwrap(struct op_ctx *ctx, const char *kms_key_id,
+		   const char *wrapped, const char *context,
+		   unsigned char **key)
+{
+	const char *params[] = {
+		"CiphertextBlob", wrapped, "EncryptionContext", context, NULL,
+	};
+	struct kms_response resp;
+	unsigned char *buf = NULL;
+	const char *b64;
+	size_t b64len;
+	int n, r;
+
+	r = kms_ops_call(ctx, "Decrypt", params, &resp);
+	if (r < 0)
+		return r;
+	b64 = body_str(&resp, "Plaintext");
+	b64len = b64 ? strlen(b64) : 0;
+	buf = secmem_alloc(b64len + 4);
+	if (!buf) {
+		r = op_fail(ctx, -ENOMEM, "out of locked memory");
+		goto out;
+	}
+	n = b64 ? EVP_DecodeBlock(buf, (const unsigned char *)b64, (int)b64len) : -1;
+	/* EVP_DecodeBlock counts '=' padding as zero bytes: strip them. */
+	while (n > 0 && b64len && b64[--b64len] == '=')
+		n--;
+	if (n != DATA_KEY_BYTES) {
+		r = op_fail(ctx, -EBADMSG,
+			    "KMS returned a %d-byte data key for %s, want %d",
+			    n, kms_key_id, DATA_KEY_BYTES);
+		goto out;
+	}
+	*key = buf;
+	buf = NULL;
+out:
+	secmem_free(buf);
+	kms_response_release(&resp);
+	return r;
+}
+
+int kms_ops_check_key(struct op_ctx *ctx, const char *kms_key_id)
+{
+	const char *params[] = { "KeyId", kms_key_id, NULL };
+	struct kms_response resp;
+	struct json_object *meta, *state;
+	const char *s = NULL;
+	int r;
+
+	r = kms_ops_call(ctx, "DescribeKey", params, &resp);
+	if (r < 0)
+		return r;
+	if (json_object_object_get_ex(resp.body, "KeyMetadata", &meta) &&
+	    json_object_object_get_ex(meta, "KeyState", &state))
+		s = json_object_get_string(state);
+	if (!s)
+		r = op_fail(ctx, -EPROTO, "DescribeKey answer without KeyState");
+	else if (!strcmp(s, "Disabled"))
+		r = op_fail(ctx, -EKEYREVOKED,
+			"the KMS key %s is disabled; enable it (ecsenc-ctl kms EnableKey KeyId=...) first", kms_key_id);
+	else if (!strcmp(s, "PendingDeletion"))
+		r = op_fail(ctx, -EKEYREVOKED,
+			"the KMS key %s is scheduled for deletion; cancel it (ecsenc-ctl kms CancelKeyDeletion KeyId=...) first", kms_key_id);
+	else if (strcmp(s, "Enabled"))
+		r = op_fail(ctx, -EKEYREVOKED, "the KMS key %s is %s", kms_key_id, s);
+	kms_response_release(&resp);
+	return r;
+}

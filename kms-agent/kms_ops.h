@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The agent's use of the KMS: per-region clients, retries of transient
+ * failures within a deadline, permanent failures in plain words, and a
+ * count of every call under the management operation that made it.
+ */
+#ifndef ECSENC_KMS_OPS_H
+#define ECSENC_KMS_OPS_H
+
+#include <stddef.h>
+
+#include "agent.h"
+#include "kms_client.h"
+
+#define SERVICE_KEY_ALIAS	"alias/acs/ecs"
+#define DATA_KEY_BYTES		64	/* AES-256-XTS: Key1 || Key2 */
+
+/*
+ * One KMS use with retries.  0 on success (release @resp); otherwise
+ * -errno with ctx->error set in plain words (@resp already released).
+ */
+int kms_ops_call(struct op_ctx *ctx, const char *action,
+		 const char *const *params, struct kms_response *resp);
+
+/* The same without retries: one signed call (the kms pass-through). */
+int kms_ops_call_once(struct op_ctx *ctx, const char *action,
+		      const char *const *params, struct kms_response *resp);
+
+/* The encryption context that binds a wrapped key to its lineage. */
+void kms_ops_context(const char *lineage_id, const char *region,
+		     char *buf, size_t len);
+
+/* A new wrapped data key under @key_id; the CMK's real id in @key_id_out. */
+int kms_ops_new_data_key(struct op_ctx *ctx, const char *key_id,
+			 const char *context, char *wrapped, size_t wrapped_len,
+			 char *key_id_out, size_t key_id_len);
+
+/* Unwrap into a secmem buffer of DATA_KEY_BYTES (secmem_free it). */
+int kms_ops_unwrap(struct op_ctx *ctx, const char *kms_key_id,
+		   const char *wrapped, const char *context,
+		   unsigned char **key);
+
+/* Fail unless the CMK is Enabled (DescribeKey). */
+int kms_ops_check_key(struct op_ctx *ctx, const char *kms_key_id);
+
+void kms_ops_free_clients(struct agent *a);
+
+#endif

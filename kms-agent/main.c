@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kms-agent: the one process that holds KMS credentials and, for a moment,
+ * plaintext data keys.  Serves ecsenc-ctl on a unix socket; see
+ * Documentation/operations.md.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "agent.h"
+#include "agent_proto.h"
+#include "catalog.h"
+#include "credentials.h"
+#include "kms_ops.h"
+#include "log.h"
+#include "secmem.h"
+#include "server.h"
+
+static volatile int stop_requested;
+
+/* The one place that declares the agent's options. */
+static const struct agent_option {
+	struct option opt;
+	const char *arg;
+	const char *help;
+} options[] = {
+	{ { "kms-endpoint", required_argument, NULL, 'e' }, "URL", "KMS to use, e.g. http://127.0.0.1:8080 (required)" },
+	{ { "credentials", required_argument, NULL, 'c' }, "FILE", "\"<AccessKeyId> <AccessKeySecret>\" file (required)" },
+	{ { "state-dir", required_argument, NULL, 'd' }, "DIR", "backing stores and catalog.db (required)" },
+	{ { "socket", required_argument, NULL, 's' }, "PATH", "control socket (default " AGENT_DEFAULT_SOCKET ")" },
+	{ { "region", required_argument, NULL, 'r' }, "REGION", "default region (default " AGENT_DEFAULT_REGION ")" },
+	{ { "kms-deadline", required_argument, NULL, 't' }, "SECONDS", "retry transient KMS errors this long (default 20)" },
+	{ { "no-reattach", no_argument, NULL, 'n' }, NULL, "do not re-attach the disks that were attached at the last stop" },
+	{ { "rebuild-catalog", no_argument, NULL, 'R' }, NULL, "rebuild the catalog from the disk headers at start" },
+	{ { "verbose", no_argument, NULL, 'v' }, NULL, "log debug messages" },
+	{ { "help", no_argument, NULL, 'h' }, NULL, "this help" },
+};
+#define N_OPTIONS (sizeof(options) / sizeof(*options))
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: kms-agent --kms-endpoint URL --credentials FILE --state-dir DIR [options]\n\n");
+	for (size_t i = 0; i < N_OPTIONS; i++) {
+		char left[48];
+
+		snprintf(left, sizeof(left), "--%s%s%s", options[i].opt.name,
+			 options[i].arg ? " " : "", options[i].arg ? options[i].arg : "");
+		fprintf(f, "  %-26s %s\n", left, options[i].help);
+	}
+}
+
+static void on_signal(int sig)
+{
+	stop_requested = 1;
+}
+
+/* sd_notify(3) without libsystemd: one datagram to $NOTIFY_SOCKET. */
+static void notify_ready(void)
+{
+	const char *path = getenv("NOTIFY_SOCKET");
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	socklen_t len;
+	int fd;
+
+	if (!path || !*path || strlen(path) >= sizeof(sa.sun_path))
+		return;
+	strcpy(sa.sun_path, path);
+	if (sa.sun_path[0] == '@')
+		sa.sun_path[0] = '\0';
+	len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path));
+	fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	sendto(fd, "READY=1", 7, MSG_NOSIGNAL, (struct sockaddr *)&sa, len);
+	close(fd);
+}
+
+int main(int argc, char **argv)
+{
+	struct option longopts[N_OPTIONS + 1];
+	struct agent a = {
+		.socket_path = AGENT_DEFAULT_SOCKET,
+		.default_region = AGENT_DEFAULT_REGION,
+		.kms_deadline_ms = 20000,
+	};
+	const char *creds_path = NULL;
+	int reattach = 1, rebuild = 0, verbose = 0, fd = -1, r, c, count;
+	char db[1024];
+	struct stat st;
+	struct sigaction sa = { .sa_handler = on_signal };
+
+	for (size_t i = 0; i < N_OPTIONS; i++)
+		longopts[i] = options[i].opt;
+	memset(&longopts[N_OPTIONS], 0, sizeof(longopts[0]));
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'e': a.kms_endpoint = optarg; break;
+		case 'c': creds_path = optarg; break;
+		case 'd': a.state_dir = optarg; break;
+		case 's': a.socket_path = optarg; break;
+		case 'r': a.default_region = optarg; break;
+		case 't': a.kms_deadline_ms = atol(optarg) * 1000; break;
+		case 'n': reattach = 0; break;
+		case 'R': rebuild = 1; break;
+		case 'v': verbose = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	log_init(argv[0], verbose ? LOG_DEBUG : LOG_INFO);
+	if (optind != argc || !a.kms_endpoint || !creds_path || !a.state_dir) {
+		usage(stderr);
+		return 2;
+	}
+
+	/* Before any secret is in memory: no swap, no core, no ptrace. */
+	r = secmem_harden_process();
+	if (r < 0) {
+		log_err("cannot lock memory and forbid core dumps: %s", strerror(-r));
+		return 1;
+	}
+	r = credentials_load(creds_path, &a.creds);
+	if (r < 0 || !a.creds->count) {
+		log_err("credentials %s: %s", creds_path, r < 0 ? strerror(-r) : "no key");
+		return 1;
+	}
+	if (mkdir(a.state_dir, 0700) < 0 && errno != EEXIST) {
+		log_err("state dir %s: %m", a.state_dir);
+		goto out;
+	}
+	snprintf(db, sizeof(db), "%s/catalog.db", a.state_dir);
+	if (stat(db, &st) < 0)
+		rebuild = 1;	/* a lost catalog comes back from the headers */
+	r = catalog_open(db, &a.catalog);
+	if (r < 0)
+		goto out;
+	if (rebuild && agent_rebuild_catalog(&a, &count) < 0)
+		log_warn("catalog rebuild failed");
+
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (reattach)
+		agent_reattach_all(&a);
+	fd = server_listen(a.socket_path);
+	if (fd < 0)
+		goto out;
+	log_info("serving %s (region %s, KMS %s)", a.socket_path,
+		 a.default_region, a.kms_endpoint);
+	notify_ready();
+	server_run(&a, fd, &stop_requested);
+	log_info("stopping; attached disks stay attached");
+	r = 0;
+out:
+	if (fd >= 0) {
+		close(fd);
+		unlink(a.socket_path);
+	}
+	kms_ops_free_clients(&a);
+	catalog_close(a.catalog);
+	credentials_free(a.creds);
+	return r < 0 || fd < 0 ? 1 : 0;
+}

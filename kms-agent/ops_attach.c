@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * attach-disk and detach-disk: the only place where a plaintext data key
+ * exists in userspace, for the time between the KMS answer and the table
+ * load, in locked memory that is wiped on every path.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kernel.h"
+#include "kms_ops.h"
+#include "log.h"
+#include "ops_common.h"
+#include "secmem.h"
+#include "store.h"
+
+static int load_table(struct op_ctx *ctx, const struct disk_header *h,
+		      const char *dm, const char *loop, const unsigned char *key)
+{
+	char params[512], desc[64], opts[64] = "";
+	uint64_t sectors = h->data_size / 512;
+	uint64_t offset = h->data_offset / 512;
+	long serial;
+	int r;
+
+	if (!key) {
+		snprintf(params, sizeof(params), "%s %llu", loop,
+			 (unsigned long long)offset);
+		r = dm_create(dm, "linear", sectors, params);
+		goto out;
+	}
+	snprintf(desc, sizeof(desc), "ecsenc:%s", h->object_id);
+	serial = keyring_add_logon(desc, key, DATA_KEY_BYTES);
+	if (serial < 0)
+		return op_fail(ctx, (int)serial, "cannot add the key to the kernel keyring: %s",
+			       strerror((int)-serial));
+	if (h->sector_size != 512)
+		snprintf(opts, sizeof(opts), " 1 sector_size:%u", h->sector_size);
+	snprintf(params, sizeof(params), "%s :%d:logon:%s 0 %s %llu%s",
+		 h->cipher, DATA_KEY_BYTES, desc, loop,
+		 (unsigned long long)offset, opts);
+	r = dm_create(dm, "ecsenc", sectors, params);
+	/* The target holds its own copy now (or failed): drop ours. */
+	keyring_drop(serial);
+out:
+	if (r < 0)
+		return op_fail(ctx, r, "the kernel refused the %s table of %s (%s); is the dm-ecsenc module loaded? see dmesg",
+			       key ? "ecsenc" : "linear", h->object_id, strerror(-r));
+	return 0;
+}
+
+int attach_one(struct op_ctx *ctx, const struct catalog_object *o,
+	       char *dev, size_t dev_len)
+{
+	unsigned char *key = NULL;
+	struct disk_header h;
+	char dm[64], loop[64];
+	int loop_fd = -1, r;
+
+	disk_dm_name(o->id, dm, sizeof(dm));
+	r = read_object_header(ctx, o, &h);
+	if (r < 0)
+		return r;
+	if (h.flags & DISK_HEADER_F_ENCRYPTED) {
+		r = kms_ops_unwrap(ctx, h.kms_key_id, h.wrapped_key,
+				   h.encryption_context, &key);
+		if (r < 0)
+			goto out;
+	}
+	loop_fd = loop_attach(o->path, loop, sizeof(loop));
+	if (loop_fd < 0) {
+		r = op_fail(ctx, loop_fd, "no loop device for %s: %s", o->path,
+			    strerror(-loop_fd));
+		goto out;
+	}
+	r = load_table(ctx, &h, dm, loop, key);
+	if (r < 0)
+		goto out;
+	r = dm_node_path(dm, dev, dev_len);
+	if (r < 0)
+		r = op_fail(ctx, r, "no device node for %s: %s", dm, strerror(-r));
+out:
+	secmem_free(key);
+	/* The loop device clears itself once the dm table lets go of it. */
+	if (loop_fd >= 0)
+		close(loop_fd);
+	return r;
+}
+
+int op_attach_disk(struct op_ctx *ctx, struct json_object *args,
+		   struct json_object **result)
+{
+	struct catalog_object o;
+	char dm[64], dev[128];
+	int r;
+
+	r = get_disk(ctx, arg_str(args, "disk_id"), &o);
+	if (r < 0)
+		return r;
+	disk_dm_name(o.id, dm, sizeof(dm));
+	if (dm_exists(dm) == 1) {
+		r = dm_node_path(dm, dev, sizeof(dev));
+		if (r < 0)
+			return op_fail(ctx, r, "no device node for %s", dm);
+	} else {
+		r = attach_one(ctx, &o, dev, sizeof(dev));
+		if (r < 0)
+			return r;
+	}
+	catalog_set_attached(ctx->agent->catalog, o.id, 1);
+	log_info("attached %s at %s", o.id, dev);
+	*result = json_object_new_object();
+	json_object_object_add(*result, "DiskId", json_object_new_string(o.id));
+	json_object_object_add(*result, "Device", json_object_new_string(dev));
+	return 0;
+}
+
+int op_detach_disk(struct op_ctx *ctx, struct json_object *args,
+		   struct json_object **result)
+{
+	struct catalog_object o;
+	char dm[64];
+	int r;
+
+	r = get_disk(ctx, arg_str(args, "disk_id"), &o);
+	if (r < 0)
+		return r;
+	disk_dm_name(o.id, dm, sizeof(dm));
+	if (dm_exists(dm) == 1) {
+		r = dm_remove(dm);
+		if (r < 0)
+			return op_fail(ctx, r == -EIO ? -EBUSY : r,
+				"cannot detach %s: the device is in use (mounted or open?)", o.id);
+	}
+	catalog_set_attached(ctx->agent->catalog, o.id, 0);
+	log_info("detached %s", o.id);
+	*result = json_object_new_object();
+	json_object_object_add(*result, "DiskId", json_object_new_string(o.id));
+	return 0;
+}
+
+static int reattach_visit(const struct catalog_object *o, void *arg)
+{
+	struct agent *a = arg;
+	struct op_ctx ctx = { .agent = a, .op = "AttachDisk", .region = o->region };
+	char dm[64], dev[128];
+
+	if (!o->attached)
+		return 0;
+	disk_dm_name(o->id, dm, sizeof(dm));
+	if (dm_exists(dm) == 1) {
+		log_info("%s is still attached; keeping it", o->id);
+		return 0;
+	}
+	if (attach_one(&ctx, o, dev, sizeof(dev)) < 0)
+		log_err("re-attaching %s failed: %s", o->id, ctx.error);
+	else
+		log_info("re-attached %s at %s", o->id, dev);
+	return 0;
+}
+
+void agent_reattach_all(struct agent *a)
+{
+	catalog_list(a->catalog, CATALOG_DISK, NULL, reattach_visit, a);
+}

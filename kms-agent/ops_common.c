@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kernel.h"
+#include "store.h"
+#include "ops_common.h"
+
+int op_fail(struct op_ctx *ctx, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ctx->error, sizeof(ctx->error), fmt, ap);
+	va_end(ap);
+	return err < 0 ? err : -err;
+}
+
+const char *arg_str(struct json_object *args, const char *name)
+{
+	struct json_object *v;
+
+	if (!args || !json_object_object_get_ex(args, name, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+int64_t arg_int(struct json_object *args, const char *name, int64_t dflt)
+{
+	struct json_object *v;
+
+	if (!args || !json_object_object_get_ex(args, name, &v))
+		return dflt;
+	return json_object_get_int64(v);
+}
+
+void disk_dm_name(const char *disk_id, char *buf, size_t len)
+{
+	snprintf(buf, len, "ecsenc-%s", disk_id);
+}
+
+static int get_kind(struct op_ctx *ctx, const char *id,
+		    struct catalog_object *o, enum catalog_kind kind)
+{
+	const char *what = kind == CATALOG_DISK ? "disk" : "snapshot";
+	int r;
+
+	if (!id || !*id)
+		return op_fail(ctx, -EINVAL, "which %s?", what);
+	r = catalog_get(ctx->agent->catalog, ctx->region, id, o);
+	if (r == -ENOENT || (r == 0 && o->kind != kind))
+		return op_fail(ctx, -ENOENT, "no %s %s in region %s", what, id,
+			       ctx->region);
+	if (r < 0)
+		return op_fail(ctx, r, "catalog lookup of %s failed", id);
+	return 0;
+}
+
+int get_disk(struct op_ctx *ctx, const char *id, struct catalog_object *o)
+{
+	return get_kind(ctx, id, o, CATALOG_DISK);
+}
+
+int get_snapshot(struct op_ctx *ctx, const char *id, struct catalog_object *o)
+{
+	return get_kind(ctx, id, o, CATALOG_SNAPSHOT);
+}
+
+int read_object_header(struct op_ctx *ctx, const struct catalog_object *o,
+		       struct disk_header *h)
+{
+	int r = store_read_header(o->path, h);
+
+	if (r == -EBADMSG)
+		return op_fail(ctx, r, "%s: both header copies of %s are damaged",
+			       o->id, o->path);
+	if (r < 0)
+		return op_fail(ctx, r, "%s: cannot read %s: %s", o->id, o->path,
+			       strerror(-r));
+	if (strcmp(h->object_id, o->id))
+		return op_fail(ctx, -EBADMSG, "%s holds %s, not %s", o->path,
+			       h->object_id, o->id);
+	return 0;
+}
+
+void object_from_header(struct catalog_object *o, const struct disk_header *h,
+			const char *path)
+{
+	memset(o, 0, sizeof(*o));
+	o->kind = h->flags & DISK_HEADER_F_SNAPSHOT ? CATALOG_SNAPSHOT :
+						      CATALOG_DISK;
+	snprintf(o->id, sizeof(o->id), "%s", h->object_id);
+	snprintf(o->region, sizeof(o->region), "%s", h->region);
+	snprintf(o->category, sizeof(o->category), "%s", h->category);
+	o->size = h->data_size;
+	o->encrypted = !!(h->flags & DISK_HEADER_F_ENCRYPTED);
+	snprintf(o->kms_key_id, sizeof(o->kms_key_id), "%s", h->kms_key_id);
+	snprintf(o->lineage_id, sizeof(o->lineage_id), "%s", h->lineage_id);
+	snprintf(o->source_id, sizeof(o->source_id), "%s", h->source_id);
+	snprintf(o->path, sizeof(o->path), "%s", path);
+	o->created = h->created;
+}
+
+static void add_str(struct json_object *j, const char *k, const char *v)
+{
+	json_object_object_add(j, k, json_object_new_string(v));
+}
+
+struct json_object *object_to_json(const struct catalog_object *o)
+{
+	struct json_object *j = json_object_new_object();
+	char dm[64], dev[128] = "";
+	int disk = o->kind == CATALOG_DISK;
+	int attached = 0;
+
+	if (disk) {
+		disk_dm_name(o->id, dm, sizeof(dm));
+		attached = dm_exists(dm) == 1;
+		if (attached)
+			dm_node_path(dm, dev, sizeof(dev));
+	}
+	add_str(j, disk ? "DiskId" : "SnapshotId", o->id);
+	add_str(j, "RegionId", o->region);
+	add_str(j, "Category", o->category);
+	json_object_object_add(j, "Size", json_object_new_int64((int64_t)o->size));
+	json_object_object_add(j, "Encrypted", json_object_new_boolean(o->encrypted));
+	add_str(j, "KMSKeyId", o->kms_key_id);
+	add_str(j, "LineageId", o->lineage_id);
+	add_str(j, disk ? "SourceSnapshotId" : "SourceDiskId", o->source_id);
+	if (disk) {
+		add_str(j, "Status", attached ? "In_use" : "Available");
+		add_str(j, "Device", dev);
+	}
+	json_object_object_add(j, "CreationTime",
+			       json_object_new_int64((int64_t)o->created));
+	return j;
+}
+
+static const char *const encryptable[] = {
+	"cloud", "cloud_efficiency", "cloud_ssd", "san_ssd", "san_efficiency",
+};
+static const char *const not_encryptable[] = {
+	"cloud_essd", "cloud_auto", "ephemeral", "ephemeral_ssd",
+	"local_ssd_pro", "local_hdd_pro",
+};
+
+int check_category(struct op_ctx *ctx, const char *category, int encrypted)
+{
+	size_t i;
+
+	if (!category || !*category)
+		return op_fail(ctx, -EINVAL, "a disk category is required (cloud, cloud_efficiency, cloud_ssd, cloud_essd, san_ssd, san_efficiency)");
+	for (i = 0; i < sizeof(encryptable) / sizeof(*encryptable); i++)
+		if (!strcmp(category, encryptable[i]))
+			return 0;
+	for (i = 0; i < sizeof(not_encryptable) / sizeof(*not_encryptable); i++) {
+		if (strcmp(category, not_encryptable[i]))
+			continue;
+		if (!encrypted)
+			return 0;
+		return op_fail(ctx, -EOPNOTSUPP,
+			"%s disks cannot be encrypted: only cloud, cloud_efficiency, cloud_ssd and shared block storage (san_ssd, san_efficiency) can; ESSD and local disks cannot",
+			category);
+	}
+	return op_fail(ctx, -EINVAL, "unknown disk category %s (cloud, cloud_efficiency, cloud_ssd, cloud_essd, san_ssd, san_efficiency)",
+		       category);
+}

@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Helpers shared by the op handlers. */
+#ifndef ECSENC_OPS_COMMON_H
+#define ECSENC_OPS_COMMON_H
+
+#include "agent.h"
+#include "catalog.h"
+#include "disk_header.h"
+
+/* The dm device name of a disk: "ecsenc-<disk id>". */
+void disk_dm_name(const char *disk_id, char *buf, size_t len);
+
+/* Look up a disk / snapshot of the request's region, or fail in words. */
+int get_disk(struct op_ctx *ctx, const char *id, struct catalog_object *o);
+int get_snapshot(struct op_ctx *ctx, const char *id, struct catalog_object *o);
+
+/* Read a store's header and check it names @o. */
+int read_object_header(struct op_ctx *ctx, const struct catalog_object *o,
+		       struct disk_header *h);
+
+/* Catalog row from a header. */
+void object_from_header(struct catalog_object *o, const struct disk_header *h,
+			const char *path);
+
+/* ECS-style description of a disk or snapshot. */
+struct json_object *object_to_json(const struct catalog_object *o);
+
+/* 0 if @category may be encrypted, else fail in words. */
+int check_category(struct op_ctx *ctx, const char *category, int encrypted);
+
+
+/* Give @h a fresh lineage and, when encrypted, a new wrapped data key. */
+int header_new_key(struct op_ctx *ctx, struct disk_header *h,
+		   const char *kms_key_id);
+
+/* Bring up /dev/mapper/ecsenc-<id> for disk @o; its path in @dev. */
+int attach_one(struct op_ctx *ctx, const struct catalog_object *o,
+	       char *dev, size_t dev_len);
+#endif

@@ -1,0 +1,214 @@
+// SPDX-License-Identifier: GPL-2.0
+/* create-disk, delete-disk, describe-disks. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kernel.h"
+#include "kms_ops.h"
+#include "ops_common.h"
+#include "store.h"
+
+#define MIN_DISK_SIZE	(1024ull * 1024)
+
+static void header_init(struct disk_header *h, const char *region,
+			const char *category, uint64_t size)
+{
+	memset(h, 0, sizeof(*h));
+	h->sector_size = 512;
+	h->data_offset = DISK_HEADER_DATA_OFFSET;
+	h->data_size = size;
+	h->created = (uint64_t)time(NULL);
+	snprintf(h->region, sizeof(h->region), "%s", region);
+	snprintf(h->category, sizeof(h->category), "%s", category);
+	snprintf(h->cipher, sizeof(h->cipher), "none");
+}
+
+/* Give @h a fresh lineage and, when encrypted, a new wrapped data key. */
+int header_new_key(struct op_ctx *ctx, struct disk_header *h,
+		   const char *kms_key_id)
+{
+	int r;
+
+	r = store_new_id("l", h->lineage_id, sizeof(h->lineage_id));
+	if (r < 0)
+		return op_fail(ctx, r, "no randomness for a lineage id");
+	if (!(h->flags & DISK_HEADER_F_ENCRYPTED))
+		return 0;
+	snprintf(h->cipher, sizeof(h->cipher), "aes-xts-plain64");
+	kms_ops_context(h->lineage_id, h->region, h->encryption_context,
+			sizeof(h->encryption_context));
+	return kms_ops_new_data_key(ctx, kms_key_id, h->encryption_context,
+				    h->wrapped_key, sizeof(h->wrapped_key),
+				    h->kms_key_id, sizeof(h->kms_key_id));
+}
+
+static int create_from_snapshot(struct op_ctx *ctx, struct json_object *args,
+				struct disk_header *h, const char **src_path,
+				uint64_t *copy_len, struct catalog_object *snap)
+{
+	struct disk_header sh;
+	int r;
+
+	r = get_snapshot(ctx, arg_str(args, "snapshot_id"), snap);
+	if (r < 0)
+		return r;
+	r = read_object_header(ctx, snap, &sh);
+	if (r < 0)
+		return r;
+	if (arg_int(args, "encrypted", 0) && !snap->encrypted)
+		return op_fail(ctx, -EOPNOTSUPP,
+			"snapshot %s is not encrypted and a disk made from it cannot be encrypted directly: create an encrypted disk and copy onto it (ecsenc-ctl copy-disk SRC DST)",
+			snap->id);
+	if (arg_str(args, "kms_key_id") && strcmp(arg_str(args, "kms_key_id"), sh.kms_key_id))
+		return op_fail(ctx, -EOPNOTSUPP,
+			"a disk made from snapshot %s keeps its data key under %s; to change the key, copy onto a new disk (ecsenc-ctl copy-disk)",
+			snap->id, sh.kms_key_id[0] ? sh.kms_key_id : "no key");
+	if (!h->data_size)
+		h->data_size = sh.data_size;
+	if (h->data_size < sh.data_size)
+		return op_fail(ctx, -EINVAL,
+			"a disk made from snapshot %s needs at least %llu bytes",
+			snap->id, (unsigned long long)sh.data_size);
+	if (sh.data_offset != h->data_offset)
+		return op_fail(ctx, -EPROTONOSUPPORT, "snapshot %s has an unexpected data offset", snap->id);
+	r = check_category(ctx, h->category, snap->encrypted);
+	if (r < 0)
+		return r;
+	if (snap->encrypted) {
+		r = kms_ops_check_key(ctx, sh.kms_key_id);
+		if (r < 0)
+			return r;
+	}
+	/* Same data key, same lineage: the disk continues the snapshot's. */
+	h->flags = sh.flags & DISK_HEADER_F_ENCRYPTED;
+	h->sector_size = sh.sector_size;
+	memcpy(h->lineage_id, sh.lineage_id, sizeof(h->lineage_id));
+	memcpy(h->cipher, sh.cipher, sizeof(h->cipher));
+	memcpy(h->kms_key_id, sh.kms_key_id, sizeof(h->kms_key_id));
+	memcpy(h->encryption_context, sh.encryption_context,
+	       sizeof(h->encryption_context));
+	memcpy(h->wrapped_key, sh.wrapped_key, sizeof(h->wrapped_key));
+	snprintf(h->source_id, sizeof(h->source_id), "%s", snap->id);
+	*src_path = snap->path;
+	*copy_len = sh.data_size;
+	return 0;
+}
+
+int op_create_disk(struct op_ctx *ctx, struct json_object *args,
+		   struct json_object **result)
+{
+	const char *category = arg_str(args, "category");
+	const char *key = arg_str(args, "kms_key_id");
+	int encrypted = (int)arg_int(args, "encrypted", 0);
+	int64_t size = arg_int(args, "size", 0);
+	struct catalog_object o, snap;
+	const char *src_path = NULL;
+	uint64_t copy_len = 0;
+	struct disk_header h;
+	char path[512];
+	int r;
+
+	if (size < 0 || size % 4096)
+		return op_fail(ctx, -EINVAL, "disk size must be a multiple of 4096 bytes");
+	if (size && (uint64_t)size < MIN_DISK_SIZE)
+		return op_fail(ctx, -EINVAL, "disk size must be at least 1 MiB");
+	if (key && !encrypted && !arg_str(args, "snapshot_id"))
+		return op_fail(ctx, -EINVAL, "--kms-key-id needs --encrypted");
+	header_init(&h, ctx->region, category ? category : "", (uint64_t)size);
+	r = store_new_id("d", h.object_id, sizeof(h.object_id));
+	if (r < 0)
+		return op_fail(ctx, r, "no randomness for a disk id");
+
+	if (arg_str(args, "snapshot_id")) {
+		r = create_from_snapshot(ctx, args, &h, &src_path, &copy_len,
+					 &snap);
+	} else if (!size) {
+		r = op_fail(ctx, -EINVAL, "a new disk needs a size");
+	} else {
+		r = check_category(ctx, category, encrypted);
+		if (r == 0) {
+			h.flags = encrypted ? DISK_HEADER_F_ENCRYPTED : 0;
+			r = header_new_key(ctx, &h, key ? key : SERVICE_KEY_ALIAS);
+		}
+	}
+	if (r < 0)
+		return r;
+
+	r = store_path(ctx->agent, ctx->region, h.object_id, path, sizeof(path));
+	if (r == 0)
+		r = store_build(path, &h, src_path, copy_len);
+	if (r < 0)
+		return op_fail(ctx, r, "cannot create the backing store of %s: %s",
+			       h.object_id, strerror(-r));
+	object_from_header(&o, &h, path);
+	r = catalog_put(ctx->agent->catalog, &o);
+	if (r < 0) {
+		unlink(path);
+		return op_fail(ctx, r, "cannot record %s in the catalog", o.id);
+	}
+	*result = object_to_json(&o);
+	return 0;
+}
+
+int op_delete_disk(struct op_ctx *ctx, struct json_object *args,
+		   struct json_object **result)
+{
+	struct catalog_object o;
+	char dm[64];
+	int r;
+
+	r = get_disk(ctx, arg_str(args, "disk_id"), &o);
+	if (r < 0)
+		return r;
+	disk_dm_name(o.id, dm, sizeof(dm));
+	if (dm_exists(dm) == 1)
+		return op_fail(ctx, -EBUSY, "disk %s is attached; detach it first", o.id);
+	if (unlink(o.path) < 0 && errno != ENOENT)
+		return op_fail(ctx, -errno, "cannot remove %s: %m", o.path);
+	r = catalog_delete(ctx->agent->catalog, o.id);
+	if (r < 0)
+		return op_fail(ctx, r, "catalog update failed");
+	*result = json_object_new_object();
+	json_object_object_add(*result, "DiskId", json_object_new_string(o.id));
+	return 0;
+}
+
+static int add_to_array(const struct catalog_object *o, void *arg)
+{
+	json_object_array_add(arg, object_to_json(o));
+	return 0;
+}
+
+int op_describe_disks(struct op_ctx *ctx, struct json_object *args,
+		      struct json_object **result)
+{
+	struct json_object *ids = NULL, *list = json_object_new_array();
+	struct catalog_object o;
+	int r = 0;
+
+	if (json_object_object_get_ex(args, "disk_ids", &ids) &&
+	    json_object_array_length(ids) > 0) {
+		for (size_t i = 0; i < json_object_array_length(ids); i++) {
+			r = get_disk(ctx, json_object_get_string(
+				json_object_array_get_idx(ids, i)), &o);
+			if (r < 0)
+				break;
+			add_to_array(&o, list);
+		}
+	} else {
+		r = catalog_list(ctx->agent->catalog, CATALOG_DISK, ctx->region,
+				 add_to_array, list);
+		if (r < 0)
+			op_fail(ctx, r, "catalog listing failed");
+	}
+	if (r < 0) {
+		json_object_put(list);
+		return r;
+	}
+	*result = json_object_new_object();
+	json_object_object_add(*result, "Disks", list);
+	return 0;
+}

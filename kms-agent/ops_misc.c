@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/* describe-kms-usage, the kms pass-through, and catalog rebuilding. */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "catalog.h"
+#include "kernel.h"
+#include "kms_ops.h"
+#include "log.h"
+#include "ops_common.h"
+#include "store.h"
+
+/* The management operations the seed's billing table counts. */
+static const char *const billed_ops[] = {
+	"CreateDisk", "AttachDisk", "DetachDisk", "CreateSnapshot",
+	"ResetDisk", "ReInitDisk",
+};
+
+static struct json_object *usage_row(struct json_object *regions,
+				     const char *region, const char *op)
+{
+	struct json_object *reg, *ops, *row;
+
+	if (!json_object_object_get_ex(regions, region, &reg)) {
+		reg = json_object_new_object();
+		ops = json_object_new_object();
+		for (size_t i = 0; i < sizeof(billed_ops) / sizeof(*billed_ops); i++) {
+			row = json_object_new_object();
+			json_object_object_add(row, "KmsCalls", json_object_new_int64(0));
+			json_object_object_add(row, "Actions", json_object_new_object());
+			json_object_object_add(ops, billed_ops[i], row);
+		}
+		json_object_object_add(reg, "KmsCalls", json_object_new_int64(0));
+		json_object_object_add(reg, "Operations", ops);
+		json_object_object_add(regions, region, reg);
+	}
+	json_object_object_get_ex(reg, "Operations", &ops);
+	if (!json_object_object_get_ex(ops, op, &row)) {
+		row = json_object_new_object();
+		json_object_object_add(row, "KmsCalls", json_object_new_int64(0));
+		json_object_object_add(row, "Actions", json_object_new_object());
+		json_object_object_add(ops, op, row);
+	}
+	return row;
+}
+
+static void add_count(struct json_object *o, const char *key, int64_t n)
+{
+	struct json_object *v;
+
+	if (json_object_object_get_ex(o, key, &v))
+		json_object_set_int64(v, json_object_get_int64(v) + n);
+	else
+		json_object_object_add(o, key, json_object_new_int64(n));
+}
+
+static int usage_visit(const char *region, const char *op, const char *action,
+		       int64_t calls, void *arg)
+{
+	struct json_object *regions = arg, *row, *actions, *reg;
+
+	row = usage_row(regions, region, op);
+	add_count(row, "KmsCalls", calls);
+	json_object_object_get_ex(row, "Actions", &actions);
+	add_count(actions, action, calls);
+	json_object_object_get_ex(regions, region, &reg);
+	add_count(reg, "KmsCalls", calls);
+	return 0;
+}
+
+int op_describe_kms_usage(struct op_ctx *ctx, struct json_object *args,
+			  struct json_object **result)
+{
+	struct json_object *regions = json_object_new_object();
+	int r;
+
+	usage_row(regions, ctx->region, billed_ops[0]);
+	r = catalog_list_usage(ctx->agent->catalog, usage_visit, regions);
+	if (r < 0) {
+		json_object_put(regions);
+		return op_fail(ctx, r, "catalog usage listing failed");
+	}
+	*result = json_object_new_object();
+	json_object_object_add(*result, "Regions", regions);
+	return 0;
+}
+
+int op_kms_call(struct op_ctx *ctx, struct json_object *args,
+		struct json_object **result)
+{
+	const char *action = arg_str(args, "action");
+	const char *params[2 * 32 + 1];
+	struct json_object *p = NULL;
+	struct kms_response resp;
+	size_t n = 0;
+	int r;
+
+	if (!action || !*action)
+		return op_fail(ctx, -EINVAL, "which KMS action?");
+	if (json_object_object_get_ex(args, "params", &p)) {
+		json_object_object_foreach(p, k, v) {
+			if (n + 2 >= sizeof(params) / sizeof(*params))
+				return op_fail(ctx, -E2BIG, "too many parameters");
+			params[n++] = k;
+			params[n++] = json_object_get_string(v);
+			/* Disk keys are for the agent alone. */
+			if (!strcmp(action, "Decrypt") &&
+			    !strcmp(k, "EncryptionContext") &&
+			    strstr(json_object_get_string(v), "ecsenc:lineage"))
+				return op_fail(ctx, -EPERM,
+					"the agent does not decrypt disk data keys for anyone");
+		}
+	}
+	params[n] = NULL;
+	/* One call, as the user asked: no retry. */
+	r = kms_ops_call_once(ctx, action, params, &resp);
+	if (r < 0)
+		return r;
+	*result = json_object_get(resp.body);
+	/* The caller asked for this answer; only drop our reference. */
+	json_object_put(resp.body);
+	resp.body = NULL;
+	kms_response_release(&resp);
+	return 0;
+}
+
+static int rebuild_region(struct agent *a, const char *region, int *count)
+{
+	char dir[512], path[1024];
+	struct catalog_object o;
+	struct disk_header h;
+	struct dirent *de;
+	DIR *d;
+	int r;
+
+	snprintf(dir, sizeof(dir), "%s/%s", a->state_dir, region);
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+
+		if (len < 5 || strcmp(de->d_name + len - 4, ".img"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		r = store_read_header(path, &h);
+		if (r < 0) {
+			log_err("%s: no valid header (%s); skipped", path, strerror(-r));
+			continue;
+		}
+		object_from_header(&o, &h, path);
+		if (o.kind == CATALOG_DISK) {
+			char dm[64];
+
+			disk_dm_name(o.id, dm, sizeof(dm));
+			o.attached = dm_exists(dm) == 1;
+		}
+		if (catalog_put(a->catalog, &o) == 0)
+			(*count)++;
+	}
+	closedir(d);
+	return 0;
+}
+
+int agent_rebuild_catalog(struct agent *a, int *count)
+{
+	struct dirent *de;
+	DIR *d;
+	int r;
+
+	*count = 0;
+	r = catalog_clear_objects(a->catalog);
+	if (r < 0)
+		return r;
+	d = opendir(a->state_dir);
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
+			continue;
+		rebuild_region(a, de->d_name, count);
+	}
+	closedir(d);
+	log_info("catalog rebuilt from headers: %d objects", *count);
+	return 0;
+}
+
+int op_rebuild_catalog(struct op_ctx *ctx, struct json_object *args,
+		       struct json_object **result)
+{
+	int count, r;
+
+	r = agent_rebuild_catalog(ctx->agent, &count);
+	if (r < 0)
+		return op_fail(ctx, r, "catalog rebuild failed: %s", strerror(-r));
+	*result = json_object_new_object();
+	json_object_object_add(*result, "Objects", json_object_new_int(count));
+	return 0;
+}

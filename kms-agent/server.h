@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The agent's unix socket: accept, check the peer, dispatch, reply. */
+#ifndef ECSENC_SERVER_H
+#define ECSENC_SERVER_H
+
+#include "agent.h"
+
+/* Bind the socket (mode 0600); a stale socket file is replaced. */
+int server_listen(const char *path);
+/* Serve until *@stop becomes non-zero. */
+int server_run(struct agent *a, int listen_fd, volatile int *stop);
+
+#endif
