@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ecsenc-ctl: the operator CLI.  One table of verbs, one table of options;
+ * every verb but copy-disk is one request to kms-agent.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent_proto.h"
+#include "ctl.h"
+#include "log.h"
+
+enum opt_id {
+	OPT_SOCKET = 1 << 0, OPT_REGION = 1 << 1, OPT_JSON = 1 << 2,
+	OPT_SIZE = 1 << 3, OPT_CATEGORY = 1 << 4, OPT_ENCRYPTED = 1 << 5,
+	OPT_KMS_KEY_ID = 1 << 6, OPT_SNAPSHOT_ID = 1 << 7,
+	OPT_NO_PROGRESS = 1 << 8, OPT_HELP = 1 << 9,
+};
+#define GLOBAL_OPTS (OPT_SOCKET | OPT_REGION | OPT_JSON | OPT_HELP)
+
+/* The one place that declares options. */
+static const struct ctl_option {
+	const char *name;
+	const char *arg;
+	enum opt_id id;
+	const char *help;
+} ctl_options[] = {
+	{ "socket", "PATH", OPT_SOCKET, "agent socket (default " AGENT_DEFAULT_SOCKET ")" },
+	{ "region", "REGION", OPT_REGION, "region (default: the agent's)" },
+	{ "json", NULL, OPT_JSON, "print the agent's answer as JSON" },
+	{ "size", "SIZE", OPT_SIZE, "disk size: bytes or with K, M, G, T (binary)" },
+	{ "category", "CAT", OPT_CATEGORY, "cloud, cloud_efficiency, cloud_ssd, cloud_essd, san_ssd, san_efficiency" },
+	{ "encrypted", NULL, OPT_ENCRYPTED, "encrypt the new disk" },
+	{ "kms-key-id", "KEY", OPT_KMS_KEY_ID, "CMK for the data key (default alias/acs/ecs)" },
+	{ "snapshot-id", "SNAP", OPT_SNAPSHOT_ID, "snapshot to start from" },
+	{ "no-progress", NULL, OPT_NO_PROGRESS, "no progress bar" },
+	{ "help", NULL, OPT_HELP, "this help" },
+};
+#define N_OPTIONS (sizeof(ctl_options) / sizeof(*ctl_options))
+
+/* The one table of verbs. */
+static const struct ctl_verb {
+	const char *name;
+	verb_fn fn;
+	int min_args, max_args;		/* positional; -1: no limit */
+	unsigned int opts;		/* options besides the global ones */
+	const char *synopsis;
+	const char *help;
+} ctl_verbs[] = {
+	{ "create-disk", verb_create_disk, 0, 0,
+	  OPT_SIZE | OPT_CATEGORY | OPT_ENCRYPTED | OPT_KMS_KEY_ID | OPT_SNAPSHOT_ID,
+	  "--size SIZE --category CAT [--encrypted] [--kms-key-id KEY] [--snapshot-id SNAP]",
+	  "create a disk; prints its id" },
+	{ "attach-disk", verb_attach_disk, 1, 1, 0, "DISK",
+	  "attach a disk; prints the plaintext device" },
+	{ "detach-disk", verb_detach_disk, 1, 1, 0, "DISK", "detach a disk" },
+	{ "create-snapshot", verb_create_snapshot, 1, 1, 0, "DISK",
+	  "snapshot a disk; prints the snapshot id" },
+	{ "delete-snapshot", verb_delete_snapshot, 1, 1, 0, "SNAP", "delete a snapshot" },
+	{ "reset-disk", verb_reset_disk, 1, 1, OPT_SNAPSHOT_ID, "DISK --snapshot-id SNAP",
+	  "roll a detached disk back to one of its snapshots" },
+	{ "reinit-disk", verb_reinit_disk, 1, 1, 0, "DISK",
+	  "return a detached disk to its initial state" },
+	{ "copy-disk", verb_copy_disk, 2, 2, OPT_NO_PROGRESS, "SRC DST",
+	  "copy a disk block for block onto another (how to encrypt or decrypt data)" },
+	{ "delete-disk", verb_delete_disk, 1, 1, 0, "DISK", "delete a detached disk" },
+	{ "describe-disks", verb_describe_disks, 0, -1, 0, "[DISK...]", "list disks" },
+	{ "describe-snapshots", verb_describe_snapshots, 0, 0, 0, "", "list snapshots" },
+	{ "describe-kms-usage", verb_describe_kms_usage, 0, 0, 0, "",
+	  "KMS API calls by region and management operation" },
+	{ "kms", verb_kms, 1, -1, 0, "ACTION [Name=Value...]",
+	  "one signed KMS call through the agent; JSON out" },
+	{ "encrypt-disk", verb_encrypt_in_place, 1, 1, 0, "DISK",
+	  "(refused: explains how to encrypt an existing disk's data)" },
+	{ "decrypt-disk", verb_encrypt_in_place, 1, 1, 0, "DISK",
+	  "(refused: explains how to decrypt an existing disk's data)" },
+	{ "rebuild-catalog", verb_rebuild_catalog, 0, 0, 0, "",
+	  "rebuild the agent's catalog from the disk headers" },
+};
+#define N_VERBS (sizeof(ctl_verbs) / sizeof(*ctl_verbs))
+
+void ctl_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("ecsenc-ctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: ecsenc-ctl [--socket PATH] [--region REGION] [--json] VERB [ARGS]\n\nverbs:\n");
+	for (size_t i = 0; i < N_VERBS; i++)
+		fprintf(f, "  %s %s\n      %s\n", ctl_verbs[i].name,
+			ctl_verbs[i].synopsis, ctl_verbs[i].help);
+	fprintf(f, "\noptions:\n");
+	for (size_t i = 0; i < N_OPTIONS; i++) {
+		char left[40];
+
+		snprintf(left, sizeof(left), "--%s%s%s", ctl_options[i].name,
+			 ctl_options[i].arg ? " " : "",
+			 ctl_options[i].arg ? ctl_options[i].arg : "");
+		fprintf(f, "  %-22s %s\n", left, ctl_options[i].help);
+	}
+}
+
+static int parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	int shift = 0;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return -EINVAL;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	}
+	if (shift && (!strcmp(end, "iB") || !strcmp(end, "B")))
+		end += strlen(end);
+	if (*end || (shift && v > (UINT64_MAX >> shift)))
+		return -EINVAL;
+	*out = (uint64_t)v << shift;
+	return 0;
+}
+
+static int set_option(struct ctl_opts *o, enum opt_id id, const char *arg)
+{
+	switch (id) {
+	case OPT_SOCKET: o->socket = arg; break;
+	case OPT_REGION: o->region = arg; break;
+	case OPT_JSON: o->json = 1; break;
+	case OPT_SIZE:
+		if (parse_size(arg, &o->size) < 0) {
+			ctl_error("bad --size %s (examples: 64M, 20G, 1073741824)", arg);
+			return -EINVAL;
+		}
+		break;
+	case OPT_CATEGORY: o->category = arg; break;
+	case OPT_ENCRYPTED: o->encrypted = 1; break;
+	case OPT_KMS_KEY_ID: o->kms_key_id = arg; break;
+	case OPT_SNAPSHOT_ID: o->snapshot_id = arg; break;
+	case OPT_NO_PROGRESS: o->no_progress = 1; break;
+	case OPT_HELP: break;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct option longopts[N_OPTIONS + 1];
+	struct ctl_opts o = { .socket = AGENT_DEFAULT_SOCKET };
+	const struct ctl_verb *verb = NULL;
+	unsigned int seen = 0;
+	int c, idx;
+
+	log_init(argv[0], LOG_WARN);
+	for (size_t i = 0; i < N_OPTIONS; i++)
+		longopts[i] = (struct option){ ctl_options[i].name,
+			ctl_options[i].arg ? required_argument : no_argument,
+			NULL, (int)i + 256 };
+	memset(&longopts[N_OPTIONS], 0, sizeof(longopts[0]));
+	while ((c = getopt_long(argc, argv, "h", longopts, &idx)) != -1) {
+		if (c == 'h') {
+			seen |= OPT_HELP;
+			continue;
+		}
+		if (c < 256) {
+			usage(stderr);
+			return 2;
+		}
+		seen |= ctl_options[c - 256].id;
+		if (set_option(&o, ctl_options[c - 256].id, optarg) < 0)
+			return 2;
+	}
+	if (seen & OPT_HELP) {
+		usage(stdout);
+		return 0;
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	for (size_t i = 0; i < N_VERBS; i++)
+		if (!strcmp(ctl_verbs[i].name, argv[optind]))
+			verb = &ctl_verbs[i];
+	if (!verb) {
+		ctl_error("unknown verb %s (ecsenc-ctl --help lists them)", argv[optind]);
+		return 2;
+	}
+	argc -= optind + 1;
+	argv += optind + 1;
+	if (seen & ~(GLOBAL_OPTS | verb->opts)) {
+		for (size_t i = 0; i < N_OPTIONS; i++)
+			if (seen & ctl_options[i].id & ~(GLOBAL_OPTS | verb->opts)) {
+				ctl_error("%s does not take --%s", verb->name, ctl_options[i].name);
+				break;
+			}
+		return 2;
+	}
+	if (argc < verb->min_args || (verb->max_args >= 0 && argc > verb->max_args)) {
+		ctl_error("usage: ecsenc-ctl %s %s", verb->name, verb->synopsis);
+		return 2;
+	}
+	return verb->fn(&o, argc, argv) ? 1 : 0;
+}
