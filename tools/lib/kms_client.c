@@ -15,6 +15,7 @@
 #include <curl/curl.h>
 #include <json-c/printbuf.h>
 
+#include "json_wipe.h"
 #include "kms_client.h"
 #include "kms_sign.h"
 #include "log.h"
@@ -310,46 +311,11 @@ out:
 	return ret;
 }
 
-/* Overwrites every string held in @obj and below it. */
-static void wipe_json(struct json_object *obj)
-{
-	size_t i, n;
-
-	switch (json_object_get_type(obj)) {
-	case json_type_string:
-		secmem_wipe((char *)json_object_get_string(obj),
-			    (size_t)json_object_get_string_len(obj));
-		break;
-	case json_type_object: {
-		json_object_object_foreach(obj, key, val) {
-			(void)key;
-			if (val)
-				wipe_json(val);
-		}
-		break;
-	}
-	case json_type_array:
-		n = json_object_array_length(obj);
-		for (i = 0; i < n; i++) {
-			struct json_object *v = json_object_array_get_idx(obj, i);
-
-			if (v)
-				wipe_json(v);
-		}
-		break;
-	default:
-		break;
-	}
-}
-
 void kms_response_release(struct kms_response *resp)
 {
 	if (!resp)
 		return;
-	if (resp->body) {
-		wipe_json(resp->body);
-		json_object_put(resp->body);
-	}
+	json_wipe_put(resp->body);
 	secmem_wipe(resp, sizeof(*resp));
 }
 
