@@ -5,6 +5,7 @@
  * (the table names a keyring key, and a hex key for tests would be in it).
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,6 +17,19 @@
 #include "kernel.h"
 #include "log.h"
 
+/* libdevmapper's messages go to our log, at debug level: callers say what failed. */
+static void dm_log(int level, const char *file, int line, int dm_errno,
+		   const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	log_debug("libdevmapper: %s", msg);
+}
+
 static void dm_init_once(void)
 {
 	static int done;
@@ -24,7 +38,7 @@ static void dm_init_once(void)
 		return;
 	/* No udev in the VM and none needed: we make the node ourselves. */
 	dm_udev_set_sync_support(0);
-	dm_log_init_verbose(0);
+	dm_log_with_errno_init(dm_log);
 	done = 1;
 }
 

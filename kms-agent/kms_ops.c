@@ -114,8 +114,10 @@ static int call(struct op_ctx *ctx, const char *action,
 	for (;;) {
 		attempt++;
 		r = kms_client_call(c, action, params, resp);
-		catalog_count_kms_call(ctx->agent->catalog, ctx->region,
-				       ctx->op, action);
+		/* Billed: every call the KMS answered. */
+		if (resp->http_status)
+			catalog_count_kms_call(ctx->agent->catalog, ctx->region,
+					       ctx->op, action);
 		if (r == 0)
 			return 0;
 		if (!retry || !kms_error_is_transient(r, resp))

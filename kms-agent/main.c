@@ -121,6 +121,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 
+	umask(0077);
 	/* Before any secret is in memory: no swap, no core, no ptrace. */
 	r = secmem_harden_process();
 	if (r < 0) {

@@ -68,6 +68,8 @@ static int create_from_snapshot(struct op_ctx *ctx, struct json_object *args,
 			snap->id, sh.kms_key_id[0] ? sh.kms_key_id : "no key");
 	if (!h->data_size)
 		h->data_size = sh.data_size;
+	if (!h->category[0])
+		memcpy(h->category, sh.category, sizeof(h->category));
 	if (h->data_size < sh.data_size)
 		return op_fail(ctx, -EINVAL,
 			"a disk made from snapshot %s needs at least %llu bytes",

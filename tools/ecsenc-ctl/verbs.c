@@ -57,8 +57,8 @@ int verb_create_disk(const struct ctl_opts *o, int argc, char **argv)
 	a = json_object_new_object();
 	if (o->size)
 		json_object_object_add(a, "size", json_object_new_int64((int64_t)o->size));
-	json_object_object_add(a, "category", json_object_new_string(
-				o->category ? o->category : "cloud_efficiency"));
+	if (o->category)
+		json_object_object_add(a, "category", json_object_new_string(o->category));
 	json_object_object_add(a, "encrypted", json_object_new_int(o->encrypted));
 	if (o->kms_key_id)
 		json_object_object_add(a, "kms_key_id", json_object_new_string(o->kms_key_id));

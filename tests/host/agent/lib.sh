@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: GPL-2.0
+# Helpers for the host tests of kms-agent and ecsenc-ctl (sourced).
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
+AGENT=$top/kms-agent/kms-agent
+CTL_BIN=$top/tools/ecsenc-ctl/ecsenc-ctl
+EMULATOR=$top/tools/kms-emulator/kms-emulator
+work=$(mktemp -d /tmp/ecsenc-host.XXXXXX)
+pids=()
+
+cleanup() {
+	local p
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+	rm -rf "$work"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; [ -f "$work/agent.log" ] && tail -n 20 "$work/agent.log" >&2; exit 1; }
+log() { echo "--- $*"; }
+need_bins() {
+	local b
+	for b in "$@"; do [ -x "$b" ] || { echo "SKIP: $b not built"; exit 77; }; done
+}
+
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# start_agent ENDPOINT [agent options...]: agent on $work/agent.sock
+start_agent() {
+	local endpoint=$1 i
+	shift
+	[ -f "$work/creds" ] || { echo "LTAIecsencHostTest0001 hostTestSecret0001" >"$work/creds"; chmod 600 "$work/creds"; }
+	"$AGENT" --kms-endpoint "$endpoint" --credentials "$work/creds" \
+		--state-dir "$work/state" --socket "$work/agent.sock" "$@" \
+		>>"$work/agent.log" 2>&1 &
+	agent_pid=$!
+	pids+=("$agent_pid")
+	for i in $(seq 50); do
+		[ -S "$work/agent.sock" ] && return 0
+		kill -0 "$agent_pid" 2>/dev/null || fail "agent died at start"
+		sleep 0.1
+	done
+	fail "agent socket never appeared"
+}
+
+stop_agent() {
+	kill "$agent_pid" && wait "$agent_pid" 2>/dev/null
+	rm -f "$work/agent.sock"
+}
+
+ctl() { "$CTL_BIN" --socket "$work/agent.sock" "$@"; }
+
+# expect_fail PATTERN CMD...: CMD must fail with PATTERN on stderr.
+expect_fail() {
+	local pat=$1 err
+	shift
+	if err=$("$@" 2>&1 >/dev/null); then fail "'$*' succeeded"; fi
+	grep -q -- "$pat" <<<"$err" || fail "'$*': want '$pat', got: $err"
+	[ "$(wc -l <<<"$err")" -eq 1 ] || fail "'$*': error is not one line: $err"
+}
