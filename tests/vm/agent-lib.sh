@@ -1,0 +1,154 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Helpers for the guest tests of kms-agent and ecsenc-ctl: start the KMS
+# emulator and the agent on the guest's loopback, stop them at exit.
+# Source after lib.sh:
+#   . "$TESTLIB"; . "$(dirname "$TESTLIB")/agent-lib.sh"
+#
+# Sets: ECSENC_STATE (agent state dir), AGENT_SOCK, KMS_ENDPOINT,
+# KMS_PID, AGENT_PID.  ctl runs ecsenc-ctl against this agent.
+
+# ext4 needs crc32c; the guest cannot autoload modules (no /sbin/modprobe).
+modprobe crc32c_generic 2>/dev/null || true
+
+ECSENC_WORK=${ECSENC_WORK:-$(pwd)}
+ECSENC_STATE=$ECSENC_WORK/state
+AGENT_SOCK=$ECSENC_WORK/agent.sock
+AGENT_LOG=$ECSENC_WORK/agent.log
+KMS_LOG=$ECSENC_WORK/kms.log
+KMS_DATA=$ECSENC_WORK/kms-data
+CREDS=$ECSENC_WORK/credentials
+AGENT_PID="" KMS_PID="" KMS_ENDPOINT=""
+
+ctl() { ecsenc-ctl --socket "$AGENT_SOCK" "$@"; }
+
+_write_creds() {
+	[ -f "$CREDS" ] && return 0
+	echo "LTAIecsencGuestTest01 guestTestSecret0123456789" >"$CREDS"
+	chmod 600 "$CREDS"
+}
+
+_wait_for() {		# what pid test...
+	local what=$1 pid=$2 i
+	shift 2
+	for i in $(seq 100); do
+		"$@" && return 0
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.1
+	done
+	echo "timed out waiting for $what" >&2
+	return 1
+}
+
+_kms_answers() {
+	# Any HTTP answer (even an error) means the emulator is listening.
+	wget -q -O /dev/null "$KMS_ENDPOINT/" 2>/dev/null
+	[ $? -ne 4 ]		# busybox wget: 4 would be "connection refused"
+}
+
+# Start the KMS emulator on a free loopback port.
+start_kms() {
+	need kms-emulator
+	_write_creds
+	mkdir -p "$KMS_DATA"
+	local try port
+	for try in 1 2 3 4 5; do
+		port=$((20000 + RANDOM % 20000))
+		KMS_ENDPOINT=http://127.0.0.1:$port
+		kms-emulator --listen "127.0.0.1:$port" --data-dir "$KMS_DATA" \
+			--credentials "$CREDS" "$@" >>"$KMS_LOG" 2>&1 &
+		KMS_PID=$!
+		if _wait_for kms-emulator "$KMS_PID" _kms_answers; then
+			on_exit "kill $KMS_PID; wait $KMS_PID"
+			return 0
+		fi
+		kill "$KMS_PID" 2>/dev/null
+		wait "$KMS_PID" 2>/dev/null
+	done
+	cat "$KMS_LOG" >&2
+	fail "kms-emulator did not start"
+}
+
+stop_kms() {
+	[ -n "$KMS_PID" ] || return 0
+	kill "$KMS_PID" 2>/dev/null
+	wait "$KMS_PID" 2>/dev/null || true
+	KMS_PID=""
+}
+
+# Restart the emulator on the same port and data (after stop_kms).
+restart_kms() {
+	local port=${KMS_ENDPOINT##*:}
+	kms-emulator --listen "127.0.0.1:$port" --data-dir "$KMS_DATA" \
+		--credentials "$CREDS" "$@" >>"$KMS_LOG" 2>&1 &
+	KMS_PID=$!
+	_wait_for kms-emulator "$KMS_PID" _kms_answers || fail "kms-emulator did not restart"
+	on_exit "kill $KMS_PID; wait $KMS_PID"
+}
+
+_agent_ready() { [ -S "$AGENT_SOCK" ]; }
+
+# Start the agent (extra agent options as arguments).
+start_agent() {
+	need kms-agent ecsenc-ctl
+	_write_creds
+	rm -f "$AGENT_SOCK"
+	kms-agent --kms-endpoint "${KMS_ENDPOINT:-http://127.0.0.1:9}" \
+		--credentials "$CREDS" --state-dir "$ECSENC_STATE" \
+		--socket "$AGENT_SOCK" "$@" >>"$AGENT_LOG" 2>&1 &
+	AGENT_PID=$!
+	if ! _wait_for kms-agent "$AGENT_PID" _agent_ready; then
+		cat "$AGENT_LOG" >&2
+		fail "kms-agent did not start"
+	fi
+	on_exit "kill $AGENT_PID; wait $AGENT_PID"
+	on_exit "detach_all_disks"
+}
+
+stop_agent() {
+	kill "$AGENT_PID" 2>/dev/null
+	wait "$AGENT_PID" 2>/dev/null || true
+}
+
+kill9_agent() {
+	kill -9 "$AGENT_PID"
+	wait "$AGENT_PID" 2>/dev/null || true
+}
+
+# At exit: nothing of ours stays attached (umount first).
+detach_all_disks() {
+	local dev
+	for dev in /dev/mapper/ecsenc-d-*; do
+		[ -e "$dev" ] || continue
+		umount "$dev" 2>/dev/null
+		dmsetup remove --retry "$(basename "$dev")" 2>/dev/null
+	done
+}
+
+# No key of ours may be left in the kernel's key list.
+assert_no_ecsenc_keys() {
+	local i
+	for i in $(seq 20); do	# invalidated keys are reaped asynchronously
+		grep -q 'ecsenc:' /proc/keys || return 0
+		sleep 0.1
+	done
+	grep 'ecsenc:' /proc/keys >&2
+	fail "an ecsenc key is still in /proc/keys"
+}
+
+# The marker must not appear anywhere under DIR (in any file).
+assert_not_in_dir() {	# marker dir
+	if grep -rqaF "$1" "$2"; then
+		grep -rlaF "$1" "$2" >&2
+		fail "plaintext marker '$1' found under $2"
+	fi
+}
+
+# A command that must fail, with PATTERN in its one-line error.
+expect_fail() {		# pattern cmd...
+	local pat=$1
+	shift
+	must_fail "$@"
+	grep -q -- "$pat" <<<"$LAST_ERR" || fail "'$*': want '$pat', got: $LAST_ERR"
+	[ "$(printf '%s\n' "$LAST_ERR" | wc -l)" -eq 1 ] || fail "'$*': error is not one line: $LAST_ERR"
+}
