@@ -19,12 +19,14 @@ KMS_LOG=$ECSENC_WORK/kms.log
 KMS_DATA=$ECSENC_WORK/kms-data
 CREDS=$ECSENC_WORK/credentials
 AGENT_PID="" KMS_PID="" KMS_ENDPOINT=""
+# The agent's access key is also the emulator's admin key (AdvanceClock).
+ACCESS_KEY_ID=LTAIecsencGuestTest01
 
 ctl() { ecsenc-ctl --socket "$AGENT_SOCK" "$@"; }
 
 _write_creds() {
 	[ -f "$CREDS" ] && return 0
-	echo "LTAIecsencGuestTest01 guestTestSecret0123456789" >"$CREDS"
+	echo "$ACCESS_KEY_ID guestTestSecret0123456789" >"$CREDS"
 	chmod 600 "$CREDS"
 }
 
@@ -56,7 +58,8 @@ start_kms() {
 		port=$((20000 + RANDOM % 20000))
 		KMS_ENDPOINT=http://127.0.0.1:$port
 		kms-emulator --listen "127.0.0.1:$port" --data-dir "$KMS_DATA" \
-			--credentials "$CREDS" "$@" >>"$KMS_LOG" 2>&1 &
+			--credentials "$CREDS" --admin-key "$ACCESS_KEY_ID" \
+			"$@" >>"$KMS_LOG" 2>&1 &
 		KMS_PID=$!
 		if _wait_for kms-emulator "$KMS_PID" _kms_answers; then
 			on_exit "kill $KMS_PID; wait $KMS_PID"
@@ -80,7 +83,8 @@ stop_kms() {
 restart_kms() {
 	local port=${KMS_ENDPOINT##*:}
 	kms-emulator --listen "127.0.0.1:$port" --data-dir "$KMS_DATA" \
-		--credentials "$CREDS" "$@" >>"$KMS_LOG" 2>&1 &
+		--credentials "$CREDS" --admin-key "$ACCESS_KEY_ID" \
+		"$@" >>"$KMS_LOG" 2>&1 &
 	KMS_PID=$!
 	_wait_for kms-emulator "$KMS_PID" _kms_answers || fail "kms-emulator did not restart"
 	on_exit "kill $KMS_PID; wait $KMS_PID"
@@ -151,4 +155,22 @@ expect_fail() {		# pattern cmd...
 	must_fail "$@"
 	grep -q -- "$pat" <<<"$LAST_ERR" || fail "'$*': want '$pat', got: $LAST_ERR"
 	[ "$(printf '%s\n' "$LAST_ERR" | wc -l)" -eq 1 ] || fail "'$*': error is not one line: $LAST_ERR"
+}
+
+# One signed KMS call through the agent; prints FIELD of the JSON answer.
+kms_field() {		# jq-path action [Name=Value...]
+	local path=$1
+	shift
+	ctl kms "$@" | jq -r "$path"
+}
+
+# Move the emulator's clock forward (its admin action AdvanceClock).
+advance_kms_clock() {	# days
+	ctl kms AdvanceClock Seconds=$(($1 * 86400)) >/dev/null
+}
+
+# Usage count of one operation in one region (describe-kms-usage --json).
+kms_usage() {		# operation [region]
+	ctl --json describe-kms-usage |
+		jq -r ".Regions[\"${2:-cn-hangzhou}\"].Operations.$1.KmsCalls // 0"
 }
