@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "context.h"
+#include "emulator.h"
+
+#define CONTEXT_MAX_PAIRS 64
+#define CONTEXT_MAX_BYTES 8192
+
+struct pair {
+	const char *k;
+	const char *v;
+};
+
+static int cmp_pair(const void *a, const void *b)
+{
+	return strcmp(((const struct pair *)a)->k, ((const struct pair *)b)->k);
+}
+
+static int add_pair(struct pair *p, size_t *n, const char *k, const char *v)
+{
+	size_t i;
+
+	if (*n == CONTEXT_MAX_PAIRS || !*k)
+		return -EINVAL;
+	for (i = 0; i < *n; i++)
+		if (!strcmp(p[i].k, k))
+			return strcmp(p[i].v, v) ? -EINVAL : 0;
+	p[*n].k = k;
+	p[*n].v = v;
+	(*n)++;
+	return 0;
+}
+
+static void put_field(unsigned char **w, const char *s)
+{
+	size_t len = strlen(s);
+
+	(*w)[0] = (unsigned char)(len >> 24);
+	(*w)[1] = (unsigned char)(len >> 16);
+	(*w)[2] = (unsigned char)(len >> 8);
+	(*w)[3] = (unsigned char)len;
+	memcpy(*w + 4, s, len);
+	*w += 4 + len;
+}
+
+int enc_context_parse(const struct kms_request *req, const char *name,
+		      struct enc_context *out)
+{
+	struct pair pairs[CONTEXT_MAX_PAIRS];
+	struct json_object *obj = NULL;
+	size_t n = 0, i, total = 0, nlen = strlen(name);
+	const char *json = req_param(req, name);
+	unsigned char *w;
+	int ret = 0;
+
+	out->bytes = NULL;
+	out->len = 0;
+	if (json && *json) {
+		obj = json_tokener_parse(json);
+		if (!obj || !json_object_is_type(obj, json_type_object)) {
+			ret = -EINVAL;
+			goto out;
+		}
+		json_object_object_foreach(obj, key, val) {
+			if (!val || json_object_is_type(val, json_type_object) ||
+			    json_object_is_type(val, json_type_array)) {
+				ret = -EINVAL;
+				goto out;
+			}
+			ret = add_pair(pairs, &n, key, json_object_get_string(val));
+			if (ret)
+				goto out;
+		}
+	}
+	for (i = 0; i < req->nparams; i++) {
+		const struct req_param *p = &req->params[i];
+
+		if (strncmp(p->name, name, nlen) || p->name[nlen] != '.')
+			continue;
+		ret = add_pair(pairs, &n, p->name + nlen + 1, p->value);
+		if (ret)
+			goto out;
+	}
+	if (!n)
+		goto out;
+	qsort(pairs, n, sizeof(pairs[0]), cmp_pair);
+	for (i = 0; i < n; i++)
+		total += 8 + strlen(pairs[i].k) + strlen(pairs[i].v);
+	if (total > CONTEXT_MAX_BYTES) {
+		ret = -EINVAL;
+		goto out;
+	}
+	out->bytes = malloc(total);
+	if (!out->bytes) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	w = out->bytes;
+	for (i = 0; i < n; i++) {
+		put_field(&w, pairs[i].k);
+		put_field(&w, pairs[i].v);
+	}
+	out->len = total;
+out:
+	json_object_put(obj);
+	return ret;
+}
+
+void enc_context_free(struct enc_context *c)
+{
+	free(c->bytes);
+	c->bytes = NULL;
+	c->len = 0;
+}

@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <microhttpd.h>
+#include <openssl/crypto.h>
+
+#include "emulator.h"
+#include "http.h"
+#include "json_wipe.h"
+#include "kms_sign.h"
+#include "log.h"
+#include "router.h"
+
+#define BODY_MAX (64 * 1024)
+
+/* Per-connection request state (MHD's con_cls). */
+struct http_req {
+	struct kms_request req;
+	size_t body_cap;
+	int too_big;
+	int bad_params;		/* too many, or a malformed escape */
+};
+
+static void free_wiped(void *p)
+{
+	if (p) {
+		OPENSSL_cleanse(p, strlen(p));
+		free(p);
+	}
+}
+
+/* The one reply helper: serializes, wipes and frees @answer. */
+static enum MHD_Result reply(struct MHD_Connection *conn, int status,
+			     struct json_object *answer)
+{
+	struct MHD_Response *resp;
+	enum MHD_Result ret;
+	size_t len = 0;
+	const char *text;
+	char *copy;
+
+	text = json_object_to_json_string_length(answer, JSON_C_TO_STRING_PLAIN,
+						 &len);
+	copy = text ? strndup(text, len) : NULL;
+	if (text)
+		OPENSSL_cleanse((char *)text, len);
+	json_wipe_put(answer);
+	if (!copy)
+		return MHD_NO;
+	resp = MHD_create_response_from_buffer_with_free_callback(len, copy,
+								  free_wiped);
+	if (!resp) {
+		free_wiped(copy);
+		return MHD_NO;
+	}
+	MHD_add_response_header(resp, "Content-Type",
+				"application/json;charset=utf-8");
+	ret = MHD_queue_response(conn, (unsigned int)status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static int add_param(struct http_req *r, char *name, char *value, int in_query)
+{
+	struct kms_request *req = &r->req;
+
+	if (!name || !value || req->nparams == KMS_MAX_PARAMS) {
+		free(name);
+		free_wiped(value);
+		r->bad_params = 1;
+		return -EINVAL;
+	}
+	req->params[req->nparams].name = name;
+	req->params[req->nparams].value = value;
+	req->params[req->nparams].in_query = in_query;
+	req->nparams++;
+	return 0;
+}
+
+static enum MHD_Result on_query_arg(void *cls, enum MHD_ValueKind kind,
+				    const char *key, const char *value)
+{
+	add_param(cls, strdup(key), strdup(value ? value : ""), 1);
+	return MHD_YES;
+}
+
+/* application/x-www-form-urlencoded: a=b&c=d, '+' is a space. */
+static void parse_form(struct http_req *r)
+{
+	const char *p = r->req.body, *end = p + r->req.body_len;
+
+	while (p < end) {
+		const char *amp = memchr(p, '&', (size_t)(end - p));
+		const char *stop = amp ? amp : end;
+		const char *eq = memchr(p, '=', (size_t)(stop - p));
+
+		if (stop > p) {
+			const char *kend = eq ? eq : stop;
+
+			add_param(r, kms_percent_decode(p, (size_t)(kend - p), 1),
+				  eq ? kms_percent_decode(eq + 1,
+					(size_t)(stop - eq - 1), 1) : strdup(""),
+				  0);
+		}
+		p = stop + 1;
+	}
+}
+
+static const char *get_header(void *conn, const char *name)
+{
+	return MHD_lookup_connection_value(conn, MHD_HEADER_KIND, name);
+}
+
+static int append_body(struct http_req *r, const char *data, size_t len)
+{
+	struct kms_request *req = &r->req;
+	char *p;
+
+	if (r->too_big || req->body_len + len > BODY_MAX) {
+		r->too_big = 1;
+		return 0;
+	}
+	if (req->body_len + len + 1 > r->body_cap) {
+		size_t cap = r->body_cap ? r->body_cap : 1024;
+
+		while (cap < req->body_len + len + 1)
+			cap *= 2;
+		p = malloc(cap);
+		if (!p)
+			return -ENOMEM;
+		if (req->body)
+			memcpy(p, req->body, req->body_len);
+		if (req->body) {
+			OPENSSL_cleanse(req->body, r->body_cap);
+			free(req->body);
+		}
+		req->body = p;
+		r->body_cap = cap;
+	}
+	memcpy(req->body + req->body_len, data, len);
+	req->body_len += len;
+	req->body[req->body_len] = '\0';
+	return 0;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+				  const char *url, const char *method,
+				  const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
+{
+	struct emulator *emu = cls;
+	struct http_req *r = *con_cls;
+	struct json_object *answer;
+	const char *ctype;
+	int status;
+
+	if (!r) {
+		r = calloc(1, sizeof(*r));
+		if (!r)
+			return MHD_NO;
+		*con_cls = r;
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (append_body(r, upload_data, *upload_data_size))
+			return MHD_NO;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (strcmp(method, "GET") && strcmp(method, "POST"))
+		return reply(conn, router_error(emu, E_UNSUPPORTED_METHOD, &answer),
+			     answer);
+	if (r->too_big)
+		return reply(conn, router_error(emu, E_INVALID_PARAMETER, &answer),
+			     answer);
+	r->req.method = method;
+	r->req.path = url;
+	r->req.header = get_header;
+	r->req.conn = conn;
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, on_query_arg, r);
+	ctype = get_header(conn, "Content-Type");
+	if (r->req.body_len && ctype &&
+	    !strncasecmp(ctype, "application/x-www-form-urlencoded", 33))
+		parse_form(r);
+	if (r->bad_params)
+		return reply(conn, router_error(emu, E_INVALID_PARAMETER, &answer),
+			     answer);
+	status = router_handle(emu, &r->req, &answer);
+	return reply(conn, status, answer);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn,
+			 void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct http_req *r = *con_cls;
+	size_t i;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->req.nparams; i++) {
+		free(r->req.params[i].name);
+		free_wiped(r->req.params[i].value);
+	}
+	if (r->req.body) {
+		OPENSSL_cleanse(r->req.body, r->body_cap);
+		free(r->req.body);
+	}
+	free(r);
+	*con_cls = NULL;
+}
+
+int http_start(struct emulator *emu, struct MHD_Daemon **out)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	struct MHD_Daemon *d;
+
+	sa.sin_port = htons(emu->opt.listen_port);
+	if (inet_pton(AF_INET, emu->opt.listen_host, &sa.sin_addr) != 1) {
+		log_err("--listen: %s is not an IPv4 address",
+			emu->opt.listen_host);
+		return -EINVAL;
+	}
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+			     MHD_USE_ERROR_LOG,
+			     0, NULL, NULL, on_request, emu,
+			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+			     MHD_OPTION_THREAD_POOL_SIZE,
+			     (unsigned int)emu->opt.threads,
+			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
+			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1024,
+			     MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
+			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+			     MHD_OPTION_END);
+	if (!d) {
+		log_err("cannot listen on %s:%u", emu->opt.listen_host,
+			emu->opt.listen_port);
+		return -EADDRINUSE;
+	}
+	*out = d;
+	return 0;
+}
+
+void http_stop(struct MHD_Daemon *d)
+{
+	if (d)
+		MHD_stop_daemon(d);
+}
