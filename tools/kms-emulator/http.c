@@ -64,6 +64,15 @@ static enum MHD_Result reply(struct MHD_Connection *conn, int status,
 	return ret;
 }
 
+static enum MHD_Result reply_error(struct MHD_Connection *conn,
+				   struct emulator *emu, enum kms_err e)
+{
+	struct json_object *answer;
+	int status = router_error(emu, e, &answer);
+
+	return reply(conn, status, answer);
+}
+
 static int add_param(struct http_req *r, char *name, char *value, int in_query)
 {
 	struct kms_request *req = &r->req;
@@ -172,11 +181,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		return MHD_YES;
 	}
 	if (strcmp(method, "GET") && strcmp(method, "POST"))
-		return reply(conn, router_error(emu, E_UNSUPPORTED_METHOD, &answer),
-			     answer);
+		return reply_error(conn, emu, E_UNSUPPORTED_METHOD);
 	if (r->too_big)
-		return reply(conn, router_error(emu, E_INVALID_PARAMETER, &answer),
-			     answer);
+		return reply_error(conn, emu, E_INVALID_PARAMETER);
 	r->req.method = method;
 	r->req.path = url;
 	r->req.header = get_header;
@@ -187,8 +194,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	    !strncasecmp(ctype, "application/x-www-form-urlencoded", 33))
 		parse_form(r);
 	if (r->bad_params)
-		return reply(conn, router_error(emu, E_INVALID_PARAMETER, &answer),
-			     answer);
+		return reply_error(conn, emu, E_INVALID_PARAMETER);
 	status = router_handle(emu, &r->req, &answer);
 	return reply(conn, status, answer);
 }

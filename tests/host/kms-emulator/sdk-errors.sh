@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Every error path (auth, parameters, states, unknown keys, context, region).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+node_deps
+kms_build_emulator
+kms_setup
+kms_start
+kms_node errors.js
