@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# BYOK import with every wrapping algorithm, token and material expiry.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+node_deps
+kms_build_emulator
+kms_setup
+kms_start
+kms_node import.js
