@@ -72,7 +72,7 @@ kms_start() {
 kms_stop() {
 	[ -n "$KMS_PID" ] || return 0
 	kill "-${1:-TERM}" "$KMS_PID" 2>/dev/null
-	wait "$KMS_PID" 2>/dev/null
+	wait "$KMS_PID" 2>/dev/null || true
 	KMS_PID=
 }
 

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# State survives a clean restart; metering is kept and printable offline;
+# the root key file is private.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+node_deps
+kms_build_emulator
+kms_setup
+kms_start
+kms_node persist.js write "$KMS_TMP/state.json"
+kms_stop
+mode=$(stat -c %a "$KMS_TMP/data/root.key")
+[ "$mode" = 600 ] || { echo "root.key mode $mode"; exit 1; }
+[ "$(stat -c %s "$KMS_TMP/data/root.key")" = 32 ] || { echo "root.key size"; exit 1; }
+"$EMU" --data-dir "$KMS_TMP/data" --print-metering >"$KMS_TMP/meter.json"
+python3 - "$KMS_TMP/meter.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+count = {(e["AccessKeyId"], e["Action"]): e["Count"] for e in m["Metering"]}
+assert count[("testid", "CreateKey")] == 3, count
+assert count[("testid", "GenerateDataKey")] == 2, count
+assert count[("adminid", "AdvanceClock")] == 1, count
+assert m["TotalCount"] == sum(count.values())
+PY
+kms_start
+kms_node persist.js check "$KMS_TMP/state.json"
+# Nothing secret in the log.
+if grep -E "testsecret|adminsecret|Plaintext" "$KMS_TMP/emulator.log"; then
+	echo "secret in the log"; exit 1
+fi
+grep -q "action=Decrypt .*status=200 latency_us=" "$KMS_TMP/emulator.log"
