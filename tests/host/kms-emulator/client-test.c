@@ -1,0 +1,218 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tools/lib/kms_client against a running kms-emulator:
+ *   client-test ENDPOINT AK SECRET CLOSED_PORT_ENDPOINT
+ * Round trips, KMS errors, regions, no-answer errors, and many threads
+ * (each with its own client, plus one client shared by all).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kms_client.h"
+#include "kms_sign.h"
+#include "log.h"
+
+#define THREADS 16
+#define ROUNDS 40
+
+static int failures;
+static pthread_mutex_t fail_lock = PTHREAD_MUTEX_INITIALIZER;
+static const char *endpoint, *ak, *secret;
+
+#define CHECK(cond) do {						\
+	if (!(cond)) {							\
+		pthread_mutex_lock(&fail_lock);				\
+		fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+		failures++;						\
+		pthread_mutex_unlock(&fail_lock);			\
+	}								\
+} while (0)
+
+static const char *field(const struct kms_response *r, const char *name)
+{
+	struct json_object *v;
+
+	if (!r->body || !json_object_object_get_ex(r->body, name, &v))
+		return NULL;
+	return json_object_get_string(v);
+}
+
+static struct kms_client *make(const char *ep, const char *s, const char *region)
+{
+	struct kms_client_config cfg = {
+		.endpoint = ep, .access_key_id = ak, .access_key_secret = s,
+		.region = region, .timeout_ms = 5000,
+	};
+	struct kms_client *c = NULL;
+
+	CHECK(kms_client_new(&cfg, &c) == 0);
+	return c;
+}
+
+/* GenerateDataKey then Decrypt; the plaintexts must match. */
+static void round_trip(struct kms_client *c, const char *key_id)
+{
+	const char *gp[] = { "KeyId", key_id, "EncryptionContext",
+			     "{\"disk\":\"d-1\",\"lineage\":\"L\"}", NULL };
+	struct kms_response g, d;
+	char *blob = NULL, *pt = NULL;
+
+	CHECK(kms_client_call(c, "GenerateDataKey", gp, &g) == 0);
+	if (field(&g, "CiphertextBlob") && field(&g, "Plaintext")) {
+		blob = strdup(field(&g, "CiphertextBlob"));
+		pt = strdup(field(&g, "Plaintext"));
+	}
+	CHECK(blob && pt && g.request_id[0] && !g.code[0]);
+	kms_response_release(&g);
+	CHECK(g.body == NULL && g.http_status == 0);
+	if (!blob || !pt)
+		goto out;
+	{
+		const char *dp[] = { "CiphertextBlob", blob,
+				     "EncryptionContext.lineage", "L",
+				     "EncryptionContext.disk", "d-1", NULL };
+
+		CHECK(kms_client_call(c, "Decrypt", dp, &d) == 0);
+		CHECK(field(&d, "Plaintext") && !strcmp(field(&d, "Plaintext"), pt));
+		kms_response_release(&d);
+	}
+out:
+	free(blob);
+	free(pt);
+}
+
+static void *worker(void *arg)
+{
+	const char *key_id = arg;
+	struct kms_client *c = make(endpoint, secret, NULL);
+	int i;
+
+	for (i = 0; c && i < ROUNDS; i++)
+		round_trip(c, key_id);
+	kms_client_free(c);
+	return NULL;
+}
+
+struct shared {
+	struct kms_client *c;
+	const char *key_id;
+};
+
+static void *shared_worker(void *arg)
+{
+	struct shared *s = arg;
+	int i;
+
+	for (i = 0; i < ROUNDS / 4; i++)
+		round_trip(s->c, s->key_id);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	const char *create[] = { "Description", "from C", NULL };
+	const char *unknown[] = { "KeyId", "00000000-0000-4000-8000-000000000000", NULL };
+	struct kms_client *c, *bad, *sh, *closed;
+	pthread_t t[THREADS];
+	struct kms_response r;
+	struct shared s;
+	char key_id[128] = "";
+	int i, ret;
+
+	if (argc != 5) {
+		fprintf(stderr, "usage: %s ENDPOINT AK SECRET CLOSED_ENDPOINT\n", argv[0]);
+		return 2;
+	}
+	log_init(argv[0], LOG_WARN);
+	endpoint = argv[1];
+	ak = argv[2];
+	secret = argv[3];
+
+	c = make(endpoint, secret, NULL);
+	if (!c)
+		return 1;
+	CHECK(kms_client_call(c, "CreateKey", create, &r) == 0);
+	CHECK(r.http_status == 200);
+	if (r.body) {
+		struct json_object *m, *id;
+
+		if (json_object_object_get_ex(r.body, "KeyMetadata", &m) &&
+		    json_object_object_get_ex(m, "KeyId", &id))
+			snprintf(key_id, sizeof(key_id), "%s", json_object_get_string(id));
+	}
+	kms_response_release(&r);
+	CHECK(key_id[0]);
+	round_trip(c, key_id);
+
+	/* A KMS error answer. */
+	ret = kms_client_call(c, "DescribeKey", unknown, &r);
+	CHECK(ret == -EPROTO && r.http_status == 404);
+	CHECK(!strcmp(r.code, "Forbidden.KeyNotFound") && r.message[0] && r.request_id[0]);
+	CHECK(!kms_error_is_transient(ret, &r));
+	kms_response_release(&r);
+
+	/* Odd characters in values survive signing and the form body. */
+	{
+		const char *ep[] = { "KeyId", key_id, "Plaintext", "a+b c&d=e%f*g~h/é", NULL };
+		char *blob = NULL;
+
+		CHECK(kms_client_call(c, "Encrypt", ep, &r) == 0);
+		if (field(&r, "CiphertextBlob"))
+			blob = strdup(field(&r, "CiphertextBlob"));
+		kms_response_release(&r);
+		if (blob) {
+			const char *dp[] = { "CiphertextBlob", blob, NULL };
+
+			CHECK(kms_client_call(c, "Decrypt", dp, &r) == 0);
+			CHECK(field(&r, "Plaintext") &&
+			      !strcmp(field(&r, "Plaintext"), "a+b c&d=e%f*g~h/é"));
+			kms_response_release(&r);
+			free(blob);
+		}
+	}
+
+	/* Wrong secret. */
+	bad = make(endpoint, "wrong", NULL);
+	CHECK(kms_client_call(bad, "DescribeKey", unknown, &r) == -EPROTO);
+	CHECK(!strcmp(r.code, "SignatureDoesNotMatch"));
+	kms_response_release(&r);
+	kms_client_free(bad);
+
+	/* RegionId: keys are regional. */
+	sh = make(endpoint, secret, "cn-shanghai");
+	{
+		const char *dk[] = { "KeyId", key_id, NULL };
+
+		CHECK(kms_client_call(sh, "DescribeKey", dk, &r) == -EPROTO);
+		CHECK(!strcmp(r.code, "Forbidden.KeyNotFound"));
+		kms_response_release(&r);
+	}
+	kms_client_free(sh);
+
+	/* No answer at all. */
+	closed = make(argv[4], secret, NULL);
+	ret = kms_client_call(closed, "DescribeKey", unknown, &r);
+	CHECK(ret == -ECONNREFUSED && r.http_status == 0 && !r.body);
+	CHECK(kms_error_is_transient(ret, &r));
+	kms_response_release(&r);
+	kms_client_free(closed);
+
+	/* Many clients at once, and one client shared by many threads. */
+	for (i = 0; i < THREADS; i++)
+		CHECK(pthread_create(&t[i], NULL, worker, key_id) == 0);
+	for (i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	s.c = c;
+	s.key_id = key_id;
+	for (i = 0; i < THREADS; i++)
+		CHECK(pthread_create(&t[i], NULL, shared_worker, &s) == 0);
+	for (i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	kms_client_free(c);
+
+	printf("%s\n", failures ? "FAILED" : "kms_client tests passed");
+	return failures ? 1 : 0;
+}
