@@ -178,7 +178,7 @@ enum kms_err act_list_keys(struct kms_ctx *ctx, struct json_object *out)
 		return E_INTERNAL;
 	st = store_prepare(ctx->emu,
 		"SELECT key_id, (SELECT COUNT(*) FROM keys WHERE region = ?1)"
-		" FROM keys WHERE region = ?1 ORDER BY creation, key_id"
+		" FROM keys WHERE region = ?1 ORDER BY creation, rowid"
 		" LIMIT ?2 OFFSET ?3");
 	if (!st)
 		return E_INTERNAL;

@@ -66,12 +66,26 @@ static void key_bind(sqlite3_stmt *st, const struct key_rec *k)
 	sqlite3_bind_text(st, 18, k->primary_version, -1, SQLITE_STATIC);
 }
 
-/* INSERT OR REPLACE of the whole row. */
+/* Insert the row, or update every column of it. */
 int key_update(struct kms_ctx *ctx, const struct key_rec *k)
 {
 	sqlite3_stmt *st = store_prepare(ctx->emu,
-		"INSERT OR REPLACE INTO keys (" KEY_COLUMNS ") VALUES "
-		"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+		"INSERT INTO keys (" KEY_COLUMNS ") VALUES "
+		"(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+		" ON CONFLICT (region, key_id)"
+		" DO UPDATE SET description = excluded.description, "
+		" key_spec = excluded.key_spec, key_usage = excluded.key_usage, "
+		" origin = excluded.origin, "
+		" protection_level = excluded.protection_level, "
+		" state = excluded.state, prev_state = excluded.prev_state, "
+		" creator = excluded.creator, is_service = excluded.is_service, "
+		" creation = excluded.creation, "
+		" deletion_date = excluded.deletion_date, "
+		" material_expire = excluded.material_expire, "
+		" rotation_enabled = excluded.rotation_enabled, "
+		" rotation_interval = excluded.rotation_interval, "
+		" last_rotation = excluded.last_rotation, "
+		" primary_version = excluded.primary_version");
 	int ret;
 
 	if (!st)

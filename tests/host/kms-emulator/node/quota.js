@@ -20,7 +20,9 @@ run({
   },
   async pendingDeletionKeysStillCount() {
     const l = await c.listKeys(new Kms.ListKeysRequest({}));
-    const victim = l.keys.key.find((k) => true).keyId;
+    const service = (await c.describeKey(new Kms.DescribeKeyRequest({ keyId: 'alias/acs/ecs' }))).keyMetadata.keyId;
+    assert.strictEqual(l.totalCount, max + 1);
+    const victim = l.keys.key.find((k) => k.keyId !== service).keyId;
     await c.scheduleKeyDeletion(new Kms.ScheduleKeyDeletionRequest({ keyId: victim, pendingWindowInDays: 7 }));
     await rejects(c.createKey(new Kms.CreateKeyRequest({})), 'Rejected.LimitExceeded', 409);
   },
