@@ -153,8 +153,12 @@ static enum kms_err list(struct kms_ctx *ctx, struct json_object *out,
 	err = page_params(ctx, &number, &size);
 	if (err)
 		return err;
+	if (store_count(ctx->emu, "SELECT COUNT(*) FROM aliases"
+			" WHERE region = ?1 AND (?2 IS NULL OR key_id = ?2)",
+			ctx->region, key_id, &total))
+		return E_INTERNAL;
 	st = store_prepare(ctx->emu,
-		"SELECT alias, key_id, COUNT(*) OVER () FROM aliases"
+		"SELECT alias, key_id FROM aliases"
 		" WHERE region = ?1 AND (?2 IS NULL OR key_id = ?2)"
 		" ORDER BY alias LIMIT ?3 OFFSET ?4");
 	if (!st)
@@ -168,7 +172,6 @@ static enum kms_err list(struct kms_ctx *ctx, struct json_object *out,
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct json_object *o = json_object_new_object();
 
-		total = (long)sqlite3_column_int64(st, 2);
 		snprintf(arn, sizeof(arn), "acs:kms:%s:%s:%s", ctx->region,
 			 KMS_ACCOUNT_ID, store_text(st, 0));
 		json_object_object_add(o, "AliasName",

@@ -176,10 +176,12 @@ enum kms_err act_list_keys(struct kms_ctx *ctx, struct json_object *out)
 	/* Apply deletions that are due before counting. */
 	if (keys_sweep(ctx))
 		return E_INTERNAL;
+	if (store_count(ctx->emu, "SELECT COUNT(*) FROM keys WHERE region = ?1",
+			ctx->region, NULL, &total))
+		return E_INTERNAL;
 	st = store_prepare(ctx->emu,
-		"SELECT key_id, (SELECT COUNT(*) FROM keys WHERE region = ?1)"
-		" FROM keys WHERE region = ?1 ORDER BY creation, rowid"
-		" LIMIT ?2 OFFSET ?3");
+		"SELECT key_id FROM keys WHERE region = ?1"
+		" ORDER BY creation, rowid LIMIT ?2 OFFSET ?3");
 	if (!st)
 		return E_INTERNAL;
 	sqlite3_bind_text(st, 1, ctx->region, -1, SQLITE_STATIC);
@@ -189,7 +191,6 @@ enum kms_err act_list_keys(struct kms_ctx *ctx, struct json_object *out)
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		struct json_object *o = json_object_new_object();
 
-		total = (long)sqlite3_column_int64(st, 1);
 		snprintf(arn, sizeof(arn), "acs:kms:%s:%s:key/%s", ctx->region,
 			 KMS_ACCOUNT_ID, store_text(st, 0));
 		json_object_object_add(o, "KeyId",

@@ -347,18 +347,9 @@ enum kms_err key_require_enabled(struct kms_ctx *ctx, const struct key_rec *k)
 
 int key_count_customer(struct kms_ctx *ctx, long *count)
 {
-	sqlite3_stmt *st = store_prepare(ctx->emu,
-		"SELECT COUNT(*) FROM keys WHERE region = ? AND is_service = 0");
-	int rc;
-
-	if (!st)
-		return -EIO;
-	sqlite3_bind_text(st, 1, ctx->region, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*count = (long)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : -EIO;
+	return store_count(ctx->emu, "SELECT COUNT(*) FROM keys"
+			   " WHERE region = ?1 AND is_service = 0",
+			   ctx->region, NULL, count);
 }
 
 int keys_sweep(struct kms_ctx *ctx)

@@ -84,6 +84,24 @@ const char *store_text(sqlite3_stmt *st, int col)
 	return s ? (const char *)s : "";
 }
 
+int store_count(struct emulator *emu, const char *sql, const char *p1,
+		const char *p2, long *count)
+{
+	sqlite3_stmt *st = store_prepare(emu, sql);
+	int rc;
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, p1, -1, SQLITE_STATIC);
+	if (p2)
+		sqlite3_bind_text(st, 2, p2, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*count = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -EIO;
+}
+
 int store_get_meta(struct emulator *emu, const char *name, long *value)
 {
 	sqlite3_stmt *st = store_prepare(emu,

@@ -23,6 +23,10 @@ int store_step_done(struct emulator *emu, sqlite3_stmt *st);
 /* Text column as a C string ("" for NULL). */
 const char *store_text(sqlite3_stmt *st, int col);
 
+/* SELECT COUNT(*) with text parameters ?1 and (unless NULL) ?2. */
+int store_count(struct emulator *emu, const char *sql, const char *p1,
+		const char *p2, long *count);
+
 int store_get_meta(struct emulator *emu, const char *name, long *value);
 int store_set_meta(struct emulator *emu, const char *name, long value);
 

@@ -183,8 +183,12 @@ enum kms_err act_list_key_versions(struct kms_ctx *ctx,
 		err = page_params(ctx, &number, &size);
 	if (err)
 		return err;
+	if (store_count(ctx->emu, "SELECT COUNT(*) FROM versions"
+			" WHERE region = ?1 AND key_id = ?2", k.region, k.key_id,
+			&total))
+		return E_INTERNAL;
 	st = store_prepare(ctx->emu,
-		"SELECT version_id, creation, COUNT(*) OVER () FROM versions"
+		"SELECT version_id, creation FROM versions"
 		" WHERE region = ? AND key_id = ? ORDER BY creation, rowid"
 		" LIMIT ? OFFSET ?");
 	if (!st)
@@ -194,25 +198,10 @@ enum kms_err act_list_key_versions(struct kms_ctx *ctx,
 	sqlite3_bind_int64(st, 3, size);
 	sqlite3_bind_int64(st, 4, (number - 1) * size);
 	arr = json_object_new_array();
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		total = (long)sqlite3_column_int64(st, 2);
+	while (sqlite3_step(st) == SQLITE_ROW)
 		json_object_array_add(arr, version_json(&k, store_text(st, 0),
 				      sqlite3_column_int64(st, 1)));
-	}
 	sqlite3_finalize(st);
-	if (!total) {	/* past the last page: count separately */
-		st = store_prepare(ctx->emu, "SELECT COUNT(*) FROM versions"
-				   " WHERE region = ? AND key_id = ?");
-		if (!st) {
-			json_object_put(arr);
-			return E_INTERNAL;
-		}
-		sqlite3_bind_text(st, 1, k.region, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, k.key_id, -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			total = (long)sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
 	list_answer(out, "KeyVersions", "KeyVersion", arr, total, number,
 		    size);
 	return KMS_OK;

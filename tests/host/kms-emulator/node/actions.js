@@ -60,6 +60,9 @@ run({
       }
     }
     assert.deepStrictEqual([...all].sort(), [key.keyId, ...more.map((k) => k.keyId)].sort());
+    const past = await c.listKeys(new Kms.ListKeysRequest({ pageNumber: 9, pageSize: 2 }));
+    assert.strictEqual(past.totalCount, 3);
+    assert.deepStrictEqual(past.keys.key, []);
   },
 
   async disableEnableKey() {
