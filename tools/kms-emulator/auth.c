@@ -132,6 +132,14 @@ static enum kms_err check_time(struct kms_ctx *ctx, const char *ts)
 		return kms_fail(ctx, E_ILLEGAL_TIMESTAMP,
 				"The Timestamp %s is more than 15 minutes off the server time.",
 				ts);
+	/*
+	 * Nonces are remembered in memory only: a request signed before this
+	 * process started could be a replay of one the last process served.
+	 */
+	if (t < ctx->emu->started_at)
+		return kms_fail(ctx, E_ILLEGAL_TIMESTAMP,
+				"The Timestamp %s is older than the start of the server.",
+				ts);
 	return KMS_OK;
 }
 

@@ -2,8 +2,9 @@
 /*
  * Request authentication: v1 (HMAC-SHA1, Signature parameter) or
  * ACS3-HMAC-SHA256 (Authorization header); the timestamp must be within
- * 15 minutes of the real time and a SignatureNonce is accepted once per
- * AccessKeyId (remembered in memory for 30 minutes).
+ * 15 minutes of the real time, and not older than the start of the
+ * process; a SignatureNonce is accepted once per AccessKeyId (remembered
+ * in memory for 30 minutes, hence the start-time rule).
  */
 #ifndef KMS_EMU_AUTH_H
 #define KMS_EMU_AUTH_H

@@ -55,6 +55,7 @@ struct emulator {
 	sqlite3 *db;
 	long clock_offset;		/* seconds added to the real time */
 
+	time_t started_at;		/* real time; older signatures are refused */
 	struct nonce_cache *nonces;	/* has its own lock */
 	struct meter *meter;		/* has its own lock */
 };

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -242,6 +243,7 @@ int main(int argc, char **argv)
 	int ret;
 
 	memset(&emu, 0, sizeof(emu));
+	emu.started_at = time(NULL);
 	log_init(argv[0], LOG_INFO);
 	if (parse_args(argc, argv, &emu.opt))
 		return 2;

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # State survives a clean restart; metering is kept and printable offline;
-# the root key file is private.
+# the root key file is private; no replay across the restart.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 node_deps
@@ -9,7 +9,10 @@ kms_build_emulator
 kms_setup
 kms_start
 kms_node persist.js write "$KMS_TMP/state.json"
+kms_node persist.js replay "$KMS_TMP/req" | grep -qx "replay: 200 OK"
+kms_node persist.js replay "$KMS_TMP/req" | grep -qx "replay: 400 SignatureNonceUsed"
 kms_stop
+sleep 1		# signatures of the previous second are refused after a start
 mode=$(stat -c %a "$KMS_TMP/data/root.key")
 [ "$mode" = 600 ] || { echo "root.key mode $mode"; exit 1; }
 [ "$(stat -c %s "$KMS_TMP/data/root.key")" = 32 ] || { echo "root.key size"; exit 1; }
@@ -25,6 +28,8 @@ assert m["TotalCount"] == sum(count.values())
 PY
 kms_start
 kms_node persist.js check "$KMS_TMP/state.json"
+# The nonce cache is gone, but a request signed before the start is refused.
+kms_node persist.js replay "$KMS_TMP/req" | grep -qx "replay: 400 IllegalTimestamp"
 # Nothing secret in the log.
 if grep -E "testsecret|adminsecret|Plaintext" "$KMS_TMP/emulator.log"; then
 	echo "secret in the log"; exit 1

@@ -5,8 +5,11 @@
 //   persist.js churn FILE     until the emulator dies: change state, and
 //                             append each acknowledged change to FILE
 //   persist.js verify FILE    every acknowledged change of churn is there
+//   persist.js replay FILE    send the signed request saved in FILE (or
+//                             sign and save one); print the answer's status
 'use strict';
 const fs = require('fs');
+const RpcUtil = require('@alicloud/rpc-util').default;
 const { Kms, client, admin, call, advanceClock, rejects, run, assert } = require('./kms');
 
 const c = client();
@@ -68,6 +71,19 @@ const modes = {
         throw e;
       }
     }
+  },
+
+  async replay() {
+    if (!fs.existsSync(file)) {
+      const p = { Action: 'DescribeRegions', Format: 'JSON', Version: '2016-01-20',
+        AccessKeyId: process.env.KMS_AK, SignatureMethod: 'HMAC-SHA1', SignatureVersion: '1.0',
+        SignatureNonce: `replay-${Date.now()}`, Timestamp: RpcUtil.getTimestamp() };
+      p.Signature = RpcUtil.getSignatureV1(p, 'GET', process.env.KMS_SECRET);
+      fs.writeFileSync(file, `/?${new URLSearchParams(p)}`);
+    }
+    const res = await fetch(`${process.env.KMS_ENDPOINT}${fs.readFileSync(file, 'utf8')}`);
+    const body = await res.json();
+    console.log(`replay: ${res.status} ${body.Code || 'OK'}`);
   },
 
   async verify() {
