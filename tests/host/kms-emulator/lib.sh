@@ -4,7 +4,8 @@
 # process behind.
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/../../.." && pwd)
-EMU=$TOP/tools/kms-emulator/kms-emulator
+# KMS_EMULATOR: another build of the emulator (e.g. with sanitizers).
+EMU=${KMS_EMULATOR:-$TOP/tools/kms-emulator/kms-emulator}
 KMS_AK=testid
 KMS_SECRET=testsecret
 KMS_ADMIN_AK=adminid
