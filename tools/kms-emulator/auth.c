@@ -363,21 +363,28 @@ static enum kms_err verify_acs3(struct kms_ctx *ctx, const char *auth)
 	return check_nonce(ctx, nonce);
 }
 
+static int is_acs3(const struct kms_request *req)
+{
+	const char *auth = req->header(req->conn, "Authorization");
+
+	return auth && !strncmp(auth, "ACS3-", 5);
+}
+
 enum kms_err auth_verify(struct kms_ctx *ctx)
 {
-	const char *auth = ctx->req->header(ctx->req->conn, "Authorization");
-
-	if (auth && !strncmp(auth, "ACS3-", 5))
-		return verify_acs3(ctx, auth);
+	if (is_acs3(ctx->req))
+		return verify_acs3(ctx, ctx->req->header(ctx->req->conn,
+							 "Authorization"));
 	return verify_v1(ctx);
 }
 
+/* v1 signs parameters only, so only ACS3 may name them in headers. */
 static const char *param_or_header(const struct kms_request *req,
 				   const char *param, const char *header)
 {
 	const char *v = req_param(req, param);
 
-	return v ? v : req->header(req->conn, header);
+	return v || !is_acs3(req) ? v : req->header(req->conn, header);
 }
 
 const char *auth_action(const struct kms_request *req)
