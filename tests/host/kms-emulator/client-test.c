@@ -3,7 +3,8 @@
  * tools/lib/kms_client against a running kms-emulator:
  *   client-test ENDPOINT AK SECRET CLOSED_PORT_ENDPOINT
  * Round trips, KMS errors, regions, no-answer errors, and many threads
- * (each with its own client, plus one client shared by all).
+ * (each with its own client, reading and writing, plus one client shared
+ * by all).
  */
 #include <errno.h>
 #include <pthread.h>
@@ -84,12 +85,65 @@ out:
 	free(pt);
 }
 
+/* KeyState of @key_id, into @state. */
+static void key_state(struct kms_client *c, const char *key_id, char *state,
+		      size_t cap)
+{
+	const char *p[] = { "KeyId", key_id, NULL };
+	struct json_object *m, *v;
+	struct kms_response r;
+
+	state[0] = '\0';
+	CHECK(kms_client_call(c, "DescribeKey", p, &r) == 0);
+	if (r.body && json_object_object_get_ex(r.body, "KeyMetadata", &m) &&
+	    json_object_object_get_ex(m, "KeyState", &v))
+		snprintf(state, cap, "%s", json_object_get_string(v));
+	kms_response_release(&r);
+}
+
+/* Writes from many threads at once: create, disable, alias, enable. */
+static void writes(struct kms_client *c, int n)
+{
+	const char *create[] = { NULL };
+	struct json_object *m, *v;
+	struct kms_response r;
+	char key_id[64] = "", alias[64], state[32];
+
+	CHECK(kms_client_call(c, "CreateKey", create, &r) == 0);
+	if (r.body && json_object_object_get_ex(r.body, "KeyMetadata", &m) &&
+	    json_object_object_get_ex(m, "KeyId", &v))
+		snprintf(key_id, sizeof(key_id), "%s", json_object_get_string(v));
+	kms_response_release(&r);
+	if (!key_id[0])
+		return;
+	snprintf(alias, sizeof(alias), "alias/thread-%d", n);
+	{
+		const char *k[] = { "KeyId", key_id, NULL };
+		const char *a[] = { "AliasName", alias, "KeyId", key_id, NULL };
+
+		CHECK(kms_client_call(c, "DisableKey", k, &r) == 0);
+		kms_response_release(&r);
+		key_state(c, key_id, state, sizeof(state));
+		CHECK(!strcmp(state, "Disabled"));
+		CHECK(kms_client_call(c, "CreateAlias", a, &r) == 0);
+		kms_response_release(&r);
+		CHECK(kms_client_call(c, "EnableKey", k, &r) == 0);
+		kms_response_release(&r);
+		key_state(c, alias, state, sizeof(state));
+		CHECK(!strcmp(state, "Enabled"));
+	}
+}
+
+static int next_worker;
+
 static void *worker(void *arg)
 {
 	const char *key_id = arg;
 	struct kms_client *c = make(endpoint, secret, NULL);
-	int i;
+	int i, n = __atomic_fetch_add(&next_worker, 1, __ATOMIC_SEQ_CST);
 
+	if (c)
+		writes(c, n);
 	for (i = 0; c && i < ROUNDS; i++)
 		round_trip(c, key_id);
 	kms_client_free(c);

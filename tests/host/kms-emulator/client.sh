@@ -15,3 +15,8 @@ closed=$(kms_free_port)
 n=$(grep -c "action=GenerateDataKey .*status=200" "$KMS_TMP/emulator.log")
 want=$((1 + 16 * 40 + 16 * 10))
 [ "$n" = "$want" ] || { echo "GenerateDataKey count $n, want $want"; exit 1; }
+n=$(grep -c "action=CreateAlias .*status=200" "$KMS_TMP/emulator.log")
+[ "$n" = 16 ] || { echo "CreateAlias count $n, want 16"; exit 1; }
+if grep -v "status=200" "$KMS_TMP/emulator.log" | grep "status=5"; then
+	echo "server errors under concurrency"; exit 1
+fi
