@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "auth.h"
 #include "kms_sign.h"
 
@@ -306,7 +308,7 @@ static char *acs3_canonical_request(struct kms_ctx *ctx,
 		     payload_hash) < 0)
 		out = NULL;
 out:
-	free(query);
+	OPENSSL_clear_free(query, strlen(query));
 	free(hdrs);
 	return out;
 }
@@ -355,7 +357,7 @@ static enum kms_err verify_acs3(struct kms_ctx *ctx, const char *auth)
 		return kms_fail(ctx, E_INCOMPLETE_SIGNATURE,
 				"A signed header is missing from the request.");
 	ret = kms_acs3_sign(cred->secret, creq, want);
-	free(creq);
+	OPENSSL_clear_free(creq, strlen(creq));
 	if (ret)
 		return E_INTERNAL;
 	if (!kms_str_equal_ct(want, a.signature))

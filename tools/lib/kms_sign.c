@@ -83,7 +83,7 @@ char *kms_percent_decode(const char *s, size_t len, int plus_is_space)
 	*p = '\0';
 	return out;
 bad:
-	free(out);
+	OPENSSL_clear_free(out, len + 1);
 	return NULL;
 }
 
@@ -148,12 +148,12 @@ char *kms_v1_string_to_sign(const char *method,
 	if (!canon)
 		return NULL;
 	enc = kms_percent_encode(canon);
-	free(canon);
+	OPENSSL_clear_free(canon, strlen(canon));
 	if (!enc)
 		return NULL;
 	if (asprintf(&out, "%s&%%2F&%s", method, enc) < 0)
 		out = NULL;
-	free(enc);
+	OPENSSL_clear_free(enc, strlen(enc));
 	return out;
 }
 
@@ -192,7 +192,7 @@ int kms_v1_sign(const char *secret, const char *method,
 	if (!sts)
 		return -ENOMEM;
 	ret = kms_v1_hmac(secret, sts, out);
-	free(sts);
+	OPENSSL_clear_free(sts, strlen(sts));
 	return ret;
 }
 
