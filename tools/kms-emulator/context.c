@@ -48,6 +48,26 @@ static void put_field(unsigned char **w, const char *s)
 	*w += 4 + len;
 }
 
+/* The whole of @s must be one JSON object (nothing after it). */
+static struct json_object *parse_object(const char *s)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *obj;
+	size_t len = strlen(s);
+
+	if (!tok)
+		return NULL;
+	obj = json_tokener_parse_ex(tok, s, (int)len);
+	if (obj && (json_tokener_get_error(tok) != json_tokener_success ||
+		    json_tokener_get_parse_end(tok) != len ||
+		    !json_object_is_type(obj, json_type_object))) {
+		json_object_put(obj);
+		obj = NULL;
+	}
+	json_tokener_free(tok);
+	return obj;
+}
+
 int enc_context_parse(const struct kms_request *req, const char *name,
 		      struct enc_context *out)
 {
@@ -61,8 +81,8 @@ int enc_context_parse(const struct kms_request *req, const char *name,
 	out->bytes = NULL;
 	out->len = 0;
 	if (json && *json) {
-		obj = json_tokener_parse(json);
-		if (!obj || !json_object_is_type(obj, json_type_object)) {
+		obj = parse_object(json);
+		if (!obj) {
 			ret = -EINVAL;
 			goto out;
 		}

@@ -187,6 +187,11 @@ run({
     await rejects(c.createKey(new Kms.CreateKeyRequest({ enableAutomaticRotation: true })), 'MissingParameter', 400);
     await rejects(call(c, 'Encrypt', { KeyId: key.keyId, Plaintext: 'x', EncryptionContext: '{not json' }), 'InvalidParameter', 400);
     await rejects(call(c, 'Encrypt', { KeyId: key.keyId, Plaintext: 'x', EncryptionContext: '["a"]' }), 'InvalidParameter', 400);
+    await rejects(call(c, 'Encrypt', { KeyId: key.keyId, Plaintext: 'x', EncryptionContext: '{"a":"b"} junk' }), 'InvalidParameter', 400);
+    await rejects(call(c, 'Encrypt', { KeyId: key.keyId, Plaintext: 'x', EncryptionContext: '{"a":{"b":"c"}}' }), 'InvalidParameter', 400);
+    // The same key in the JSON and the flattened form must agree.
+    await rejects(call(c, 'Encrypt', { KeyId: key.keyId, Plaintext: 'x', EncryptionContext: '{"a":"b"}',
+      'EncryptionContext.a': 'c' }), 'InvalidParameter', 400);
     await rejects(call(c, 'Encrypt', { KeyId: key.keyId, Plaintext: 'x'.repeat(6145) }), 'InvalidParameter', 400);
     for (const iv of ['1d', '731d', 'soon', '604799s'])
       await rejects(c.updateRotationPolicy(new Kms.UpdateRotationPolicyRequest({ keyId: key.keyId,
