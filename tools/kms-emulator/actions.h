@@ -32,6 +32,8 @@ ACTION(act_re_encrypt);
 
 /* import.c */
 ACTION(act_get_parameters_for_import);
+/* Outside the database lock: the slow RSA key generation. */
+ACTION(prep_get_parameters_for_import);
 ACTION(act_import_key_material);
 ACTION(act_delete_key_material);
 

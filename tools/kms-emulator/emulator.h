@@ -90,6 +90,8 @@ struct kms_ctx {
 	time_t now;			/* the emulator's clock */
 	char log_key[KMS_ID_MAX + 1];	/* key id for the request log */
 	char message[512];		/* error Message override */
+	void *scratch;			/* from a route's prepare step, or NULL */
+	void (*scratch_free)(void *);	/* frees @scratch after the reply */
 };
 
 /* Look up a parameter; NULL when absent. */

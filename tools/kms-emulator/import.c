@@ -92,13 +92,28 @@ out:
 	return ret;
 }
 
+static void free_pkey(void *p)
+{
+	EVP_PKEY_free(p);
+}
+
+enum kms_err prep_get_parameters_for_import(struct kms_ctx *ctx,
+					    struct json_object *out)
+{
+	ctx->scratch = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+	if (!ctx->scratch)
+		return E_INTERNAL;
+	ctx->scratch_free = free_pkey;
+	return KMS_OK;
+}
+
 enum kms_err act_get_parameters_for_import(struct kms_ctx *ctx,
 					   struct json_object *out)
 {
 	const char *alg = req_param(ctx->req, "WrappingAlgorithm");
 	const char *spec = req_param(ctx->req, "WrappingKeySpec");
 	unsigned char *der = NULL, *pub = NULL, tok[32];
-	char token[64], *token_b64 = NULL, *pub_b64 = NULL;
+	char token[64], *pub_b64 = NULL;
 	enum kms_err err = E_INTERNAL;
 	EVP_PKEY *pkey = NULL;
 	struct key_rec k;
@@ -121,7 +136,7 @@ enum kms_err act_get_parameters_for_import(struct kms_ctx *ctx,
 		return err;
 
 	err = E_INTERNAL;
-	pkey = EVP_PKEY_Q_keygen(NULL, NULL, "RSA", (size_t)2048);
+	pkey = ctx->scratch;	/* made by prep_get_parameters_for_import */
 	if (!pkey || RAND_bytes(tok, sizeof(tok)) != 1)
 		goto out;
 	der_len = i2d_PrivateKey(pkey, &der);
@@ -131,16 +146,15 @@ enum kms_err act_get_parameters_for_import(struct kms_ctx *ctx,
 	/* Token: url-safe text, so that no client needs to escape it. */
 	for (i = 0; i < 24; i++)
 		snprintf(token + 2 * i, 3, "%02x", tok[i]);
-	token_b64 = strdup(token);
 	pub_b64 = kms_base64_encode(pub, (size_t)pub_len);
-	if (!token_b64 || !pub_b64)
+	if (!pub_b64)
 		goto out;
 	if (store_token(ctx, &k, token, alg, ctx->now + TOKEN_LIFETIME, der,
 			(size_t)der_len))
 		goto out;
 	json_object_object_add(out, "KeyId", json_object_new_string(k.key_id));
 	json_object_object_add(out, "ImportToken",
-			       json_object_new_string(token_b64));
+			       json_object_new_string(token));
 	json_object_object_add(out, "PublicKey", json_object_new_string(pub_b64));
 	json_object_object_add(out, "TokenExpireTime",
 			       json_time((time_t)(ctx->now + TOKEN_LIFETIME)));
@@ -149,8 +163,6 @@ out:
 	if (der)
 		OPENSSL_clear_free(der, (size_t)der_len);
 	OPENSSL_free(pub);
-	EVP_PKEY_free(pkey);
-	free(token_b64);
 	free(pub_b64);
 	return err;
 }

@@ -18,38 +18,43 @@ struct route {
 	const char *action;
 	kms_action_fn fn;
 	unsigned int flags;
+	kms_action_fn prepare;	/* optional, runs before taking db_lock */
 };
 
+#define ROUTE(name, handler, ...) \
+	{ .action = name, .fn = handler, __VA_ARGS__ }
+
 static const struct route routes[] = {
-	{ "CreateKey", act_create_key, 0 },
-	{ "DescribeKey", act_describe_key, 0 },
-	{ "ListKeys", act_list_keys, 0 },
-	{ "UpdateKeyDescription", act_update_key_description, 0 },
-	{ "EnableKey", act_enable_key, 0 },
-	{ "DisableKey", act_disable_key, 0 },
-	{ "ScheduleKeyDeletion", act_schedule_key_deletion, 0 },
-	{ "CancelKeyDeletion", act_cancel_key_deletion, 0 },
-	{ "GenerateDataKey", act_generate_data_key, 0 },
-	{ "GenerateDataKeyWithoutPlaintext",
-	  act_generate_data_key_without_plaintext, 0 },
-	{ "Encrypt", act_encrypt, 0 },
-	{ "Decrypt", act_decrypt, 0 },
-	{ "ReEncrypt", act_re_encrypt, 0 },
-	{ "GetParametersForImport", act_get_parameters_for_import, 0 },
-	{ "ImportKeyMaterial", act_import_key_material, 0 },
-	{ "DeleteKeyMaterial", act_delete_key_material, 0 },
-	{ "CreateAlias", act_create_alias, 0 },
-	{ "UpdateAlias", act_update_alias, 0 },
-	{ "DeleteAlias", act_delete_alias, 0 },
-	{ "ListAliases", act_list_aliases, 0 },
-	{ "ListAliasesByKeyId", act_list_aliases_by_key_id, 0 },
-	{ "CreateKeyVersion", act_create_key_version, 0 },
-	{ "ListKeyVersions", act_list_key_versions, 0 },
-	{ "DescribeKeyVersion", act_describe_key_version, 0 },
-	{ "UpdateRotationPolicy", act_update_rotation_policy, 0 },
-	{ "DescribeRegions", act_describe_regions, 0 },
-	{ "AdvanceClock", act_advance_clock, ROUTE_ADMIN },
-	{ "DescribeMetering", act_describe_metering, ROUTE_ADMIN },
+	ROUTE("CreateKey", act_create_key),
+	ROUTE("DescribeKey", act_describe_key),
+	ROUTE("ListKeys", act_list_keys),
+	ROUTE("UpdateKeyDescription", act_update_key_description),
+	ROUTE("EnableKey", act_enable_key),
+	ROUTE("DisableKey", act_disable_key),
+	ROUTE("ScheduleKeyDeletion", act_schedule_key_deletion),
+	ROUTE("CancelKeyDeletion", act_cancel_key_deletion),
+	ROUTE("GenerateDataKey", act_generate_data_key),
+	ROUTE("GenerateDataKeyWithoutPlaintext",
+	      act_generate_data_key_without_plaintext),
+	ROUTE("Encrypt", act_encrypt),
+	ROUTE("Decrypt", act_decrypt),
+	ROUTE("ReEncrypt", act_re_encrypt),
+	ROUTE("GetParametersForImport", act_get_parameters_for_import,
+	      .prepare = prep_get_parameters_for_import),
+	ROUTE("ImportKeyMaterial", act_import_key_material),
+	ROUTE("DeleteKeyMaterial", act_delete_key_material),
+	ROUTE("CreateAlias", act_create_alias),
+	ROUTE("UpdateAlias", act_update_alias),
+	ROUTE("DeleteAlias", act_delete_alias),
+	ROUTE("ListAliases", act_list_aliases),
+	ROUTE("ListAliasesByKeyId", act_list_aliases_by_key_id),
+	ROUTE("CreateKeyVersion", act_create_key_version),
+	ROUTE("ListKeyVersions", act_list_key_versions),
+	ROUTE("DescribeKeyVersion", act_describe_key_version),
+	ROUTE("UpdateRotationPolicy", act_update_rotation_policy),
+	ROUTE("DescribeRegions", act_describe_regions),
+	ROUTE("AdvanceClock", act_advance_clock, .flags = ROUTE_ADMIN),
+	ROUTE("DescribeMetering", act_describe_metering, .flags = ROUTE_ADMIN),
 };
 
 static const struct route *route_find(const char *action)
@@ -89,6 +94,11 @@ static enum kms_err dispatch(struct kms_ctx *ctx, const struct route *r,
 	enum kms_err err;
 	int changes;
 
+	if (r->prepare) {
+		err = r->prepare(ctx, out);
+		if (err)
+			return err;
+	}
 	pthread_mutex_lock(&emu->db_lock);
 	ctx->now = time(NULL) + emu->clock_offset;
 	if (store_exec(emu, "BEGIN IMMEDIATE")) {
@@ -167,6 +177,8 @@ int router_handle(struct emulator *emu, struct kms_request *req,
 	strcpy(ctx.log_key, "-");
 	kms_uuid(request_id);
 	err = route_request(&ctx, out);
+	if (ctx.scratch_free)
+		ctx.scratch_free(ctx.scratch);
 	if (err) {
 		json_object_put(out);
 		out = error_answer(&ctx, err);
