@@ -238,7 +238,6 @@ int http_start(struct emulator *emu, struct MHD_Daemon **out)
 			     (unsigned int)emu->opt.threads,
 			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1024,
-			     MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned int)1,
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 			     MHD_OPTION_END);
 	if (!d) {
