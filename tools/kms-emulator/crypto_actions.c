@@ -89,7 +89,7 @@ static enum kms_err unseal(struct kms_ctx *ctx, const char *blob_param,
 		return kms_invalid(ctx, ctx_param);
 	err = version_material(ctx, k, b->version_id, material);
 	if (!err && blob_open(b, material, &ec, pt, len))
-		err = E_INVALID_CIPHERTEXT;
+		err = E_CONTEXT_MISMATCH;
 	OPENSSL_cleanse(material, sizeof(material));
 	enc_context_free(&ec);
 	return err;

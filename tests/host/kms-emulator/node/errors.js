@@ -206,8 +206,11 @@ run({
     const bytes = Buffer.from(e.ciphertextBlob, 'base64');
     const flipped = Buffer.from(bytes);
     flipped[flipped.length - 20] ^= 1;
-    for (const blob of ['not base64!', 'AAAA', bytes.subarray(0, 40).toString('base64'), flipped.toString('base64')])
+    for (const blob of ['not base64!', 'AAAA', bytes.subarray(0, 40).toString('base64')])
       await rejects(c.decrypt(new Kms.DecryptRequest({ ciphertextBlob: blob })), 'InvalidParameter', 400);
+    // Well-formed but altered: the tag check fails.
+    await rejects(c.decrypt(new Kms.DecryptRequest({ ciphertextBlob: flipped.toString('base64') })),
+      'InvalidParameter.EncryptionContext', 400);
   },
   async aliasErrors() {
     await rejects(c.createAlias(new Kms.CreateAliasRequest({ aliasName: 'noprefix', keyId: key.keyId })), 'InvalidParameter', 400);
@@ -232,7 +235,7 @@ run({
     const g = await gdk({ keyId: key.keyId, encryptionContext: { disk: 'd-1' } });
     for (const ctx of [{ disk: 'd-2' }, { disk: 'd-1', extra: 'x' }, {}, { Disk: 'd-1' }])
       await rejects(c.decrypt(new Kms.DecryptRequest({ ciphertextBlob: g.ciphertextBlob, encryptionContext: ctx })),
-        'InvalidParameter', 400);
+        'InvalidParameter.EncryptionContext', 400);
     const ok = await c.decrypt(new Kms.DecryptRequest({ ciphertextBlob: g.ciphertextBlob, encryptionContext: { disk: 'd-1' } }));
     assert.strictEqual(ok.plaintext, g.plaintext);
   },
