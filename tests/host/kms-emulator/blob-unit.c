@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the CiphertextBlob format (tools/kms-emulator/blob.c) and
+ * of EncryptionContext canonicalization (context.c).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blob.h"
+#include "context.h"
+#include "kms_sign.h"
+
+static int failures;
+
+#define CHECK(cond) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
+		failures++;						\
+	}								\
+} while (0)
+
+static const unsigned char key[32] = "0123456789abcdef0123456789abcdef";
+
+/* A request with the given name=value pairs (NULL-terminated). */
+static void make_req(struct kms_request *req, const char *const *kv)
+{
+	memset(req, 0, sizeof(*req));
+	for (; kv[0]; kv += 2) {
+		req->params[req->nparams].name = (char *)kv[0];
+		req->params[req->nparams].value = (char *)kv[1];
+		req->nparams++;
+	}
+}
+
+static int ctx_of(const char *const *kv, struct enc_context *c)
+{
+	struct kms_request req;
+
+	make_req(&req, kv);
+	return enc_context_parse(&req, "EncryptionContext", c);
+}
+
+static int same_ctx(const struct enc_context *a, const struct enc_context *b)
+{
+	return a->len == b->len && (!a->len || !memcmp(a->bytes, b->bytes, a->len));
+}
+
+static void test_context(void)
+{
+	static const char *const json[] = { "EncryptionContext", "{\"b\":\"2\",\"a\":\"1\"}", NULL };
+	static const char *const flat[] = { "EncryptionContext.a", "1", "EncryptionContext.b", "2", NULL };
+	static const char *const mixed[] = { "EncryptionContext", "{\"b\":\"2\"}", "EncryptionContext.a", "1", NULL };
+	static const char *const split1[] = { "EncryptionContext", "{\"ab\":\"c\"}", NULL };
+	static const char *const split2[] = { "EncryptionContext", "{\"a\":\"bc\"}", NULL };
+	static const char *const conflict[] = { "EncryptionContext", "{\"a\":\"1\"}", "EncryptionContext.a", "2", NULL };
+	static const char *const bad[] = { "EncryptionContext", "{\"a\":", NULL };
+	static const char *const none[] = { NULL };
+	static const char *const empty[] = { "EncryptionContext", "{}", NULL };
+	struct enc_context a, b, c, d, e;
+
+	CHECK(ctx_of(json, &a) == 0 && ctx_of(flat, &b) == 0 && ctx_of(mixed, &c) == 0);
+	CHECK(same_ctx(&a, &b) && same_ctx(&a, &c));
+	CHECK(ctx_of(split1, &d) == 0 && ctx_of(split2, &e) == 0);
+	CHECK(!same_ctx(&d, &e));
+	enc_context_free(&a);
+	enc_context_free(&b);
+	enc_context_free(&c);
+	enc_context_free(&d);
+	enc_context_free(&e);
+	CHECK(ctx_of(conflict, &a) == -EINVAL);
+	CHECK(ctx_of(bad, &a) == -EINVAL);
+	CHECK(ctx_of(none, &a) == 0 && a.len == 0);
+	CHECK(ctx_of(empty, &b) == 0 && b.len == 0);
+}
+
+static void test_round_trip(void)
+{
+	static const char *const kv[] = { "EncryptionContext.disk", "d-1", NULL };
+	static const char *const other[] = { "EncryptionContext.disk", "d-2", NULL };
+	unsigned char out[BLOB_MAX_PLAINTEXT], big[BLOB_MAX_PLAINTEXT + 1];
+	struct enc_context c, o, none = { 0 };
+	char *b64 = NULL;
+	struct blob b;
+	size_t len = 0;
+
+	CHECK(ctx_of(kv, &c) == 0 && ctx_of(other, &o) == 0);
+	CHECK(blob_seal("cn-hangzhou", "key-1", "ver-1", key, &c, "secret", 6, &b64) == 0);
+	CHECK(b64 && blob_parse(b64, &b) == 0);
+	if (!b64 || !b.raw)
+		return;
+	CHECK(!strcmp(b.region, "cn-hangzhou") && !strcmp(b.key_id, "key-1") &&
+	      !strcmp(b.version_id, "ver-1"));
+	CHECK(b.raw[0] == 'E' && b.raw[1] == 'K' && b.raw[2] == BLOB_VERSION);
+	CHECK(blob_open(&b, key, &c, out, &len) == 0 && len == 6 && !memcmp(out, "secret", 6));
+	CHECK(blob_open(&b, key, &o, out, &len) == -EBADMSG);
+	CHECK(blob_open(&b, key, &none, out, &len) == -EBADMSG);
+	{
+		unsigned char wrong[32];
+
+		memcpy(wrong, key, 32);
+		wrong[0] ^= 1;
+		CHECK(blob_open(&b, wrong, &c, out, &len) == -EBADMSG);
+	}
+	blob_release(&b);
+	free(b64);
+	/* Two seals of the same text differ (random nonce). */
+	{
+		char *x = NULL, *y = NULL;
+
+		CHECK(blob_seal("r", "k", "v", key, NULL, "same", 4, &x) == 0);
+		CHECK(blob_seal("r", "k", "v", key, NULL, "same", 4, &y) == 0);
+		CHECK(x && y && strcmp(x, y));
+		free(x);
+		free(y);
+	}
+	memset(big, 'x', sizeof(big));
+	CHECK(blob_seal("r", "k", "v", key, NULL, big, sizeof(big), &b64) == -EINVAL);
+	CHECK(blob_seal("r", "k", "v", key, NULL, big, BLOB_MAX_PLAINTEXT, &b64) == 0);
+	free(b64);
+	enc_context_free(&c);
+	enc_context_free(&o);
+}
+
+/* No single-bit change anywhere in a blob goes unnoticed. */
+static void test_tamper(void)
+{
+	unsigned char raw[512], out[BLOB_MAX_PLAINTEXT];
+	char *b64 = NULL, *t;
+	struct blob b;
+	size_t len, i;
+	long n;
+	int accepted = 0;
+
+	CHECK(blob_seal("cn-hangzhou", "key-1", "ver-1", key, NULL, "data", 4, &b64) == 0);
+	if (!b64)
+		return;
+	n = kms_base64_decode(b64, raw, sizeof(raw));
+	CHECK(n > 0);
+	for (i = 0; n > 0 && i < (size_t)n; i++) {
+		raw[i] ^= 0x01;
+		t = kms_base64_encode(raw, (size_t)n);
+		if (t && blob_parse(t, &b) == 0) {
+			if (blob_open(&b, key, NULL, out, &len) == 0)
+				accepted++;
+			blob_release(&b);
+		}
+		free(t);
+		raw[i] ^= 0x01;
+	}
+	CHECK(accepted == 0);
+	/* Truncations and other garbage do not parse. */
+	t = kms_base64_encode(raw, 20);
+	CHECK(t && blob_parse(t, &b) == -EINVAL);
+	free(t);
+	CHECK(blob_parse("", &b) == -EINVAL);
+	CHECK(blob_parse("not base64", &b) == -EINVAL);
+	raw[2] = 2;	/* a future format version */
+	t = kms_base64_encode(raw, (size_t)n);
+	CHECK(t && blob_parse(t, &b) == -EINVAL);
+	free(t);
+	free(b64);
+}
+
+int main(void)
+{
+	test_context();
+	test_round_trip();
+	test_tamper();
+	printf("%s\n", failures ? "FAILED" : "blob and context tests passed");
+	return failures ? 1 : 0;
+}
