@@ -37,6 +37,7 @@ struct op_ctx {
 	struct agent *agent;
 	const char *op;			/* ECS name for billing: "AttachDisk" */
 	const char *region;		/* region of the request */
+	const char *kms_key;		/* CMK of the KMS call under way */
 	char error[512];		/* plain-words error for the user */
 };
 

@@ -71,28 +71,37 @@ static int explain(struct op_ctx *ctx, const char *action,
 		   const struct kms_response *resp)
 {
 	const char *c = resp->code;
+	const char *key = ctx->kms_key ? ctx->kms_key : "";
 
 	if (!strcmp(c, "Rejected.Disabled"))
 		return op_fail(ctx, -EKEYREVOKED,
-			"the KMS key is disabled; enable it (ecsenc-ctl kms EnableKey KeyId=...) to use this disk");
+			"the KMS key %s is disabled; enable it (ecsenc-ctl kms EnableKey KeyId=%s) to use this disk",
+			key, *key ? key : "...");
 	if (!strcmp(c, "Rejected.PendingDeletion"))
 		return op_fail(ctx, -EKEYREVOKED,
-			"the KMS key is scheduled for deletion; cancel it (ecsenc-ctl kms CancelKeyDeletion KeyId=...) or the disk's data is lost when it is deleted");
+			"the KMS key %s is scheduled for deletion; cancel it (ecsenc-ctl kms CancelKeyDeletion KeyId=%s) or the disk's data is lost when it is deleted",
+			key, *key ? key : "...");
 	if (!strcmp(c, "Forbidden.KeyNotFound") ||
 	    !strcmp(c, "Forbidden.AliasNotFound") ||
 	    !strcmp(c, "EntityNotExist.Key"))
 		return op_fail(ctx, -ENOKEY,
-			"the KMS key does not exist (deleted?); data encrypted under it cannot be decrypted any more");
+			"the KMS key %s does not exist (deleted?); data encrypted under it cannot be decrypted any more",
+			key);
 	if (!strcmp(c, "Rejected.PendingImport"))
 		return op_fail(ctx, -ENOKEY,
-			"the KMS key has no key material yet; import it (GetParametersForImport, ImportKeyMaterial) first");
+			"the KMS key %s has no key material yet; import it (GetParametersForImport, ImportKeyMaterial) first",
+			key);
 	if (!strcmp(c, "InvalidAccessKeyId.NotFound") ||
 	    !strcmp(c, "IncompleteSignature") ||
-	    !strcmp(c, "Forbidden.NoPermission"))
+	    !strcmp(c, "SignatureDoesNotMatch"))
 		return op_fail(ctx, -EACCES,
 			"the KMS refused the agent's credentials (%s: %s)",
 			c, resp->message);
-	if (!strncmp(c, "InvalidCiphertext", 17) || !strcmp(c, "Rejected.InvalidEncryptionContext") ||
+	if (!strcmp(c, "Forbidden.NoPermission"))
+		return op_fail(ctx, -EACCES, "the KMS does not allow %s: %s",
+			       action, resp->message);
+	if (!strncmp(c, "InvalidCiphertext", 17) ||
+	    !strcmp(c, "Rejected.InvalidEncryptionContext") ||
 	    !strcmp(c, "InvalidParameter.EncryptionContext"))
 		return op_fail(ctx, -EBADMSG,
 			"the KMS cannot unwrap this disk's key (%s): the header does not belong to this key or context", c);
@@ -185,6 +194,7 @@ int kms_ops_new_data_key(struct op_ctx *ctx, const char *key_id,
 	const char *blob, *kid;
 	int r;
 
+	ctx->kms_key = key_id;
 	r = kms_ops_call(ctx, "GenerateDataKeyWithoutPlaintext", params, &resp);
 	if (r < 0)
 		return r;
@@ -214,6 +224,7 @@ int kms_ops_unwrap(struct op_ctx *ctx, const char *kms_key_id,
 	size_t b64len;
 	int n, r;
 
+	ctx->kms_key = kms_key_id;
 	r = kms_ops_call(ctx, "Decrypt", params, &resp);
 	if (r < 0)
 		return r;
@@ -250,6 +261,7 @@ int kms_ops_check_key(struct op_ctx *ctx, const char *kms_key_id)
 	const char *s = NULL;
 	int r;
 
+	ctx->kms_key = kms_key_id;
 	r = kms_ops_call(ctx, "DescribeKey", params, &resp);
 	if (r < 0)
 		return r;
@@ -260,10 +272,12 @@ int kms_ops_check_key(struct op_ctx *ctx, const char *kms_key_id)
 		r = op_fail(ctx, -EPROTO, "DescribeKey answer without KeyState");
 	else if (!strcmp(s, "Disabled"))
 		r = op_fail(ctx, -EKEYREVOKED,
-			"the KMS key %s is disabled; enable it (ecsenc-ctl kms EnableKey KeyId=...) first", kms_key_id);
+			"the KMS key %s is disabled; enable it (ecsenc-ctl kms EnableKey KeyId=%s) first",
+			kms_key_id, kms_key_id);
 	else if (!strcmp(s, "PendingDeletion"))
 		r = op_fail(ctx, -EKEYREVOKED,
-			"the KMS key %s is scheduled for deletion; cancel it (ecsenc-ctl kms CancelKeyDeletion KeyId=...) first", kms_key_id);
+			"the KMS key %s is scheduled for deletion; cancel it (ecsenc-ctl kms CancelKeyDeletion KeyId=%s) first",
+			kms_key_id, kms_key_id);
 	else if (strcmp(s, "Enabled"))
 		r = op_fail(ctx, -EKEYREVOKED, "the KMS key %s is %s", kms_key_id, s);
 	kms_response_release(&resp);
