@@ -26,7 +26,8 @@ trap cleanup EXIT
 mkdir "$tmp/data"
 echo "benchid benchsecret" >"$tmp/creds"
 chmod 600 "$tmp/creds"
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+. "$top/tests/host/kms-emulator/lib.sh"	# kms_free_port
+port=$(kms_free_port)
 quiet=--quiet
 [ "${KMS_BENCH_LOG:-0}" = 1 ] && quiet=
 "$top/tools/kms-emulator/kms-emulator" --listen "127.0.0.1:$port" \

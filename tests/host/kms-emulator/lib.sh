@@ -23,8 +23,14 @@ kms_build_emulator() {
 	make -s -C "$TOP/tools/kms-emulator" >/dev/null
 }
 
+# A loopback port nothing listens on (kms_start retries if it is taken
+# between this check and the emulator's bind).
 kms_free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 40000))
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+	done
 }
 
 kms_cleanup() {
