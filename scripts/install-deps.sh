@@ -7,13 +7,14 @@ set -euo pipefail
 
 pkgs=(
 	# build
-	build-essential pkg-config
+	build-essential pkg-config linux-source-6.1 xz-utils
 	linux-image-amd64 linux-headers-amd64 sparse
 	libdevmapper-dev libssl-dev libcurl4-openssl-dev libmicrohttpd-dev
 	libjson-c-dev libsqlite3-dev libkeyutils-dev
 	# the VM and what runs inside it
 	qemu-system-x86 busybox-static cpio kmod
 	dmsetup cryptsetup-bin fio keyutils e2fsprogs util-linux
+	openssl sqlite3 jq
 	# host tests and benchmark plots
 	nodejs npm gnuplot-nox
 )

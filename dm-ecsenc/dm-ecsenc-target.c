@@ -1,0 +1,405 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dm-ecsenc target: table line, messages, status and the map function.
+ *
+ *   <start> <len> ecsenc <cipher> <key> <iv_offset> <device> <offset>
+ *                        [<#opt_params> <opt_params>]
+ *
+ * See Documentation/admin-guide/dm-ecsenc.rst.
+ *
+ * Copyright (C) 2026 The ecsenc developers
+ */
+
+#include <linux/blkdev.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "dm-ecsenc.h"
+
+/* The only cipher there is, in its two dm-crypt spellings. */
+static const char *const ecsenc_cipher_names[] = {
+	"aes-xts-plain64",
+	"capi:xts(aes)-plain64",
+};
+
+#define ECSENC_CIPHER_NAME	"aes-xts-plain64"
+#define ECSENC_CRYPTO_ALG	"xts(aes)"
+
+static void ecsenc_dtr(struct dm_target *ti)
+{
+	struct ecsenc_config *ec = ti->private;
+
+	if (!ec)
+		return;
+	ecsenc_wipe_key(ec);
+	ecsenc_io_exit(ec);
+	if (ec->tfm)
+		crypto_free_skcipher(ec->tfm);
+	kfree(ec->key_desc);
+	if (ec->dev)
+		dm_put_device(ti, ec->dev);
+	kfree(ec);
+}
+
+static int ecsenc_parse_sector_size(struct dm_target *ti,
+				    struct ecsenc_config *ec, const char *arg)
+{
+	unsigned int size;
+
+	if (kstrtouint(arg, 10, &size) || size < SECTOR_SIZE || size > 4096 ||
+	    !is_power_of_2(size)) {
+		ti->error = "Invalid sector_size: a power of 2 from 512 to 4096";
+		return -EINVAL;
+	}
+	ec->sector_size = size;
+	ec->sector_shift = __ffs(size) - SECTOR_SHIFT;
+	return 0;
+}
+
+static int ecsenc_parse_options(struct dm_target *ti, struct ecsenc_config *ec,
+				struct dm_arg_set *as)
+{
+	static const struct dm_arg _args[] = {
+		{0, 3, "Invalid number of optional parameters"},
+	};
+	unsigned int argc;
+	const char *arg;
+	int r;
+
+	if (!as->argc)
+		return 0;
+	r = dm_read_arg_group(_args, as, &argc, &ti->error);
+	if (r)
+		return r;
+
+	while (argc--) {
+		arg = dm_shift_arg(as);
+		if (!strcmp(arg, "allow_discards")) {
+			set_bit(ECSENC_ALLOW_DISCARDS, &ec->flags);
+		} else if (!strcmp(arg, "iv_large_sectors")) {
+			set_bit(ECSENC_IV_LARGE_SECTORS, &ec->flags);
+		} else if (!strncmp(arg, "sector_size:", 12)) {
+			r = ecsenc_parse_sector_size(ti, ec, arg + 12);
+			if (r)
+				return r;
+		} else {
+			ti->error = "Unknown optional parameter";
+			return -EINVAL;
+		}
+	}
+
+	if (test_bit(ECSENC_IV_LARGE_SECTORS, &ec->flags) &&
+	    ec->sector_size == SECTOR_SIZE) {
+		ti->error = "iv_large_sectors needs a sector_size above 512";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static bool ecsenc_known_cipher(const char *name)
+{
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(ecsenc_cipher_names); i++)
+		if (!strcmp(name, ecsenc_cipher_names[i]))
+			return true;
+	return false;
+}
+
+static int ecsenc_alloc_tfm(struct dm_target *ti, struct ecsenc_config *ec)
+{
+	/* Refuse implementations that would allocate memory per request. */
+	ec->tfm = crypto_alloc_skcipher(ECSENC_CRYPTO_ALG, 0,
+					CRYPTO_ALG_ALLOCATES_MEMORY);
+	if (IS_ERR(ec->tfm)) {
+		int r = PTR_ERR(ec->tfm);
+
+		ec->tfm = NULL;
+		ti->error = "Cannot allocate the xts(aes) transform";
+		return r;
+	}
+	DMINFO("%s: using %s", dm_table_device_name(ti->table),
+	       crypto_skcipher_driver_name(ec->tfm));
+	return 0;
+}
+
+/*
+ * Construct an encrypted mapping:
+ * <cipher> <key> <iv_offset> <device path> <offset> [<#opts> <opts>...]
+ */
+static int ecsenc_ctr(struct dm_target *ti, unsigned int argc, char **argv)
+{
+	struct ecsenc_config *ec;
+	unsigned long long tmp;
+	struct dm_arg_set as;
+	unsigned int unit_sectors;
+	char dummy;
+	int r;
+
+	if (argc < 5) {
+		ti->error = "Not enough arguments";
+		return -EINVAL;
+	}
+
+	ec = kzalloc(sizeof(*ec), GFP_KERNEL);
+	if (!ec) {
+		ti->error = "Cannot allocate ecsenc context";
+		return -ENOMEM;
+	}
+	ti->private = ec;
+	ec->sector_size = SECTOR_SIZE;
+
+	r = -EINVAL;
+	if (!ecsenc_known_cipher(argv[0])) {
+		ti->error = "Unsupported cipher: only aes-xts-plain64";
+		goto bad;
+	}
+
+	as.argc = argc - 5;
+	as.argv = argv + 5;
+	r = ecsenc_parse_options(ti, ec, &as);
+	if (r)
+		goto bad;
+	unit_sectors = ec->sector_size >> SECTOR_SHIFT;
+
+	r = -EINVAL;
+	if (sscanf(argv[2], "%llu%c", &tmp, &dummy) != 1) {
+		ti->error = "Invalid iv_offset";
+		goto bad;
+	}
+	if (tmp & (unit_sectors - 1)) {
+		ti->error = "iv_offset is not a multiple of sector_size";
+		goto bad;
+	}
+	ec->iv_offset = tmp;
+
+	if (sscanf(argv[4], "%llu%c", &tmp, &dummy) != 1 ||
+	    tmp != (sector_t)tmp) {
+		ti->error = "Invalid device offset";
+		goto bad;
+	}
+	if (tmp & (unit_sectors - 1)) {
+		ti->error = "Device offset is not a multiple of sector_size";
+		goto bad;
+	}
+	ec->start = tmp;
+
+	if (ti->len & (unit_sectors - 1)) {
+		ti->error = "Mapping length is not a multiple of sector_size";
+		goto bad;
+	}
+
+	r = dm_get_device(ti, argv[3], dm_table_get_mode(ti->table), &ec->dev);
+	if (r) {
+		ti->error = "Device lookup failed";
+		goto bad;
+	}
+
+	r = ecsenc_alloc_tfm(ti, ec);
+	if (r)
+		goto bad;
+
+	r = ecsenc_set_key(ec, argv[1], &ti->error);
+	if (r)
+		goto bad;
+
+	r = ecsenc_io_init(ec, dm_table_device_name(ti->table));
+	if (r) {
+		ti->error = "Cannot allocate bounce pages or workqueue";
+		goto bad;
+	}
+
+	ec->per_bio_data_size = sizeof(struct ecsenc_io) +
+				crypto_skcipher_reqsize(ec->tfm);
+	ti->per_io_data_size = ec->per_bio_data_size;
+	ti->num_flush_bios = 1;
+	if (test_bit(ECSENC_ALLOW_DISCARDS, &ec->flags))
+		ti->num_discard_bios = 1;
+	return 0;
+
+bad:
+	ecsenc_dtr(ti);
+	ti->private = NULL;
+	return r;
+}
+
+static int ecsenc_map(struct dm_target *ti, struct bio *bio)
+{
+	struct ecsenc_config *ec = ti->private;
+	sector_t offset = dm_target_offset(ti, bio->bi_iter.bi_sector);
+	unsigned int unit_mask = (ec->sector_size >> SECTOR_SHIFT) - 1;
+
+	bio_set_dev(bio, ec->dev->bdev);
+	bio->bi_iter.bi_sector = ec->start + offset;
+
+	/* Flushes and discards carry no data: pass them on as they are. */
+	if (unlikely(!bio_has_data(bio)))
+		return DM_MAPIO_REMAPPED;
+
+	/* Misaligned I/O is refused, never encrypted with the wrong IV. */
+	if (unlikely((offset | bio_sectors(bio)) & unit_mask))
+		return DM_MAPIO_KILL;
+
+	if (bio_data_dir(bio) == WRITE)
+		return ecsenc_map_write(ec, bio, offset + ec->iv_offset);
+	return ecsenc_map_read(ec, bio, offset + ec->iv_offset);
+}
+
+static unsigned int ecsenc_nr_options(struct ecsenc_config *ec)
+{
+	return test_bit(ECSENC_ALLOW_DISCARDS, &ec->flags) +
+	       test_bit(ECSENC_IV_LARGE_SECTORS, &ec->flags) +
+	       (ec->sector_size != SECTOR_SIZE);
+}
+
+static void ecsenc_status(struct dm_target *ti, status_type_t type,
+			  unsigned int status_flags, char *result,
+			  unsigned int maxlen)
+{
+	struct ecsenc_config *ec = ti->private;
+	unsigned int sz = 0;
+	unsigned int nr_opts;
+
+	switch (type) {
+	case STATUSTYPE_INFO:
+		DMEMIT("%s %s %ld %ld",
+		       test_bit(ECSENC_KEY_VALID, &ec->flags) ? "key" : "nokey",
+		       crypto_skcipher_driver_name(ec->tfm),
+		       atomic_long_read(&ec->bounce_pages),
+		       atomic_long_read(&ec->bounce_peak));
+		break;
+
+	case STATUSTYPE_TABLE:
+		/* Never the key itself: the keyring reference, or "-". */
+		DMEMIT("%s ", ECSENC_CIPHER_NAME);
+		if (ec->key_desc)
+			DMEMIT(":%u:logon:%s", ECSENC_KEY_SIZE, ec->key_desc);
+		else
+			DMEMIT("-");
+		DMEMIT(" %llu %s %llu", ec->iv_offset, ec->dev->name,
+		       (unsigned long long)ec->start);
+
+		nr_opts = ecsenc_nr_options(ec);
+		if (nr_opts)
+			DMEMIT(" %u", nr_opts);
+		if (test_bit(ECSENC_ALLOW_DISCARDS, &ec->flags))
+			DMEMIT(" allow_discards");
+		if (ec->sector_size != SECTOR_SIZE)
+			DMEMIT(" sector_size:%u", ec->sector_size);
+		if (test_bit(ECSENC_IV_LARGE_SECTORS, &ec->flags))
+			DMEMIT(" iv_large_sectors");
+		break;
+
+	case STATUSTYPE_IMA:
+		DMEMIT_TARGET_NAME_VERSION(ti->type);
+		DMEMIT(",cipher=%s,key_type=%s,allow_discards=%c",
+		       ECSENC_CIPHER_NAME, ec->key_desc ? "logon" : "hex",
+		       test_bit(ECSENC_ALLOW_DISCARDS, &ec->flags) ? 'y' : 'n');
+		DMEMIT(",sector_size=%u,iv_large_sectors=%c;", ec->sector_size,
+		       test_bit(ECSENC_IV_LARGE_SECTORS, &ec->flags) ? 'y' : 'n');
+		break;
+	}
+}
+
+/*
+ * Messages, accepted only while the device is suspended:
+ *   key wipe
+ *   key set <128 hex digits | :64:logon:<description>>
+ */
+static int ecsenc_message(struct dm_target *ti, unsigned int argc,
+			  char **argv, char *result, unsigned int maxlen)
+{
+	struct ecsenc_config *ec = ti->private;
+	char *error = NULL;
+	int r;
+
+	if (argc < 2 || strcasecmp(argv[0], "key"))
+		goto invalid;
+
+	if (!dm_suspended(ti)) {
+		DMWARN("%s: key messages are accepted only while suspended",
+		       dm_table_device_name(ti->table));
+		return -EINVAL;
+	}
+
+	if (argc == 2 && !strcasecmp(argv[1], "wipe")) {
+		ecsenc_wipe_key(ec);
+		return 0;
+	}
+	if (argc == 3 && !strcasecmp(argv[1], "set")) {
+		r = ecsenc_set_key(ec, argv[2], &error);
+		if (r)
+			DMWARN("%s: key set: %s", dm_table_device_name(ti->table),
+			       error);
+		return r;
+	}
+invalid:
+	DMWARN("%s: unrecognised message", dm_table_device_name(ti->table));
+	return -EINVAL;
+}
+
+static int ecsenc_preresume(struct dm_target *ti)
+{
+	struct ecsenc_config *ec = ti->private;
+
+	if (!test_bit(ECSENC_KEY_VALID, &ec->flags)) {
+		DMERR("%s: resume refused: no key is loaded",
+		      dm_table_device_name(ti->table));
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+static int ecsenc_iterate_devices(struct dm_target *ti,
+				  iterate_devices_callout_fn fn, void *data)
+{
+	struct ecsenc_config *ec = ti->private;
+
+	return fn(ti, ec->dev, ec->start, ti->len, data);
+}
+
+static void ecsenc_io_hints(struct dm_target *ti, struct queue_limits *limits)
+{
+	struct ecsenc_config *ec = ti->private;
+
+	limits->logical_block_size = max_t(unsigned int,
+					   limits->logical_block_size,
+					   ec->sector_size);
+	limits->physical_block_size = max_t(unsigned int,
+					    limits->physical_block_size,
+					    ec->sector_size);
+	blk_limits_io_min(limits, ec->sector_size);
+	limits->dma_alignment = limits->logical_block_size - 1;
+}
+
+static struct target_type ecsenc_target = {
+	.name		= "ecsenc",
+	.version	= {1, 0, 0},
+	.module		= THIS_MODULE,
+	.ctr		= ecsenc_ctr,
+	.dtr		= ecsenc_dtr,
+	.map		= ecsenc_map,
+	.status		= ecsenc_status,
+	.message	= ecsenc_message,
+	.preresume	= ecsenc_preresume,
+	.iterate_devices = ecsenc_iterate_devices,
+	.io_hints	= ecsenc_io_hints,
+};
+
+static int __init dm_ecsenc_init(void)
+{
+	return dm_register_target(&ecsenc_target);
+}
+
+static void __exit dm_ecsenc_exit(void)
+{
+	dm_unregister_target(&ecsenc_target);
+}
+
+module_init(dm_ecsenc_init);
+module_exit(dm_ecsenc_exit);
+
+MODULE_AUTHOR("The ecsenc developers");
+MODULE_DESCRIPTION(DM_NAME " target for inline AES-256-XTS disk encryption");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dm-ecsenc: a device-mapper target that encrypts every bio inline with
+ * AES-256-XTS, on-disk compatible with dm-crypt's aes-xts-plain64.
+ *
+ * Copyright (C) 2026 The ecsenc developers
+ */
+
+#ifndef DM_ECSENC_H
+#define DM_ECSENC_H
+
+#include <linux/bio.h>
+#include <linux/device-mapper.h>
+#include <linux/mempool.h>
+#include <linux/mutex.h>
+#include <linux/workqueue.h>
+#include <crypto/skcipher.h>
+
+#define DM_MSG_PREFIX "ecsenc"
+
+/* XTS with AES-256: Key1 || Key2, IEEE 1619 order. */
+#define ECSENC_KEY_SIZE		64
+#define ECSENC_IV_SIZE		16
+
+/* Largest write handled in one piece; larger bios are split by dm. */
+#define ECSENC_MAX_WRITE_PAGES	BIO_MAX_VECS
+
+/* Bits in ecsenc_config.flags. */
+enum ecsenc_flag {
+	ECSENC_KEY_VALID,	/* the transform holds the loaded data key */
+	ECSENC_IV_LARGE_SECTORS,/* IVs count sector_size units, not 512 B */
+	ECSENC_ALLOW_DISCARDS,	/* pass discards to the backing device */
+};
+
+/* One mapped device: everything the table line and the messages set. */
+struct ecsenc_config {
+	struct dm_dev *dev;		/* backing device (ciphertext) */
+	sector_t start;			/* data offset on @dev, 512 B sectors */
+	u64 iv_offset;			/* added to every IV, 512 B sectors */
+	unsigned int sector_size;	/* XTS data unit, bytes (512..4096) */
+	unsigned int sector_shift;	/* log2(sector_size / 512) */
+	unsigned long flags;		/* enum ecsenc_flag bits */
+
+	struct crypto_skcipher *tfm;	/* xts(aes), shared by all bios */
+	char *key_desc;			/* logon key description, or NULL */
+
+	mempool_t page_pool;		/* bounce pages for writes */
+	struct bio_set bs;		/* write clones */
+	struct mutex bounce_lock;	/* one blocking page allocation at once */
+	atomic_long_t bounce_pages;	/* bounce pages allocated, now */
+	atomic_long_t bounce_peak;	/* most bounce pages ever allocated */
+	long bounce_limit;		/* soft cap on @bounce_pages */
+
+	struct workqueue_struct *read_wq; /* decryption of IRQ completions */
+	unsigned int per_bio_data_size;	/* ti->per_io_data_size */
+};
+
+/* Per-bio state, embedded in dm's per-bio data (ti->per_io_data_size). */
+struct ecsenc_io {
+	struct ecsenc_config *ec;	/* the device this bio belongs to */
+	struct bio *base_bio;		/* the bio dm handed to ->map */
+	struct bvec_iter iter;		/* @base_bio's data, saved at map time */
+	u64 iv_sector;			/* IV of the first data unit */
+	bio_end_io_t *orig_end_io;	/* @base_bio's end_io, for reads */
+	struct work_struct work;	/* deferred decryption */
+	u8 iv[ECSENC_IV_SIZE] __aligned(8); /* plain64 IV being used */
+	/* Must stay last: followed by crypto_skcipher_reqsize() bytes. */
+	struct skcipher_request req;
+};
+
+/* dm-ecsenc-key.c */
+int ecsenc_set_key(struct ecsenc_config *ec, char *key_string,
+		   char **error);
+void ecsenc_wipe_key(struct ecsenc_config *ec);
+
+/* dm-ecsenc-io.c */
+int ecsenc_io_init(struct ecsenc_config *ec, const char *devname);
+void ecsenc_io_exit(struct ecsenc_config *ec);
+int ecsenc_map_read(struct ecsenc_config *ec, struct bio *bio, u64 iv_sector);
+int ecsenc_map_write(struct ecsenc_config *ec, struct bio *bio,
+		     u64 iv_sector);
+
+#endif /* DM_ECSENC_H */

@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot Debian's own kernel in qemu with a throw-away initramfs and run
+# ecsenc's tests (or one script) inside it.
+#
+#   tests/vm/run-vm.sh --tests DIR [--filter GLOB]   run DIR/*.sh, one result each
+#   tests/vm/run-vm.sh --script FILE                 run one script, show its output
+#
+# Options:
+#   --mem MB         guest memory (default 2048)
+#   --smp N          guest CPUs (default 2)
+#   --disk MB        attach a file-backed virtio disk of that size (/dev/vda)
+#   --out DIR        host directory shared with the guest as /out (9p)
+#   --console FILE   keep the whole serial console there
+#   --timeout SECS   kill the guest after that long (default 3000)
+#
+# The initramfs holds busybox-static, bash, the tools the tests use
+# (dmsetup, cryptsetup, fio, keyctl, e2fsprogs, ...) with their shared
+# libraries, Debian's dm/crypto/block modules plus dm-ecsenc.ko, the
+# project's programs and the tests/ tree.  The guest prints one line
+#   RESULT <name> <PASS|FAIL|SKIP> <seconds>
+# per test on stdout here; the exit status is non-zero when a test failed,
+# the kernel oopsed or warned, or the guest did not finish.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/../.." && pwd)
+mode="" target="" filter="*" mem=2048 smp=2 disk_mb=0 out="" console=""
+timeout_s=3000
+
+usage() {
+	sed -n '4,22p' "$0" | sed 's/^# \{0,1\}//' >&2
+	exit 2
+}
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--tests) mode=tests target=$2; shift ;;
+	--script) mode=script target=$2; shift ;;
+	--filter) filter=$2; shift ;;
+	--mem) mem=$2; shift ;;
+	--smp) smp=$2; shift ;;
+	--disk) disk_mb=$2; shift ;;
+	--out) out=$2; shift ;;
+	--console) console=$2; shift ;;
+	--timeout) timeout_s=$2; shift ;;
+	*) usage ;;
+	esac
+	shift
+done
+[ -n "$mode" ] || usage
+
+kver=${KVER:-$(ls -1 /lib/modules | while read -r v; do
+	[ -e "/boot/vmlinuz-$v" ] && [ -d "/lib/modules/$v/kernel" ] && echo "$v"
+done | sort -V | tail -n 1)}
+kernel=/boot/vmlinuz-$kver
+[ -r "$kernel" ] || { echo "run-vm: no readable $kernel" >&2; exit 1; }
+module=$top/dm-ecsenc/dm-ecsenc.ko
+[ -e "$module" ] || { echo "run-vm: build the module first (make)" >&2; exit 1; }
+modinfo -F vermagic "$module" | grep -q "^$kver " ||
+	{ echo "run-vm: $module was not built for $kver" >&2; exit 1; }
+
+# Each run has a directory of its own, so that runs may overlap.
+mkdir -p "$top/build"
+work=$(mktemp -d "$top/build/vm.XXXXXX")
+[ -n "${ECSENC_VM_KEEP:-}" ] || trap 'rm -rf "$work"' EXIT
+root=$work/root
+mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,run,out,ecsenc/bin}
+
+# --- userspace --------------------------------------------------------
+copy_with_libs() {	# copy a program and every shared library it loads
+	local bin=$1 dest=${2:-$1} lib
+	mkdir -p "$root$(dirname "$dest")"
+	cp -L "$bin" "$root$dest"
+	for lib in $(ldd "$bin" 2>/dev/null | grep -o '/[^ ]*' | sort -u); do
+		[ -e "$root$lib" ] && continue
+		mkdir -p "$root$(dirname "$lib")"
+		cp -L "$lib" "$root$lib"
+	done
+}
+
+cp /bin/busybox "$root/bin/busybox"
+for applet in $(/bin/busybox --list); do
+	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
+done
+# The kernel runs /sbin/modprobe to load crypto and filesystem modules.
+ln -s ../bin/busybox "$root/sbin/modprobe"
+# init needs a console before devtmpfs is mounted.
+mknod -m 600 "$root/dev/console" c 5 1
+mknod -m 666 "$root/dev/null" c 1 3
+
+for prog in bash dmsetup cryptsetup fio keyctl mke2fs e2fsck losetup \
+	blkdiscard blockdev openssl sqlite3 jq; do
+	path=$(command -v "$prog" || true)
+	if [ -z "$path" ]; then
+		echo "run-vm: $prog not found on the host" >&2
+		exit 1
+	fi
+	rm -f "$root/bin/$prog"
+	copy_with_libs "$path" "/bin/$prog"
+done
+ln -sf mke2fs "$root/bin/mkfs.ext4"
+ln -sf e2fsck "$root/bin/fsck.ext4"
+ln -sf bash "$root/bin/sh.bash"
+
+for prog in tools/kms-emulator/kms-emulator kms-agent/kms-agent \
+	tools/ecsenc-ctl/ecsenc-ctl; do
+	[ -x "$top/$prog" ] && copy_with_libs "$top/$prog" "/ecsenc/bin/$(basename "$prog")"
+done
+# Anything else a test needs from the host, listed one path a line.
+if [ -r "$top/tests/vm/extra-files" ]; then
+	grep -v '^#' "$top/tests/vm/extra-files" | while read -r f; do
+		[ -n "$f" ] && [ -e "$f" ] && copy_with_libs "$f"
+	done
+fi
+cp -r "$top/tests" "$root/ecsenc/tests"
+rm -rf "$root/ecsenc/tests/host"
+find "$root/ecsenc/tests" -name node_modules -prune -exec rm -rf {} +
+
+# --- modules ----------------------------------------------------------
+moddir=$root/lib/modules/$kver
+mkdir -p "$moddir/kernel" "$moddir/extra"
+for d in crypto arch/x86/crypto drivers/md drivers/block drivers/virtio \
+	lib fs/ext4 fs/jbd2 fs/9p net/9p; do
+	[ -d "/lib/modules/$kver/kernel/$d" ] || continue
+	mkdir -p "$moddir/kernel/$d"
+	cp -r "/lib/modules/$kver/kernel/$d/." "$moddir/kernel/$d/"
+done
+cp /lib/modules/$kver/kernel/fs/mbcache.ko "$moddir/kernel/fs/" 2>/dev/null || true
+cp /lib/modules/"$kver"/modules.{order,builtin,builtin.modinfo} "$moddir/" 2>/dev/null || true
+cp "$module" "$moddir/extra/"
+depmod -b "$root" "$kver"
+
+# --- what the guest runs ----------------------------------------------
+install -m 0755 "$top/tests/vm/init" "$root/init"
+{
+	echo "ECSENC_MODE=$mode"
+	echo "ECSENC_TARGET=/ecsenc/${target#"$top"/}"
+	echo "ECSENC_FILTER='$filter'"
+	echo "ECSENC_HAVE_OUT=$([ -n "$out" ] && echo 1 || echo 0)"
+	echo "ECSENC_HAVE_DISK=$([ "$disk_mb" -gt 0 ] && echo 1 || echo 0)"
+} >"$root/etc/ecsenc-run.conf"
+
+initrd=$work/initramfs.cpio.gz
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$initrd"
+
+# --- boot -------------------------------------------------------------
+qemu_args=(
+	-accel tcg,thread=multi -cpu max -smp "$smp" -m "$mem"
+	-kernel "$kernel" -initrd "$initrd"
+	-append "console=ttyS0 panic=-1 loglevel=4 rdinit=/init"
+	-display none -no-reboot -monitor none
+	-serial chardev:con -serial "file:$work/results.txt"
+)
+if [ "$disk_mb" -gt 0 ]; then
+	rm -f "$work/disk.img"
+	truncate -s "${disk_mb}M" "$work/disk.img"
+	qemu_args+=(-drive "file=$work/disk.img,if=virtio,format=raw,cache=none,aio=threads")
+fi
+if [ -n "$out" ]; then
+	mkdir -p "$out"
+	qemu_args+=(-virtfs "local,path=$(cd "$out" && pwd),mount_tag=out,security_model=none")
+fi
+
+: >"$work/results.txt"
+console=${console:-$top/build/vm-console.log}
+if [ "$mode" = script ]; then	# show the script's output as it runs
+	qemu_args+=(-chardev "stdio,id=con,signal=off,logfile=$console")
+else
+	qemu_args+=(-chardev "file,id=con,path=$console")
+fi
+set +e
+timeout "$timeout_s" qemu-system-x86_64 "${qemu_args[@]}" </dev/null
+qemu_rc=$?
+set -e
+
+rc=0
+tr -d '\r' <"$work/results.txt" | grep '^RESULT ' || true
+if [ "$qemu_rc" -ne 0 ]; then
+	echo "run-vm: qemu exited with $qemu_rc (124: timed out after ${timeout_s}s)"
+	rc=1
+fi
+if ! grep -q '^ECSENC-VM-DONE' "$work/results.txt"; then
+	echo "run-vm: the guest did not finish; console tail:"
+	tail -n 40 "$console" | sed 's/^/  /'
+	rc=1
+fi
+if grep -Eq 'BUG:|WARNING:|Oops|general protection|Call Trace|kernel panic' "$console"; then
+	echo "run-vm: the kernel complained:"
+	grep -E -A 12 'BUG:|WARNING:|Oops|general protection|kernel panic' "$console" | head -n 60 | sed 's/^/  /'
+	rc=1
+fi
+grep -q '^RESULT .* FAIL ' "$work/results.txt" && rc=1
+if [ "$mode" = script ] && ! grep -q '^RESULT .* PASS ' "$work/results.txt"; then
+	rc=1
+fi
+exit $rc
