@@ -121,7 +121,7 @@ find "$root/ecsenc/tests" -name node_modules -prune -exec rm -rf {} +
 moddir=$root/lib/modules/$kver
 mkdir -p "$moddir/kernel" "$moddir/extra"
 for d in crypto arch/x86/crypto drivers/md drivers/block drivers/virtio \
-	lib fs/ext4 fs/jbd2 fs/9p net/9p; do
+	lib fs/ext4 fs/jbd2 fs/9p net/9p fs/netfs fs/fscache; do
 	[ -d "/lib/modules/$kver/kernel/$d" ] || continue
 	mkdir -p "$moddir/kernel/$d"
 	cp -r "/lib/modules/$kver/kernel/$d/." "$moddir/kernel/$d/"
