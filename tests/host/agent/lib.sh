@@ -22,8 +22,13 @@ need_bins() {
 	for b in "$@"; do [ -x "$b" ] || { echo "SKIP: $b not built"; exit 77; }; done
 }
 
+# A TCP port on 127.0.0.1 that nothing listens on (bash /dev/tcp probe).
 free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+	local p
+	while :; do
+		p=$((20000 + RANDOM % 20000))
+		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
+	done
 }
 
 # start_agent ENDPOINT [agent options...]: agent on $work/agent.sock
