@@ -88,6 +88,10 @@ static int ecsenc_parse_options(struct dm_target *ti, struct ecsenc_config *ec,
 			return -EINVAL;
 		}
 	}
+	if (as->argc) {
+		ti->error = "Too many arguments";
+		return -EINVAL;
+	}
 
 	if (test_bit(ECSENC_IV_LARGE_SECTORS, &ec->flags) &&
 	    ec->sector_size == SECTOR_SIZE) {

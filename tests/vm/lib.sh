@@ -111,6 +111,12 @@ sha_of() {		# file-or-device [bytes] [skip-bytes]
 
 # Deterministic pseudo-random bytes for data-integrity tests.
 pattern_file() {	# file size_mb seed
-	openssl enc -aes-128-ctr -nosalt -pass "pass:$3" -pbkdf2 \
-		-in /dev/zero 2>/dev/null | head -c $(($2 * 1024 * 1024)) >"$1"
+	head -c $(($2 * 1024 * 1024)) /dev/zero |
+		openssl enc -aes-128-ctr -nosalt -pass "pass:$3" -pbkdf2 \
+			2>/dev/null >"$1"
+}
+
+# The kernel's name of a dm device (dm-N), for /sys/block.
+dm_kname() {		# dm-name
+	echo "dm-$(dmsetup info -c --noheadings -o minor "$1")"
 }

@@ -90,7 +90,7 @@ mknod -m 600 "$root/dev/console" c 5 1
 mknod -m 666 "$root/dev/null" c 1 3
 
 for prog in bash dmsetup cryptsetup fio keyctl mke2fs e2fsck losetup \
-	blkdiscard blockdev openssl sqlite3 jq; do
+	blkdiscard blockdev openssl sqlite3 jq dd; do
 	path=$(command -v "$prog" || true)
 	if [ -z "$path" ]; then
 		echo "run-vm: $prog not found on the host" >&2
