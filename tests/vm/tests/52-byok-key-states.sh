@@ -33,7 +33,7 @@ umount /mnt/b
 ctl detach-disk "$d"
 
 log "disabled: attach refused, in plain words"
-expect_fail "KMS key is disabled" ctl attach-disk "$d"
+expect_fail "KMS key $cmk is disabled; enable it" ctl attach-disk "$d"
 expect_fail "disabled" ctl create-snapshot "$d"
 
 log "enabled again: attach works and the data is there"
