@@ -131,11 +131,12 @@ static void serve_one(struct agent *a, int fd)
 	int r;
 
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	/* Read first even from a stranger, so the refusal is not lost to a reset. */
+	r = proto_recv(fd, &req);
 	if (!peer_allowed(fd)) {
 		reply = proto_reply_error(EACCES, "only root may use the ecsenc agent");
 		goto send;
 	}
-	r = proto_recv(fd, &req);
 	if (r < 0) {
 		reply = proto_reply_error(r, "malformed request");
 		goto send;

@@ -9,6 +9,7 @@
 
 /* Every option of every verb; Documentation/operations.md lists them. */
 struct ctl_opts {
+	const char *verb;		/* the verb being run */
 	const char *socket;
 	const char *region;
 	int json;

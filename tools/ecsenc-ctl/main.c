@@ -199,6 +199,7 @@ int main(int argc, char **argv)
 		ctl_error("unknown verb %s (ecsenc-ctl --help lists them)", argv[optind]);
 		return 2;
 	}
+	o.verb = verb->name;
 	argc -= optind + 1;
 	argv += optind + 1;
 	if (seen & ~(GLOBAL_OPTS | verb->opts)) {

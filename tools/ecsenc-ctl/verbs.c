@@ -241,10 +241,11 @@ int verb_kms(const struct ctl_opts *o, int argc, char **argv)
 
 int verb_encrypt_in_place(const struct ctl_opts *o, int argc, char **argv)
 {
+	int decrypt = !strcmp(o->verb, "decrypt-disk");
+
 	ctl_error("an existing disk cannot be %s in place; create a new %s disk of at least the same size (create-disk%s) and copy onto it: ecsenc-ctl copy-disk %s NEW-DISK",
-		  strstr(argv[-1], "decrypt") ? "decrypted" : "encrypted",
-		  strstr(argv[-1], "decrypt") ? "unencrypted" : "encrypted",
-		  strstr(argv[-1], "decrypt") ? "" : " --encrypted",
-		  argv[0]);
+		  decrypt ? "decrypted" : "encrypted",
+		  decrypt ? "unencrypted" : "encrypted",
+		  decrypt ? "" : " --encrypted", argv[0]);
 	return 1;
 }

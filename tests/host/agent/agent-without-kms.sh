@@ -71,6 +71,16 @@ ctl delete-disk "$d2" || fail "delete-disk"
 [ -e "$work/state/cn-hangzhou/$d2.img" ] && fail "store not removed"
 expect_fail "no disk $d2" ctl describe-disks "$d2"
 
+log "only root and the agent's user may use the socket"
+if command -v setpriv >/dev/null; then
+	chmod 0666 "$work/agent.sock"
+	chmod 0755 "$work"
+	err=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$CTL_BIN" \
+		--socket "$work/agent.sock" describe-disks 2>&1) && fail "nobody was served"
+	grep -q "only root may use" <<<"$err" || fail "peer check: $err"
+	chmod 0600 "$work/agent.sock"
+fi
+
 log "another region is another namespace"
 expect_fail "no disk $d in region cn-beijing" ctl --region cn-beijing describe-disks "$d"
 echo PASS
