@@ -110,7 +110,13 @@ done
 # Anything else a test needs from the host, listed one path a line.
 if [ -r "$top/tests/vm/extra-files" ]; then
 	grep -v '^#' "$top/tests/vm/extra-files" | while read -r f; do
-		[ -n "$f" ] && [ -e "$f" ] && copy_with_libs "$f"
+		case $f in	# relative: built in the repository, to /ecsenc/bin
+		"") ;;
+		/*) if [ -e "$f" ]; then copy_with_libs "$f"; fi ;;
+		*) if [ -e "$top/$f" ]; then
+			copy_with_libs "$top/$f" "/ecsenc/bin/$(basename "$f")"
+		fi ;;
+		esac
 	done
 fi
 cp -r "$top/tests" "$root/ecsenc/tests"
