@@ -1,0 +1,252 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# ecsenc against dm-crypt, side by side, in one VM boot (run by `make bench`
+# through tests/vm/run-vm.sh; the host turns the raw results into a report
+# with tests/bench/report.sh).
+#
+# On each backing device (a brd ramdisk; /dev/vda too when the VM has a
+# --disk) and at each sector size, four (or more) mappings of the same bytes
+# with the same key exist at once:
+#   raw          the backing device itself
+#   dmcrypt      dm-crypt, default (kcryptd and write thread)
+#   dmcrypt-nowq dm-crypt with no_read_workqueue no_write_workqueue
+#   ecsenc       dm-ecsenc
+#   ecsenc-null, dmcrypt-null (brd only, when the table is accepted):
+#                capi:ecb(cipher_null)-plain64, what the target costs
+#                without the crypto
+# and every workload runs on each of them in turn (A B C D, A B C D, ...)
+# for BENCH_ROUNDS rounds; the host reports medians.
+#
+# Results (one line per fio run) go to $OUT/raw/results.tsv:
+#   backing ss config workload round iops bw_kib lat_us p99_us cpu_s bytes
+# cpu_s is the busy CPU time of the whole guest (all vCPUs, /proc/stat)
+# during the run, so kworkers are counted too.
+#
+# Knobs (environment): BENCH_RUNTIME (s per run), BENCH_ROUNDS,
+# BENCH_WORKLOADS, BENCH_SIZES, BENCH_BACKINGS, BENCH_NULL (0 to skip the
+# null-cipher mappings), BENCH_MB (bytes of each backing device used).
+
+. "$TESTLIB"
+set -u
+
+RUNTIME=${BENCH_RUNTIME:-3}
+ROUNDS=${BENCH_ROUNDS:-3}
+WORKLOADS=${BENCH_WORKLOADS:-"rr4k-qd1 rw4k-qd1 rr4k-qd32 rw4k-qd32 sr1m sw1m rrw4k-2j"}
+SIZES=${BENCH_SIZES:-"512 4096"}
+BACKINGS=${BENCH_BACKINGS:-"brd vda"}
+NULL=${BENCH_NULL:-1}
+MB=${BENCH_MB:-256}
+# Workloads that also run on the slower virtio disk, and on the null mappings.
+VDA_WORKLOADS=${BENCH_VDA_WORKLOADS:-"rr4k-qd1 rw4k-qd1 sr1m sw1m"}
+NULL_WORKLOADS=${BENCH_NULL_WORKLOADS:-"rr4k-qd1 rw4k-qd1 sr1m sw1m"}
+
+if grep -q " /out " /proc/mounts; then
+	OUT=/out
+else
+	OUT=/tmp/bench-out
+fi
+RAW=$OUT/raw
+mkdir -p "$RAW"
+RES=$RAW/results.tsv
+echo -e "backing\tss\tconfig\tworkload\tround\tiops\tbw_kib\tlat_us\tp99_us\tcpu_s\tbytes" >"$RES"
+: >"$RAW/crypto.tsv"
+META=$RAW/meta.txt
+: >"$META"
+meta() { echo "$*" | tee -a "$META"; }
+
+t_start=$(date +%s)
+meta "date: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+meta "kernel: $(uname -r)"
+meta "cpus: $(nproc)"
+meta "mem_kib: $(awk '/MemTotal/ {print $2}' /proc/meminfo)"
+meta "fio: $(fio --version)"
+meta "runtime_s: $RUNTIME"
+meta "rounds: $ROUNDS"
+meta "dm-ecsenc srcversion: $(cat /sys/module/dm_ecsenc/srcversion 2>/dev/null)"
+
+# --- workloads --------------------------------------------------------
+fio_args() {		# workload -> fio options
+	case $1 in
+	rr4k-qd1) echo "--rw=randread --bs=4k --ioengine=psync --iodepth=1 --numjobs=1" ;;
+	rw4k-qd1) echo "--rw=randwrite --bs=4k --ioengine=psync --iodepth=1 --numjobs=1" ;;
+	rr4k-qd32) echo "--rw=randread --bs=4k --ioengine=libaio --iodepth=32 --numjobs=1" ;;
+	rw4k-qd32) echo "--rw=randwrite --bs=4k --ioengine=libaio --iodepth=32 --numjobs=1" ;;
+	sr1m) echo "--rw=read --bs=1M --ioengine=libaio --iodepth=4 --numjobs=1" ;;
+	sw1m) echo "--rw=write --bs=1M --ioengine=libaio --iodepth=4 --numjobs=1" ;;
+	rrw4k-2j) echo "--rw=randrw --rwmixread=50 --bs=4k --ioengine=psync --iodepth=1 --numjobs=2" ;;
+	*) fail "unknown workload $1" ;;
+	esac
+}
+
+cpu_busy() {		# busy jiffies of all CPUs
+	awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat
+}
+
+run_fio() {		# backing ss config workload round dev
+	local b=$1 ss=$2 cfg=$3 wl=$4 r=$5 dev=$6 c0 c1 json line
+	json=/tmp/fio.json
+	c0=$(cpu_busy)
+	# shellcheck disable=SC2046
+	fio --name=b --filename="$dev" --direct=1 $(fio_args "$wl") \
+		--group_reporting --time_based --runtime="$RUNTIME" \
+		--size="${MB}M" --randrepeat=0 --norandommap \
+		--output-format=json >"$json" 2>/tmp/fio.err ||
+		{ cat /tmp/fio.err; fail "fio $wl on $cfg ($dev)"; }
+	c1=$(cpu_busy)
+	line=$(jq -r --arg cpu "$(((c1 - c0)))" '
+		.jobs[0] as $j
+		| ($j.read.iops + $j.write.iops) as $iops
+		| [ $iops,
+		    ($j.read.bw + $j.write.bw),
+		    (if $iops > 0 then
+		       ($j.read.lat_ns.mean * $j.read.iops +
+		        $j.write.lat_ns.mean * $j.write.iops) / $iops / 1000
+		     else 0 end),
+		    ([ ($j.read.clat_ns.percentile["99.000000"] // 0),
+		       ($j.write.clat_ns.percentile["99.000000"] // 0) ] | max / 1000),
+		    (($cpu | tonumber) / 100),
+		    ($j.read.io_bytes + $j.write.io_bytes) ]
+		| map(tostring) | join("\t")' "$json")
+	printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$b" "$ss" "$cfg" "$wl" "$r" "$line" >>"$RES"
+	printf '  %-4s %4s %-13s %-9s r%s  %s\n' "$b" "$ss" "$cfg" "$wl" "$r" \
+		"$(echo "$line" | awk -F'\t' '{printf "%9.0f IOPS %8.0f KiB/s %8.1f us %6.2f cpu-s", $1, $2, $3, $5}')"
+}
+
+# --- crypto limit -----------------------------------------------------
+modprobe af_alg 2>/dev/null || true
+modprobe algif_skcipher 2>/dev/null || true
+# The kernel's own xts(aes): cryptsetup benchmark (AF_ALG, 512-byte units)
+# and xts-speed (AF_ALG, one request per 512 B / 4 KiB / 64 KiB unit),
+# measured at the start of every round, between the device runs.
+# Lines of crypto.tsv: when tool unit enc_mib_s dec_mib_s enc_us dec_us
+crypto_limit() {	# tag
+	local line
+	line=$(cryptsetup benchmark -c aes-xts-plain64 -s 512 2>&1 |
+		grep -E '^ *aes-xts') || true
+	if [ -n "$line" ]; then
+		# "    aes-xts        512b        60.9 MiB/s        62.5 MiB/s"
+		echo "$line" | awk -v tag="$1" '{printf "%s\tcryptsetup\t512\t%s\t%s\t%.2f\t%.2f\n",
+			tag, $3, $5, 512 / ($3 * 1.048576), 512 / ($5 * 1.048576)}' >>"$RAW/crypto.tsv"
+		log "crypto limit ($1) cryptsetup benchmark: $line"
+	else
+		log "cryptsetup benchmark failed"
+	fi
+	if command -v xts-speed >/dev/null; then
+		xts-speed 1 512 4096 65536 | while read -r u e d eu du; do
+			printf '%s\txts-speed\t%s\t%s\t%s\t%s\t%s\n' "$1" "$u" "$e" "$d" "$eu" "$du"
+		done | tee -a "$RAW/crypto.tsv"
+	else
+		log "no xts-speed in the guest (tests/vm/extra-files)"
+	fi
+}
+echo -e "when\ttool\tunit\tenc_mib_s\tdec_mib_s\tenc_us\tdec_us" >"$RAW/crypto.tsv"
+
+
+grep -A4 '^name *: xts(aes)' /proc/crypto | grep -E 'driver|priority' >>"$META" || true
+
+# --- mappings ---------------------------------------------------------
+KEY=$(random_hex_key)
+
+make_maps() {		# backing dev ss -> sets CONFIGS, DEVS[]
+	local b=$1 dev=$2 ss=$3 len ssopt=() t
+	len=$(blockdev --getsz "$dev")
+	[ "$ss" = 512 ] || ssopt=("sector_size:$ss")
+	CONFIGS="raw"
+	DEVS[raw]=$dev
+
+	t="0 $len crypt aes-xts-plain64 $KEY 0 $dev 0"
+	[ ${#ssopt[@]} = 0 ] || t="$t 1 ${ssopt[*]}"
+	dmsetup create "bc-$b" --table "$t"
+	DEVS[dmcrypt]=/dev/mapper/bc-$b
+	CONFIGS="$CONFIGS dmcrypt"
+
+	t="0 $len crypt aes-xts-plain64 $KEY 0 $dev 0 $((2 + ${#ssopt[@]})) no_read_workqueue no_write_workqueue ${ssopt[*]}"
+	dmsetup create "bn-$b" --table "$t"
+	DEVS[dmcrypt-nowq]=/dev/mapper/bn-$b
+	CONFIGS="$CONFIGS dmcrypt-nowq"
+
+	dmsetup create "be-$b" --table "$(ecsenc_table "$len" "$KEY" 0 "$dev" 0 "${ssopt[@]}")"
+	DEVS[ecsenc]=/dev/mapper/be-$b
+	CONFIGS="$CONFIGS ecsenc"
+
+	if [ "$NULL" = 1 ] && [ "$b" = brd ]; then
+		t="0 $len ecsenc capi:ecb(cipher_null)-plain64 - 0 $dev 0"
+		[ ${#ssopt[@]} = 0 ] || t="$t 1 ${ssopt[*]}"
+		if dmsetup create "bz-$b" --table "$t" 2>/tmp/null.err ||
+		   { dmsetup remove "bz-$b" 2>/dev/null; false; }; then
+			DEVS[ecsenc-null]=/dev/mapper/bz-$b
+			CONFIGS="$CONFIGS ecsenc-null"
+		else
+			meta "ecsenc-null: refused: $(tr '\n' ' ' </tmp/null.err)"
+		fi
+		t="0 $len crypt capi:ecb(cipher_null)-plain64 - 0 $dev 0 $((2 + ${#ssopt[@]})) no_read_workqueue no_write_workqueue ${ssopt[*]}"
+		if dmsetup create "by-$b" --table "$t" 2>/tmp/null.err; then
+			DEVS[dmcrypt-null]=/dev/mapper/by-$b
+			CONFIGS="$CONFIGS dmcrypt-null"
+		else
+			dmsetup remove "by-$b" 2>/dev/null || true
+			meta "dmcrypt-null: refused: $(tr '\n' ' ' </tmp/null.err)"
+		fi
+	fi
+	dmsetup mknodes >/dev/null 2>&1 || true
+}
+
+remove_maps() {		# backing
+	local b=$1 n
+	for n in bc be bn bz by; do
+		dmsetup remove --retry "$n-$b" 2>/dev/null || true
+	done
+}
+
+in_list() { case " $2 " in *" $1 "*) return 0 ;; esac; return 1; }
+
+declare -A DEVS
+for b in $BACKINGS; do
+	case $b in
+	brd)
+		rmmod brd 2>/dev/null || true
+		modprobe brd rd_nr=1 rd_size=$((MB * 1024)) || fail "brd"
+		dev=/dev/ram0
+		wls=$WORKLOADS
+		;;
+	vda)
+		if [ ! -b /dev/vda ]; then
+			log "no /dev/vda (run-vm.sh --disk): skipping the virtio disk"
+			continue
+		fi
+		dev=/dev/vda
+		wls=""
+		for wl in $WORKLOADS; do
+			in_list "$wl" "$VDA_WORKLOADS" && wls="$wls $wl"
+		done
+		;;
+	*) fail "unknown backing $b" ;;
+	esac
+	# Every block allocated, so that reads read something.
+	dd if=/dev/zero of="$dev" bs=1M count="$MB" oflag=direct status=none ||
+		fail "prefill $dev"
+	for ss in $SIZES; do
+		make_maps "$b" "$dev" "$ss"
+		meta "set $b ss=$ss configs: $CONFIGS"
+		dmsetup status "be-$b" | sed "s/^/status $b $ss before: /" >>"$META"
+		for r in $(seq 1 "$ROUNDS"); do
+			log "$b ss=$ss round $r/$ROUNDS ($(($(date +%s) - t_start)) s so far)"
+			crypto_limit "$b-$ss-r$r"
+			for wl in $wls; do
+				for cfg in $CONFIGS; do
+					case $cfg in
+					*-null) in_list "$wl" "$NULL_WORKLOADS" || continue ;;
+					esac
+					run_fio "$b" "$ss" "$cfg" "$wl" "$r" "${DEVS[$cfg]}"
+				done
+			done
+		done
+		dmsetup status "be-$b" | sed "s/^/status $b $ss after: /" | tee -a "$META"
+		remove_maps "$b"
+	done
+done
+
+dmesg | grep -iE 'ecsenc|crypt' | tail -n 20 | sed 's/^/dmesg: /' >>"$META" || true
+meta "elapsed_s: $(($(date +%s) - t_start))"
+log "done in $(($(date +%s) - t_start)) s; raw results in $RAW"
