@@ -169,7 +169,9 @@ if [ -n "$out" ]; then
 fi
 
 : >"$work/results.txt"
-console=${console:-$top/build/vm-console.log}
+# Runs may overlap: each writes its own console, kept at the end.
+console_keep=${console:-$top/build/vm-console.log}
+console=$work/console.log
 if [ "$mode" = script ]; then	# show the script's output as it runs
 	qemu_args+=(-chardev "stdio,id=con,signal=off,logfile=$console")
 else
@@ -181,6 +183,7 @@ qemu_rc=$?
 set -e
 
 rc=0
+cp "$console" "$console_keep"
 tr -d '\r' <"$work/results.txt" | grep '^RESULT ' || true
 if [ "$qemu_rc" -ne 0 ]; then
 	echo "run-vm: qemu exited with $qemu_rc (124: timed out after ${timeout_s}s)"
