@@ -132,10 +132,10 @@ detach_all_disks() {
 assert_no_ecsenc_keys() {
 	local i
 	for i in $(seq 20); do	# invalidated keys are reaped asynchronously
-		grep -q 'ecsenc:' /proc/keys || return 0
+		grep -q 'ecsenc:d-' /proc/keys || return 0
 		sleep 0.1
 	done
-	grep 'ecsenc:' /proc/keys >&2
+	grep 'ecsenc:d-' /proc/keys >&2
 	fail "an ecsenc key is still in /proc/keys"
 }
 
