@@ -141,19 +141,19 @@ static int describe(const struct ctl_opts *o, const char *op,
 		goto out;
 	}
 	json_object_object_get_ex(res, list_key, &list);
-	printf("%-24s %-16s %8s %-9s %-10s %-24s %s\n", disks ? "DISK" : "SNAPSHOT",
+	printf("%-24s %-16s %8s %-9s %-24s %-36s %s\n", disks ? "DISK" : "SNAPSHOT",
 	       "CATEGORY", "SIZE", "ENCRYPTED", disks ? "STATUS" : "DISK",
-	       disks ? "DEVICE" : "", "KMS KEY");
+	       "KMS KEY", disks ? "DEVICE" : "");
 	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
 		struct json_object *d = json_object_array_get_idx(list, i);
 
 		print_size(num(d, "Size"), size, sizeof(size));
-		printf("%-24s %-16s %8s %-9s %-10s %-24s %s\n",
+		printf("%-24s %-16s %8s %-9s %-24s %-36s %s\n",
 		       str(d, disks ? "DiskId" : "SnapshotId"), str(d, "Category"),
 		       size, num(d, "Encrypted") ? "yes" : "no",
 		       disks ? str(d, "Status") : str(d, "SourceDiskId"),
-		       disks && *str(d, "Device") ? str(d, "Device") : "-",
-		       *str(d, "KMSKeyId") ? str(d, "KMSKeyId") : "-");
+		       *str(d, "KMSKeyId") ? str(d, "KMSKeyId") : "-",
+		       disks ? (*str(d, "Device") ? str(d, "Device") : "-") : "");
 	}
 out:
 	json_object_put(res);
