@@ -1,0 +1,253 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Turn the raw results of tests/bench/bench.sh into the report:
+#   tests/bench/report.sh DIR     (DIR/raw/{results,crypto}.tsv, meta.txt)
+# writes DIR/results.txt (tables), DIR/results.json and DIR/results.png
+# (gnuplot: IOPS and latency per device).  Runs on the host.
+#
+# Every number is the median over the rounds of one boot.  Ratios:
+#   vs dm-crypt  ecsenc / the better of dmcrypt and dmcrypt-nowq
+#   vs raw       ecsenc / the raw device
+#   vs limit     ecsenc bytes/s / the kernel's xts(aes) speed (xts-speed,
+#                64 KiB requests: encrypt for writes, decrypt for reads)
+# QD1 latency bar: (ecsenc - raw) mean latency against the crypto time of
+# one 4 KiB I/O at that limit, plus a small constant (BENCH_LAT_CONST_US,
+# default 20 us): what is left is what the target's bio path costs.
+set -euo pipefail
+
+dir=${1:?usage: report.sh DIR}
+raw=$dir/raw
+[ -s "$raw/results.tsv" ] || { echo "report: no $raw/results.tsv" >&2; exit 1; }
+const_us=${BENCH_LAT_CONST_US:-20}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# --- medians ----------------------------------------------------------
+# key backing ss config workload -> median iops, MiB/s, lat, p99, cpu-s/GiB
+awk -F'\t' 'NR > 1 && $11 > 0 {
+	k = $1 "\t" $2 "\t" $3 "\t" $4
+	n[k]++
+	v[k, "iops", n[k]] = $6
+	v[k, "mib", n[k]] = $7 / 1024
+	v[k, "lat", n[k]] = $8
+	v[k, "p99", n[k]] = $9
+	v[k, "cpu", n[k]] = $10 / ($11 / 1073741824)
+}
+function median(k, f,    i, j, t, a, m) {
+	m = n[k]
+	for (i = 1; i <= m; i++) a[i] = v[k, f, i]
+	for (i = 2; i <= m; i++)
+		for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+		}
+	return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+}
+END {
+	for (k in n)
+		printf "%s\t%.1f\t%.2f\t%.1f\t%.1f\t%.2f\t%d\n", k,
+			median(k, "iops"), median(k, "mib"), median(k, "lat"),
+			median(k, "p99"), median(k, "cpu"), n[k]
+}' "$raw/results.tsv" | sort -t$'\t' -k1,1 -k2,2n -k4,4 -k3,3 >"$tmp/med.tsv"
+
+# --- crypto limit (medians over every measurement of the boot) ---------
+awk -F'\t' 'NR > 1 {
+	k = $2 "\t" $3
+	n[k]++; e[k, n[k]] = $4; d[k, n[k]] = $5; eu[k, n[k]] = $6; du[k, n[k]] = $7
+}
+function med(arr, k,    i, j, t, a, m) {
+	m = n[k]
+	for (i = 1; i <= m; i++) a[i] = arr[k, i]
+	for (i = 2; i <= m; i++)
+		for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+		}
+	return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+}
+END {
+	for (k in n)
+		printf "%s\t%.1f\t%.1f\t%.2f\t%.2f\t%d\n", k, med(e, k), med(d, k),
+			med(eu, k), med(du, k), n[k]
+}' "$raw/crypto.tsv" | sort >"$tmp/crypto.tsv"
+
+lim_enc=$(awk -F'\t' '$1 == "xts-speed" && $2 == 65536 {print $3}' "$tmp/crypto.tsv")
+lim_dec=$(awk -F'\t' '$1 == "xts-speed" && $2 == 65536 {print $4}' "$tmp/crypto.tsv")
+if [ -z "$lim_enc" ]; then	# no xts-speed: fall back to cryptsetup benchmark
+	lim_enc=$(awk -F'\t' '$1 == "cryptsetup" {print $3}' "$tmp/crypto.tsv")
+	lim_dec=$(awk -F'\t' '$1 == "cryptsetup" {print $4}' "$tmp/crypto.tsv")
+fi
+lim_enc=${lim_enc:-0} lim_dec=${lim_dec:-0}
+
+# --- one row per backing/ss/workload ------------------------------------
+# fields: backing ss workload metric raw dmcrypt nowq ecsenc enull dnull
+#         ecsenc/best-dmcrypt ecsenc/raw ecsenc/limit lat... (see below)
+awk -F'\t' -v le="$lim_enc" -v ld="$lim_dec" -v cu="$const_us" '
+{
+	g = $1 "\t" $2 "\t" $4
+	if (!(g in seen)) { seen[g] = 1; order[++ng] = g }
+	iops[g, $3] = $5; mib[g, $3] = $6; lat[g, $3] = $7; p99[g, $3] = $8
+	cpu[g, $3] = $9
+}
+function get(a, g, c) { return ((g, c) in a) ? a[g, c] : -1 }
+END {
+	for (i = 1; i <= ng; i++) {
+		g = order[i]
+		split(g, p, "\t")
+		seq = (p[3] ~ /^s[rw]1m$/)
+		wr = (p[3] ~ /^(rw4k|sw1m)/)
+		mixed = (p[3] ~ /^rrw/)
+		lim = mixed ? (le < ld ? le : ld) : (wr ? le : ld)
+		e = get(mib, g, "ecsenc")
+		bd = get(mib, g, "dmcrypt"); bn = get(mib, g, "dmcrypt-nowq")
+		best = bd > bn ? bd : bn
+		r = get(mib, g, "raw")
+		# crypto time of one I/O at the limit, in us
+		bs = seq ? 1048576 : 4096
+		ct = lim > 0 ? bs / (lim * 1048576) * 1e6 : -1
+		dl = get(lat, g, "ecsenc") - get(lat, g, "raw")
+		printf "%s\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f", g,
+			get(iops, g, "raw"), get(iops, g, "dmcrypt"),
+			get(iops, g, "dmcrypt-nowq"), get(iops, g, "ecsenc"),
+			get(iops, g, "ecsenc-null"), get(iops, g, "dmcrypt-null")
+		printf "\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f", get(mib, g, "raw"),
+			bd, bn, e, get(mib, g, "ecsenc-null"), get(mib, g, "dmcrypt-null")
+		printf "\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f", get(lat, g, "raw"),
+			get(lat, g, "dmcrypt"), get(lat, g, "dmcrypt-nowq"),
+			get(lat, g, "ecsenc"), get(lat, g, "ecsenc-null"),
+			get(lat, g, "dmcrypt-null")
+		printf "\t%.2f\t%.2f\t%.2f\t%.2f", get(cpu, g, "raw"),
+			get(cpu, g, "dmcrypt"), get(cpu, g, "dmcrypt-nowq"),
+			get(cpu, g, "ecsenc")
+		printf "\t%.3f\t%.3f\t%.3f\t%.1f\t%.1f\t%.1f\n",
+			(best > 0 ? e / best : -1), (r > 0 ? e / r : -1),
+			(lim > 0 ? e / lim : -1), ct, dl, dl - ct
+	}
+}' "$tmp/med.tsv" >"$tmp/rows.tsv"
+# rows.tsv columns:
+#  1 backing 2 ss 3 workload
+#  4-9   IOPS raw dmcrypt nowq ecsenc enull dnull
+#  10-15 MiB/s (same order)   16-21 mean lat us (same order)
+#  22-25 cpu-s/GiB raw dmcrypt nowq ecsenc
+#  26 ecsenc/best-dmcrypt 27 ecsenc/raw 28 ecsenc/limit
+#  29 crypto us per I/O at the limit 30 ecsenc-raw lat 31 (30)-(29)
+
+# --- the bar ------------------------------------------------------------
+awk -F'\t' -v cu="$const_us" '
+function verdict(ok) { return ok ? "MET" : "NOT MET" }
+$1 == "brd" && ($3 == "rr4k-qd1" || $3 == "rw4k-qd1") {
+	printf "%-4s ss=%-4s %-9s ecsenc IOPS / best dm-crypt = %.3f (>= 1.00)  %s\n",
+		$1, $2, $3, $26, verdict($26 >= 1.0)
+	printf "%-4s ss=%-4s %-9s QD1 latency above raw %.1f us; crypto of 4 KiB %.1f us; rest %.1f us (<= %d us)  %s\n",
+		$1, $2, $3, $30, $29, $31, cu, verdict($31 <= cu)
+}
+$1 == "brd" && ($3 == "sr1m" || $3 == "sw1m") {
+	printf "%-4s ss=%-4s %-9s ecsenc MiB/s / best dm-crypt = %.3f (>= 0.95)  %s\n",
+		$1, $2, $3, $26, verdict($26 >= 0.95)
+}' "$tmp/rows.tsv" >"$tmp/bar.txt"
+
+# --- text report ----------------------------------------------------------
+{
+	echo "ecsenc vs dm-crypt: medians of one VM boot (TCG; only ratios mean anything)"
+	grep -E '^(date|kernel|cpus|mem_kib|fio|runtime_s|rounds):' "$raw/meta.txt" | sed 's/^/  /'
+	grep -E 'driver' "$raw/meta.txt" | sort -u | sed 's/^ */  xts(aes) /' || true
+	grep -E 'refused' "$raw/meta.txt" | sort -u | sed 's/^/  /' || true
+	echo
+	echo "Crypto limit (kernel xts(aes) via AF_ALG, medians over $(awk -F'\t' '$1 == "xts-speed" && $2 == 65536 {print $7}' "$tmp/crypto.tsv") measurements):"
+	printf '  %-11s %6s %10s %10s %10s %10s\n' tool unit "enc MiB/s" "dec MiB/s" "enc us" "dec us"
+	awk -F'\t' '{printf "  %-11s %6s %10s %10s %10s %10s\n", $1, $2, $3, $4, $5, $6}' "$tmp/crypto.tsv"
+	echo "  limit used below: encrypt $lim_enc MiB/s, decrypt $lim_dec MiB/s (64 KiB requests;"
+	echo "  per-request AF_ALG system calls make smaller units slower than the cipher)"
+	echo
+	echo "Throughput (4 KiB workloads: IOPS; 1 MiB sequential: MiB/s)"
+	{ echo "backing ss workload raw dmcrypt dm-nowq ecsenc dm-null | vs-dmcrypt vs-raw vs-limit"
+	awk -F'\t' '{
+		s = ($3 ~ /^s[rw]1m$/)
+		o = s ? 9 : 3
+		f = s ? " %.1f" : " %.0f"
+		printf "%-4s %4s %-9s", $1, $2, $3
+		for (c = 1; c <= 6; c++) {
+			if (c == 5) continue
+			x = $(o + c)
+			if (x < 0) printf " -"; else printf f, x
+		}
+		printf " | %7.3f %7.3f %7.3f\n", $26, $27, $28
+	}' "$tmp/rows.tsv"; } | column -t
+	echo
+	echo "Mean latency, us (and what ecsenc adds over raw, against the crypto of one I/O)"
+	{ echo "backing ss workload raw dmcrypt dm-nowq ecsenc dm-null | ecsenc-raw crypto rest"
+	awk -F'\t' '{
+		printf "%-4s %4s %-9s", $1, $2, $3
+		for (c = 16; c <= 21; c++) {
+			if (c == 20) continue
+			if ($c < 0) printf " -"; else printf " %.1f", $c
+		}
+		printf " | %.1f %.1f %.1f\n", $30, $29, $31
+	}' "$tmp/rows.tsv"; } | column -t
+	echo
+	echo "CPU cost, busy CPU-seconds of the whole guest per GiB moved"
+	{ echo "backing ss workload raw dmcrypt dm-nowq ecsenc"
+	awk -F'\t' '{printf "%s %s %s %.1f %.1f %.1f %.1f\n", $1, $2, $3, $22, $23, $24, $25}' \
+		"$tmp/rows.tsv"; } | column -t
+	echo
+	echo "The bar (brd; 'rest' must stay within BENCH_LAT_CONST_US=$const_us us):"
+	sed 's/^/  /' "$tmp/bar.txt"
+	echo
+	echo "Bounce pages (dmsetup status: key driver now peak):"
+	grep -E '^status .* after:' "$raw/meta.txt" | sed 's/^status /  /' || true
+	echo
+	echo "Workloads: rr/rw4k-qd1 psync QD1, rr/rw4k-qd32 libaio QD32, sr/sw1m 1 MiB"
+	echo "sequential libaio QD4, rrw4k-2j 4 KiB 50/50 random read/write, 2 jobs QD1."
+	echo "dm-null: dm-crypt no_*_workqueue with capi:ecb(cipher_null)-plain64 (the"
+	echo "device-mapper + bio path cost without crypto); ecsenc has no null cipher"
+	echo "unless meta.txt lists ecsenc-null among the configs."
+} >"$dir/results.txt"
+
+# --- JSON ---------------------------------------------------------------
+jq -R -s --arg le "$lim_enc" --arg ld "$lim_dec" --arg cu "$const_us" \
+	--rawfile crypto "$tmp/crypto.tsv" --rawfile bar "$tmp/bar.txt" '
+	def num: if . == null or . == "" then null else tonumber end;
+	def nn: if . < 0 then null else . end;
+	split("\n") | map(select(length > 0) | split("\t")) | map({
+		backing: .[0], sector_size: (.[1] | num), workload: .[2],
+		iops: {raw: (.[3]|num|nn), dmcrypt: (.[4]|num|nn),
+		       dmcrypt_nowq: (.[5]|num|nn), ecsenc: (.[6]|num|nn),
+		       ecsenc_null: (.[7]|num|nn), dmcrypt_null: (.[8]|num|nn)},
+		mib_s: {raw: (.[9]|num|nn), dmcrypt: (.[10]|num|nn),
+		        dmcrypt_nowq: (.[11]|num|nn), ecsenc: (.[12]|num|nn),
+		        ecsenc_null: (.[13]|num|nn), dmcrypt_null: (.[14]|num|nn)},
+		lat_us: {raw: (.[15]|num|nn), dmcrypt: (.[16]|num|nn),
+		         dmcrypt_nowq: (.[17]|num|nn), ecsenc: (.[18]|num|nn),
+		         ecsenc_null: (.[19]|num|nn), dmcrypt_null: (.[20]|num|nn)},
+		cpu_s_per_gib: {raw: (.[21]|num|nn), dmcrypt: (.[22]|num|nn),
+		                dmcrypt_nowq: (.[23]|num|nn), ecsenc: (.[24]|num|nn)},
+		ecsenc_vs_best_dmcrypt: (.[25]|num), ecsenc_vs_raw: (.[26]|num),
+		ecsenc_vs_crypto_limit: (.[27]|num),
+		crypto_us_per_io: (.[28]|num), ecsenc_lat_above_raw_us: (.[29]|num),
+		ecsenc_lat_above_raw_minus_crypto_us: (.[30]|num)
+	}) as $rows
+	| {
+		note: "medians of one VM boot under TCG; only ratios are meaningful",
+		crypto_limit_mib_s: {encrypt: ($le|tonumber), decrypt: ($ld|tonumber),
+			source: "xts-speed, AF_ALG xts(aes), 64 KiB requests"},
+		crypto: ($crypto | split("\n") | map(select(length > 0) | split("\t")
+			| {tool: .[0], unit: (.[1]|tonumber), enc_mib_s: (.[2]|tonumber),
+			   dec_mib_s: (.[3]|tonumber), enc_us: (.[4]|tonumber),
+			   dec_us: (.[5]|tonumber), n: (.[6]|tonumber)})),
+		latency_constant_us: ($cu|tonumber),
+		bar: ($bar | split("\n") | map(select(length > 0))),
+		results: $rows
+	}' "$tmp/rows.tsv" >"$dir/results.json"
+
+# --- plot ---------------------------------------------------------------
+if command -v gnuplot >/dev/null; then
+	awk -F'\t' '$3 !~ /1m$/ {
+		printf "%s/%s/%s", $1, $2, $3
+		for (c = 4; c <= 7; c++) printf "\t%s", ($c > 0 ? $c : "NaN")
+		for (c = 16; c <= 19; c++) printf "\t%s", ($c > 0 ? $c : "NaN")
+		printf "\n"
+	}' "$tmp/rows.tsv" >"$tmp/plot.dat"
+	gnuplot -e "datafile='$tmp/plot.dat'; outfile='$dir/results.png'" \
+		"$(dirname "$0")/plot.gp"
+fi
+echo "report: $dir/results.txt $dir/results.json $dir/results.png"
+cat "$tmp/bar.txt"
