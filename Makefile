@@ -6,6 +6,7 @@
 #   make check      host unit tests, then the integration tests in a VM
 #   make demo       the end-to-end story, in a VM
 #   make bench      benchmarks against the raw device and dm-crypt, in a VM
+#   make bench-memory  heavy random writes through ecsenc in a 256 MiB VM
 #
 # The module is built against Debian's linux-headers-amd64, never against the
 # running kernel: the VM boots that kernel.  KDIR= overrides the choice.
@@ -19,7 +20,7 @@ KDIR ?= /lib/modules/$(KVER)/build
 USERSPACE_DIRS := tools/lib tools/kms-emulator kms-agent tools/ecsenc-ctl
 BUILT_DIRS = $(foreach d,$(USERSPACE_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
-.PHONY: all deps module userspace check check-host check-vm demo bench \
+.PHONY: all deps module userspace check check-host check-vm demo bench bench-memory \
 	lint clean
 
 all: module userspace
@@ -56,6 +57,11 @@ bench: all
 	@tests/vm/run-vm.sh --mem 1024 --smp 2 --disk 256 --timeout 2700 \
 		--script tests/bench/bench.sh --out Documentation/benchmarks
 	@tests/bench/report.sh Documentation/benchmarks
+
+# Heavy random writes in a 256 MiB guest: no OOM, no hang, bounded bounce pool.
+bench-memory: all
+	@tests/vm/run-vm.sh --mem 256 --smp 2 --disk 512 --timeout 900 \
+		--script tests/bench/memory.sh --out Documentation/benchmarks
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
