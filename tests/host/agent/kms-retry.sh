@@ -35,7 +35,7 @@ expect_fail "is disabled; enable it" ctl create-disk --size 4M --category cloud 
 [ "$(wc -l <"$work/$port.log")" = 1 ] || fail "a permanent error was retried"
 stop_agent
 
-log "no answer at all: give up at the deadline"
+log "a KMS that keeps failing: give up at the deadline"
 fake 503
 start_agent "http://127.0.0.1:$port" --kms-deadline 2
 t0=$(date +%s)
