@@ -131,6 +131,73 @@ END {
 #  26 ecsenc/best-dmcrypt 27 ecsenc/raw 28 ecsenc/limit
 #  29 crypto us per I/O at the limit 30 ecsenc-raw lat 31 (30)-(29)
 
+# --- paired per-round ratios --------------------------------------------
+# The host is shared, so the speed of the whole guest drifts from round to
+# round; a ratio taken within one round (same minute, same load) and then
+# the median over rounds is steadier than a ratio of medians.  These
+# replace columns 26-31 (the limit of round r is the xts-speed measured
+# at the start of that round).
+awk -F'\t' '
+FNR == 1 { f++ }
+f == 1 && FNR > 1 && $2 == "xts-speed" && $3 == 65536 {
+	n = split($1, p, "-"); lenc[$1] = $4; ldec[$1] = $5; next
+}
+f == 2 && FNR > 1 {
+	k = $1 "\t" $2 "\t" $4 "\t" $5
+	mib[k, $3] = $7 / 1024; lat[k, $3] = $8; keys[k] = 1
+}
+function push(g, name, x) { c[g, name]++; v[g, name, c[g, name]] = x }
+function med(g, name,    i, j, t, a, m) {
+	m = c[g, name]
+	if (!m) return -1
+	for (i = 1; i <= m; i++) a[i] = v[g, name, i]
+	for (i = 2; i <= m; i++)
+		for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+		}
+	return m % 2 ? a[(m + 1) / 2] : (a[m / 2] + a[m / 2 + 1]) / 2
+}
+END {
+	for (k in keys) {
+		split(k, p, "\t")
+		g = p[1] "\t" p[2] "\t" p[3]
+		if (!(g in seen)) { seen[g] = 1; order[++ng] = g }
+		if (!((k, "ecsenc") in mib)) continue
+		e = mib[k, "ecsenc"]
+		bd = ((k, "dmcrypt") in mib) ? mib[k, "dmcrypt"] : 0
+		bn = ((k, "dmcrypt-nowq") in mib) ? mib[k, "dmcrypt-nowq"] : 0
+		best = bd > bn ? bd : bn
+		if (best > 0) push(g, "dmc", e / best)
+		if (mib[k, "raw"] > 0) push(g, "raw", e / mib[k, "raw"])
+		tag = p[1] "-" p[2] "-r" p[4]
+		wr = (p[3] ~ /^(rw4k|sw1m)/); mixed = (p[3] ~ /^rrw/)
+		le = lenc[tag]; ld = ldec[tag]
+		lim = mixed ? (le < ld ? le : ld) : (wr ? le : ld)
+		bs = (p[3] ~ /1m$/) ? 1048576 : 4096
+		if (lim > 0) {
+			push(g, "lim", e / lim)
+			push(g, "ct", bs / (lim * 1048576) * 1e6)
+			push(g, "rest", lat[k, "ecsenc"] - lat[k, "raw"] - bs / (lim * 1048576) * 1e6)
+		}
+		push(g, "dl", lat[k, "ecsenc"] - lat[k, "raw"])
+	}
+	for (i = 1; i <= ng; i++)
+		printf "%s\t%.3f\t%.3f\t%.3f\t%.1f\t%.1f\t%.1f\n", order[i],
+			med(order[i], "dmc"), med(order[i], "raw"),
+			med(order[i], "lim"), med(order[i], "ct"),
+			med(order[i], "dl"), med(order[i], "rest")
+}' "$raw/crypto.tsv" "$raw/results.tsv" >"$tmp/paired.tsv"
+awk -F'\t' -v OFS='\t' 'FNR == NR { p[$1 "\t" $2 "\t" $3] = $0; next }
+{
+	k = $1 "\t" $2 "\t" $3
+	if (k in p) {
+		split(p[k], q, "\t")
+		for (i = 4; i <= 9; i++) $(i + 22) = q[i]
+	}
+	print
+}' "$tmp/paired.tsv" "$tmp/rows.tsv" >"$tmp/rows2.tsv"
+mv "$tmp/rows2.tsv" "$tmp/rows.tsv"
+
 # --- the bar ------------------------------------------------------------
 awk -F'\t' -v cu="$const_us" '
 function verdict(ok) { return ok ? "MET" : "NOT MET" }
