@@ -171,10 +171,19 @@ make_maps() {		# backing dev ss -> sets CONFIGS, DEVS[]
 	CONFIGS="$CONFIGS ecsenc"
 
 	if [ "$NULL" = 1 ] && [ "$b" = brd ]; then
-		t="0 $len ecsenc capi:ecb(cipher_null)-plain64 - 0 $dev 0"
-		[ ${#ssopt[@]} = 0 ] || t="$t 1 ${ssopt[*]}"
-		if dmsetup create "bz-$b" --table "$t" 2>/tmp/null.err ||
-		   { dmsetup remove "bz-$b" 2>/dev/null; false; }; then
+		# The test-only null cipher, with an empty key ("-", as dm-crypt
+		# spells it) or else with the real key.
+		ok=0
+		for k in - "$KEY"; do
+			t="0 $len ecsenc capi:ecb(cipher_null)-plain64 $k 0 $dev 0"
+			[ ${#ssopt[@]} = 0 ] || t="$t 1 ${ssopt[*]}"
+			if dmsetup create "bz-$b" --table "$t" 2>/tmp/null.err; then
+				ok=1
+				break
+			fi
+			dmsetup remove "bz-$b" 2>/dev/null || true
+		done
+		if [ $ok = 1 ]; then
 			DEVS[ecsenc-null]=/dev/mapper/bz-$b
 			CONFIGS="$CONFIGS ecsenc-null"
 		else
