@@ -42,7 +42,6 @@ for _ in $(seq 1000); do echo "$marker"; done >/mnt/demo/hello.txt
 run sha256sum /mnt/demo/hello.txt
 run umount /mnt/demo
 run dmsetup remove demo
-_cleanups=("${_cleanups[@]:0:${#_cleanups[@]}-1}")
 
 say "The backing device holds only ciphertext"
 printf 'lines with the text on the backing device: '

@@ -41,13 +41,15 @@ must_fail() {
 }
 
 # --- cleanup: commands run in reverse order at exit --------------------
-_cleanups=()
-on_exit() { _cleanups+=("$*"); }
+# Kept in a file, so that helpers called as $(...) can register them too.
+_cleanup_file=$(mktemp /tmp/cleanup.XXXXXX)
+on_exit() { printf '%s\n' "$*" >>"$_cleanup_file"; }
 _run_cleanups() {
-	local i
-	for ((i = ${#_cleanups[@]} - 1; i >= 0; i--)); do
-		eval "${_cleanups[$i]}" >/dev/null 2>&1 || true
-	done
+	local cmd
+	while IFS= read -r cmd; do
+		eval "$cmd" >/dev/null 2>&1 || true
+	done < <(tac "$_cleanup_file")
+	rm -f "$_cleanup_file"
 }
 trap _run_cleanups EXIT
 
@@ -102,8 +104,8 @@ crypt_open() {		# name dev keyfile [cryptsetup options...]
 
 sha_of() {		# file-or-device [bytes] [skip-bytes]
 	if [ $# -ge 2 ]; then
-		dd if="$1" bs=512 count=$(($2 / 512)) skip=$((${3:-0} / 512)) \
-			status=none iflag=direct | sha256sum | cut -d' ' -f1
+		dd if="$1" bs=1M count="$2" skip="${3:-0}" status=none \
+			iflag=direct,count_bytes,skip_bytes | sha256sum | cut -d' ' -f1
 	else
 		sha256sum "$1" | cut -d' ' -f1
 	fi

@@ -41,8 +41,10 @@ expect_refused() {	# keyspec expected-error
 	dmesg | tail -n 3 | grep -q "$2" || fail "no '$2' in: $(dmesg | tail -n 3)"
 	! dmsetup info badkey >/dev/null 2>&1 || fail "badkey exists"
 }
-keyctl padd user ecsenc:user-key @u </tmp/key.bin >/dev/null
-head -c 32 /tmp/key.bin | keyctl padd logon ecsenc:short @u >/dev/null
+id=$(keyctl padd user ecsenc:user-key @u </tmp/key.bin)
+on_exit "keyctl unlink $id @u"
+id=$(head -c 32 /tmp/key.bin | keyctl padd logon ecsenc:short @u)
+on_exit "keyctl unlink $id @u"
 expect_refused :64:logon:ecsenc:missing "Keyring key not found"
 expect_refused :64:user:ecsenc:user-key "only logon keys are accepted"
 expect_refused :64:logon:ecsenc:short "Keyring key payload is not 64 bytes"
