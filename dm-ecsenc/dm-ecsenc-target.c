@@ -17,14 +17,17 @@
 
 #include "dm-ecsenc.h"
 
-/* The only cipher there is, in its two dm-crypt spellings. */
-static const char *const ecsenc_cipher_names[] = {
-	"aes-xts-plain64",
-	"capi:xts(aes)-plain64",
-};
+static bool allow_test_ciphers;
+module_param(allow_test_ciphers, bool, 0644);
+MODULE_PARM_DESC(allow_test_ciphers,
+		 "Accept test-only ciphers (no encryption!) in new tables");
 
-#define ECSENC_CIPHER_NAME	"aes-xts-plain64"
-#define ECSENC_CRYPTO_ALG	"xts(aes)"
+static const struct ecsenc_cipher ecsenc_ciphers[] = {
+	{ "aes-xts-plain64", "xts(aes)", ECSENC_KEY_SIZE, false },
+	{ "capi:xts(aes)-plain64", "xts(aes)", ECSENC_KEY_SIZE, false },
+	/* Measures what the target itself costs; stores plaintext. */
+	{ "capi:ecb(cipher_null)-plain64", "ecb(cipher_null)", 0, true },
+};
 
 static void ecsenc_dtr(struct dm_target *ti)
 {
@@ -101,26 +104,35 @@ static int ecsenc_parse_options(struct dm_target *ti, struct ecsenc_config *ec,
 	return 0;
 }
 
-static bool ecsenc_known_cipher(const char *name)
+static int ecsenc_find_cipher(struct dm_target *ti, struct ecsenc_config *ec,
+			      const char *name)
 {
 	int i;
 
-	for (i = 0; i < ARRAY_SIZE(ecsenc_cipher_names); i++)
-		if (!strcmp(name, ecsenc_cipher_names[i]))
-			return true;
-	return false;
+	for (i = 0; i < ARRAY_SIZE(ecsenc_ciphers); i++) {
+		if (strcmp(name, ecsenc_ciphers[i].name))
+			continue;
+		if (ecsenc_ciphers[i].test_only && !allow_test_ciphers) {
+			ti->error = "Test-only cipher: needs dm-ecsenc allow_test_ciphers=1";
+			return -EINVAL;
+		}
+		ec->cipher = &ecsenc_ciphers[i];
+		return 0;
+	}
+	ti->error = "Unsupported cipher: only aes-xts-plain64";
+	return -EINVAL;
 }
 
 static int ecsenc_alloc_tfm(struct dm_target *ti, struct ecsenc_config *ec)
 {
 	/* Refuse implementations that would allocate memory per request. */
-	ec->tfm = crypto_alloc_skcipher(ECSENC_CRYPTO_ALG, 0,
+	ec->tfm = crypto_alloc_skcipher(ec->cipher->alg, 0,
 					CRYPTO_ALG_ALLOCATES_MEMORY);
 	if (IS_ERR(ec->tfm)) {
 		int r = PTR_ERR(ec->tfm);
 
 		ec->tfm = NULL;
-		ti->error = "Cannot allocate the xts(aes) transform";
+		ti->error = "Cannot allocate the cipher transform";
 		return r;
 	}
 	DMINFO("%s: using %s", dm_table_device_name(ti->table),
@@ -154,11 +166,9 @@ static int ecsenc_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	ti->private = ec;
 	ec->sector_size = SECTOR_SIZE;
 
-	r = -EINVAL;
-	if (!ecsenc_known_cipher(argv[0])) {
-		ti->error = "Unsupported cipher: only aes-xts-plain64";
+	r = ecsenc_find_cipher(ti, ec, argv[0]);
+	if (r)
 		goto bad;
-	}
 
 	as.argc = argc - 5;
 	as.argv = argv + 5;
@@ -276,9 +286,10 @@ static void ecsenc_status(struct dm_target *ti, status_type_t type,
 
 	case STATUSTYPE_TABLE:
 		/* Never the key itself: the keyring reference, or "-". */
-		DMEMIT("%s ", ECSENC_CIPHER_NAME);
+		DMEMIT("%s ", ec->cipher->name);
 		if (ec->key_desc)
-			DMEMIT(":%u:logon:%s", ECSENC_KEY_SIZE, ec->key_desc);
+			DMEMIT(":%u:logon:%s", ec->cipher->key_size,
+			       ec->key_desc);
 		else
 			DMEMIT("-");
 		DMEMIT(" %llu %s %llu", ec->iv_offset, ec->dev->name,
@@ -298,7 +309,7 @@ static void ecsenc_status(struct dm_target *ti, status_type_t type,
 	case STATUSTYPE_IMA:
 		DMEMIT_TARGET_NAME_VERSION(ti->type);
 		DMEMIT(",cipher=%s,key_type=%s,allow_discards=%c",
-		       ECSENC_CIPHER_NAME, ec->key_desc ? "logon" : "hex",
+		       ec->cipher->name, ec->key_desc ? "logon" : "hex",
 		       test_bit(ECSENC_ALLOW_DISCARDS, &ec->flags) ? 'y' : 'n');
 		DMEMIT(",sector_size=%u,iv_large_sectors=%c;", ec->sector_size,
 		       test_bit(ECSENC_IV_LARGE_SECTORS, &ec->flags) ? 'y' : 'n');

@@ -25,6 +25,14 @@
 /* Largest write handled in one piece; larger bios are split by dm. */
 #define ECSENC_MAX_WRITE_PAGES	BIO_MAX_VECS
 
+/* A cipher the table line may name. */
+struct ecsenc_cipher {
+	const char *name;		/* as written in the table line */
+	const char *alg;		/* crypto API algorithm name */
+	unsigned int key_size;		/* bytes; 0: no key, written "-" */
+	bool test_only;			/* refused unless allow_test_ciphers */
+};
+
 /* Bits in ecsenc_config.flags. */
 enum ecsenc_flag {
 	ECSENC_KEY_VALID,	/* the transform holds the loaded data key */
@@ -34,6 +42,7 @@ enum ecsenc_flag {
 
 /* One mapped device: everything the table line and the messages set. */
 struct ecsenc_config {
+	const struct ecsenc_cipher *cipher; /* what the table line named */
 	struct dm_dev *dev;		/* backing device (ciphertext) */
 	sector_t start;			/* data offset on @dev, 512 B sectors */
 	u64 iv_offset;			/* added to every IV, 512 B sectors */
@@ -41,7 +50,7 @@ struct ecsenc_config {
 	unsigned int sector_shift;	/* log2(sector_size / 512) */
 	unsigned long flags;		/* enum ecsenc_flag bits */
 
-	struct crypto_skcipher *tfm;	/* xts(aes), shared by all bios */
+	struct crypto_skcipher *tfm;	/* @cipher's transform, for all bios */
 	char *key_desc;			/* logon key description, or NULL */
 
 	mempool_t page_pool;		/* bounce pages for writes */
