@@ -204,8 +204,9 @@ function verdict(ok) { return ok ? "MET" : "NOT MET" }
 $1 == "brd" && ($3 == "rr4k-qd1" || $3 == "rw4k-qd1") {
 	printf "%-4s ss=%-4s %-9s ecsenc IOPS / best dm-crypt = %.3f (>= 1.00)  %s\n",
 		$1, $2, $3, $26, verdict($26 >= 1.0)
-	printf "%-4s ss=%-4s %-9s QD1 latency above raw %.1f us; crypto of 4 KiB %.1f us; rest %.1f us (<= %d us)  %s\n",
-		$1, $2, $3, $30, $29, $31, cu, verdict($31 <= cu)
+	printf "%-4s ss=%-4s %-9s QD1 latency above raw %.1f us; crypto of 4 KiB %.1f us; rest %.1f us (<= %d us)  %s%s\n",
+		$1, $2, $3, $30, $29, $31, cu, verdict($31 <= cu),
+		($21 >= 0 ? sprintf("  [dm-crypt null cipher adds %.1f us]", $21 - $16) : "")
 }
 $1 == "brd" && ($3 == "sr1m" || $3 == "sw1m") {
 	printf "%-4s ss=%-4s %-9s ecsenc MiB/s / best dm-crypt = %.3f (>= 0.95)  %s\n",
@@ -240,13 +241,14 @@ $1 == "brd" && ($3 == "sr1m" || $3 == "sw1m") {
 	}' "$tmp/rows.tsv"; } | column -t
 	echo
 	echo "Mean latency, us (and what ecsenc adds over raw, against the crypto of one I/O)"
-	{ echo "backing ss workload raw dmcrypt dm-nowq ecsenc ec-null dm-null | ecsenc-raw crypto rest"
+	{ echo "backing ss workload raw dmcrypt dm-nowq ecsenc ec-null dm-null | ecsenc-raw crypto rest dm-null-raw"
 	awk -F'\t' '{
 		printf "%-4s %4s %-9s", $1, $2, $3
 		for (c = 16; c <= 21; c++) {
 			if ($c < 0) printf " -"; else printf " %.1f", $c
 		}
-		printf " | %.1f %.1f %.1f\n", $30, $29, $31
+		printf " | %.1f %.1f %.1f", $30, $29, $31
+		if ($21 >= 0) printf " %.1f\n", $21 - $16; else printf " -\n"
 	}' "$tmp/rows.tsv"; } | column -t
 	echo
 	echo "CPU cost, busy CPU-seconds of the whole guest per GiB moved"
