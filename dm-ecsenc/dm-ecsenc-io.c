@@ -8,7 +8,10 @@
  * as they are and decrypted in place when they complete: inline when the
  * completion runs in a context that may sleep (brd, loop, any driver that
  * completes in the submitter), otherwise on a workqueue.  No tasklets, no
- * dedicated threads, and no queue hop at all on the common path.
+ * dedicated threads, and no queue hop at all for small I/O.  A large bio
+ * is shared out: its submitter (or completer) does one share of the data
+ * units and workers on the other CPUs do the rest, so that one 1 MiB
+ * write is encrypted by every CPU rather than by one.
  *
  * Copyright (C) 2026 The ecsenc developers
  */
@@ -56,27 +59,50 @@ static void ecsenc_page_free(void *page, void *pool_data)
 	atomic_long_dec(&ec->bounce_pages);
 }
 
+/* A run of consecutive data units to encrypt or decrypt. */
+struct ecsenc_run {
+	struct bio *src;		/* where the data comes from */
+	struct bio *dst;		/* where it goes; == @src in place */
+	struct bvec_iter src_iter;	/* the run's bytes in @src */
+	struct bvec_iter dst_iter;	/* the same bytes' place in @dst */
+	u64 iv_sector;			/* IV of the first unit, 512 B sectors */
+	bool encrypt;			/* encrypt, or decrypt */
+};
+
+/* A share of a large bio's units, done by a worker on another CPU. */
+struct ecsenc_part {
+	struct work_struct work;	/* on ecsenc_config.crypt_wq */
+	struct ecsenc_config *ec;	/* the device */
+	struct ecsenc_run run;		/* the share */
+	struct completion done;		/* signalled when @run is done */
+	int error;			/* outcome of @run */
+	u8 iv[ECSENC_IV_SIZE] __aligned(8); /* plain64 IV being used */
+	/* Must stay last: followed by crypto_skcipher_reqsize() bytes. */
+	struct skcipher_request req;
+};
+
+/* Bios this large or larger are shared out among the online CPUs. */
+#define ECSENC_PART_MIN_BYTES	(32 * 1024)
+#define ECSENC_MAX_PARTS	8
+
 /*
- * Encrypt or decrypt the data of @src_iter in @src into @dst at @dst_iter
- * (@dst == @src, same iterator, for in-place decryption), one XTS data unit
- * per request, starting at IV io->iv_sector.
+ * Encrypt or decrypt @run one XTS data unit per request, with @req and
+ * the IV buffer @iv.
  */
-static int ecsenc_crypt(struct ecsenc_io *io, struct bio *src,
-			struct bvec_iter src_iter, struct bio *dst,
-			struct bvec_iter dst_iter, bool encrypt)
+static int ecsenc_crypt_run(struct ecsenc_config *ec,
+			    struct skcipher_request *req, u8 *iv,
+			    const struct ecsenc_run *run)
 {
-	struct ecsenc_config *ec = io->ec;
-	struct skcipher_request *req = &io->req;
 	unsigned int unit = ec->sector_size;
-	u64 iv_sector = io->iv_sector;
-	u64 iv_step = test_bit(ECSENC_IV_LARGE_SECTORS, &ec->flags) ?
-		      1 : unit >> SECTOR_SHIFT;
+	struct bvec_iter src_iter = run->src_iter;
+	struct bvec_iter dst_iter = run->dst_iter;
+	bool large = test_bit(ECSENC_IV_LARGE_SECTORS, &ec->flags);
+	u64 iv_sector = large ? run->iv_sector >> ec->sector_shift :
+				run->iv_sector;
+	u64 iv_step = large ? 1 : unit >> SECTOR_SHIFT;
 	struct scatterlist sg_in, sg_out;
 	DECLARE_CRYPTO_WAIT(wait);
 	int r;
-
-	if (test_bit(ECSENC_IV_LARGE_SECTORS, &ec->flags))
-		iv_sector >>= ec->sector_shift;
 
 	skcipher_request_set_tfm(req, ec->tfm);
 	skcipher_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG |
@@ -86,8 +112,8 @@ static int ecsenc_crypt(struct ecsenc_io *io, struct bio *src,
 	sg_init_table(&sg_out, 1);
 
 	while (src_iter.bi_size) {
-		struct bio_vec in = bio_iter_iovec(src, src_iter);
-		struct bio_vec out = bio_iter_iovec(dst, dst_iter);
+		struct bio_vec in = bio_iter_iovec(run->src, src_iter);
+		struct bio_vec out = bio_iter_iovec(run->dst, dst_iter);
 
 		/* A data unit must not straddle pages: reject, never guess. */
 		if (unlikely((in.bv_len | in.bv_offset |
@@ -97,21 +123,93 @@ static int ecsenc_crypt(struct ecsenc_io *io, struct bio *src,
 		sg_set_page(&sg_in, in.bv_page, unit, in.bv_offset);
 		sg_set_page(&sg_out, out.bv_page, unit, out.bv_offset);
 
-		memset(io->iv, 0, sizeof(io->iv));
-		*(__le64 *)io->iv = cpu_to_le64(iv_sector);
-		skcipher_request_set_crypt(req, &sg_in, &sg_out, unit, io->iv);
+		memset(iv, 0, ECSENC_IV_SIZE);
+		*(__le64 *)iv = cpu_to_le64(iv_sector);
+		skcipher_request_set_crypt(req, &sg_in, &sg_out, unit, iv);
 
-		r = crypto_wait_req(encrypt ? crypto_skcipher_encrypt(req) :
-					      crypto_skcipher_decrypt(req),
-				    &wait);
+		r = crypto_wait_req(run->encrypt ?
+				    crypto_skcipher_encrypt(req) :
+				    crypto_skcipher_decrypt(req), &wait);
 		if (unlikely(r))
 			return r;
 
-		bio_advance_iter_single(src, &src_iter, unit);
-		bio_advance_iter_single(dst, &dst_iter, unit);
+		bio_advance_iter_single(run->src, &src_iter, unit);
+		bio_advance_iter_single(run->dst, &dst_iter, unit);
 		iv_sector += iv_step;
 	}
 	return 0;
+}
+
+static void ecsenc_part_work(struct work_struct *work)
+{
+	struct ecsenc_part *part = container_of(work, struct ecsenc_part, work);
+
+	part->error = ecsenc_crypt_run(part->ec, &part->req, part->iv,
+				       &part->run);
+	complete(&part->done);
+}
+
+/* Cut the first @bytes off @rest into @head. */
+static void ecsenc_run_split(struct ecsenc_run *rest, unsigned int bytes,
+			     struct ecsenc_run *head)
+{
+	*head = *rest;
+	head->src_iter.bi_size = bytes;
+	head->dst_iter.bi_size = bytes;
+	bio_advance_iter(rest->src, &rest->src_iter, bytes);
+	bio_advance_iter(rest->dst, &rest->dst_iter, bytes);
+	rest->iv_sector += bytes >> SECTOR_SHIFT;
+}
+
+/*
+ * Encrypt or decrypt @run.  A small run is done right here.  A large one
+ * is cut into one share per online CPU: the workers take all but the
+ * first, this context does the first and then waits for the others, so
+ * that one large I/O keeps every CPU busy.  Should a share's memory not
+ * be at hand, this context does that share itself.
+ */
+static int ecsenc_crypt(struct ecsenc_io *io, struct ecsenc_run *run)
+{
+	struct ecsenc_config *ec = io->ec;
+	struct ecsenc_part *parts[ECSENC_MAX_PARTS];
+	unsigned int size = run->src_iter.bi_size;
+	unsigned int nr, share, i, queued = 0;
+	struct ecsenc_run first;
+	int r, r2;
+
+	nr = min3(num_online_cpus(), size / ECSENC_PART_MIN_BYTES,
+		  (unsigned int)ECSENC_MAX_PARTS);
+	if (nr < 2)
+		return ecsenc_crypt_run(ec, &io->req, io->iv, run);
+
+	share = round_up(DIV_ROUND_UP(size, nr), ec->sector_size);
+	ecsenc_run_split(run, share, &first);
+	for (i = 1; i < nr && run->src_iter.bi_size; i++) {
+		struct ecsenc_part *part;
+
+		part = kmalloc(ec->part_size, GFP_NOWAIT | __GFP_NOWARN);
+		if (!part)
+			break;
+		part->ec = ec;
+		ecsenc_run_split(run, min(share, run->src_iter.bi_size),
+				 &part->run);
+		init_completion(&part->done);
+		INIT_WORK(&part->work, ecsenc_part_work);
+		queue_work(ec->crypt_wq, &part->work);
+		parts[queued++] = part;
+	}
+
+	r = ecsenc_crypt_run(ec, &io->req, io->iv, &first);
+	if (run->src_iter.bi_size) {
+		r2 = ecsenc_crypt_run(ec, &io->req, io->iv, run);
+		r = r ?: r2;
+	}
+	for (i = 0; i < queued; i++) {
+		wait_for_completion(&parts[i]->done);
+		r = r ?: parts[i]->error;
+		kfree(parts[i]);
+	}
+	return r;
 }
 
 /* ---- reads ---- */
@@ -128,10 +226,13 @@ static void ecsenc_read_done(struct ecsenc_io *io, blk_status_t status)
 static void ecsenc_decrypt_read(struct ecsenc_io *io)
 {
 	struct bio *bio = io->base_bio;
-	int r;
+	struct ecsenc_run run = {
+		.src = bio, .src_iter = io->iter,
+		.dst = bio, .dst_iter = io->iter,
+		.iv_sector = io->iv_sector, .encrypt = false,
+	};
 
-	r = ecsenc_crypt(io, bio, io->iter, bio, io->iter, false);
-	ecsenc_read_done(io, errno_to_blk_status(r));
+	ecsenc_read_done(io, errno_to_blk_status(ecsenc_crypt(io, &run)));
 }
 
 static void ecsenc_read_work(struct work_struct *work)
@@ -241,6 +342,7 @@ int ecsenc_map_write(struct ecsenc_config *ec, struct bio *bio,
 		     u64 iv_sector)
 {
 	struct ecsenc_io *io = dm_per_bio_data(bio, ec->per_bio_data_size);
+	struct ecsenc_run run;
 	struct bio *clone;
 	int r;
 
@@ -253,7 +355,12 @@ int ecsenc_map_write(struct ecsenc_config *ec, struct bio *bio,
 	io->iv_sector = iv_sector;
 
 	clone = ecsenc_alloc_clone(ec, bio);
-	r = ecsenc_crypt(io, bio, bio->bi_iter, clone, clone->bi_iter, true);
+	run = (struct ecsenc_run) {
+		.src = bio, .src_iter = bio->bi_iter,
+		.dst = clone, .dst_iter = clone->bi_iter,
+		.iv_sector = iv_sector, .encrypt = true,
+	};
+	r = ecsenc_crypt(io, &run);
 	if (unlikely(r)) {
 		ecsenc_free_clone(ec, clone);
 		bio->bi_status = errno_to_blk_status(r);
@@ -292,12 +399,22 @@ int ecsenc_io_init(struct ecsenc_config *ec, const char *devname)
 				      WQ_HIGHPRI | WQ_MEM_RECLAIM, 0, devname);
 	if (!ec->read_wq)
 		return -ENOMEM;
+
+	ec->part_size = sizeof(struct ecsenc_part) +
+			crypto_skcipher_reqsize(ec->tfm);
+	ec->crypt_wq = alloc_workqueue("ecsenc_crypt/%s",
+				       WQ_UNBOUND | WQ_HIGHPRI | WQ_MEM_RECLAIM,
+				       0, devname);
+	if (!ec->crypt_wq)
+		return -ENOMEM;
 	return 0;
 }
 
 /* Tolerates a half-initialised @ec. */
 void ecsenc_io_exit(struct ecsenc_config *ec)
 {
+	if (ec->crypt_wq)
+		destroy_workqueue(ec->crypt_wq);
 	if (ec->read_wq)
 		destroy_workqueue(ec->read_wq);
 	bioset_exit(&ec->bs);

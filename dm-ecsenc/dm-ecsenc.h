@@ -61,6 +61,8 @@ struct ecsenc_config {
 	long bounce_limit;		/* soft cap on @bounce_pages */
 
 	struct workqueue_struct *read_wq; /* decryption of IRQ completions */
+	struct workqueue_struct *crypt_wq; /* shares of large bios, any CPU */
+	unsigned int part_size;		/* bytes of one share's state */
 	unsigned int per_bio_data_size;	/* ti->per_io_data_size */
 };
 
