@@ -4,6 +4,7 @@
 # datafile columns: label, IOPS raw dmcrypt nowq ecsenc, lat raw dmcrypt nowq ecsenc
 set terminal pngcairo size 1600,1000 font ",10"
 set output outfile
+set termoption noenhanced
 set datafile separator "\t"
 set datafile missing "NaN"
 set style data histogram
