@@ -54,6 +54,9 @@ demo: all
 
 bench: all
 	@mkdir -p build && $(CC) -O2 -Wall -o build/xts-speed tests/bench/xts-speed.c
+	@mkdir -p Documentation/benchmarks/raw && { git log -1 --format="dm-ecsenc commit: %h %s" -- dm-ecsenc; \
+		git status --short dm-ecsenc | sed "s/^/dm-ecsenc uncommitted: /"; \
+		md5sum dm-ecsenc/dm-ecsenc.ko | sed "s/^/host /"; } >Documentation/benchmarks/raw/host.txt
 	@tests/vm/run-vm.sh --mem 1024 --smp 2 --disk 256 --timeout 2700 \
 		--script tests/bench/bench.sh --out Documentation/benchmarks
 	@tests/bench/report.sh Documentation/benchmarks

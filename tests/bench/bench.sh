@@ -63,7 +63,7 @@ meta "mem_kib: $(awk '/MemTotal/ {print $2}' /proc/meminfo)"
 meta "fio: $(fio --version)"
 meta "runtime_s: $RUNTIME"
 meta "rounds: $ROUNDS"
-meta "dm-ecsenc srcversion: $(cat /sys/module/dm_ecsenc/srcversion 2>/dev/null)"
+meta "dm-ecsenc.ko md5: $(md5sum /lib/modules/*/extra/dm-ecsenc.ko | cut -d" " -f1)"
 
 # --- workloads --------------------------------------------------------
 fio_args() {		# workload -> fio options
@@ -171,6 +171,8 @@ make_maps() {		# backing dev ss -> sets CONFIGS, DEVS[]
 	CONFIGS="$CONFIGS ecsenc"
 
 	if [ "$NULL" = 1 ] && [ "$b" = brd ]; then
+		# Test-only: the target refuses the null cipher unless told.
+		echo 1 >/sys/module/dm_ecsenc/parameters/allow_test_ciphers 2>/dev/null || true
 		# The test-only null cipher, with an empty key ("-", as dm-crypt
 		# spells it) or else with the real key.
 		ok=0
@@ -253,6 +255,7 @@ for b in $BACKINGS; do
 		done
 		dmsetup status "be-$b" | sed "s/^/status $b $ss after: /" | tee -a "$META"
 		remove_maps "$b"
+		echo 0 >/sys/module/dm_ecsenc/parameters/allow_test_ciphers 2>/dev/null || true
 	done
 done
 

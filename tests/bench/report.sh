@@ -217,6 +217,8 @@ function verdict(ok) { return ok ? "MET" : "NOT MET" }
 {
 	echo "ecsenc vs dm-crypt: medians of one VM boot (TCG; only ratios mean anything)"
 	grep -E '^(date|kernel|cpus|mem_kib|fio|runtime_s|rounds):' "$raw/meta.txt" | sed 's/^/  /'
+	sed "s/^/  /" "$raw/host.txt" 2>/dev/null || true
+	grep -E "md5" "$raw/meta.txt" | sed "s/^/  guest /" || true
 	grep -E 'driver' "$raw/meta.txt" | sort -u | sed 's/^ */  xts(aes) /' || true
 	grep -E 'refused' "$raw/meta.txt" | sort -u | sed 's/^/  /' || true
 	echo
