@@ -9,9 +9,10 @@
  * completion runs in a context that may sleep (brd, loop, any driver that
  * completes in the submitter), otherwise on a workqueue.  No tasklets, no
  * dedicated threads, and no queue hop at all for small I/O.  A large bio
- * is shared out: its submitter (or completer) does one share of the data
- * units and workers on the other CPUs do the rest, so that one 1 MiB
- * write is encrypted by every CPU rather than by one.
+ * is cut into shares that the per-CPU workers of every online CPU do at
+ * once, and the last share to finish passes the bio on: one 1 MiB write
+ * is encrypted by every CPU rather than by its submitter's alone, and the
+ * submitter is free to submit more.
  *
  * Copyright (C) 2026 The ecsenc developers
  */
@@ -69,13 +70,11 @@ struct ecsenc_run {
 	bool encrypt;			/* encrypt, or decrypt */
 };
 
-/* A share of a large bio's units, done by a worker on another CPU. */
+/* A share of a large bio's data units, done by a worker on some CPU. */
 struct ecsenc_part {
-	struct work_struct work;	/* on ecsenc_config.crypt_wq */
-	struct ecsenc_config *ec;	/* the device */
+	struct work_struct work;	/* on crypt_wq, on its CPU */
+	struct ecsenc_io *io;		/* the bio this is a share of */
 	struct ecsenc_run run;		/* the share */
-	struct completion done;		/* signalled when @run is done */
-	int error;			/* outcome of @run */
 	u8 iv[ECSENC_IV_SIZE] __aligned(8); /* plain64 IV being used */
 	/* Must stay last: followed by crypto_skcipher_reqsize() bytes. */
 	struct skcipher_request req;
@@ -143,10 +142,15 @@ static int ecsenc_crypt_run(struct ecsenc_config *ec,
 static void ecsenc_part_work(struct work_struct *work)
 {
 	struct ecsenc_part *part = container_of(work, struct ecsenc_part, work);
+	struct ecsenc_io *io = part->io;
+	int r;
 
-	part->error = ecsenc_crypt_run(part->ec, &part->req, part->iv,
-				       &part->run);
-	complete(&part->done);
+	r = ecsenc_crypt_run(io->ec, &part->req, part->iv, &part->run);
+	kfree(part);
+	if (unlikely(r))
+		cmpxchg(&io->error, 0, r);
+	if (atomic_dec_and_test(&io->shares_left))
+		io->crypt_done(io, READ_ONCE(io->error));
 }
 
 /* Cut the first @bytes off @rest into @head. */
@@ -162,54 +166,56 @@ static void ecsenc_run_split(struct ecsenc_run *rest, unsigned int bytes,
 }
 
 /*
- * Encrypt or decrypt @run.  A small run is done right here.  A large one
- * is cut into one share per online CPU: the workers take all but the
- * first, this context does the first and then waits for the others, so
- * that one large I/O keeps every CPU busy.  Should a share's memory not
- * be at hand, this context does that share itself.
+ * Encrypt or decrypt @run, then call @done.  A small run is done right
+ * here, in the caller's context, with no queue hop.  A large one is cut
+ * into one share per online CPU and handed to those CPUs' workers; the
+ * caller returns at once and the last share to finish calls @done.  When
+ * the shares' memory is not at hand without waiting, the caller does the
+ * whole run itself.
  */
-static int ecsenc_crypt(struct ecsenc_io *io, struct ecsenc_run *run)
+static void ecsenc_crypt(struct ecsenc_io *io, struct ecsenc_run *run,
+			 ecsenc_done_fn done)
 {
 	struct ecsenc_config *ec = io->ec;
 	struct ecsenc_part *parts[ECSENC_MAX_PARTS];
 	unsigned int size = run->src_iter.bi_size;
-	unsigned int nr, share, i, queued = 0;
-	struct ecsenc_run first;
-	int r, r2;
+	unsigned int nr, share, i;
+	int cpu;
 
 	nr = min3(num_online_cpus(), size / ECSENC_PART_MIN_BYTES,
 		  (unsigned int)ECSENC_MAX_PARTS);
 	if (nr < 2)
-		return ecsenc_crypt_run(ec, &io->req, io->iv, run);
-
+		goto inline_run;
 	share = round_up(DIV_ROUND_UP(size, nr), ec->sector_size);
-	ecsenc_run_split(run, share, &first);
-	for (i = 1; i < nr && run->src_iter.bi_size; i++) {
-		struct ecsenc_part *part;
+	nr = DIV_ROUND_UP(size, share);
 
-		part = kmalloc(ec->part_size, GFP_NOWAIT | __GFP_NOWARN);
-		if (!part)
-			break;
-		part->ec = ec;
+	for (i = 0; i < nr; i++) {
+		parts[i] = kmalloc(ec->part_size, GFP_NOWAIT | __GFP_NOWARN);
+		if (!parts[i])
+			goto free_parts;
+	}
+
+	io->crypt_done = done;
+	io->error = 0;
+	atomic_set(&io->shares_left, nr);
+	cpu = raw_smp_processor_id();
+	for (i = 0; i < nr; i++) {
+		parts[i]->io = io;
 		ecsenc_run_split(run, min(share, run->src_iter.bi_size),
-				 &part->run);
-		init_completion(&part->done);
-		INIT_WORK(&part->work, ecsenc_part_work);
-		queue_work(ec->crypt_wq, &part->work);
-		parts[queued++] = part;
+				 &parts[i]->run);
+		INIT_WORK(&parts[i]->work, ecsenc_part_work);
+		queue_work_on(cpu, ec->crypt_wq, &parts[i]->work);
+		cpu = cpumask_next(cpu, cpu_online_mask);
+		if (cpu >= nr_cpu_ids)
+			cpu = cpumask_first(cpu_online_mask);
 	}
+	return;
 
-	r = ecsenc_crypt_run(ec, &io->req, io->iv, &first);
-	if (run->src_iter.bi_size) {
-		r2 = ecsenc_crypt_run(ec, &io->req, io->iv, run);
-		r = r ?: r2;
-	}
-	for (i = 0; i < queued; i++) {
-		wait_for_completion(&parts[i]->done);
-		r = r ?: parts[i]->error;
+free_parts:
+	while (i--)
 		kfree(parts[i]);
-	}
-	return r;
+inline_run:
+	done(io, ecsenc_crypt_run(ec, &io->req, io->iv, run));
 }
 
 /* ---- reads ---- */
@@ -223,6 +229,11 @@ static void ecsenc_read_done(struct ecsenc_io *io, blk_status_t status)
 	bio_endio(bio);
 }
 
+static void ecsenc_read_decrypted(struct ecsenc_io *io, int error)
+{
+	ecsenc_read_done(io, errno_to_blk_status(error));
+}
+
 static void ecsenc_decrypt_read(struct ecsenc_io *io)
 {
 	struct bio *bio = io->base_bio;
@@ -232,7 +243,7 @@ static void ecsenc_decrypt_read(struct ecsenc_io *io)
 		.iv_sector = io->iv_sector, .encrypt = false,
 	};
 
-	ecsenc_read_done(io, errno_to_blk_status(ecsenc_crypt(io, &run)));
+	ecsenc_crypt(io, &run, ecsenc_read_decrypted);
 }
 
 static void ecsenc_read_work(struct work_struct *work)
@@ -338,13 +349,27 @@ static void ecsenc_write_end_io(struct bio *clone)
 	bio_endio(bio);
 }
 
+static void ecsenc_write_encrypted(struct ecsenc_io *io, int error)
+{
+	struct bio *clone = io->clone;
+	struct bio *bio = io->base_bio;
+
+	if (unlikely(error)) {
+		ecsenc_free_clone(io->ec, clone);
+		bio->bi_status = errno_to_blk_status(error);
+		bio_endio(bio);
+		return;
+	}
+	clone->bi_private = io;
+	clone->bi_end_io = ecsenc_write_end_io;
+	submit_bio_noacct(clone);
+}
+
 int ecsenc_map_write(struct ecsenc_config *ec, struct bio *bio,
 		     u64 iv_sector)
 {
 	struct ecsenc_io *io = dm_per_bio_data(bio, ec->per_bio_data_size);
 	struct ecsenc_run run;
-	struct bio *clone;
-	int r;
 
 	if (bio_sectors(bio) > ECSENC_MAX_WRITE_PAGES << (PAGE_SHIFT - SECTOR_SHIFT))
 		dm_accept_partial_bio(bio, ECSENC_MAX_WRITE_PAGES <<
@@ -354,23 +379,13 @@ int ecsenc_map_write(struct ecsenc_config *ec, struct bio *bio,
 	io->base_bio = bio;
 	io->iv_sector = iv_sector;
 
-	clone = ecsenc_alloc_clone(ec, bio);
+	io->clone = ecsenc_alloc_clone(ec, bio);
 	run = (struct ecsenc_run) {
 		.src = bio, .src_iter = bio->bi_iter,
-		.dst = clone, .dst_iter = clone->bi_iter,
+		.dst = io->clone, .dst_iter = io->clone->bi_iter,
 		.iv_sector = iv_sector, .encrypt = true,
 	};
-	r = ecsenc_crypt(io, &run);
-	if (unlikely(r)) {
-		ecsenc_free_clone(ec, clone);
-		bio->bi_status = errno_to_blk_status(r);
-		bio_endio(bio);
-		return DM_MAPIO_SUBMITTED;
-	}
-
-	clone->bi_private = io;
-	clone->bi_end_io = ecsenc_write_end_io;
-	submit_bio_noacct(clone);
+	ecsenc_crypt(io, &run, ecsenc_write_encrypted);
 	return DM_MAPIO_SUBMITTED;
 }
 
@@ -403,8 +418,7 @@ int ecsenc_io_init(struct ecsenc_config *ec, const char *devname)
 	ec->part_size = sizeof(struct ecsenc_part) +
 			crypto_skcipher_reqsize(ec->tfm);
 	ec->crypt_wq = alloc_workqueue("ecsenc_crypt/%s",
-				       WQ_UNBOUND | WQ_HIGHPRI | WQ_MEM_RECLAIM,
-				       0, devname);
+				       WQ_HIGHPRI | WQ_MEM_RECLAIM, 0, devname);
 	if (!ec->crypt_wq)
 		return -ENOMEM;
 	return 0;

@@ -61,10 +61,15 @@ struct ecsenc_config {
 	long bounce_limit;		/* soft cap on @bounce_pages */
 
 	struct workqueue_struct *read_wq; /* decryption of IRQ completions */
-	struct workqueue_struct *crypt_wq; /* shares of large bios, any CPU */
+	struct workqueue_struct *crypt_wq; /* shares of large bios, per CPU */
 	unsigned int part_size;		/* bytes of one share's state */
 	unsigned int per_bio_data_size;	/* ti->per_io_data_size */
 };
+
+struct ecsenc_io;
+
+/* Called once all of a bio's data units are encrypted or decrypted. */
+typedef void (*ecsenc_done_fn)(struct ecsenc_io *io, int error);
 
 /* Per-bio state, embedded in dm's per-bio data (ti->per_io_data_size). */
 struct ecsenc_io {
@@ -73,7 +78,11 @@ struct ecsenc_io {
 	struct bvec_iter iter;		/* @base_bio's data, saved at map time */
 	u64 iv_sector;			/* IV of the first data unit */
 	bio_end_io_t *orig_end_io;	/* @base_bio's end_io, for reads */
+	struct bio *clone;		/* writes: the ciphertext clone */
 	struct work_struct work;	/* deferred decryption */
+	ecsenc_done_fn crypt_done;	/* what follows the crypto */
+	atomic_t shares_left;		/* shares of a large bio still to do */
+	int error;			/* first error of any share */
 	u8 iv[ECSENC_IV_SIZE] __aligned(8); /* plain64 IV being used */
 	/* Must stay last: followed by crypto_skcipher_reqsize() bytes. */
 	struct skcipher_request req;
