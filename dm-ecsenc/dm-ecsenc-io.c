@@ -27,6 +27,11 @@
 /* Bounce pages reserved for forward progress: one maximal write. */
 #define ECSENC_POOL_MIN_PAGES	ECSENC_MAX_WRITE_PAGES
 
+static unsigned int max_bounce_pages;
+module_param(max_bounce_pages, uint, 0644);
+MODULE_PARM_DESC(max_bounce_pages,
+		 "Bounce pages a new device may hold before writers wait (0: 1/16 of RAM)");
+
 static void *ecsenc_page_alloc(gfp_t gfp, void *pool_data)
 {
 	struct ecsenc_config *ec = pool_data;
@@ -302,13 +307,13 @@ static void ecsenc_free_clone(struct ecsenc_config *ec, struct bio *clone)
 static struct bio *ecsenc_alloc_clone(struct ecsenc_config *ec,
 				      struct bio *bio)
 {
-	unsigned int size = bio->bi_iter.bi_size;
-	unsigned int nr_pages = DIV_ROUND_UP(size, PAGE_SIZE);
+	unsigned int nr_pages = DIV_ROUND_UP(bio->bi_iter.bi_size, PAGE_SIZE);
 	gfp_t gfp = GFP_NOWAIT | __GFP_NOWARN;
+	unsigned int size, i;
 	struct bio *clone;
-	unsigned int i;
 
 retry:
+	size = bio->bi_iter.bi_size;
 	/*
 	 * Only one writer at a time may wait for pages: the pool holds a
 	 * full write's worth, so the one that waits is sure to get them.
@@ -397,7 +402,8 @@ int ecsenc_io_init(struct ecsenc_config *ec, const char *devname)
 
 	atomic_long_set(&ec->bounce_pages, 0);
 	atomic_long_set(&ec->bounce_peak, 0);
-	ec->bounce_limit = max_t(long, totalram_pages() / 16,
+	ec->bounce_limit = max_bounce_pages ?: totalram_pages() / 16;
+	ec->bounce_limit = max_t(long, ec->bounce_limit,
 				 2 * ECSENC_POOL_MIN_PAGES);
 	mutex_init(&ec->bounce_lock);
 
