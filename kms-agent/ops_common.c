@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kernel.h"
 #include "store.h"
@@ -102,6 +103,22 @@ void object_from_header(struct catalog_object *o, const struct disk_header *h,
 	snprintf(o->source_id, sizeof(o->source_id), "%s", h->source_id);
 	snprintf(o->path, sizeof(o->path), "%s", path);
 	o->created = h->created;
+}
+
+int record_new_object(struct op_ctx *ctx, const struct disk_header *h,
+		      const char *path, struct json_object **result)
+{
+	struct catalog_object o;
+	int r;
+
+	object_from_header(&o, h, path);
+	r = catalog_put(ctx->agent->catalog, &o);
+	if (r < 0) {
+		unlink(path);
+		return op_fail(ctx, r, "cannot record %s in the catalog", o.id);
+	}
+	*result = object_to_json(&o);
+	return 0;
 }
 
 static void add_str(struct json_object *j, const char *k, const char *v)

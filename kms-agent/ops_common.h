@@ -22,12 +22,18 @@ int read_object_header(struct op_ctx *ctx, const struct catalog_object *o,
 void object_from_header(struct catalog_object *o, const struct disk_header *h,
 			const char *path);
 
+/*
+ * Record the store just built at @path (described by @h) in the catalog
+ * and describe it in @result; on failure the store is removed again.
+ */
+int record_new_object(struct op_ctx *ctx, const struct disk_header *h,
+		      const char *path, struct json_object **result);
+
 /* ECS-style description of a disk or snapshot. */
 struct json_object *object_to_json(const struct catalog_object *o);
 
 /* 0 if @category may be encrypted, else fail in words. */
 int check_category(struct op_ctx *ctx, const char *category, int encrypted);
-
 
 /* Give @h a fresh lineage and, when encrypted, a new wrapped data key. */
 int header_new_key(struct op_ctx *ctx, struct disk_header *h,

@@ -106,7 +106,7 @@ int op_create_disk(struct op_ctx *ctx, struct json_object *args,
 	const char *key = arg_str(args, "kms_key_id");
 	int encrypted = (int)arg_int(args, "encrypted", 0);
 	int64_t size = arg_int(args, "size", 0);
-	struct catalog_object o, snap;
+	struct catalog_object snap;
 	const char *src_path = NULL;
 	uint64_t copy_len = 0;
 	struct disk_header h;
@@ -145,14 +145,7 @@ int op_create_disk(struct op_ctx *ctx, struct json_object *args,
 	if (r < 0)
 		return op_fail(ctx, r, "cannot create the backing store of %s: %s",
 			       h.object_id, strerror(-r));
-	object_from_header(&o, &h, path);
-	r = catalog_put(ctx->agent->catalog, &o);
-	if (r < 0) {
-		unlink(path);
-		return op_fail(ctx, r, "cannot record %s in the catalog", o.id);
-	}
-	*result = object_to_json(&o);
-	return 0;
+	return record_new_object(ctx, &h, path, result);
 }
 
 int op_delete_disk(struct op_ctx *ctx, struct json_object *args,

@@ -29,7 +29,7 @@ static struct json_object *id_result(const char *key, const char *id)
 int op_create_snapshot(struct op_ctx *ctx, struct json_object *args,
 		       struct json_object **result)
 {
-	struct catalog_object disk, snap;
+	struct catalog_object disk;
 	struct disk_header h;
 	char dm[64], path[512];
 	int suspended = 0, r;
@@ -70,14 +70,7 @@ int op_create_snapshot(struct op_ctx *ctx, struct json_object *args,
 	if (r < 0)
 		return op_fail(ctx, r, "cannot write snapshot %s: %s", h.object_id,
 			       strerror(-r));
-	object_from_header(&snap, &h, path);
-	r = catalog_put(ctx->agent->catalog, &snap);
-	if (r < 0) {
-		unlink(path);
-		return op_fail(ctx, r, "cannot record %s in the catalog", snap.id);
-	}
-	*result = object_to_json(&snap);
-	return 0;
+	return record_new_object(ctx, &h, path, result);
 }
 
 int op_delete_snapshot(struct op_ctx *ctx, struct json_object *args,
