@@ -183,7 +183,7 @@ qemu_rc=$?
 set -e
 
 rc=0
-cp "$console" "$console_keep"
+[ -e "$console" ] && cp "$console" "$console_keep"
 tr -d '\r' <"$work/results.txt" | grep '^RESULT ' || true
 if [ "$qemu_rc" -ne 0 ]; then
 	echo "run-vm: qemu exited with $qemu_rc (124: timed out after ${timeout_s}s)"
