@@ -121,6 +121,27 @@ int record_new_object(struct op_ctx *ctx, const struct disk_header *h,
 	return 0;
 }
 
+int delete_object(struct op_ctx *ctx, const struct catalog_object *o,
+		  const char *id_key, struct json_object **result)
+{
+	int r;
+
+	if (unlink(o->path) < 0 && errno != ENOENT)
+		return op_fail(ctx, -errno, "cannot remove %s: %m", o->path);
+	r = catalog_delete(ctx->agent->catalog, o->id);
+	if (r < 0)
+		return op_fail(ctx, r, "catalog update failed");
+	*result = json_object_new_object();
+	json_object_object_add(*result, id_key, json_object_new_string(o->id));
+	return 0;
+}
+
+int describe_into_array(const struct catalog_object *o, void *array)
+{
+	json_object_array_add(array, object_to_json(o));
+	return 0;
+}
+
 static void add_str(struct json_object *j, const char *k, const char *v)
 {
 	json_object_object_add(j, k, json_object_new_string(v));

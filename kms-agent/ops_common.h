@@ -29,6 +29,16 @@ void object_from_header(struct catalog_object *o, const struct disk_header *h,
 int record_new_object(struct op_ctx *ctx, const struct disk_header *h,
 		      const char *path, struct json_object **result);
 
+/*
+ * Remove @o's store and catalog row, and answer {"<id_key>": id} in
+ * @result.
+ */
+int delete_object(struct op_ctx *ctx, const struct catalog_object *o,
+		  const char *id_key, struct json_object **result);
+
+/* Catalog walker that appends each object's description to a JSON array. */
+int describe_into_array(const struct catalog_object *o, void *array);
+
 /* ECS-style description of a disk or snapshot. */
 struct json_object *object_to_json(const struct catalog_object *o);
 

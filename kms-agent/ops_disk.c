@@ -161,20 +161,7 @@ int op_delete_disk(struct op_ctx *ctx, struct json_object *args,
 	disk_dm_name(o.id, dm, sizeof(dm));
 	if (dm_exists(dm) == 1)
 		return op_fail(ctx, -EBUSY, "disk %s is attached; detach it first", o.id);
-	if (unlink(o.path) < 0 && errno != ENOENT)
-		return op_fail(ctx, -errno, "cannot remove %s: %m", o.path);
-	r = catalog_delete(ctx->agent->catalog, o.id);
-	if (r < 0)
-		return op_fail(ctx, r, "catalog update failed");
-	*result = json_object_new_object();
-	json_object_object_add(*result, "DiskId", json_object_new_string(o.id));
-	return 0;
-}
-
-static int add_to_array(const struct catalog_object *o, void *arg)
-{
-	json_object_array_add(arg, object_to_json(o));
-	return 0;
+	return delete_object(ctx, &o, "DiskId", result);
 }
 
 int op_describe_disks(struct op_ctx *ctx, struct json_object *args,
@@ -191,11 +178,11 @@ int op_describe_disks(struct op_ctx *ctx, struct json_object *args,
 				json_object_array_get_idx(ids, i)), &o);
 			if (r < 0)
 				break;
-			add_to_array(&o, list);
+			describe_into_array(&o, list);
 		}
 	} else {
 		r = catalog_list(ctx->agent->catalog, CATALOG_DISK, ctx->region,
-				 add_to_array, list);
+				 describe_into_array, list);
 		if (r < 0)
 			op_fail(ctx, r, "catalog listing failed");
 	}

@@ -18,14 +18,6 @@
 #include "ops_common.h"
 #include "store.h"
 
-static struct json_object *id_result(const char *key, const char *id)
-{
-	struct json_object *j = json_object_new_object();
-
-	json_object_object_add(j, key, json_object_new_string(id));
-	return j;
-}
-
 int op_create_snapshot(struct op_ctx *ctx, struct json_object *args,
 		       struct json_object **result)
 {
@@ -82,19 +74,7 @@ int op_delete_snapshot(struct op_ctx *ctx, struct json_object *args,
 	r = get_snapshot(ctx, arg_str(args, "snapshot_id"), &snap);
 	if (r < 0)
 		return r;
-	if (unlink(snap.path) < 0 && errno != ENOENT)
-		return op_fail(ctx, -errno, "cannot remove %s: %m", snap.path);
-	r = catalog_delete(ctx->agent->catalog, snap.id);
-	if (r < 0)
-		return op_fail(ctx, r, "catalog update failed");
-	*result = id_result("SnapshotId", snap.id);
-	return 0;
-}
-
-static int add_to_array(const struct catalog_object *o, void *arg)
-{
-	json_object_array_add(arg, object_to_json(o));
-	return 0;
+	return delete_object(ctx, &snap, "SnapshotId", result);
 }
 
 int op_describe_snapshots(struct op_ctx *ctx, struct json_object *args,
@@ -104,7 +84,7 @@ int op_describe_snapshots(struct op_ctx *ctx, struct json_object *args,
 	int r;
 
 	r = catalog_list(ctx->agent->catalog, CATALOG_SNAPSHOT, ctx->region,
-			 add_to_array, list);
+			 describe_into_array, list);
 	if (r < 0) {
 		json_object_put(list);
 		return op_fail(ctx, r, "catalog listing failed");
