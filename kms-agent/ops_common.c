@@ -105,6 +105,19 @@ void object_from_header(struct catalog_object *o, const struct disk_header *h,
 	o->created = h->created;
 }
 
+void header_inherit_key(struct disk_header *dst,
+			const struct disk_header *src)
+{
+	dst->flags = src->flags & DISK_HEADER_F_ENCRYPTED;
+	dst->sector_size = src->sector_size;
+	memcpy(dst->lineage_id, src->lineage_id, sizeof(dst->lineage_id));
+	memcpy(dst->cipher, src->cipher, sizeof(dst->cipher));
+	memcpy(dst->kms_key_id, src->kms_key_id, sizeof(dst->kms_key_id));
+	memcpy(dst->encryption_context, src->encryption_context,
+	       sizeof(dst->encryption_context));
+	memcpy(dst->wrapped_key, src->wrapped_key, sizeof(dst->wrapped_key));
+}
+
 int record_new_object(struct op_ctx *ctx, const struct disk_header *h,
 		      const char *path, struct json_object **result)
 {

@@ -45,6 +45,13 @@ struct json_object *object_to_json(const struct catalog_object *o);
 /* 0 if @category may be encrypted, else fail in words. */
 int check_category(struct op_ctx *ctx, const char *category, int encrypted);
 
+/*
+ * Make @dst continue @src's lineage: same data key (wrapped), KMS key,
+ * encryption context, cipher and sector size.
+ */
+void header_inherit_key(struct disk_header *dst,
+			const struct disk_header *src);
+
 /* Give @h a fresh lineage and, when encrypted, a new wrapped data key. */
 int header_new_key(struct op_ctx *ctx, struct disk_header *h,
 		   const char *kms_key_id);

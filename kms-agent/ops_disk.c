@@ -85,14 +85,7 @@ static int create_from_snapshot(struct op_ctx *ctx, struct json_object *args,
 			return r;
 	}
 	/* Same data key, same lineage: the disk continues the snapshot's. */
-	h->flags = sh.flags & DISK_HEADER_F_ENCRYPTED;
-	h->sector_size = sh.sector_size;
-	memcpy(h->lineage_id, sh.lineage_id, sizeof(h->lineage_id));
-	memcpy(h->cipher, sh.cipher, sizeof(h->cipher));
-	memcpy(h->kms_key_id, sh.kms_key_id, sizeof(h->kms_key_id));
-	memcpy(h->encryption_context, sh.encryption_context,
-	       sizeof(h->encryption_context));
-	memcpy(h->wrapped_key, sh.wrapped_key, sizeof(h->wrapped_key));
+	header_inherit_key(h, &sh);
 	snprintf(h->source_id, sizeof(h->source_id), "%s", snap->id);
 	*src_path = snap->path;
 	*copy_len = sh.data_size;

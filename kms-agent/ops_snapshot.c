@@ -124,14 +124,7 @@ static int restore_from(struct op_ctx *ctx, const struct catalog_object *disk,
 	if (sh.data_size > dh->data_size || sh.data_offset != dh->data_offset)
 		return op_fail(ctx, -EINVAL, "snapshot %s does not fit disk %s",
 			       snap->id, disk->id);
-	dh->flags = sh.flags & DISK_HEADER_F_ENCRYPTED;
-	dh->sector_size = sh.sector_size;
-	memcpy(dh->lineage_id, sh.lineage_id, sizeof(dh->lineage_id));
-	memcpy(dh->cipher, sh.cipher, sizeof(dh->cipher));
-	memcpy(dh->kms_key_id, sh.kms_key_id, sizeof(dh->kms_key_id));
-	memcpy(dh->encryption_context, sh.encryption_context,
-	       sizeof(dh->encryption_context));
-	memcpy(dh->wrapped_key, sh.wrapped_key, sizeof(dh->wrapped_key));
+	header_inherit_key(dh, &sh);
 	return store_build(disk->path, dh, snap->path, sh.data_size);
 }
 
