@@ -14,6 +14,10 @@ KMS_PID=
 KMS_PORT=
 KMS_TMP=
 
+# A test that dies under set -e says where, even when the command was silent.
+set -E
+trap 'kms_err_status=$?; echo "${0##*/}: failed at ${BASH_SOURCE[0]:-?}:$LINENO: $BASH_COMMAND (status $kms_err_status)" >&2' ERR
+
 kms_build_lib() {
 	make -s -C "$TOP/tools/lib" >/dev/null
 }
