@@ -4,7 +4,8 @@
  *
  * Writes are encrypted in ->map, in the submitter's context, from the
  * caller's pages into bounce pages of a bounded mempool, and the clone
- * carrying them goes straight to the backing device.  Reads are remapped
+ * carrying them goes straight to the backing device (dm-ecsenc-pages.c
+ * keeps the bounce pages).  Reads are remapped
  * as they are and decrypted in place when they complete: inline when the
  * completion runs in a context that may sleep (brd, loop, any driver that
  * completes in the submitter), otherwise on a workqueue.  No tasklets, no
@@ -23,47 +24,6 @@
 #include <crypto/skcipher.h>
 
 #include "dm-ecsenc.h"
-
-/* Bounce pages reserved for forward progress: one maximal write. */
-#define ECSENC_POOL_MIN_PAGES	ECSENC_MAX_WRITE_PAGES
-
-static unsigned int max_bounce_pages;
-module_param(max_bounce_pages, uint, 0644);
-MODULE_PARM_DESC(max_bounce_pages,
-		 "Bounce pages a new device may hold before writers wait (0: 1/16 of RAM)");
-
-static void *ecsenc_page_alloc(gfp_t gfp, void *pool_data)
-{
-	struct ecsenc_config *ec = pool_data;
-	struct page *page;
-	long n, peak;
-
-	/*
-	 * mempool_alloc() asks with __GFP_NORETRY first: past the cap,
-	 * fall back to the reserve and wait for writes to complete.
-	 */
-	if (atomic_long_read(&ec->bounce_pages) >= ec->bounce_limit &&
-	    (gfp & __GFP_NORETRY))
-		return NULL;
-
-	page = alloc_page(gfp);
-	if (!page)
-		return NULL;
-
-	n = atomic_long_inc_return(&ec->bounce_pages);
-	peak = atomic_long_read(&ec->bounce_peak);
-	while (n > peak && !atomic_long_try_cmpxchg(&ec->bounce_peak, &peak, n))
-		;
-	return page;
-}
-
-static void ecsenc_page_free(void *page, void *pool_data)
-{
-	struct ecsenc_config *ec = pool_data;
-
-	__free_page(page);
-	atomic_long_dec(&ec->bounce_pages);
-}
 
 /* A run of consecutive data units to encrypt or decrypt. */
 struct ecsenc_run {
@@ -400,15 +360,7 @@ int ecsenc_io_init(struct ecsenc_config *ec, const char *devname)
 {
 	int r;
 
-	atomic_long_set(&ec->bounce_pages, 0);
-	atomic_long_set(&ec->bounce_peak, 0);
-	ec->bounce_limit = max_bounce_pages ?: totalram_pages() / 16;
-	ec->bounce_limit = max_t(long, ec->bounce_limit,
-				 2 * ECSENC_POOL_MIN_PAGES);
-	mutex_init(&ec->bounce_lock);
-
-	r = mempool_init(&ec->page_pool, ECSENC_POOL_MIN_PAGES,
-			 ecsenc_page_alloc, ecsenc_page_free, ec);
+	r = ecsenc_bounce_init(ec, devname);
 	if (r)
 		return r;
 
@@ -438,5 +390,5 @@ void ecsenc_io_exit(struct ecsenc_config *ec)
 	if (ec->read_wq)
 		destroy_workqueue(ec->read_wq);
 	bioset_exit(&ec->bs);
-	mempool_exit(&ec->page_pool);
+	ecsenc_bounce_exit(ec);
 }

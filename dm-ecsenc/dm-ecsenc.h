@@ -13,6 +13,8 @@
 #include <linux/device-mapper.h>
 #include <linux/mempool.h>
 #include <linux/mutex.h>
+#include <linux/shrinker.h>
+#include <linux/spinlock.h>
 #include <linux/workqueue.h>
 #include <crypto/skcipher.h>
 
@@ -56,9 +58,14 @@ struct ecsenc_config {
 	mempool_t page_pool;		/* bounce pages for writes */
 	struct bio_set bs;		/* write clones */
 	struct mutex bounce_lock;	/* one blocking page allocation at once */
-	atomic_long_t bounce_pages;	/* bounce pages allocated, now */
-	atomic_long_t bounce_peak;	/* most bounce pages ever allocated */
+	atomic_long_t bounce_pages;	/* bounce pages held (cache included) */
+	atomic_long_t bounce_peak;	/* most bounce pages ever held */
 	long bounce_limit;		/* soft cap on @bounce_pages */
+	spinlock_t cache_lock;		/* protects @cache and @cache_nr */
+	struct list_head cache;		/* free bounce pages, by page->lru */
+	unsigned int cache_nr;		/* pages on @cache */
+	struct shrinker cache_shrinker;	/* empties @cache under pressure */
+	bool cache_shrinker_registered;
 
 	struct workqueue_struct *read_wq; /* decryption of IRQ completions */
 	struct workqueue_struct *crypt_wq; /* shares of large bios, per CPU */
@@ -92,6 +99,10 @@ struct ecsenc_io {
 int ecsenc_set_key(struct ecsenc_config *ec, char *key_string,
 		   char **error);
 void ecsenc_wipe_key(struct ecsenc_config *ec);
+
+/* dm-ecsenc-pages.c */
+int ecsenc_bounce_init(struct ecsenc_config *ec, const char *devname);
+void ecsenc_bounce_exit(struct ecsenc_config *ec);
 
 /* dm-ecsenc-io.c */
 int ecsenc_io_init(struct ecsenc_config *ec, const char *devname);
