@@ -14,6 +14,7 @@
 #   --out DIR        host directory shared with the guest as /out (9p)
 #   --console FILE   keep the whole serial console there
 #   --timeout SECS   kill the guest after that long (default 3000)
+#   --lean           a small initramfs, for small guests (below)
 #
 # The initramfs holds busybox-static, bash, the tools the tests use
 # (dmsetup, cryptsetup, fio, keyctl, e2fsprogs, ...) with their shared
@@ -22,14 +23,23 @@
 #   RESULT <name> <PASS|FAIL|SKIP> <seconds>
 # per test on stdout here; the exit status is non-zero when a test failed,
 # the kernel oopsed or warned, or the guest did not finish.
+#
+# --lean is for tests/bench/memory.sh in a 256 MiB guest, for which the
+# full initramfs (about 116 MB of files that stay in RAM for good) is far
+# too much.  The initramfs then holds only busybox, bash, dmsetup, blockdev,
+# the modules the guest's init loads (with their dependencies), dm-ecsenc.ko
+# and tests/.  fio and its libraries (about 80 MB: Debian's fio links ceph,
+# gluster and ICU) go on a read-only ext4 image, attached as a virtio disk
+# after --disk's (which stays /dev/vda) and mounted on /tools before the
+# harness's init runs: there they are page cache the guest can reclaim.
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 mode="" target="" filter="*" mem=2048 smp=2 disk_mb=0 out="" console=""
-timeout_s=3000
+timeout_s=3000 lean=0
 
 usage() {
-	sed -n '4,22p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,34p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -44,6 +54,7 @@ while [ $# -gt 0 ]; do
 	--out) out=$2; shift ;;
 	--console) console=$2; shift ;;
 	--timeout) timeout_s=$2; shift ;;
+	--lean) lean=1 ;;
 	*) usage ;;
 	esac
 	shift
@@ -89,35 +100,80 @@ ln -s ../bin/busybox "$root/sbin/modprobe"
 mknod -m 600 "$root/dev/console" c 5 1
 mknod -m 666 "$root/dev/null" c 1 3
 
-for prog in bash dmsetup cryptsetup fio keyctl mke2fs e2fsck losetup \
-	blkdiscard blockdev openssl sqlite3 jq dd; do
-	path=$(command -v "$prog" || true)
+host_path() {		# the host's path of a program, or exit
+	local path
+	path=$(command -v "$1" || true)
 	if [ -z "$path" ]; then
-		echo "run-vm: $prog not found on the host" >&2
+		echo "run-vm: $1 not found on the host" >&2
 		exit 1
 	fi
-	rm -f "$root/bin/$prog"
-	copy_with_libs "$path" "/bin/$prog"
-done
-ln -sf mke2fs "$root/bin/mkfs.ext4"
-ln -sf e2fsck "$root/bin/fsck.ext4"
-ln -sf bash "$root/bin/sh.bash"
+	echo "$path"
+}
 
-for prog in tools/kms-emulator/kms-emulator kms-agent/kms-agent \
-	tools/ecsenc-ctl/ecsenc-ctl; do
-	[ -x "$top/$prog" ] && copy_with_libs "$top/$prog" "/ecsenc/bin/$(basename "$prog")"
-done
-# Anything else a test needs from the host, listed one path a line.
-if [ -r "$top/tests/vm/extra-files" ]; then
-	grep -v '^#' "$top/tests/vm/extra-files" | while read -r f; do
-		case $f in	# relative: built in the repository, to /ecsenc/bin
-		"") ;;
-		/*) if [ -e "$f" ]; then copy_with_libs "$f"; fi ;;
-		*) if [ -e "$top/$f" ]; then
-			copy_with_libs "$top/$f" "/ecsenc/bin/$(basename "$f")"
-		fi ;;
-		esac
+install_host_progs() {	# prog...: into /bin, over busybox's applets
+	local prog path
+	for prog in "$@"; do
+		path=$(host_path "$prog")
+		rm -f "$root/bin/$prog"
+		copy_with_libs "$path" "/bin/$prog"
 	done
+}
+
+install_full_userspace() {
+	local prog
+	install_host_progs bash dmsetup cryptsetup fio keyctl mke2fs e2fsck \
+		losetup blkdiscard blockdev openssl sqlite3 jq dd
+	ln -sf mke2fs "$root/bin/mkfs.ext4"
+	ln -sf e2fsck "$root/bin/fsck.ext4"
+	ln -sf bash "$root/bin/sh.bash"
+
+	for prog in tools/kms-emulator/kms-emulator kms-agent/kms-agent \
+		tools/ecsenc-ctl/ecsenc-ctl; do
+		[ -x "$top/$prog" ] && copy_with_libs "$top/$prog" "/ecsenc/bin/$(basename "$prog")"
+	done
+	# Anything else a test needs from the host, listed one path a line.
+	if [ -r "$top/tests/vm/extra-files" ]; then
+		grep -v '^#' "$top/tests/vm/extra-files" | while read -r f; do
+			case $f in	# relative: built in the repository, to /ecsenc/bin
+			"") ;;
+			/*) if [ -e "$f" ]; then copy_with_libs "$f"; fi ;;
+			*) if [ -e "$top/$f" ]; then
+				copy_with_libs "$top/$f" "/ecsenc/bin/$(basename "$f")"
+			fi ;;
+			esac
+		done
+	fi
+}
+
+# --lean: a program and its libraries go to the tools disk's tree (bin/,
+# lib/); in the initramfs, /bin/PROG runs it from there.  The libraries sit
+# in one directory, found through LD_LIBRARY_PATH, whatever their host path.
+tools=$work/tools
+install_on_tools_disk() {	# prog
+	local path lib
+	path=$(host_path "$1")
+	mkdir -p "$tools/bin" "$tools/lib"
+	cp -L "$path" "$tools/bin/$1"
+	for lib in $(ldd "$path" 2>/dev/null | grep -o '/[^ ]*' | sort -u); do
+		cp -L "$lib" "$tools/lib/"
+	done
+	rm -f "$root/bin/$1"
+	printf '#!/bin/sh\nLD_LIBRARY_PATH=/tools/lib exec /tools/bin/%s "$@"\n' \
+		"$1" >"$root/bin/$1"
+	chmod 0755 "$root/bin/$1"
+}
+
+# What tests/bench/memory.sh needs and busybox does not do; blockdev is
+# util-linux's, as in the full initramfs.
+install_lean_userspace() {
+	install_host_progs bash dmsetup blockdev
+	install_on_tools_disk fio
+}
+
+if [ "$lean" = 1 ]; then
+	install_lean_userspace
+else
+	install_full_userspace
 fi
 cp -r "$top/tests" "$root/ecsenc/tests"
 rm -rf "$root/ecsenc/tests/host"
@@ -126,19 +182,92 @@ find "$root/ecsenc/tests" -name node_modules -prune -exec rm -rf {} +
 # --- modules ----------------------------------------------------------
 moddir=$root/lib/modules/$kver
 mkdir -p "$moddir/kernel" "$moddir/extra"
-for d in crypto arch/x86/crypto drivers/md drivers/block drivers/virtio \
-	lib fs/ext4 fs/jbd2 fs/9p net/9p fs/netfs fs/fscache; do
-	[ -d "/lib/modules/$kver/kernel/$d" ] || continue
-	mkdir -p "$moddir/kernel/$d"
-	cp -r "/lib/modules/$kver/kernel/$d/." "$moddir/kernel/$d/"
-done
-cp /lib/modules/$kver/kernel/fs/mbcache.ko "$moddir/kernel/fs/" 2>/dev/null || true
+
+install_full_modules() {
+	local d
+	for d in crypto arch/x86/crypto drivers/md drivers/block drivers/virtio \
+		lib fs/ext4 fs/jbd2 fs/9p net/9p fs/netfs fs/fscache; do
+		[ -d "/lib/modules/$kver/kernel/$d" ] || continue
+		mkdir -p "$moddir/kernel/$d"
+		cp -r "/lib/modules/$kver/kernel/$d/." "$moddir/kernel/$d/"
+	done
+	cp /lib/modules/$kver/kernel/fs/mbcache.ko "$moddir/kernel/fs/" 2>/dev/null || true
+}
+
+# --lean: the modules tests/vm/init loads (9p for --out), dm-ecsenc's
+# dependencies, and whatever those need in turn, soft dependencies (ext4's
+# crc32c) included, as the host's modprobe resolves them for $kver.
+install_lean_modules() {
+	local m ko
+	for m in dm-mod dm-crypt brd loop aesni-intel xts ext4 virtio_pci \
+		virtio_blk 9pnet_virtio 9p \
+		$(modinfo -F depends "$module" | tr ',' ' '); do
+		modprobe -S "$kver" --show-depends "$m"
+	done | awk '$1 == "insmod" {print $2}' | sort -u | while read -r ko; do
+		mkdir -p "$root$(dirname "$ko")"
+		cp "$ko" "$root$ko"
+	done
+}
+
+if [ "$lean" = 1 ]; then
+	install_lean_modules
+else
+	install_full_modules
+fi
 cp /lib/modules/"$kver"/modules.{order,builtin,builtin.modinfo} "$moddir/" 2>/dev/null || true
 cp "$module" "$moddir/extra/"
 depmod -b "$root" "$kver"
 
 # --- what the guest runs ----------------------------------------------
-install -m 0755 "$top/tests/vm/init" "$root/init"
+# --lean: /init mounts the tools disk, found by its serial number, then
+# hands over to the harness's init, which must find fio there.
+write_lean_init() {
+	cat >"$root/init" <<'EOF'
+#!/bin/busybox sh
+# /init of a run-vm.sh --lean guest: fio lives on the read-only tools disk.
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev
+
+fail() {
+	echo "init-lean: $*"
+	echo "ECSENC-VM-DONE setup-failed" >/dev/ttyS1
+	reboot -f
+}
+
+for m in virtio_pci virtio_blk ext4; do
+	modprobe "$m" || fail "modprobe $m failed"
+done
+disk=
+for s in /sys/block/vd*/serial; do
+	[ "$(cat "$s" 2>/dev/null)" = ecsenc-tools ] && disk=${s%/serial}
+done
+[ -n "$disk" ] || fail "no tools disk"
+mount -t ext4 -o ro "/dev/${disk##*/}" /tools || fail "cannot mount the tools disk"
+# The harness's init mounts these itself.
+umount /dev /sys /proc
+exec /init.harness
+EOF
+	chmod 0755 "$root/init"
+}
+
+# A read-only ext4 image of $tools: just big enough, no journal.
+make_tools_disk() {
+	local kib
+	kib=$(du -sk "$tools" | cut -f1)
+	truncate -s "$((kib + kib / 8 + 4096))K" "$work/tools.img"
+	mke2fs -q -t ext4 -O ^has_journal -m 0 -L ecsenc-tools -d "$tools" \
+		"$work/tools.img"
+}
+
+if [ "$lean" = 1 ]; then
+	mkdir -p "$root/tools"
+	install -m 0755 "$top/tests/vm/init" "$root/init.harness"
+	write_lean_init
+	make_tools_disk
+else
+	install -m 0755 "$top/tests/vm/init" "$root/init"
+fi
 {
 	echo "ECSENC_MODE=$mode"
 	echo "ECSENC_TARGET=/ecsenc/${target#"$top"/}"
@@ -162,6 +291,13 @@ if [ "$disk_mb" -gt 0 ]; then
 	rm -f "$work/disk.img"
 	truncate -s "${disk_mb}M" "$work/disk.img"
 	qemu_args+=(-drive "file=$work/disk.img,if=virtio,format=raw,cache=none,aio=threads")
+fi
+# The guest names virtio disks in PCI slot order, and qemu gives an
+# if=virtio drive its slot after every -device: the tools disk takes the
+# last slot, so that --disk's stays /dev/vda.
+if [ "$lean" = 1 ]; then
+	qemu_args+=(-drive "file=$work/tools.img,if=none,id=tools,format=raw,readonly=on"
+		-device "virtio-blk-pci,drive=tools,serial=ecsenc-tools,addr=0x1f")
 fi
 if [ -n "$out" ]; then
 	mkdir -p "$out"
