@@ -3,43 +3,38 @@
  * dm-ecsenc bio path.
  *
  * Writes are encrypted in ->map, in the submitter's context, from the
- * caller's pages into bounce pages of a bounded mempool, and the clone
- * carrying them goes straight to the backing device (dm-ecsenc-pages.c
- * keeps the bounce pages).  Reads are remapped
- * as they are and decrypted in place when they complete: inline when the
- * completion runs in a context that may sleep (brd, loop, any driver that
- * completes in the submitter), otherwise on a workqueue.  No tasklets, no
- * dedicated threads, and no queue hop at all for small I/O.  A large bio
- * is cut into shares that the per-CPU workers of every online CPU do at
- * once, and the last share to finish passes the bio on: one 1 MiB write
- * is encrypted by every CPU rather than by its submitter's alone, and the
- * submitter is free to submit more.
+ * caller's pages into bounce pages (dm-ecsenc-pages.c), and the clone
+ * carrying them goes straight to the backing device.  Reads are remapped
+ * as they are and decrypted in place where they complete: inline when
+ * that context may sleep (brd, loop, any driver that completes in the
+ * submitter), inline without sleeping in soft interrupt context, and in a
+ * per-CPU tasklet, on the same CPU right after the interrupt, when they
+ * complete in hard interrupt context.  No dedicated threads, and no
+ * context switch at all for small I/O.  A large bio is cut into shares
+ * that the per-CPU workers of every online CPU do at once, and the last
+ * share to finish passes the bio on: one 1 MiB write is encrypted by
+ * every CPU rather than by its submitter's alone, and the submitter is
+ * free to submit more.
  *
  * Copyright (C) 2026 The ecsenc developers
  */
 
+#include <linux/interrupt.h>
+#include <linux/llist.h>
 #include <linux/mm.h>
+#include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/scatterlist.h>
 #include <crypto/skcipher.h>
 
 #include "dm-ecsenc.h"
 
-/* A run of consecutive data units to encrypt or decrypt. */
-struct ecsenc_run {
-	struct bio *src;		/* where the data comes from */
-	struct bio *dst;		/* where it goes; == @src in place */
-	struct bvec_iter src_iter;	/* the run's bytes in @src */
-	struct bvec_iter dst_iter;	/* the same bytes' place in @dst */
-	u64 iv_sector;			/* IV of the first unit, 512 B sectors */
-	bool encrypt;			/* encrypt, or decrypt */
-};
-
 /* A share of a large bio's data units, done by a worker on some CPU. */
 struct ecsenc_part {
 	struct work_struct work;	/* on crypt_wq, on its CPU */
 	struct ecsenc_io *io;		/* the bio this is a share of */
 	struct ecsenc_run run;		/* the share */
+	struct scatterlist sg[2];	/* the unit being done: in, out */
 	u8 iv[ECSENC_IV_SIZE] __aligned(8); /* plain64 IV being used */
 	/* Must stay last: followed by crypto_skcipher_reqsize() bytes. */
 	struct skcipher_request req;
@@ -49,59 +44,104 @@ struct ecsenc_part {
 #define ECSENC_PART_MIN_BYTES	(32 * 1024)
 #define ECSENC_MAX_PARTS	8
 
+/* Reads that completed in hard interrupt context, for this CPU's tasklet. */
+struct ecsenc_softirq {
+	struct llist_head ios;		/* by ecsenc_io.softirq_node */
+	struct tasklet_struct tasklet;	/* decrypts them */
+};
+
+static DEFINE_PER_CPU(struct ecsenc_softirq, ecsenc_softirq);
+
+static void ecsenc_unit_done(struct crypto_async_request *areq, int error);
+
+/* Step @run past its first data unit. */
+static void ecsenc_run_advance(struct ecsenc_config *ec,
+			       struct ecsenc_run *run)
+{
+	bio_advance_iter_single(run->src, &run->src_iter, ec->sector_size);
+	bio_advance_iter_single(run->dst, &run->dst_iter, ec->sector_size);
+	run->iv_sector += ec->sector_size >> SECTOR_SHIFT;
+}
+
 /*
- * Encrypt or decrypt @run one XTS data unit per request, with @req and
- * the IV buffer @iv.
+ * Encrypt or decrypt @run one XTS data unit per request, with @req, the
+ * scatterlist pair @sg and the IV buffer @iv, advancing @run as units are
+ * done.  Without @async_io the caller sleeps while an asynchronous cipher
+ * works.  With it the caller may not sleep: a unit the cipher takes
+ * asynchronously makes this return -EINPROGRESS, and ecsenc_unit_done()
+ * carries on with the rest of @async_io->run when that unit is done.
  */
 static int ecsenc_crypt_run(struct ecsenc_config *ec,
-			    struct skcipher_request *req, u8 *iv,
-			    const struct ecsenc_run *run)
+			    struct skcipher_request *req,
+			    struct scatterlist *sg, u8 *iv,
+			    struct ecsenc_run *run,
+			    struct ecsenc_io *async_io)
 {
 	unsigned int unit = ec->sector_size;
-	struct bvec_iter src_iter = run->src_iter;
-	struct bvec_iter dst_iter = run->dst_iter;
 	bool large = test_bit(ECSENC_IV_LARGE_SECTORS, &ec->flags);
-	u64 iv_sector = large ? run->iv_sector >> ec->sector_shift :
-				run->iv_sector;
-	u64 iv_step = large ? 1 : unit >> SECTOR_SHIFT;
-	struct scatterlist sg_in, sg_out;
 	DECLARE_CRYPTO_WAIT(wait);
 	int r;
 
 	skcipher_request_set_tfm(req, ec->tfm);
-	skcipher_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG |
-				      CRYPTO_TFM_REQ_MAY_SLEEP,
-				      crypto_req_done, &wait);
-	sg_init_table(&sg_in, 1);
-	sg_init_table(&sg_out, 1);
+	if (async_io)
+		skcipher_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG,
+					      ecsenc_unit_done, async_io);
+	else
+		skcipher_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG |
+					      CRYPTO_TFM_REQ_MAY_SLEEP,
+					      crypto_req_done, &wait);
+	sg_init_table(&sg[0], 1);
+	sg_init_table(&sg[1], 1);
 
-	while (src_iter.bi_size) {
-		struct bio_vec in = bio_iter_iovec(run->src, src_iter);
-		struct bio_vec out = bio_iter_iovec(run->dst, dst_iter);
+	while (run->src_iter.bi_size) {
+		struct bio_vec in = bio_iter_iovec(run->src, run->src_iter);
+		struct bio_vec out = bio_iter_iovec(run->dst, run->dst_iter);
+		u64 iv_sector = large ? run->iv_sector >> ec->sector_shift :
+					run->iv_sector;
 
 		/* A data unit must not straddle pages: reject, never guess. */
 		if (unlikely((in.bv_len | in.bv_offset |
 			      out.bv_len | out.bv_offset) & (unit - 1)))
 			return -EIO;
 
-		sg_set_page(&sg_in, in.bv_page, unit, in.bv_offset);
-		sg_set_page(&sg_out, out.bv_page, unit, out.bv_offset);
+		sg_set_page(&sg[0], in.bv_page, unit, in.bv_offset);
+		sg_set_page(&sg[1], out.bv_page, unit, out.bv_offset);
 
 		memset(iv, 0, ECSENC_IV_SIZE);
 		*(__le64 *)iv = cpu_to_le64(iv_sector);
-		skcipher_request_set_crypt(req, &sg_in, &sg_out, unit, iv);
+		skcipher_request_set_crypt(req, &sg[0], &sg[1], unit, iv);
 
-		r = crypto_wait_req(run->encrypt ?
-				    crypto_skcipher_encrypt(req) :
-				    crypto_skcipher_decrypt(req), &wait);
+		r = run->encrypt ? crypto_skcipher_encrypt(req) :
+				   crypto_skcipher_decrypt(req);
+		if (async_io) {
+			if (r == -EINPROGRESS || r == -EBUSY)
+				return -EINPROGRESS;
+		} else {
+			r = crypto_wait_req(r, &wait);
+		}
 		if (unlikely(r))
 			return r;
 
-		bio_advance_iter_single(run->src, &src_iter, unit);
-		bio_advance_iter_single(run->dst, &dst_iter, unit);
-		iv_sector += iv_step;
+		ecsenc_run_advance(ec, run);
 	}
 	return 0;
+}
+
+/* An asynchronous cipher finished a unit of an io that may not sleep. */
+static void ecsenc_unit_done(struct crypto_async_request *areq, int error)
+{
+	struct ecsenc_io *io = areq->data;
+
+	if (error == -EINPROGRESS)	/* left the backlog; the end follows */
+		return;
+	if (!error) {
+		ecsenc_run_advance(io->ec, &io->run);
+		error = ecsenc_crypt_run(io->ec, &io->req, io->sg, io->iv,
+					 &io->run, io);
+		if (error == -EINPROGRESS)
+			return;
+	}
+	io->crypt_done(io, error);
 }
 
 static void ecsenc_part_work(struct work_struct *work)
@@ -110,7 +150,8 @@ static void ecsenc_part_work(struct work_struct *work)
 	struct ecsenc_io *io = part->io;
 	int r;
 
-	r = ecsenc_crypt_run(io->ec, &part->req, part->iv, &part->run);
+	r = ecsenc_crypt_run(io->ec, &part->req, part->sg, part->iv,
+			     &part->run, NULL);
 	kfree(part);
 	if (unlikely(r))
 		cmpxchg(&io->error, 0, r);
@@ -131,26 +172,23 @@ static void ecsenc_run_split(struct ecsenc_run *rest, unsigned int bytes,
 }
 
 /*
- * Encrypt or decrypt @run, then call @done.  A small run is done right
- * here, in the caller's context, with no queue hop.  A large one is cut
- * into one share per online CPU and handed to those CPUs' workers; the
- * caller returns at once and the last share to finish calls @done.  When
- * the shares' memory is not at hand without waiting, the caller does the
- * whole run itself.
+ * Cut a large @io->run into one share per online CPU and hand them to
+ * those CPUs' workers; the last share to finish calls @io->crypt_done.
+ * False, with @io->run untouched, when the run is too small to share or
+ * the shares' memory is not at hand without waiting.
  */
-static void ecsenc_crypt(struct ecsenc_io *io, struct ecsenc_run *run,
-			 ecsenc_done_fn done)
+static bool ecsenc_share_out(struct ecsenc_io *io)
 {
 	struct ecsenc_config *ec = io->ec;
 	struct ecsenc_part *parts[ECSENC_MAX_PARTS];
-	unsigned int size = run->src_iter.bi_size;
+	unsigned int size = io->run.src_iter.bi_size;
 	unsigned int nr, share, i;
 	int cpu;
 
 	nr = min3(num_online_cpus(), size / ECSENC_PART_MIN_BYTES,
 		  (unsigned int)ECSENC_MAX_PARTS);
 	if (nr < 2)
-		goto inline_run;
+		return false;
 	share = round_up(DIV_ROUND_UP(size, nr), ec->sector_size);
 	nr = DIV_ROUND_UP(size, share);
 
@@ -160,13 +198,11 @@ static void ecsenc_crypt(struct ecsenc_io *io, struct ecsenc_run *run,
 			goto free_parts;
 	}
 
-	io->crypt_done = done;
-	io->error = 0;
 	atomic_set(&io->shares_left, nr);
 	cpu = raw_smp_processor_id();
 	for (i = 0; i < nr; i++) {
 		parts[i]->io = io;
-		ecsenc_run_split(run, min(share, run->src_iter.bi_size),
+		ecsenc_run_split(&io->run, min(share, io->run.src_iter.bi_size),
 				 &parts[i]->run);
 		INIT_WORK(&parts[i]->work, ecsenc_part_work);
 		queue_work_on(cpu, ec->crypt_wq, &parts[i]->work);
@@ -174,13 +210,64 @@ static void ecsenc_crypt(struct ecsenc_io *io, struct ecsenc_run *run,
 		if (cpu >= nr_cpu_ids)
 			cpu = cpumask_first(cpu_online_mask);
 	}
-	return;
+	return true;
 
 free_parts:
 	while (i--)
 		kfree(parts[i]);
-inline_run:
-	done(io, ecsenc_crypt_run(ec, &io->req, io->iv, run));
+	return false;
+}
+
+/* Do @io->run here, sleeping only where that is allowed. */
+static void ecsenc_crypt_here(struct ecsenc_io *io)
+{
+	int r;
+
+	if (preemptible()) {
+		r = ecsenc_crypt_run(io->ec, &io->req, io->sg, io->iv,
+				     &io->run, NULL);
+	} else {
+		r = ecsenc_crypt_run(io->ec, &io->req, io->sg, io->iv,
+				     &io->run, io);
+		if (r == -EINPROGRESS)
+			return;
+	}
+	io->crypt_done(io, r);
+}
+
+static void ecsenc_softirq_fn(struct tasklet_struct *t)
+{
+	struct ecsenc_softirq *q = from_tasklet(q, t, tasklet);
+	struct llist_node *list = llist_del_all(&q->ios);
+	struct ecsenc_io *io, *next;
+
+	llist_for_each_entry_safe(io, next, llist_reverse_order(list),
+				  softirq_node)
+		ecsenc_crypt_here(io);
+}
+
+/*
+ * Encrypt or decrypt @io->run, then call @done.  A large run is shared
+ * out among the CPUs.  Otherwise the run is done right here, or, from
+ * hard interrupt context, by this CPU's tasklet as soon as the interrupt
+ * returns: no context switch, and the data is still in this CPU's cache.
+ */
+static void ecsenc_crypt(struct ecsenc_io *io, ecsenc_done_fn done)
+{
+	io->crypt_done = done;
+	io->error = 0;
+
+	if (ecsenc_share_out(io))
+		return;
+
+	if (in_hardirq() || irqs_disabled()) {
+		struct ecsenc_softirq *q = this_cpu_ptr(&ecsenc_softirq);
+
+		if (llist_add(&io->softirq_node, &q->ios))
+			tasklet_schedule(&q->tasklet);
+		return;
+	}
+	ecsenc_crypt_here(io);
 }
 
 /* ---- reads ---- */
@@ -199,23 +286,6 @@ static void ecsenc_read_decrypted(struct ecsenc_io *io, int error)
 	ecsenc_read_done(io, errno_to_blk_status(error));
 }
 
-static void ecsenc_decrypt_read(struct ecsenc_io *io)
-{
-	struct bio *bio = io->base_bio;
-	struct ecsenc_run run = {
-		.src = bio, .src_iter = io->iter,
-		.dst = bio, .dst_iter = io->iter,
-		.iv_sector = io->iv_sector, .encrypt = false,
-	};
-
-	ecsenc_crypt(io, &run, ecsenc_read_decrypted);
-}
-
-static void ecsenc_read_work(struct work_struct *work)
-{
-	ecsenc_decrypt_read(container_of(work, struct ecsenc_io, work));
-}
-
 static void ecsenc_read_end_io(struct bio *bio)
 {
 	struct ecsenc_io *io = bio->bi_private;
@@ -224,16 +294,7 @@ static void ecsenc_read_end_io(struct bio *bio)
 		ecsenc_read_done(io, bio->bi_status);
 		return;
 	}
-	/*
-	 * Completions that arrive where sleeping is allowed are decrypted
-	 * right here; hard and soft interrupt completions go to a worker.
-	 */
-	if (preemptible()) {
-		ecsenc_decrypt_read(io);
-		return;
-	}
-	INIT_WORK(&io->work, ecsenc_read_work);
-	queue_work(io->ec->read_wq, &io->work);
+	ecsenc_crypt(io, ecsenc_read_decrypted);
 }
 
 int ecsenc_map_read(struct ecsenc_config *ec, struct bio *bio, u64 iv_sector)
@@ -242,8 +303,12 @@ int ecsenc_map_read(struct ecsenc_config *ec, struct bio *bio, u64 iv_sector)
 
 	io->ec = ec;
 	io->base_bio = bio;
-	io->iter = bio->bi_iter;
-	io->iv_sector = iv_sector;
+	/* The driver consumes bi_iter: keep where the data is. */
+	io->run = (struct ecsenc_run) {
+		.src = bio, .src_iter = bio->bi_iter,
+		.dst = bio, .dst_iter = bio->bi_iter,
+		.iv_sector = iv_sector, .encrypt = false,
+	};
 	io->orig_end_io = bio->bi_end_io;
 
 	bio->bi_end_io = ecsenc_read_end_io;
@@ -334,7 +399,6 @@ int ecsenc_map_write(struct ecsenc_config *ec, struct bio *bio,
 		     u64 iv_sector)
 {
 	struct ecsenc_io *io = dm_per_bio_data(bio, ec->per_bio_data_size);
-	struct ecsenc_run run;
 
 	if (bio_sectors(bio) > ECSENC_MAX_WRITE_PAGES << (PAGE_SHIFT - SECTOR_SHIFT))
 		dm_accept_partial_bio(bio, ECSENC_MAX_WRITE_PAGES <<
@@ -342,15 +406,13 @@ int ecsenc_map_write(struct ecsenc_config *ec, struct bio *bio,
 
 	io->ec = ec;
 	io->base_bio = bio;
-	io->iv_sector = iv_sector;
-
 	io->clone = ecsenc_alloc_clone(ec, bio);
-	run = (struct ecsenc_run) {
+	io->run = (struct ecsenc_run) {
 		.src = bio, .src_iter = bio->bi_iter,
 		.dst = io->clone, .dst_iter = io->clone->bi_iter,
 		.iv_sector = iv_sector, .encrypt = true,
 	};
-	ecsenc_crypt(io, &run, ecsenc_write_encrypted);
+	ecsenc_crypt(io, ecsenc_write_encrypted);
 	return DM_MAPIO_SUBMITTED;
 }
 
@@ -368,11 +430,6 @@ int ecsenc_io_init(struct ecsenc_config *ec, const char *devname)
 	if (r)
 		return r;
 
-	ec->read_wq = alloc_workqueue("ecsenc_read/%s",
-				      WQ_HIGHPRI | WQ_MEM_RECLAIM, 0, devname);
-	if (!ec->read_wq)
-		return -ENOMEM;
-
 	ec->part_size = sizeof(struct ecsenc_part) +
 			crypto_skcipher_reqsize(ec->tfm);
 	ec->crypt_wq = alloc_workqueue("ecsenc_crypt/%s",
@@ -387,8 +444,27 @@ void ecsenc_io_exit(struct ecsenc_config *ec)
 {
 	if (ec->crypt_wq)
 		destroy_workqueue(ec->crypt_wq);
-	if (ec->read_wq)
-		destroy_workqueue(ec->read_wq);
 	bioset_exit(&ec->bs);
 	ecsenc_bounce_exit(ec);
+}
+
+void ecsenc_io_module_init(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		struct ecsenc_softirq *q = per_cpu_ptr(&ecsenc_softirq, cpu);
+
+		init_llist_head(&q->ios);
+		tasklet_setup(&q->tasklet, ecsenc_softirq_fn);
+	}
+}
+
+/* Every device is gone, so no tasklet has anything left to do. */
+void ecsenc_io_module_exit(void)
+{
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		tasklet_kill(&per_cpu_ptr(&ecsenc_softirq, cpu)->tasklet);
 }

@@ -404,12 +404,14 @@ static struct target_type ecsenc_target = {
 
 static int __init dm_ecsenc_init(void)
 {
+	ecsenc_io_module_init();
 	return dm_register_target(&ecsenc_target);
 }
 
 static void __exit dm_ecsenc_exit(void)
 {
 	dm_unregister_target(&ecsenc_target);
+	ecsenc_io_module_exit();
 }
 
 module_init(dm_ecsenc_init);

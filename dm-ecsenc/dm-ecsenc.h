@@ -10,6 +10,8 @@
 #define DM_ECSENC_H
 
 #include <linux/bio.h>
+#include <linux/llist.h>
+#include <linux/scatterlist.h>
 #include <linux/device-mapper.h>
 #include <linux/mempool.h>
 #include <linux/mutex.h>
@@ -67,10 +69,19 @@ struct ecsenc_config {
 	struct shrinker cache_shrinker;	/* empties @cache under pressure */
 	bool cache_shrinker_registered;
 
-	struct workqueue_struct *read_wq; /* decryption of IRQ completions */
 	struct workqueue_struct *crypt_wq; /* shares of large bios, per CPU */
 	unsigned int part_size;		/* bytes of one share's state */
 	unsigned int per_bio_data_size;	/* ti->per_io_data_size */
+};
+
+/* A run of consecutive data units to encrypt or decrypt. */
+struct ecsenc_run {
+	struct bio *src;		/* where the data comes from */
+	struct bio *dst;		/* where it goes; == @src in place */
+	struct bvec_iter src_iter;	/* the run's bytes in @src */
+	struct bvec_iter dst_iter;	/* the same bytes' place in @dst */
+	u64 iv_sector;			/* IV of the first unit, 512 B sectors */
+	bool encrypt;			/* encrypt, or decrypt */
 };
 
 struct ecsenc_io;
@@ -82,14 +93,14 @@ typedef void (*ecsenc_done_fn)(struct ecsenc_io *io, int error);
 struct ecsenc_io {
 	struct ecsenc_config *ec;	/* the device this bio belongs to */
 	struct bio *base_bio;		/* the bio dm handed to ->map */
-	struct bvec_iter iter;		/* @base_bio's data, saved at map time */
-	u64 iv_sector;			/* IV of the first data unit */
+	struct ecsenc_run run;		/* the data units still to do */
 	bio_end_io_t *orig_end_io;	/* @base_bio's end_io, for reads */
 	struct bio *clone;		/* writes: the ciphertext clone */
-	struct work_struct work;	/* deferred decryption */
+	struct llist_node softirq_node;	/* waiting for this CPU's tasklet */
 	ecsenc_done_fn crypt_done;	/* what follows the crypto */
 	atomic_t shares_left;		/* shares of a large bio still to do */
 	int error;			/* first error of any share */
+	struct scatterlist sg[2];	/* the unit being done: in, out */
 	u8 iv[ECSENC_IV_SIZE] __aligned(8); /* plain64 IV being used */
 	/* Must stay last: followed by crypto_skcipher_reqsize() bytes. */
 	struct skcipher_request req;
@@ -107,6 +118,8 @@ void ecsenc_bounce_exit(struct ecsenc_config *ec);
 /* dm-ecsenc-io.c */
 int ecsenc_io_init(struct ecsenc_config *ec, const char *devname);
 void ecsenc_io_exit(struct ecsenc_config *ec);
+void ecsenc_io_module_init(void);
+void ecsenc_io_module_exit(void);
 int ecsenc_map_read(struct ecsenc_config *ec, struct bio *bio, u64 iv_sector);
 int ecsenc_map_write(struct ecsenc_config *ec, struct bio *bio,
 		     u64 iv_sector);
