@@ -12,7 +12,8 @@
 #   dmcrypt      dm-crypt, default (kcryptd and write thread)
 #   dmcrypt-nowq dm-crypt with no_read_workqueue no_write_workqueue
 #   ecsenc       dm-ecsenc
-#   ecsenc-null, dmcrypt-null (brd only, when the table is accepted):
+#   linear       dm-linear: what any device-mapper device costs
+#   ecsenc-null, dmcrypt-null (when the table is accepted):
 #                capi:ecb(cipher_null)-plain64, what the target costs
 #                without the crypto
 # and every workload runs on each of them in turn (A B C D, A B C D, ...)
@@ -25,7 +26,8 @@
 #
 # Knobs (environment): BENCH_RUNTIME (s per run), BENCH_ROUNDS,
 # BENCH_WORKLOADS, BENCH_SIZES, BENCH_BACKINGS, BENCH_NULL (0 to skip the
-# null-cipher mappings), BENCH_MB (bytes of each backing device used).
+# null-cipher mappings), BENCH_NULL_BACKINGS (where they run), BENCH_MB
+# (bytes of each backing device used).
 
 . "$TESTLIB"
 set -u
@@ -36,6 +38,7 @@ WORKLOADS=${BENCH_WORKLOADS:-"rr4k-qd1 rw4k-qd1 rr4k-qd32 rw4k-qd32 sr1m sw1m rr
 SIZES=${BENCH_SIZES:-"512 4096"}
 BACKINGS=${BENCH_BACKINGS:-"brd vda"}
 NULL=${BENCH_NULL:-1}
+NULL_BACKINGS=${BENCH_NULL_BACKINGS:-"brd vda"}
 MB=${BENCH_MB:-256}
 # Workloads that also run on the slower virtio disk, and on the null mappings.
 VDA_WORKLOADS=${BENCH_VDA_WORKLOADS:-"rr4k-qd1 rw4k-qd1 sr1m sw1m"}
@@ -170,7 +173,11 @@ make_maps() {		# backing dev ss -> sets CONFIGS, DEVS[]
 	DEVS[ecsenc]=/dev/mapper/be-$b
 	CONFIGS="$CONFIGS ecsenc"
 
-	if [ "$NULL" = 1 ] && [ "$b" = brd ]; then
+	if [ "$NULL" = 1 ] && in_list "$b" "$NULL_BACKINGS"; then
+		# What being a device-mapper device costs at all.
+		dmsetup create "bl-$b" --table "0 $len linear $dev 0"
+		DEVS[linear]=/dev/mapper/bl-$b
+		CONFIGS="$CONFIGS linear"
 		# Test-only: the target refuses the null cipher unless told.
 		echo 1 >/sys/module/dm_ecsenc/parameters/allow_test_ciphers 2>/dev/null || true
 		# The test-only null cipher, with an empty key ("-", as dm-crypt
@@ -205,7 +212,7 @@ make_maps() {		# backing dev ss -> sets CONFIGS, DEVS[]
 
 remove_maps() {		# backing
 	local b=$1 n
-	for n in bc be bn bz by; do
+	for n in bc be bn bz by bl; do
 		dmsetup remove --retry "$n-$b" 2>/dev/null || true
 	done
 }
@@ -247,7 +254,7 @@ for b in $BACKINGS; do
 			for wl in $wls; do
 				for cfg in $CONFIGS; do
 					case $cfg in
-					*-null) in_list "$wl" "$NULL_WORKLOADS" || continue ;;
+					*-null | linear) in_list "$wl" "$NULL_WORKLOADS" || continue ;;
 					esac
 					run_fio "$b" "$ss" "$cfg" "$wl" "$r" "${DEVS[$cfg]}"
 				done

@@ -118,9 +118,14 @@ END {
 		printf "\t%.2f\t%.2f\t%.2f\t%.2f", get(cpu, g, "raw"),
 			get(cpu, g, "dmcrypt"), get(cpu, g, "dmcrypt-nowq"),
 			get(cpu, g, "ecsenc")
-		printf "\t%.3f\t%.3f\t%.3f\t%.1f\t%.1f\t%.1f\n",
+		printf "\t%.3f\t%.3f\t%.3f\t%.1f\t%.1f\t%.1f",
 			(best > 0 ? e / best : -1), (r > 0 ? e / r : -1),
 			(lim > 0 ? e / lim : -1), ct, dl, dl - ct
+		lin = get(lat, g, "linear")
+		printf "\t%.1f\t%.2f\t%.1f\t%.1f\t%.1f\n", get(iops, g, "linear"),
+			get(mib, g, "linear"), lin,
+			(lin >= 0 ? lin - get(lat, g, "raw") : -1),
+			(lin >= 0 ? dl - ct - (lin - get(lat, g, "raw")) : -1)
 	}
 }' "$tmp/med.tsv" >"$tmp/rows.tsv"
 # rows.tsv columns:
@@ -130,6 +135,8 @@ END {
 #  22-25 cpu-s/GiB raw dmcrypt nowq ecsenc
 #  26 ecsenc/best-dmcrypt 27 ecsenc/raw 28 ecsenc/limit
 #  29 crypto us per I/O at the limit 30 ecsenc-raw lat 31 (30)-(29)
+#  32-34 IOPS, MiB/s, mean lat of dm-linear 35 linear-raw lat
+#  36 (31)-(35): what ecsenc adds beyond dm-linear and the crypto
 
 # --- paired per-round ratios --------------------------------------------
 # The host is shared, so the speed of the whole guest drifts from round to
@@ -180,12 +187,20 @@ END {
 			push(g, "rest", lat[k, "ecsenc"] - lat[k, "raw"] - bs / (lim * 1048576) * 1e6)
 		}
 		push(g, "dl", lat[k, "ecsenc"] - lat[k, "raw"])
+		if ((k, "linear") in lat) {
+			lr = lat[k, "linear"] - lat[k, "raw"]
+			push(g, "lin", lr)
+			if (lim > 0)
+				push(g, "restlin", lat[k, "ecsenc"] - lat[k, "raw"] - bs / (lim * 1048576) * 1e6 - lr)
+		}
 	}
 	for (i = 1; i <= ng; i++)
-		printf "%s\t%.3f\t%.3f\t%.3f\t%.1f\t%.1f\t%.1f\n", order[i],
+		printf "%s\t%.3f\t%.3f\t%.3f\t%.1f\t%.1f\t%.1f\t%.1f\t%.1f\n", order[i],
 			med(order[i], "dmc"), med(order[i], "raw"),
 			med(order[i], "lim"), med(order[i], "ct"),
-			med(order[i], "dl"), med(order[i], "rest")
+			med(order[i], "dl"), med(order[i], "rest"),
+			(c[order[i], "lin"] ? med(order[i], "lin") : -1),
+			(c[order[i], "restlin"] ? med(order[i], "restlin") : -1)
 }' "$raw/crypto.tsv" "$raw/results.tsv" >"$tmp/paired.tsv"
 awk -F'\t' -v OFS='\t' 'FNR == NR { p[$1 "\t" $2 "\t" $3] = $0; next }
 {
@@ -193,6 +208,7 @@ awk -F'\t' -v OFS='\t' 'FNR == NR { p[$1 "\t" $2 "\t" $3] = $0; next }
 	if (k in p) {
 		split(p[k], q, "\t")
 		for (i = 4; i <= 9; i++) $(i + 22) = q[i]
+		if (q[10] >= 0) { $35 = q[10]; $36 = q[11] }
 	}
 	print
 }' "$tmp/paired.tsv" "$tmp/rows.tsv" >"$tmp/rows2.tsv"
@@ -204,9 +220,12 @@ function verdict(ok) { return ok ? "MET" : "NOT MET" }
 ($3 == "rr4k-qd1" || $3 == "rw4k-qd1") {
 	printf "%-4s ss=%-4s %-9s ecsenc IOPS / best dm-crypt = %.3f (>= 1.00)  %s\n",
 		$1, $2, $3, $26, verdict($26 >= 1.0)
-	printf "%-4s ss=%-4s %-9s QD1 latency above raw %.1f us; crypto of 4 KiB %.1f us; rest %.1f us (<= %d us)  %s%s\n",
-		$1, $2, $3, $30, $29, $31, cu, verdict($31 <= cu),
-		($21 >= 0 ? sprintf("  [dm-crypt null cipher adds %.1f us]", $21 - $16) : "")
+	printf "%-4s ss=%-4s %-9s QD1 latency above raw %.1f us; crypto of 4 KiB %.1f us; rest %.1f us (<= %d us)  %s\n",
+		$1, $2, $3, $30, $29, $31, cu, verdict($31 <= cu)
+	if ($35 >= 0)
+		printf "%-4s ss=%-4s %-9s   of the rest, dm-linear itself adds %.1f us; beyond dm-linear and the crypto: %.1f us (<= %d us)  %s%s\n",
+			$1, $2, $3, $35, $36, cu, verdict($36 <= cu),
+			($21 >= 0 ? sprintf("  [dm-crypt null cipher adds %.1f us over raw]", $21 - $16) : "")
 }
 ($3 == "sr1m" || $3 == "sw1m") {
 	printf "%-4s ss=%-4s %-9s ecsenc MiB/s / best dm-crypt = %.3f (>= 0.95)  %s\n",
@@ -229,7 +248,7 @@ function verdict(ok) { return ok ? "MET" : "NOT MET" }
 	echo "  per-request AF_ALG system calls make smaller units slower than the cipher)"
 	echo
 	echo "Throughput (4 KiB workloads: IOPS; 1 MiB sequential: MiB/s)"
-	{ echo "backing ss workload raw dmcrypt dm-nowq ecsenc ec-null dm-null | vs-dmcrypt vs-raw vs-limit"
+	{ echo "backing ss workload raw linear dmcrypt dm-nowq ecsenc ec-null dm-null | vs-dmcrypt vs-raw vs-limit"
 	awk -F'\t' '{
 		s = ($3 ~ /^s[rw]1m$/)
 		o = s ? 9 : 3
@@ -238,18 +257,26 @@ function verdict(ok) { return ok ? "MET" : "NOT MET" }
 		for (c = 1; c <= 6; c++) {
 			x = $(o + c)
 			if (x < 0) printf " -"; else printf f, x
+			if (c == 1) {
+				x = s ? $33 : $32
+				if (x == "" || x < 0) printf " -"; else printf f, x
+			}
 		}
 		printf " | %7.3f %7.3f %7.3f\n", $26, $27, $28
 	}' "$tmp/rows.tsv"; } | column -t
 	echo
 	echo "Mean latency, us (and what ecsenc adds over raw, against the crypto of one I/O)"
-	{ echo "backing ss workload raw dmcrypt dm-nowq ecsenc ec-null dm-null | ecsenc-raw crypto rest dm-null-raw"
+	{ echo "backing ss workload raw linear dmcrypt dm-nowq ecsenc ec-null dm-null | ecsenc-raw crypto rest linear-raw dm-null-raw"
 	awk -F'\t' '{
 		printf "%-4s %4s %-9s", $1, $2, $3
 		for (c = 16; c <= 21; c++) {
 			if ($c < 0) printf " -"; else printf " %.1f", $c
+			if (c == 16) {
+				if ($34 == "" || $34 < 0) printf " -"; else printf " %.1f", $34
+			}
 		}
 		printf " | %.1f %.1f %.1f", $30, $29, $31
+		if ($35 != "" && $35 >= 0) printf " %.1f", $35; else printf " -"
 		if ($21 >= 0) printf " %.1f\n", $21 - $16; else printf " -\n"
 	}' "$tmp/rows.tsv"; } | column -t
 	echo
@@ -266,6 +293,7 @@ function verdict(ok) { return ok ? "MET" : "NOT MET" }
 	echo
 	echo "Workloads: rr/rw4k-qd1 psync QD1, rr/rw4k-qd32 libaio QD32, sr/sw1m 1 MiB"
 	echo "sequential libaio QD4, rrw4k-2j 4 KiB 50/50 random read/write, 2 jobs QD1."
+	echo "linear: dm-linear on the same device, what being a device-mapper device costs."
 	echo "ec-null, dm-null: ecsenc, and dm-crypt no_*_workqueue, with"
 	echo "capi:ecb(cipher_null)-plain64: the bio path without the crypto (\"-\": the"
 	echo "target refused that cipher in this boot)."
@@ -293,7 +321,10 @@ jq -R -s --arg le "$lim_enc" --arg ld "$lim_dec" --arg cu "$const_us" \
 		ecsenc_vs_best_dmcrypt: (.[25]|num), ecsenc_vs_raw: (.[26]|num),
 		ecsenc_vs_crypto_limit: (.[27]|num),
 		crypto_us_per_io: (.[28]|num), ecsenc_lat_above_raw_us: (.[29]|num),
-		ecsenc_lat_above_raw_minus_crypto_us: (.[30]|num)
+		ecsenc_lat_above_raw_minus_crypto_us: (.[30]|num),
+		linear: {iops: (.[31]|num|nn), mib_s: (.[32]|num|nn),
+		         lat_us: (.[33]|num|nn), lat_above_raw_us: (.[34]|num|nn)},
+		ecsenc_lat_above_linear_minus_crypto_us: (if .[33] == null or (.[33]|num) < 0 then null else (.[35]|num) end)
 	}) as $rows
 	| {
 		note: "medians of one VM boot under TCG; only ratios are meaningful",
