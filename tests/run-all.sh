@@ -55,7 +55,7 @@ fi
 
 if [ $run_vm -eq 1 ]; then
 	vmlog=$logdir/vm-console.log
-	tests/vm/run-vm.sh --tests tests/vm/tests --console "$vmlog" \
+	tests/vm/run-vm.sh --tests tests/vm/tests --disk 64 --console "$vmlog" \
 		>"$logdir/vm-results.txt"
 	vm_rc=$?
 	while read -r tag name status secs; do
