@@ -10,11 +10,12 @@
  * submitter), inline without sleeping in soft interrupt context, and in a
  * per-CPU tasklet, on the same CPU right after the interrupt, when they
  * complete in hard interrupt context.  No dedicated threads, and no
- * context switch at all for small I/O.  A large bio is cut into shares
- * that the per-CPU workers of every online CPU do at once, and the last
- * share to finish passes the bio on: one 1 MiB write is encrypted by
- * every CPU rather than by its submitter's alone, and the submitter is
- * free to submit more.
+ * context switch at all for small I/O.  A large bio is shared out: the
+ * per-CPU workers of every online CPU take 32 KiB chunks of it until none
+ * are left, and the one that finishes the last chunk passes the bio on.
+ * One 1 MiB write is encrypted by every CPU rather than by its
+ * submitter's alone, a CPU busy with other work takes fewer chunks, and
+ * the submitter is free to submit more.
  *
  * Copyright (C) 2026 The ecsenc developers
  */
@@ -29,20 +30,45 @@
 
 #include "dm-ecsenc.h"
 
-/* A share of a large bio's data units, done by a worker on some CPU. */
-struct ecsenc_part {
+/*
+ * A large bio's run, shared out: one worker per online CPU takes chunks
+ * of it until none are left, so a CPU that is busy with something else
+ * simply takes fewer, and whichever worker finishes the last chunk passes
+ * the bio on.  The job lives until its last worker is done with it.
+ */
+struct ecsenc_job {
+	struct ecsenc_io *io;		/* the bio being shared out */
+	struct ecsenc_run run;		/* all of it, as it was handed over */
+	atomic_t next;			/* offset of the next chunk to take */
+	atomic_t bytes_left;		/* not yet encrypted or decrypted */
+	refcount_t users;		/* workers still running */
+	int error;			/* first error of any chunk */
+	unsigned int worker_size;	/* bytes of each of @workers */
+	/* Followed by the workers, each worker_size bytes. */
+};
+
+/* One CPU's worker of a job. */
+struct ecsenc_worker {
 	struct work_struct work;	/* on crypt_wq, on its CPU */
-	struct ecsenc_io *io;		/* the bio this is a share of */
-	struct ecsenc_run run;		/* the share */
+	struct ecsenc_job *job;		/* what it takes chunks of */
 	struct scatterlist sg[2];	/* the unit being done: in, out */
 	u8 iv[ECSENC_IV_SIZE] __aligned(8); /* plain64 IV being used */
 	/* Must stay last: followed by crypto_skcipher_reqsize() bytes. */
 	struct skcipher_request req;
 };
 
-/* Bios this large or larger are shared out among the online CPUs. */
-#define ECSENC_PART_MIN_BYTES	(32 * 1024)
-#define ECSENC_MAX_PARTS	8
+/* Bios of two chunks or more are shared out among the online CPUs. */
+#define ECSENC_CHUNK_BYTES	(32 * 1024)
+#define ECSENC_MAX_WORKERS	8
+
+#define ECSENC_JOB_HEAD_SIZE	ALIGN(sizeof(struct ecsenc_job), \
+				      __alignof__(struct ecsenc_worker))
+
+static struct ecsenc_worker *ecsenc_job_worker(struct ecsenc_job *job,
+					       unsigned int i)
+{
+	return (void *)job + ECSENC_JOB_HEAD_SIZE + i * job->worker_size;
+}
 
 /* Reads that completed in hard interrupt context, for this CPU's tasklet. */
 struct ecsenc_softirq {
@@ -144,78 +170,87 @@ static void ecsenc_unit_done(struct crypto_async_request *areq, int error)
 	io->crypt_done(io, error);
 }
 
-static void ecsenc_part_work(struct work_struct *work)
+/* The chunk of @job->run at byte @offset, @bytes long. */
+static void ecsenc_job_chunk(struct ecsenc_job *job, unsigned int offset,
+			     unsigned int bytes, struct ecsenc_run *chunk)
 {
-	struct ecsenc_part *part = container_of(work, struct ecsenc_part, work);
-	struct ecsenc_io *io = part->io;
-	int r;
-
-	r = ecsenc_crypt_run(io->ec, &part->req, part->sg, part->iv,
-			     &part->run, NULL);
-	kfree(part);
-	if (unlikely(r))
-		cmpxchg(&io->error, 0, r);
-	if (atomic_dec_and_test(&io->shares_left))
-		io->crypt_done(io, READ_ONCE(io->error));
+	*chunk = job->run;
+	bio_advance_iter(chunk->src, &chunk->src_iter, offset);
+	bio_advance_iter(chunk->dst, &chunk->dst_iter, offset);
+	chunk->src_iter.bi_size = bytes;
+	chunk->dst_iter.bi_size = bytes;
+	chunk->iv_sector += offset >> SECTOR_SHIFT;
 }
 
-/* Cut the first @bytes off @rest into @head. */
-static void ecsenc_run_split(struct ecsenc_run *rest, unsigned int bytes,
-			     struct ecsenc_run *head)
+static void ecsenc_worker_fn(struct work_struct *work)
 {
-	*head = *rest;
-	head->src_iter.bi_size = bytes;
-	head->dst_iter.bi_size = bytes;
-	bio_advance_iter(rest->src, &rest->src_iter, bytes);
-	bio_advance_iter(rest->dst, &rest->dst_iter, bytes);
-	rest->iv_sector += bytes >> SECTOR_SHIFT;
+	struct ecsenc_worker *w = container_of(work, struct ecsenc_worker, work);
+	struct ecsenc_job *job = w->job;
+	unsigned int size = job->run.src_iter.bi_size;
+	struct ecsenc_io *io = job->io;
+	unsigned int offset, bytes;
+	struct ecsenc_run chunk;
+	int r;
+
+	while ((offset = atomic_fetch_add(ECSENC_CHUNK_BYTES, &job->next)) <
+	       size) {
+		bytes = min_t(unsigned int, ECSENC_CHUNK_BYTES, size - offset);
+		ecsenc_job_chunk(job, offset, bytes, &chunk);
+		r = ecsenc_crypt_run(io->ec, &w->req, w->sg, w->iv, &chunk,
+				     NULL);
+		if (unlikely(r))
+			cmpxchg(&job->error, 0, r);
+		/* @io may be gone once this is the last chunk. */
+		if (atomic_sub_and_test(bytes, &job->bytes_left))
+			io->crypt_done(io, READ_ONCE(job->error));
+	}
+	if (refcount_dec_and_test(&job->users))
+		kfree(job);
 }
 
 /*
- * Cut a large @io->run into one share per online CPU and hand them to
- * those CPUs' workers; the last share to finish calls @io->crypt_done.
- * False, with @io->run untouched, when the run is too small to share or
- * the shares' memory is not at hand without waiting.
+ * Hand a large @io->run to a worker on every online CPU; the one that
+ * finishes the last chunk calls @io->crypt_done.  False, with @io->run
+ * untouched, when the run is too small to share or the job's memory is
+ * not at hand without waiting.
  */
 static bool ecsenc_share_out(struct ecsenc_io *io)
 {
 	struct ecsenc_config *ec = io->ec;
-	struct ecsenc_part *parts[ECSENC_MAX_PARTS];
 	unsigned int size = io->run.src_iter.bi_size;
-	unsigned int nr, share, i;
+	struct ecsenc_job *job;
+	unsigned int nr, i;
 	int cpu;
 
-	nr = min3(num_online_cpus(), size / ECSENC_PART_MIN_BYTES,
-		  (unsigned int)ECSENC_MAX_PARTS);
+	nr = min3(num_online_cpus(), size / ECSENC_CHUNK_BYTES,
+		  (unsigned int)ECSENC_MAX_WORKERS);
 	if (nr < 2)
 		return false;
-	share = round_up(DIV_ROUND_UP(size, nr), ec->sector_size);
-	nr = DIV_ROUND_UP(size, share);
 
-	for (i = 0; i < nr; i++) {
-		parts[i] = kmalloc(ec->part_size, GFP_NOWAIT | __GFP_NOWARN);
-		if (!parts[i])
-			goto free_parts;
-	}
+	job = kmalloc(ECSENC_JOB_HEAD_SIZE + nr * ec->worker_size,
+		      GFP_NOWAIT | __GFP_NOWARN);
+	if (!job)
+		return false;
+	job->io = io;
+	job->run = io->run;
+	atomic_set(&job->next, 0);
+	atomic_set(&job->bytes_left, size);
+	refcount_set(&job->users, nr);
+	job->error = 0;
+	job->worker_size = ec->worker_size;
 
-	atomic_set(&io->shares_left, nr);
 	cpu = raw_smp_processor_id();
 	for (i = 0; i < nr; i++) {
-		parts[i]->io = io;
-		ecsenc_run_split(&io->run, min(share, io->run.src_iter.bi_size),
-				 &parts[i]->run);
-		INIT_WORK(&parts[i]->work, ecsenc_part_work);
-		queue_work_on(cpu, ec->crypt_wq, &parts[i]->work);
+		struct ecsenc_worker *w = ecsenc_job_worker(job, i);
+
+		w->job = job;
+		INIT_WORK(&w->work, ecsenc_worker_fn);
+		queue_work_on(cpu, ec->crypt_wq, &w->work);
 		cpu = cpumask_next(cpu, cpu_online_mask);
 		if (cpu >= nr_cpu_ids)
 			cpu = cpumask_first(cpu_online_mask);
 	}
 	return true;
-
-free_parts:
-	while (i--)
-		kfree(parts[i]);
-	return false;
 }
 
 /* Do @io->run here, sleeping only where that is allowed. */
@@ -255,7 +290,6 @@ static void ecsenc_softirq_fn(struct tasklet_struct *t)
 static void ecsenc_crypt(struct ecsenc_io *io, ecsenc_done_fn done)
 {
 	io->crypt_done = done;
-	io->error = 0;
 
 	if (ecsenc_share_out(io))
 		return;
@@ -430,8 +464,9 @@ int ecsenc_io_init(struct ecsenc_config *ec, const char *devname)
 	if (r)
 		return r;
 
-	ec->part_size = sizeof(struct ecsenc_part) +
-			crypto_skcipher_reqsize(ec->tfm);
+	ec->worker_size = ALIGN(sizeof(struct ecsenc_worker) +
+				crypto_skcipher_reqsize(ec->tfm),
+				__alignof__(struct ecsenc_worker));
 	ec->crypt_wq = alloc_workqueue("ecsenc_crypt/%s",
 				       WQ_HIGHPRI | WQ_MEM_RECLAIM, 0, devname);
 	if (!ec->crypt_wq)

@@ -69,8 +69,8 @@ struct ecsenc_config {
 	struct shrinker cache_shrinker;	/* empties @cache under pressure */
 	bool cache_shrinker_registered;
 
-	struct workqueue_struct *crypt_wq; /* shares of large bios, per CPU */
-	unsigned int part_size;		/* bytes of one share's state */
+	struct workqueue_struct *crypt_wq; /* workers of large bios, per CPU */
+	unsigned int worker_size;	/* bytes of one crypt worker's state */
 	unsigned int per_bio_data_size;	/* ti->per_io_data_size */
 };
 
@@ -98,8 +98,6 @@ struct ecsenc_io {
 	struct bio *clone;		/* writes: the ciphertext clone */
 	struct llist_node softirq_node;	/* waiting for this CPU's tasklet */
 	ecsenc_done_fn crypt_done;	/* what follows the crypto */
-	atomic_t shares_left;		/* shares of a large bio still to do */
-	int error;			/* first error of any share */
 	struct scatterlist sg[2];	/* the unit being done: in, out */
 	u8 iv[ECSENC_IV_SIZE] __aligned(8); /* plain64 IV being used */
 	/* Must stay last: followed by crypto_skcipher_reqsize() bytes. */
