@@ -467,8 +467,13 @@ int ecsenc_io_init(struct ecsenc_config *ec, const char *devname)
 	ec->worker_size = ALIGN(sizeof(struct ecsenc_worker) +
 				crypto_skcipher_reqsize(ec->tfm),
 				__alignof__(struct ecsenc_worker));
+	/*
+	 * Normal priority on purpose: a high-priority worker starves the
+	 * submitter, whose next I/O then waits for the crypto instead of
+	 * overlapping it.
+	 */
 	ec->crypt_wq = alloc_workqueue("ecsenc_crypt/%s",
-				       WQ_HIGHPRI | WQ_MEM_RECLAIM, 0, devname);
+				       WQ_MEM_RECLAIM, 0, devname);
 	if (!ec->crypt_wq)
 		return -ENOMEM;
 	return 0;
