@@ -20,7 +20,7 @@
 static bool allow_test_ciphers;
 module_param(allow_test_ciphers, bool, 0644);
 MODULE_PARM_DESC(allow_test_ciphers,
-		 "Accept test-only ciphers (no encryption!) in new tables");
+		 "Accept test-only ciphers in new tables (the null one stores plaintext!)");
 
 static const struct ecsenc_cipher ecsenc_ciphers[] = {
 	{ "aes-xts-plain64", "xts(aes)", ECSENC_KEY_SIZE, false },
