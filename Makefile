@@ -8,13 +8,13 @@
 #   make bench      benchmarks against the raw device and dm-crypt, in a VM
 #   make bench-memory  heavy random writes through ecsenc in a small VM
 #
-# The module is built against Debian's linux-headers-amd64, never against the
-# running kernel: the VM boots that kernel.  KDIR= overrides the choice.
+# The module is built against Debian's linux-headers-amd64 (or KVER=), never
+# against the running kernel: the VM boots that kernel.  KDIR= overrides the
+# headers directory.
 
-# The newest Debian kernel that has both an image and headers installed.
-KVER ?= $(shell ls -1 /lib/modules 2>/dev/null | while read v; do \
-	  [ -e /boot/vmlinuz-$$v ] && [ -d /lib/modules/$$v/build ] && echo $$v; \
-	done | sort -V | tail -n 1)
+# The kernel to build for: KVER=, or the release of Debian's
+# linux-image-amd64 (scripts/kver.sh decides, for the VM runs too).
+KVER ?= $(shell scripts/kver.sh)
 KDIR ?= /lib/modules/$(KVER)/build
 
 USERSPACE_DIRS := tools/lib tools/kms-emulator kms-agent tools/ecsenc-ctl

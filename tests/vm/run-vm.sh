@@ -61,9 +61,7 @@ while [ $# -gt 0 ]; do
 done
 [ -n "$mode" ] || usage
 
-kver=${KVER:-$(ls -1 /lib/modules | while read -r v; do
-	[ -e "/boot/vmlinuz-$v" ] && [ -d "/lib/modules/$v/kernel" ] && echo "$v"
-done | sort -V | tail -n 1)}
+kver=$("$top/scripts/kver.sh")
 kernel=/boot/vmlinuz-$kver
 [ -r "$kernel" ] || { echo "run-vm: no readable $kernel" >&2; exit 1; }
 module=$top/dm-ecsenc/dm-ecsenc.ko
