@@ -10,6 +10,8 @@
 
 #include <json-c/json.h>
 
+#include "agent_ops.h"
+
 struct catalog;
 struct credentials;
 struct kms_client;
@@ -38,6 +40,7 @@ struct op_ctx {
 	const char *op;			/* ECS name for billing: "AttachDisk" */
 	const char *region;		/* region of the request */
 	const char *kms_key;		/* CMK of the KMS call under way */
+	const char *code;		/* ECS error code, NULL: from errno */
 	char error[512];		/* plain-words error for the user */
 };
 
@@ -45,31 +48,37 @@ struct op_ctx {
 int op_fail(struct op_ctx *ctx, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Handlers of the protocol's ops; each returns 0 or -errno + ctx->error. */
-typedef int (*op_handler)(struct op_ctx *ctx, struct json_object *args,
+/*
+ * Record an error with its ECS error code ("IncorrectDiskStatus") too;
+ * the code goes into the reply beside the message.
+ */
+int op_fail_code(struct op_ctx *ctx, int err, const char *code,
+		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/*
+ * Handlers of the protocol's ops (agent_ops.h declares their arguments);
+ * each returns 0 or -errno + ctx->error.
+ */
+typedef int (*op_handler)(struct op_ctx *ctx, const struct agent_args *args,
 			  struct json_object **result);
 
-int op_create_disk(struct op_ctx *, struct json_object *, struct json_object **);
-int op_delete_disk(struct op_ctx *, struct json_object *, struct json_object **);
-int op_describe_disks(struct op_ctx *, struct json_object *, struct json_object **);
-int op_attach_disk(struct op_ctx *, struct json_object *, struct json_object **);
-int op_detach_disk(struct op_ctx *, struct json_object *, struct json_object **);
-int op_create_snapshot(struct op_ctx *, struct json_object *, struct json_object **);
-int op_delete_snapshot(struct op_ctx *, struct json_object *, struct json_object **);
-int op_describe_snapshots(struct op_ctx *, struct json_object *, struct json_object **);
-int op_reset_disk(struct op_ctx *, struct json_object *, struct json_object **);
-int op_reinit_disk(struct op_ctx *, struct json_object *, struct json_object **);
-int op_describe_kms_usage(struct op_ctx *, struct json_object *, struct json_object **);
-int op_kms_call(struct op_ctx *, struct json_object *, struct json_object **);
-int op_rebuild_catalog(struct op_ctx *, struct json_object *, struct json_object **);
+int op_create_disk(struct op_ctx *, const struct agent_args *, struct json_object **);
+int op_delete_disk(struct op_ctx *, const struct agent_args *, struct json_object **);
+int op_describe_disks(struct op_ctx *, const struct agent_args *, struct json_object **);
+int op_attach_disk(struct op_ctx *, const struct agent_args *, struct json_object **);
+int op_detach_disk(struct op_ctx *, const struct agent_args *, struct json_object **);
+int op_create_snapshot(struct op_ctx *, const struct agent_args *, struct json_object **);
+int op_delete_snapshot(struct op_ctx *, const struct agent_args *, struct json_object **);
+int op_describe_snapshots(struct op_ctx *, const struct agent_args *, struct json_object **);
+int op_reset_disk(struct op_ctx *, const struct agent_args *, struct json_object **);
+int op_reinit_disk(struct op_ctx *, const struct agent_args *, struct json_object **);
+int op_describe_kms_usage(struct op_ctx *, const struct agent_args *, struct json_object **);
+int op_kms_call(struct op_ctx *, const struct agent_args *, struct json_object **);
+int op_rebuild_catalog(struct op_ctx *, const struct agent_args *, struct json_object **);
 
 /* Re-attach what was attached when the agent stopped (startup). */
 void agent_reattach_all(struct agent *a);
 /* Rebuild the catalog from the headers of the backing files. */
 int agent_rebuild_catalog(struct agent *a, int *count);
-
-/* Helpers for args. */
-const char *arg_str(struct json_object *args, const char *name);
-int64_t arg_int(struct json_object *args, const char *name, int64_t dflt);
 
 #endif

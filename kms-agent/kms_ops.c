@@ -81,6 +81,13 @@ static int explain(struct op_ctx *ctx, const char *action,
 		return op_fail(ctx, -EKEYREVOKED,
 			"the KMS key %s is scheduled for deletion; cancel it (ecsenc-ctl kms CancelKeyDeletion KeyId=%s) or the disk's data is lost when it is deleted",
 			key, *key ? key : "...");
+	if ((!strcmp(c, "Forbidden.KeyNotFound") ||
+	     !strcmp(c, "Forbidden.AliasNotFound") ||
+	     !strcmp(c, "EntityNotExist.Key")) &&
+	    !strncmp(action, "GenerateDataKey", 15))
+		return op_fail(ctx, -ENOKEY,
+			"there is no KMS key %s in region %s (ecsenc-ctl kms ListKeys and ListAliases list them)",
+			key, ctx->region);
 	if (!strcmp(c, "Forbidden.KeyNotFound") ||
 	    !strcmp(c, "Forbidden.AliasNotFound") ||
 	    !strcmp(c, "EntityNotExist.Key"))

@@ -89,14 +89,14 @@ out:
 	return r;
 }
 
-int op_attach_disk(struct op_ctx *ctx, struct json_object *args,
+int op_attach_disk(struct op_ctx *ctx, const struct agent_args *args,
 		   struct json_object **result)
 {
 	struct catalog_object o;
 	char dm[64], dev[128];
 	int r;
 
-	r = get_disk(ctx, arg_str(args, "disk_id"), &o);
+	r = get_disk(ctx, args->disk_id, &o);
 	if (r < 0)
 		return r;
 	disk_dm_name(o.id, dm, sizeof(dm));
@@ -117,23 +117,30 @@ int op_attach_disk(struct op_ctx *ctx, struct json_object *args,
 	return 0;
 }
 
-int op_detach_disk(struct op_ctx *ctx, struct json_object *args,
+int op_detach_disk(struct op_ctx *ctx, const struct agent_args *args,
 		   struct json_object **result)
 {
 	struct catalog_object o;
 	char dm[64];
 	int r;
 
-	r = get_disk(ctx, arg_str(args, "disk_id"), &o);
+	r = get_disk(ctx, args->disk_id, &o);
 	if (r < 0)
 		return r;
 	disk_dm_name(o.id, dm, sizeof(dm));
-	if (dm_exists(dm) == 1) {
-		r = dm_remove(dm);
-		if (r < 0)
-			return op_fail(ctx, r == -EIO ? -EBUSY : r,
-				"cannot detach %s: the device is in use (mounted or open?)", o.id);
+	r = dm_exists(dm);
+	if (r == 0) {
+		catalog_set_attached(ctx->agent->catalog, o.id, 0);
+		return op_fail_code(ctx, -EALREADY, "IncorrectDiskStatus",
+				    "disk %s is not attached", o.id);
 	}
+	if (r < 0)
+		return op_fail(ctx, r, "cannot ask device-mapper about %s: %s",
+			       dm, strerror(-r));
+	r = dm_remove(dm);
+	if (r < 0)
+		return op_fail(ctx, r == -EIO ? -EBUSY : r,
+			"cannot detach %s: the device is in use (mounted or open?)", o.id);
 	catalog_set_attached(ctx->agent->catalog, o.id, 0);
 	log_info("detached %s", o.id);
 	*result = json_object_new_object();

@@ -19,23 +19,16 @@ int op_fail(struct op_ctx *ctx, int err, const char *fmt, ...)
 	return err < 0 ? err : -err;
 }
 
-const char *arg_str(struct json_object *args, const char *name)
+int op_fail_code(struct op_ctx *ctx, int err, const char *code,
+		 const char *fmt, ...)
 {
-	struct json_object *v;
+	va_list ap;
 
-	if (!args || !json_object_object_get_ex(args, name, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
-int64_t arg_int(struct json_object *args, const char *name, int64_t dflt)
-{
-	struct json_object *v;
-
-	if (!args || !json_object_object_get_ex(args, name, &v))
-		return dflt;
-	return json_object_get_int64(v);
+	va_start(ap, fmt);
+	vsnprintf(ctx->error, sizeof(ctx->error), fmt, ap);
+	va_end(ap);
+	ctx->code = code;
+	return err < 0 ? err : -err;
 }
 
 void disk_dm_name(const char *disk_id, char *buf, size_t len)
@@ -73,8 +66,11 @@ int get_snapshot(struct op_ctx *ctx, const char *id, struct catalog_object *o)
 int read_object_header(struct op_ctx *ctx, const struct catalog_object *o,
 		       struct disk_header *h)
 {
-	int r = store_read_header(o->path, h);
+	char why[128];
+	int r = store_read_header(o->path, h, why, sizeof(why));
 
+	if (r == -EPROTO)
+		return op_fail(ctx, r, "%s: %s refused: %s", o->id, o->path, why);
 	if (r == -EBADMSG)
 		return op_fail(ctx, r, "%s: both header copies of %s are damaged",
 			       o->id, o->path);

@@ -11,8 +11,6 @@
 #include "ops_common.h"
 #include "store.h"
 
-#define MIN_DISK_SIZE	(1024ull * 1024)
-
 static void header_init(struct disk_header *h, const char *region,
 			const char *category, uint64_t size)
 {
@@ -45,24 +43,24 @@ int header_new_key(struct op_ctx *ctx, struct disk_header *h,
 				    h->kms_key_id, sizeof(h->kms_key_id));
 }
 
-static int create_from_snapshot(struct op_ctx *ctx, struct json_object *args,
+static int create_from_snapshot(struct op_ctx *ctx, const struct agent_args *args,
 				struct disk_header *h, const char **src_path,
 				uint64_t *copy_len, struct catalog_object *snap)
 {
 	struct disk_header sh;
 	int r;
 
-	r = get_snapshot(ctx, arg_str(args, "snapshot_id"), snap);
+	r = get_snapshot(ctx, args->snapshot_id, snap);
 	if (r < 0)
 		return r;
 	r = read_object_header(ctx, snap, &sh);
 	if (r < 0)
 		return r;
-	if (arg_int(args, "encrypted", 0) && !snap->encrypted)
+	if (args->encrypted && !snap->encrypted)
 		return op_fail(ctx, -EOPNOTSUPP,
 			"snapshot %s is not encrypted and a disk made from it cannot be encrypted directly: create an encrypted disk and copy onto it (ecsenc-ctl copy-disk SRC DST)",
 			snap->id);
-	if (arg_str(args, "kms_key_id") && strcmp(arg_str(args, "kms_key_id"), sh.kms_key_id))
+	if (args->kms_key_id && strcmp(args->kms_key_id, sh.kms_key_id))
 		return op_fail(ctx, -EOPNOTSUPP,
 			"a disk made from snapshot %s keeps its data key under %s; to change the key, copy onto a new disk (ecsenc-ctl copy-disk)",
 			snap->id, sh.kms_key_id[0] ? sh.kms_key_id : "no key");
@@ -92,13 +90,13 @@ static int create_from_snapshot(struct op_ctx *ctx, struct json_object *args,
 	return 0;
 }
 
-int op_create_disk(struct op_ctx *ctx, struct json_object *args,
+int op_create_disk(struct op_ctx *ctx, const struct agent_args *args,
 		   struct json_object **result)
 {
-	const char *category = arg_str(args, "category");
-	const char *key = arg_str(args, "kms_key_id");
-	int encrypted = (int)arg_int(args, "encrypted", 0);
-	int64_t size = arg_int(args, "size", 0);
+	const char *category = args->category;
+	const char *key = args->kms_key_id;
+	int encrypted = args->encrypted;
+	uint64_t size = args->size;	/* within the limits: agent_ops.c */
 	struct catalog_object snap;
 	const char *src_path = NULL;
 	uint64_t copy_len = 0;
@@ -106,18 +104,14 @@ int op_create_disk(struct op_ctx *ctx, struct json_object *args,
 	char path[512];
 	int r;
 
-	if (size < 0 || size % 4096)
-		return op_fail(ctx, -EINVAL, "disk size must be a multiple of 4096 bytes");
-	if (size && (uint64_t)size < MIN_DISK_SIZE)
-		return op_fail(ctx, -EINVAL, "disk size must be at least 1 MiB");
-	if (key && !encrypted && !arg_str(args, "snapshot_id"))
+	if (key && !encrypted && !args->snapshot_id)
 		return op_fail(ctx, -EINVAL, "--kms-key-id needs --encrypted");
-	header_init(&h, ctx->region, category ? category : "", (uint64_t)size);
+	header_init(&h, ctx->region, category ? category : "", size);
 	r = store_new_id("d", h.object_id, sizeof(h.object_id));
 	if (r < 0)
 		return op_fail(ctx, r, "no randomness for a disk id");
 
-	if (arg_str(args, "snapshot_id")) {
+	if (args->snapshot_id) {
 		r = create_from_snapshot(ctx, args, &h, &src_path, &copy_len,
 					 &snap);
 	} else if (!size) {
@@ -135,20 +129,25 @@ int op_create_disk(struct op_ctx *ctx, struct json_object *args,
 	r = store_path(ctx->agent, ctx->region, h.object_id, path, sizeof(path));
 	if (r == 0)
 		r = store_build(path, &h, src_path, copy_len);
+	if (r == -ENOSPC)
+		return op_fail(ctx, r, "a %llu-byte disk does not fit in the %llu bytes free under %s",
+			       (unsigned long long)h.data_size,
+			       (unsigned long long)store_free_bytes(path),
+			       ctx->agent->state_dir);
 	if (r < 0)
 		return op_fail(ctx, r, "cannot create the backing store of %s: %s",
 			       h.object_id, strerror(-r));
 	return record_new_object(ctx, &h, path, result);
 }
 
-int op_delete_disk(struct op_ctx *ctx, struct json_object *args,
+int op_delete_disk(struct op_ctx *ctx, const struct agent_args *args,
 		   struct json_object **result)
 {
 	struct catalog_object o;
 	char dm[64];
 	int r;
 
-	r = get_disk(ctx, arg_str(args, "disk_id"), &o);
+	r = get_disk(ctx, args->disk_id, &o);
 	if (r < 0)
 		return r;
 	disk_dm_name(o.id, dm, sizeof(dm));
@@ -157,18 +156,16 @@ int op_delete_disk(struct op_ctx *ctx, struct json_object *args,
 	return delete_object(ctx, &o, "DiskId", result);
 }
 
-int op_describe_disks(struct op_ctx *ctx, struct json_object *args,
+int op_describe_disks(struct op_ctx *ctx, const struct agent_args *args,
 		      struct json_object **result)
 {
-	struct json_object *ids = NULL, *list = json_object_new_array();
+	struct json_object *list = json_object_new_array();
 	struct catalog_object o;
 	int r = 0;
 
-	if (json_object_object_get_ex(args, "disk_ids", &ids) &&
-	    json_object_array_length(ids) > 0) {
-		for (size_t i = 0; i < json_object_array_length(ids); i++) {
-			r = get_disk(ctx, json_object_get_string(
-				json_object_array_get_idx(ids, i)), &o);
+	if (args->n_disk_ids) {
+		for (size_t i = 0; i < args->n_disk_ids; i++) {
+			r = get_disk(ctx, args->disk_ids[i], &o);
 			if (r < 0)
 				break;
 			describe_into_array(&o, list);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* describe-kms-usage, the kms pass-through, and catalog rebuilding. */
+/* describe-kms-usage and catalog rebuilding. */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
@@ -70,7 +70,7 @@ static int usage_visit(const char *region, const char *op, const char *action,
 	return 0;
 }
 
-int op_describe_kms_usage(struct op_ctx *ctx, struct json_object *args,
+int op_describe_kms_usage(struct op_ctx *ctx, const struct agent_args *args,
 			  struct json_object **result)
 {
 	struct json_object *regions = json_object_new_object();
@@ -87,48 +87,9 @@ int op_describe_kms_usage(struct op_ctx *ctx, struct json_object *args,
 	return 0;
 }
 
-int op_kms_call(struct op_ctx *ctx, struct json_object *args,
-		struct json_object **result)
-{
-	const char *action = arg_str(args, "action");
-	const char *params[2 * 32 + 1];
-	struct json_object *p = NULL;
-	struct kms_response resp;
-	size_t n = 0;
-	int r;
-
-	if (!action || !*action)
-		return op_fail(ctx, -EINVAL, "which KMS action?");
-	if (json_object_object_get_ex(args, "params", &p)) {
-		json_object_object_foreach(p, k, v) {
-			if (n + 2 >= sizeof(params) / sizeof(*params))
-				return op_fail(ctx, -E2BIG, "too many parameters");
-			params[n++] = k;
-			params[n++] = json_object_get_string(v);
-			/* Disk keys are for the agent alone. */
-			if (!strcmp(action, "Decrypt") &&
-			    !strcmp(k, "EncryptionContext") &&
-			    strstr(json_object_get_string(v), "ecsenc:lineage"))
-				return op_fail(ctx, -EPERM,
-					"the agent does not decrypt disk data keys for anyone");
-		}
-	}
-	params[n] = NULL;
-	/* One call, as the user asked: no retry. */
-	r = kms_ops_call_once(ctx, action, params, &resp);
-	if (r < 0)
-		return r;
-	*result = json_object_get(resp.body);
-	/* The caller asked for this answer; only drop our reference. */
-	json_object_put(resp.body);
-	resp.body = NULL;
-	kms_response_release(&resp);
-	return 0;
-}
-
 static int rebuild_region(struct agent *a, const char *region, int *count)
 {
-	char dir[512], path[1024];
+	char dir[512], path[1024], why[128];
 	struct catalog_object o;
 	struct disk_header h;
 	struct dirent *de;
@@ -145,9 +106,10 @@ static int rebuild_region(struct agent *a, const char *region, int *count)
 		if (len < 5 || strcmp(de->d_name + len - 4, ".img"))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		r = store_read_header(path, &h);
+		r = store_read_header(path, &h, why, sizeof(why));
 		if (r < 0) {
-			log_err("%s: no valid header (%s); skipped", path, strerror(-r));
+			log_err("%s: skipped: %s", path,
+				r == -EPROTO ? why : strerror(-r));
 			continue;
 		}
 		object_from_header(&o, &h, path);
@@ -187,7 +149,7 @@ int agent_rebuild_catalog(struct agent *a, int *count)
 	return 0;
 }
 
-int op_rebuild_catalog(struct op_ctx *ctx, struct json_object *args,
+int op_rebuild_catalog(struct op_ctx *ctx, const struct agent_args *args,
 		       struct json_object **result)
 {
 	int count, r;

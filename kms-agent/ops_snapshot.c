@@ -18,7 +18,7 @@
 #include "ops_common.h"
 #include "store.h"
 
-int op_create_snapshot(struct op_ctx *ctx, struct json_object *args,
+int op_create_snapshot(struct op_ctx *ctx, const struct agent_args *args,
 		       struct json_object **result)
 {
 	struct catalog_object disk;
@@ -26,7 +26,7 @@ int op_create_snapshot(struct op_ctx *ctx, struct json_object *args,
 	char dm[64], path[512];
 	int suspended = 0, r;
 
-	r = get_disk(ctx, arg_str(args, "disk_id"), &disk);
+	r = get_disk(ctx, args->disk_id, &disk);
 	if (r < 0)
 		return r;
 	r = read_object_header(ctx, &disk, &h);
@@ -65,19 +65,19 @@ int op_create_snapshot(struct op_ctx *ctx, struct json_object *args,
 	return record_new_object(ctx, &h, path, result);
 }
 
-int op_delete_snapshot(struct op_ctx *ctx, struct json_object *args,
+int op_delete_snapshot(struct op_ctx *ctx, const struct agent_args *args,
 		       struct json_object **result)
 {
 	struct catalog_object snap;
 	int r;
 
-	r = get_snapshot(ctx, arg_str(args, "snapshot_id"), &snap);
+	r = get_snapshot(ctx, args->snapshot_id, &snap);
 	if (r < 0)
 		return r;
 	return delete_object(ctx, &snap, "SnapshotId", result);
 }
 
-int op_describe_snapshots(struct op_ctx *ctx, struct json_object *args,
+int op_describe_snapshots(struct op_ctx *ctx, const struct agent_args *args,
 			  struct json_object **result)
 {
 	struct json_object *list = json_object_new_array();
@@ -144,16 +144,16 @@ static int record_rewrite(struct op_ctx *ctx, const struct disk_header *h,
 	return 0;
 }
 
-int op_reset_disk(struct op_ctx *ctx, struct json_object *args,
+int op_reset_disk(struct op_ctx *ctx, const struct agent_args *args,
 		  struct json_object **result)
 {
 	struct catalog_object disk, snap;
 	struct disk_header h;
 	int r;
 
-	r = get_disk(ctx, arg_str(args, "disk_id"), &disk);
+	r = get_disk(ctx, args->disk_id, &disk);
 	if (!r)
-		r = get_snapshot(ctx, arg_str(args, "snapshot_id"), &snap);
+		r = get_snapshot(ctx, args->snapshot_id, &snap);
 	if (!r)
 		r = require_detached(ctx, &disk, "resetting it");
 	if (r < 0)
@@ -172,14 +172,14 @@ int op_reset_disk(struct op_ctx *ctx, struct json_object *args,
 	return record_rewrite(ctx, &h, &disk, result);
 }
 
-int op_reinit_disk(struct op_ctx *ctx, struct json_object *args,
+int op_reinit_disk(struct op_ctx *ctx, const struct agent_args *args,
 		   struct json_object **result)
 {
 	struct catalog_object disk, snap;
 	struct disk_header h;
 	int r;
 
-	r = get_disk(ctx, arg_str(args, "disk_id"), &disk);
+	r = get_disk(ctx, args->disk_id, &disk);
 	if (!r)
 		r = require_detached(ctx, &disk, "re-initialising it");
 	if (!r)

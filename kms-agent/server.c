@@ -12,28 +12,25 @@
 #include <unistd.h>
 
 #include "agent_proto.h"
+#include "json_wipe.h"
 #include "log.h"
 #include "server.h"
 
-/* Every op: its protocol name, the ECS operation it is billed as, handler. */
-static const struct op_route {
-	const char *name;
-	const char *billing;
-	op_handler handler;
-} routes[] = {
-	{ "create-disk",	"CreateDisk",		op_create_disk },
-	{ "attach-disk",	"AttachDisk",		op_attach_disk },
-	{ "detach-disk",	"DetachDisk",		op_detach_disk },
-	{ "create-snapshot",	"CreateSnapshot",	op_create_snapshot },
-	{ "reset-disk",		"ResetDisk",		op_reset_disk },
-	{ "reinit-disk",	"ReInitDisk",		op_reinit_disk },
-	{ "delete-disk",	"DeleteDisk",		op_delete_disk },
-	{ "delete-snapshot",	"DeleteSnapshot",	op_delete_snapshot },
-	{ "describe-disks",	"DescribeDisks",	op_describe_disks },
-	{ "describe-snapshots",	"DescribeSnapshots",	op_describe_snapshots },
-	{ "describe-kms-usage",	"DescribeKmsUsage",	op_describe_kms_usage },
-	{ "kms",		"KmsApi",		op_kms_call },
-	{ "rebuild-catalog",	"RebuildCatalog",	op_rebuild_catalog },
+/* The handler of each operation of the protocol table (agent_ops.c). */
+static const op_handler handlers[AGENT_OP_COUNT] = {
+	[AGENT_OP_CREATE_DISK] = op_create_disk,
+	[AGENT_OP_ATTACH_DISK] = op_attach_disk,
+	[AGENT_OP_DETACH_DISK] = op_detach_disk,
+	[AGENT_OP_CREATE_SNAPSHOT] = op_create_snapshot,
+	[AGENT_OP_RESET_DISK] = op_reset_disk,
+	[AGENT_OP_REINIT_DISK] = op_reinit_disk,
+	[AGENT_OP_DELETE_DISK] = op_delete_disk,
+	[AGENT_OP_DELETE_SNAPSHOT] = op_delete_snapshot,
+	[AGENT_OP_DESCRIBE_DISKS] = op_describe_disks,
+	[AGENT_OP_DESCRIBE_SNAPSHOTS] = op_describe_snapshots,
+	[AGENT_OP_DESCRIBE_KMS_USAGE] = op_describe_kms_usage,
+	[AGENT_OP_KMS] = op_kms_call,
+	[AGENT_OP_REBUILD_CATALOG] = op_rebuild_catalog,
 };
 
 int server_listen(const char *path)
@@ -92,33 +89,23 @@ static int peer_allowed(int fd)
 
 static struct json_object *dispatch(struct agent *a, struct json_object *req)
 {
-	struct json_object *args = NULL, *result = NULL, *v;
-	const char *op = NULL, *region = a->default_region;
 	struct op_ctx ctx = { .agent = a };
-	const struct op_route *route = NULL;
+	struct json_object *result = NULL;
+	struct agent_request rq;
+	const char *name;
 	int r;
 
-	if (json_object_object_get_ex(req, "op", &v))
-		op = json_object_get_string(v);
-	if (json_object_object_get_ex(req, "region", &v) &&
-	    json_object_get_string_len(v) > 0)
-		region = json_object_get_string(v);
-	json_object_object_get_ex(req, "args", &args);
-	for (size_t i = 0; op && i < sizeof(routes) / sizeof(*routes); i++)
-		if (!strcmp(routes[i].name, op))
-			route = &routes[i];
-	if (!route)
-		return proto_reply_error(EINVAL, "unknown operation");
-	if (strlen(region) >= 32 || strchr(region, '/') || region[0] == '.')
-		return proto_reply_error(EINVAL, "bad region name");
-
-	ctx.op = route->billing;
-	ctx.region = region;
-	r = route->handler(&ctx, args, &result);
+	r = agent_request_decode(req, &rq, ctx.error, sizeof(ctx.error));
+	if (r < 0)
+		return proto_reply_error(r, "InvalidParameter", ctx.error);
+	name = rq.op->name;
+	ctx.op = rq.op->billing;
+	ctx.region = rq.region ? rq.region : a->default_region;
+	r = handlers[rq.op->id](&ctx, &rq.args, &result);
 	if (r < 0) {
-		log_info("%s %s: %s", route->name, region, ctx.error);
-		json_object_put(result);
-		return proto_reply_error(r, ctx.error[0] ? ctx.error :
+		log_info("%s %s: %s", name, ctx.region, ctx.error);
+		json_wipe_put(result);
+		return proto_reply_error(r, ctx.code, ctx.error[0] ? ctx.error :
 					 strerror(-r));
 	}
 	return proto_reply_ok(result);
@@ -134,17 +121,20 @@ static void serve_one(struct agent *a, int fd)
 	/* Read first even from a stranger, so the refusal is not lost to a reset. */
 	r = proto_recv(fd, &req);
 	if (!peer_allowed(fd)) {
-		reply = proto_reply_error(EACCES, "only root may use the ecsenc agent");
+		reply = proto_reply_error(EACCES, "Forbidden",
+					  "only root may use the ecsenc agent");
 		goto send;
 	}
 	if (r < 0) {
-		reply = proto_reply_error(r, "malformed request");
+		reply = proto_reply_error(r, "InvalidParameter", r == -EMSGSIZE ?
+			"request larger than 1 MiB" : "malformed request: not one JSON object");
 		goto send;
 	}
 	reply = dispatch(a, req);
 send:
 	proto_send(fd, reply);
-	json_object_put(reply);
+	/* A kms reply may hold key-management secrets (import tokens). */
+	json_wipe_put(reply);
 	json_object_put(req);
 }
 

@@ -6,41 +6,42 @@
 #include "agent_proto.h"
 #include "ctl.h"
 
-int ctl_call(const struct ctl_opts *o, const char *op, struct json_object *args,
-	     struct json_object **result)
+int ctl_call(const struct ctl_opts *o, enum agent_op_id op,
+	     const struct agent_args *args, struct json_object **result)
 {
-	struct json_object *req = json_object_new_object(), *reply = NULL, *v;
+	struct json_object *req, *reply = NULL, *res;
 	int r;
 
-	json_object_object_add(req, "op", json_object_new_string(op));
-	if (o->region)
-		json_object_object_add(req, "region", json_object_new_string(o->region));
-	json_object_object_add(req, "args", args ? args : json_object_new_object());
+	req = agent_request_encode(op, o->region, args);
+	if (!req) {
+		ctl_error_code("InternalError", "out of memory");
+		return 1;
+	}
 	r = proto_call(o->socket, req, &reply);
 	json_object_put(req);
 	if (r < 0) {
-		ctl_error("cannot reach the kms-agent at %s: %s%s", o->socket,
-			  strerror(-r), r == -ENOENT || r == -ECONNREFUSED ?
-			  " (is kms-agent running?)" : "");
+		ctl_error_code("ServiceUnavailable",
+			       "cannot reach the kms-agent at %s: %s%s", o->socket,
+			       strerror(-r), r == -ENOENT || r == -ECONNREFUSED ?
+			       " (is kms-agent running?)" : "");
 		return 1;
 	}
-	if (!json_object_object_get_ex(reply, "ok", &v) || !json_object_get_boolean(v)) {
-		const char *msg = "the agent answered without a reason";
+	if (!reply_bool(reply, "ok")) {
+		const char *msg = reply_str(reply, "error");
+		const char *code = reply_str(reply, "code");
 
-		if (json_object_object_get_ex(reply, "error", &v))
-			msg = json_object_get_string(v);
-		ctl_error("%s", msg);
+		ctl_error_code(*code ? code : "InternalError", "%s",
+			       *msg ? msg : "the agent answered without a reason");
 		json_object_put(reply);
 		return 1;
 	}
-	json_object_object_get_ex(reply, "result", &v);
-	*result = json_object_get(v);
+	res = reply_object(reply, "result");
+	if (!res) {
+		ctl_error_code("InternalError", "the agent's answer has no result");
+		json_object_put(reply);
+		return 1;
+	}
+	*result = json_object_get(res);
 	json_object_put(reply);
 	return 0;
-}
-
-void ctl_print_json(struct json_object *result)
-{
-	puts(json_object_to_json_string_ext(result, JSON_C_TO_STRING_PRETTY |
-					    JSON_C_TO_STRING_NOSLASHESCAPE));
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * copy-disk: the seed's way to change a disk's encryption (its rsync /
- * robocopy table), block for block.  Both disks are attached through the
+ * copy-disk: how a disk's data moves between encrypted and unencrypted
+ * disks (ECS offers no in-place conversion), block for block.  Both disks are attached through the
  * agent (so the source is read as plaintext and the destination encrypts
  * on write, or not), copied, and detached again if we attached them.
  */
@@ -29,48 +29,52 @@ struct copy_end {
 
 static int describe_one(const struct ctl_opts *o, struct copy_end *e)
 {
-	struct json_object *a = json_object_new_object(), *ids, *res, *list, *d, *v;
+	struct agent_args a = { .n_disk_ids = 1, .disk_ids = { e->id } };
+	struct json_object *res, *list, *d;
 
-	ids = json_object_new_array();
-	json_object_array_add(ids, json_object_new_string(e->id));
-	json_object_object_add(a, "disk_ids", ids);
-	if (ctl_call(o, "describe-disks", a, &res))
+	if (ctl_call(o, AGENT_OP_DESCRIBE_DISKS, &a, &res))
 		return -1;
-	json_object_object_get_ex(res, "Disks", &list);
-	d = json_object_array_get_idx(list, 0);
-	json_object_object_get_ex(d, "Size", &v);
-	e->size = json_object_get_int64(v);
-	json_object_object_get_ex(d, "Encrypted", &v);
-	e->encrypted = json_object_get_boolean(v);
-	json_object_object_get_ex(d, "Status", &v);
-	e->was_attached = !strcmp(json_object_get_string(v), "In_use");
+	list = reply_array(res, "Disks");
+	d = list && json_object_array_length(list) == 1 ?
+	    json_object_array_get_idx(list, 0) : NULL;
+	if (!d || strcmp(reply_str(d, "DiskId"), e->id)) {
+		ctl_error_code("InternalError", "the agent did not describe %s", e->id);
+		json_object_put(res);
+		return -1;
+	}
+	e->size = reply_int(d, "Size");
+	e->encrypted = reply_bool(d, "Encrypted");
+	e->was_attached = !strcmp(reply_str(d, "Status"), "In_use");
 	json_object_put(res);
 	return 0;
 }
 
 static int attach(const struct ctl_opts *o, struct copy_end *e)
 {
-	struct json_object *a = json_object_new_object(), *res, *v;
+	struct agent_args a = { .disk_id = e->id };
+	struct json_object *res;
 
-	json_object_object_add(a, "disk_id", json_object_new_string(e->id));
-	if (ctl_call(o, "attach-disk", a, &res))
+	if (ctl_call(o, AGENT_OP_ATTACH_DISK, &a, &res))
 		return -1;
-	json_object_object_get_ex(res, "Device", &v);
-	snprintf(e->dev, sizeof(e->dev), "%s", json_object_get_string(v));
+	snprintf(e->dev, sizeof(e->dev), "%s", reply_str(res, "Device"));
 	json_object_put(res);
 	e->attached_by_us = !e->was_attached;
+	if (!e->dev[0]) {
+		ctl_error_code("InternalError", "the agent attached %s without a device",
+			       e->id);
+		return -1;
+	}
 	return 0;
 }
 
 static void detach_if_ours(const struct ctl_opts *o, struct copy_end *e)
 {
-	struct json_object *a, *res;
+	struct agent_args a = { .disk_id = e->id };
+	struct json_object *res;
 
 	if (!e->attached_by_us)
 		return;
-	a = json_object_new_object();
-	json_object_object_add(a, "disk_id", json_object_new_string(e->id));
-	if (ctl_call(o, "detach-disk", a, &res) == 0)
+	if (ctl_call(o, AGENT_OP_DETACH_DISK, &a, &res) == 0)
 		json_object_put(res);
 }
 
@@ -148,6 +152,30 @@ out:
 	return r;
 }
 
+static void print_result(const struct ctl_opts *o, const struct copy_end *src,
+			 const struct copy_end *dst)
+{
+	struct json_object *j;
+
+	if (!o->json) {
+		printf("copied %lld bytes from %s (%s) to %s (%s)\n",
+		       (long long)src->size, src->id,
+		       src->encrypted ? "encrypted" : "unencrypted", dst->id,
+		       dst->encrypted ? "encrypted" : "unencrypted");
+		return;
+	}
+	j = json_object_new_object();
+	json_object_object_add(j, "SourceDiskId", json_object_new_string(src->id));
+	json_object_object_add(j, "SourceEncrypted",
+			       json_object_new_boolean(src->encrypted));
+	json_object_object_add(j, "DestinationDiskId", json_object_new_string(dst->id));
+	json_object_object_add(j, "DestinationEncrypted",
+			       json_object_new_boolean(dst->encrypted));
+	json_object_object_add(j, "BytesCopied", json_object_new_int64(src->size));
+	ctl_print_json(j);
+	json_object_put(j);
+}
+
 int verb_copy_disk(const struct ctl_opts *o, int argc, char **argv)
 {
 	struct copy_end src = { .id = argv[0] }, dst = { .id = argv[1] };
@@ -165,18 +193,15 @@ int verb_copy_disk(const struct ctl_opts *o, int argc, char **argv)
 		return 1;
 	}
 	if (dst.was_attached) {
-		ctl_error("%s is attached; detach it before copying onto it", dst.id);
+		ctl_error_code("IncorrectDiskStatus",
+			       "%s is attached; detach it before copying onto it", dst.id);
 		return 1;
 	}
 	if (attach(o, &src) || attach(o, &dst))
 		goto out;
 	if (copy_blocks(&src, &dst, !o->no_progress && isatty(STDERR_FILENO)))
 		goto out;
-	if (!o->json)
-		printf("copied %lld bytes from %s (%s) to %s (%s)\n",
-		       (long long)src.size, src.id,
-		       src.encrypted ? "encrypted" : "unencrypted", dst.id,
-		       dst.encrypted ? "encrypted" : "unencrypted");
+	print_result(o, &src, &dst);
 	r = 0;
 out:
 	detach_if_ours(o, &dst);

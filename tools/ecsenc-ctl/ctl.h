@@ -7,6 +7,8 @@
 
 #include <json-c/json.h>
 
+#include "agent_ops.h"
+
 /* Every option of every verb; Documentation/operations.md lists them. */
 struct ctl_opts {
 	const char *verb;		/* the verb being run */
@@ -22,17 +24,34 @@ struct ctl_opts {
 };
 
 /*
- * Send one request to the agent.  0 with *result set (caller puts it), or
- * non-zero after printing the agent's error on stderr.
+ * Send one request (encoded from the protocol table) to the agent.  0 with
+ * *result set to a JSON object (caller puts it), or non-zero after
+ * printing the agent's error.
  */
-int ctl_call(const struct ctl_opts *o, const char *op, struct json_object *args,
-	     struct json_object **result);
+int ctl_call(const struct ctl_opts *o, enum agent_op_id op,
+	     const struct agent_args *args, struct json_object **result);
 
 /* Print @result as JSON (for --json and for kms). */
 void ctl_print_json(struct json_object *result);
 
-/* One-line error on stderr. */
+/*
+ * Errors: one line on stderr, or with --json (ctl_output_json) a JSON
+ * object {"ok": false, "code": ..., "error": ...} on stdout.
+ */
+void ctl_output_json(int on);
 void ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void ctl_error_code(const char *code, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Fields of the agent's answers, checked by type: a missing field or one
+ * of another type reads as "", 0, false or NULL.
+ */
+const char *reply_str(struct json_object *o, const char *key);
+int64_t reply_int(struct json_object *o, const char *key);
+int reply_bool(struct json_object *o, const char *key);
+struct json_object *reply_array(struct json_object *o, const char *key);
+struct json_object *reply_object(struct json_object *o, const char *key);
 
 typedef int (*verb_fn)(const struct ctl_opts *o, int argc, char **argv);
 

@@ -3,9 +3,9 @@
  * ecsenc-ctl: the operator CLI.  One table of verbs, one table of options;
  * every verb but copy-disk is one request to kms-agent.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,15 +83,30 @@ static const struct ctl_verb {
 };
 #define N_VERBS (sizeof(ctl_verbs) / sizeof(*ctl_verbs))
 
-void ctl_error(const char *fmt, ...)
+static void option_help(FILE *f, const struct ctl_option *opt)
 {
-	va_list ap;
+	char left[40];
 
-	fputs("ecsenc-ctl: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
+	snprintf(left, sizeof(left), "--%s%s%s", opt->name, opt->arg ? " " : "",
+		 opt->arg ? opt->arg : "");
+	fprintf(f, "  %-22s %s\n", left, opt->help);
+}
+
+/* ecsenc-ctl VERB --help: what the verb does and the options it takes. */
+static void verb_usage(FILE *f, const struct ctl_verb *v)
+{
+	fprintf(f, "usage: ecsenc-ctl [--socket PATH] [--region REGION] [--json] %s %s\n\n%s\n",
+		v->name, v->synopsis, v->help);
+	if (v->opts) {
+		fprintf(f, "\noptions:\n");
+		for (size_t i = 0; i < N_OPTIONS; i++)
+			if (ctl_options[i].id & v->opts)
+				option_help(f, &ctl_options[i]);
+	}
+	fprintf(f, "\nglobal options:\n");
+	for (size_t i = 0; i < N_OPTIONS; i++)
+		if (ctl_options[i].id & GLOBAL_OPTS)
+			option_help(f, &ctl_options[i]);
 }
 
 static void usage(FILE *f)
@@ -101,26 +116,24 @@ static void usage(FILE *f)
 		fprintf(f, "  %s %s\n      %s\n", ctl_verbs[i].name,
 			ctl_verbs[i].synopsis, ctl_verbs[i].help);
 	fprintf(f, "\noptions:\n");
-	for (size_t i = 0; i < N_OPTIONS; i++) {
-		char left[40];
-
-		snprintf(left, sizeof(left), "--%s%s%s", ctl_options[i].name,
-			 ctl_options[i].arg ? " " : "",
-			 ctl_options[i].arg ? ctl_options[i].arg : "");
-		fprintf(f, "  %-22s %s\n", left, ctl_options[i].help);
-	}
+	for (size_t i = 0; i < N_OPTIONS; i++)
+		option_help(f, &ctl_options[i]);
+	fprintf(f, "\necsenc-ctl VERB --help describes one verb.\n");
 }
 
+/* Bytes, or a number with K, M, G, T (binary; "G", "GB" and "GiB" alike). */
 static int parse_size(const char *s, uint64_t *out)
 {
-	char *end;
 	unsigned long long v;
 	int shift = 0;
+	char *end;
 
+	if (!isdigit((unsigned char)s[0]))	/* strtoull takes "-1" and " 1" */
+		return -EINVAL;
 	errno = 0;
 	v = strtoull(s, &end, 10);
-	if (errno || end == s)
-		return -EINVAL;
+	if (errno)
+		return -ERANGE;
 	switch (*end) {
 	case 'k': case 'K': shift = 10; end++; break;
 	case 'm': case 'M': shift = 20; end++; break;
@@ -129,8 +142,11 @@ static int parse_size(const char *s, uint64_t *out)
 	}
 	if (shift && (!strcmp(end, "iB") || !strcmp(end, "B")))
 		end += strlen(end);
-	if (*end || (shift && v > (UINT64_MAX >> shift)))
+	if (*end)
 		return -EINVAL;
+	if (v > (AGENT_DISK_SIZE_MAX >> shift) ||
+	    ((uint64_t)v << shift) < AGENT_DISK_SIZE_MIN)
+		return -ERANGE;
 	*out = (uint64_t)v << shift;
 	return 0;
 }
@@ -140,10 +156,23 @@ static int set_option(struct ctl_opts *o, enum opt_id id, const char *arg)
 	switch (id) {
 	case OPT_SOCKET: o->socket = arg; break;
 	case OPT_REGION: o->region = arg; break;
-	case OPT_JSON: o->json = 1; break;
+	case OPT_JSON:
+		o->json = 1;
+		ctl_output_json(1);
+		break;
 	case OPT_SIZE:
-		if (parse_size(arg, &o->size) < 0) {
+		switch (parse_size(arg, &o->size)) {
+		case 0:
+			break;
+		case -ERANGE:
+			ctl_error("--size %s: a disk is 1 MiB to 32 TiB", arg);
+			return -ERANGE;
+		default:
 			ctl_error("bad --size %s (examples: 64M, 20G, 1073741824)", arg);
+			return -EINVAL;
+		}
+		if (o->size % AGENT_DISK_SIZE_ALIGN) {
+			ctl_error("--size %s: a disk size is a multiple of 4096 bytes", arg);
 			return -EINVAL;
 		}
 		break;
@@ -184,17 +213,17 @@ int main(int argc, char **argv)
 		if (set_option(&o, ctl_options[c - 256].id, optarg) < 0)
 			return 2;
 	}
-	if (seen & OPT_HELP) {
-		usage(stdout);
-		return 0;
-	}
 	if (optind >= argc) {
-		usage(stderr);
-		return 2;
+		usage(seen & OPT_HELP ? stdout : stderr);
+		return seen & OPT_HELP ? 0 : 2;
 	}
 	for (size_t i = 0; i < N_VERBS; i++)
 		if (!strcmp(ctl_verbs[i].name, argv[optind]))
 			verb = &ctl_verbs[i];
+	if (verb && (seen & OPT_HELP)) {
+		verb_usage(stdout, verb);
+		return 0;
+	}
 	if (!verb) {
 		ctl_error("unknown verb %s (ecsenc-ctl --help lists them)", argv[optind]);
 		return 2;

@@ -7,23 +7,29 @@
 #include <unistd.h>
 
 #include "agent_proto.h"
+#include "secmem.h"
 
 int proto_send(int fd, struct json_object *obj)
 {
 	const char *text = json_object_to_json_string_ext(obj,
 						JSON_C_TO_STRING_PLAIN);
 	size_t len = strlen(text), done = 0;
+	int r = 0;
 
 	while (done < len) {
 		ssize_t n = write(fd, text + done, len - done);
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
-			return -errno;
+		if (n < 0) {
+			r = -errno;
+			break;
+		}
 		done += (size_t)n;
 	}
-	return 0;
+	/* json-c keeps the text in @obj until it is freed. */
+	secmem_wipe((char *)text, len);
+	return r;
 }
 
 int proto_recv(int fd, struct json_object **out)
@@ -113,12 +119,40 @@ struct json_object *proto_reply_ok(struct json_object *result)
 	return o;
 }
 
-struct json_object *proto_reply_error(int err, const char *message)
+/* The ECS-style error code of an errno, when a handler named none. */
+static const char *code_of(int err)
+{
+	switch (err) {
+	case EINVAL: case E2BIG: case ERANGE: case EMSGSIZE: case EBADMSG:
+		return "InvalidParameter";
+	case ENOENT:
+		return "NotFound";
+	case EBUSY: case EALREADY:
+		return "IncorrectDiskStatus";
+	case EPERM: case EACCES: case EOPNOTSUPP:
+		return "OperationDenied";
+	case EKEYREVOKED: case ENOKEY:
+		return "KMS.KeyUnusable";
+	case ENOSPC:
+		return "InsufficientCapacity";
+	case ETIMEDOUT: case ECONNREFUSED:
+		return "ServiceUnavailable";
+	default:
+		return "InternalError";
+	}
+}
+
+struct json_object *proto_reply_error(int err, const char *code,
+				      const char *message)
 {
 	struct json_object *o = json_object_new_object();
 
+	if (err < 0)
+		err = -err;
 	json_object_object_add(o, "ok", json_object_new_boolean(0));
-	json_object_object_add(o, "errno", json_object_new_int(err < 0 ? -err : err));
+	json_object_object_add(o, "errno", json_object_new_int(err));
+	json_object_object_add(o, "code",
+			       json_object_new_string(code ? code : code_of(err)));
 	json_object_object_add(o, "error", json_object_new_string(message));
 	return o;
 }

@@ -9,9 +9,10 @@
  *   request  {"op": "attach-disk", "region": "cn-hangzhou",
  *             "args": {"disk_id": "d-..."}}
  *   reply    {"ok": true,  "result": {...}}
- *            {"ok": false, "errno": 16, "error": "disk d-... is attached"}
+ *            {"ok": false, "errno": 16, "code": "IncorrectDiskStatus",
+ *             "error": "disk d-... is attached"}
  *
- * Documentation/operations.md lists every op and its arguments.
+ * agent_ops.h declares every op and its arguments.
  */
 #ifndef ECSENC_AGENT_PROTO_H
 #define ECSENC_AGENT_PROTO_H
@@ -22,7 +23,7 @@
 #define AGENT_DEFAULT_REGION	"cn-hangzhou"
 #define AGENT_PROTO_MAX_MSG	(1024 * 1024)
 
-/* Write @obj on @fd as one JSON text. */
+/* Write @obj on @fd as one JSON text (the text is wiped afterwards). */
 int proto_send(int fd, struct json_object *obj);
 /* Read one JSON object from @fd until end of file. */
 int proto_recv(int fd, struct json_object **out);
@@ -35,8 +36,12 @@ int proto_recv(int fd, struct json_object **out);
 int proto_call(const char *socket_path, struct json_object *request,
 	       struct json_object **reply);
 
-/* Reply builders: take ownership of @result. */
+/*
+ * Reply builders: take ownership of @result.  An error carries an ECS-style
+ * code; NULL @code picks one from @err (ENOENT: "NotFound", ...).
+ */
 struct json_object *proto_reply_ok(struct json_object *result);
-struct json_object *proto_reply_error(int err, const char *message);
+struct json_object *proto_reply_error(int err, const char *code,
+				      const char *message);
 
 #endif

@@ -3,7 +3,7 @@
 # Agent and ctl on the host against the KMS emulator (no device-mapper
 # here, so no attach): encrypted disks get a wrapped key under the service
 # key or a BYOK CMK, bound to their lineage; key states gate snapshots;
-# usage is counted; the agent never passes a disk key's Decrypt through.
+# usage is counted; the agent passes no Decrypt through.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 need_bins "$AGENT" "$CTL_BIN" "$EMULATOR"
@@ -36,7 +36,7 @@ blob=$(dd if="$img" bs=1 skip=896 count=2048 status=none | tr -d '\0')
 ctl kms Decrypt CiphertextBlob="$blob" 'EncryptionContext={"lineage":"l-other"}' \
 	>/dev/null 2>&1 && fail "a foreign context decrypted the disk key"
 ctl kms Decrypt CiphertextBlob="$blob" >/dev/null 2>&1 && fail "no context decrypted the disk key"
-expect_fail "does not decrypt disk data keys" ctl kms Decrypt CiphertextBlob="$blob" \
+expect_fail "only key-management actions" ctl kms Decrypt CiphertextBlob="$blob" \
 	"EncryptionContext={\"ecsenc:lineage\":\"$lineage\",\"ecsenc:region\":\"cn-hangzhou\"}"
 
 log "snapshots and disks from them share the wrapped key"
@@ -57,7 +57,7 @@ ctl kms ScheduleKeyDeletion KeyId="$cmk" PendingWindowInDays=7 >/dev/null
 expect_fail "scheduled for deletion" ctl create-snapshot "$b"
 ctl kms AdvanceClock Seconds=$((8 * 86400)) >/dev/null
 expect_fail "does not exist" ctl create-snapshot "$b"
-expect_fail "does not exist" ctl create-disk --size 8M --category cloud --encrypted --kms-key-id "$cmk"
+expect_fail "there is no KMS key $cmk in region" ctl create-disk --size 8M --category cloud --encrypted --kms-key-id "$cmk"
 expect_fail "service key" ctl kms DisableKey KeyId=alias/acs/ecs
 
 log "usage"

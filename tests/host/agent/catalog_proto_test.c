@@ -94,7 +94,7 @@ static int test_proto(void)
 	close(sv[0]);
 	close(sv[1]);
 
-	got = proto_reply_error(-EBUSY, "disk d-1 is attached");
+	got = proto_reply_error(-EBUSY, NULL, "disk d-1 is attached");
 	CHECK(json_object_object_get_ex(got, "errno", &v) && json_object_get_int(v) == EBUSY);
 	CHECK(json_object_object_get_ex(got, "ok", &v) && !json_object_get_boolean(v));
 	json_object_put(got);

@@ -29,6 +29,6 @@ expect_fail "unknown disk category" ctl create-disk --size 4M --category floppy
 expect_fail "needs --encrypted" ctl create-disk --size 4M --category cloud --kms-key-id alias/acs/ecs
 expect_fail "no disk d-doesnotexist" ctl attach-disk d-doesnotexist
 expect_fail "no snapshot s-nope" ctl delete-snapshot s-nope
-expect_fail "does not exist" ctl create-disk --size 4M --category cloud --encrypted --kms-key-id 00000000-0000-0000-0000-000000000000
+expect_fail "there is no KMS key 00000000-0000-0000-0000-000000000000 in region cn-hangzhou" ctl create-disk --size 4M --category cloud --encrypted --kms-key-id 00000000-0000-0000-0000-000000000000
 expect_fail "unknown verb" ctl frobnicate
 expect_fail "cannot reach the kms-agent" ecsenc-ctl --socket /tmp/none.sock describe-disks
