@@ -5,11 +5,13 @@
  * Documentation/operations.md.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -83,6 +85,42 @@ static void notify_ready(void)
 	close(fd);
 }
 
+/*
+ * One agent owns a state dir: a second one would share its catalog and
+ * race it for the same stores.  The lock lives as long as the process.
+ */
+static int lock_state_dir(const char *dir)
+{
+	char path[1024], pid[32] = "";
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/agent.lock", dir);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		log_err("lock file %s: %m", path);
+		return -errno;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int err = errno;
+
+		n = pread(fd, pid, sizeof(pid) - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		if (err == EWOULDBLOCK)
+			log_err("another kms-agent (pid %s) owns the state dir %s; stop it first, or give this one its own --state-dir",
+				*pid ? pid : "unknown", dir);
+		else
+			log_err("lock file %s: %s", path, strerror(err));
+		close(fd);
+		return -(err == EWOULDBLOCK ? EBUSY : err);
+	}
+	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, pid, (size_t)n, 0) != n)
+		log_warn("cannot record the pid in %s", path);
+	return fd;	/* kept open: the lock goes with the process */
+}
+
 int main(int argc, char **argv)
 {
 	struct option longopts[N_OPTIONS + 1];
@@ -92,7 +130,7 @@ int main(int argc, char **argv)
 		.kms_deadline_ms = 20000,
 	};
 	const char *creds_path = NULL;
-	int reattach = 1, rebuild = 0, verbose = 0, fd = -1, r, c, count;
+	int reattach = 1, rebuild = 0, verbose = 0, fd = -1, lock_fd = -1, r, c, count;
 	char db[1024];
 	struct stat st;
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -137,6 +175,9 @@ int main(int argc, char **argv)
 		log_err("state dir %s: %m", a.state_dir);
 		goto out;
 	}
+	lock_fd = lock_state_dir(a.state_dir);
+	if (lock_fd < 0)
+		goto out;
 	snprintf(db, sizeof(db), "%s/catalog.db", a.state_dir);
 	if (stat(db, &st) < 0)
 		rebuild = 1;	/* a lost catalog comes back from the headers */
@@ -150,11 +191,12 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if (reattach)
-		agent_reattach_all(&a);
+	/* The socket first: a second agent on it is refused before it acts. */
 	fd = server_listen(a.socket_path);
 	if (fd < 0)
 		goto out;
+	if (reattach)
+		agent_reattach_all(&a);
 	log_info("serving %s (region %s, KMS %s)", a.socket_path,
 		 a.default_region, a.kms_endpoint);
 	notify_ready();
@@ -169,5 +211,7 @@ out:
 	kms_ops_free_clients(&a);
 	catalog_close(a.catalog);
 	credentials_free(a.creds);
+	if (lock_fd >= 0)
+		close(lock_fd);
 	return r < 0 || fd < 0 ? 1 : 0;
 }
