@@ -64,3 +64,34 @@ expect_fail() {
 	grep -q -- "$pat" <<<"$err" || fail "'$*': want '$pat', got: $err"
 	[ "$(wc -l <<<"$err")" -eq 1 ] || fail "'$*': error is not one line: $err"
 }
+
+# build_tool NAME: compile tests/host/agent/NAME.c (against tools/lib) to $work/NAME.
+build_tool() {
+	local here
+	here=$(dirname "${BASH_SOURCE[0]}")
+	make -s -C "$top/tools/lib" >/dev/null || fail "cannot build tools/lib"
+	# shellcheck disable=SC2046
+	cc -std=gnu11 -Wall -Wextra -I"$top/tools/lib" "$here/$1.c" \
+		"$top/tools/lib/libecsenc.a" $(pkg-config --libs json-c openssl) \
+		-o "$work/$1" || fail "cannot build $1"
+}
+
+# send_raw: standard input to the agent as one request; the reply on stdout.
+send_raw() { "$work/agent_send" "$work/agent.sock"; }
+
+# start_emulator: the KMS emulator on a free port of 127.0.0.1; sets kms_url.
+start_emulator() {
+	local port i
+	[ -f "$work/creds" ] || { echo "LTAIecsencHostTest0001 hostTestSecret0001" >"$work/creds"; chmod 600 "$work/creds"; }
+	mkdir -p "$work/kms"
+	port=$(free_port)
+	"$EMULATOR" --listen "127.0.0.1:$port" --data-dir "$work/kms" \
+		--credentials "$work/creds" --admin-key LTAIecsencHostTest0001 --quiet \
+		>"$work/kms.log" 2>&1 &
+	pids+=($!)
+	for i in $(seq 50); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+		sleep 0.1
+	done
+	kms_url=http://127.0.0.1:$port
+}
