@@ -12,7 +12,7 @@
 #include "ops_common.h"
 #include "store.h"
 
-/* The management operations the seed's billing table counts. */
+/* The management operations whose KMS calls ECS bills. */
 static const char *const billed_ops[] = {
 	"CreateDisk", "AttachDisk", "DetachDisk", "CreateSnapshot",
 	"ResetDisk", "ReInitDisk",
