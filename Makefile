@@ -54,6 +54,7 @@ demo: all
 
 bench: all
 	@mkdir -p build && $(CC) -O2 -Wall -o build/xts-speed tests/bench/xts-speed.c
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/bench/kmod modules
 	@mkdir -p Documentation/benchmarks/raw && { git log -1 --format="dm-ecsenc commit: %h %s" -- dm-ecsenc; \
 		git status --short dm-ecsenc | sed "s/^/dm-ecsenc uncommitted: /"; \
 		md5sum dm-ecsenc/dm-ecsenc.ko | sed "s/^/host /"; } >Documentation/benchmarks/raw/host.txt
@@ -70,5 +71,6 @@ bench-memory: all
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	-$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/bench/kmod clean
 	@for d in $(BUILT_DIRS); do $(MAKE) -C $$d clean; done
 	rm -rf build
