@@ -90,10 +90,21 @@ static int add_param(struct http_req *r, char *name, char *value, int in_query)
 	return 0;
 }
 
+/*
+ * MHD has already decoded the URL's %XX escapes, so a name or value may
+ * hold a NUL: refuse it, as the form parser does, rather than cut it.
+ */
 static enum MHD_Result on_query_arg(void *cls, enum MHD_ValueKind kind,
-				    const char *key, const char *value)
+				    const char *key, size_t key_size,
+				    const char *value, size_t value_size)
 {
-	add_param(cls, strdup(key), strdup(value ? value : ""), 1);
+	struct http_req *r = cls;
+
+	if (strlen(key) != key_size || (value && strlen(value) != value_size)) {
+		r->bad_params = 1;
+		return MHD_NO;
+	}
+	add_param(r, strdup(key), strdup(value ? value : ""), 1);
 	return MHD_YES;
 }
 
@@ -188,7 +199,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	r->req.path = url;
 	r->req.header = get_header;
 	r->req.conn = conn;
-	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, on_query_arg, r);
+	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, on_query_arg, r);
 	ctype = get_header(conn, "Content-Type");
 	if (r->req.body_len && ctype &&
 	    !strncasecmp(ctype, "application/x-www-form-urlencoded", 33))
