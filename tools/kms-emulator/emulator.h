@@ -48,6 +48,7 @@ struct emu_options {
 /* The server: created by main.c, read-only after start except as noted. */
 struct emulator {
 	struct emu_options opt;
+	int lock_fd;			/* flock()ed DIR/lock, -1 if none */
 	struct credentials *creds;
 	unsigned char *root_key;	/* secmem, KMS_ROOT_KEY_LEN bytes */
 

@@ -13,12 +13,14 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
 
 #include "auth.h"
+#include "datadir.h"
 #include "emulator.h"
 #include "http.h"
 #include "log.h"
@@ -243,7 +245,10 @@ int main(int argc, char **argv)
 	int ret;
 
 	memset(&emu, 0, sizeof(emu));
+	emu.lock_fd = -1;
 	emu.started_at = time(NULL);
+	/* SQLite, the root key, the lock: every file made here is private. */
+	umask(0077);
 	log_init(argv[0], LOG_INFO);
 	if (parse_args(argc, argv, &emu.opt))
 		return 2;
@@ -252,7 +257,9 @@ int main(int argc, char **argv)
 	no_dumps();
 	pthread_mutex_init(&emu.db_lock, NULL);
 
-	ret = store_open(&emu);
+	ret = datadir_open(&emu, emu.opt.print_metering);
+	if (!ret)
+		ret = store_open(&emu);
 	if (!ret)
 		ret = meter_init(&emu);
 	if (ret)
@@ -276,6 +283,7 @@ out:
 	credentials_free(emu.creds);
 	meter_free(&emu);
 	store_close(&emu);
+	datadir_close(&emu);
 	pthread_mutex_destroy(&emu.db_lock);
 	return ret ? 1 : 0;
 }
