@@ -27,7 +27,7 @@
 #define KMS_MATERIAL_LEN 32
 #define KMS_TIME_SKEW (15 * 60)
 
-struct nonce_cache;
+struct nonce_store;
 struct meter;
 
 /* Settings from the command line. */
@@ -56,8 +56,7 @@ struct emulator {
 	sqlite3 *db;
 	long clock_offset;		/* seconds added to the real time */
 
-	time_t started_at;		/* real time; older signatures are refused */
-	struct nonce_cache *nonces;	/* has its own lock */
+	struct nonce_store *nonces;	/* has its own lock and database */
 	struct meter *meter;		/* has its own lock */
 };
 

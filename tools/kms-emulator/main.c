@@ -25,6 +25,7 @@
 #include "http.h"
 #include "log.h"
 #include "meter.h"
+#include "nonces.h"
 #include "rootkey.h"
 #include "store.h"
 
@@ -246,7 +247,6 @@ int main(int argc, char **argv)
 
 	memset(&emu, 0, sizeof(emu));
 	emu.lock_fd = -1;
-	emu.started_at = time(NULL);
 	/* SQLite, the root key, the lock: every file made here is private. */
 	umask(0077);
 	log_init(argv[0], LOG_INFO);
@@ -272,13 +272,13 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = rootkey_load(&emu);
 	if (!ret)
-		ret = nonce_cache_new(&emu.nonces);
+		ret = nonce_store_open(emu.opt.data_dir, &emu.nonces);
 	if (!ret)
 		ret = apply_clock_offset(&emu);
 	if (!ret)
 		ret = serve(&emu);
 out:
-	nonce_cache_free(emu.nonces);
+	nonce_store_close(emu.nonces);
 	rootkey_free(&emu);
 	credentials_free(emu.creds);
 	meter_free(&emu);
