@@ -28,6 +28,7 @@
 #define KMS_TIME_SKEW (15 * 60)
 
 struct nonce_store;
+struct conn_guard;
 struct meter;
 
 /* Settings from the command line. */
@@ -40,6 +41,8 @@ struct emu_options {
 	const char *admin_key;		/* AccessKeyId allowed admin actions */
 	unsigned int max_keys;		/* customer keys per region */
 	unsigned int threads;		/* HTTP thread pool size */
+	unsigned int request_deadline;	/* s from accept to a whole request */
+	unsigned int max_client_connections; /* per local user or address */
 	long clock_offset;		/* added to the stored clock offset */
 	int print_metering;		/* print counts and exit */
 	int verbose;
@@ -57,6 +60,7 @@ struct emulator {
 	long clock_offset;		/* seconds added to the real time */
 
 	struct nonce_store *nonces;	/* has its own lock and database */
+	struct conn_guard *guard;	/* has its own lock; set by http.c */
 	struct meter *meter;		/* has its own lock */
 };
 

@@ -49,6 +49,10 @@ static const struct option_help {
 	  "customer keys per region (default 100)" },
 	{ { "threads", required_argument, NULL, 't' }, "N",
 	  "HTTP worker threads (default 2 x CPUs, at least 4)" },
+	{ { "request-deadline", required_argument, NULL, 'D' }, "SECONDS",
+	  "a request's headers and body must arrive within this time of the accept (default 10)" },
+	{ { "max-client-connections", required_argument, NULL, 'C' }, "N",
+	  "connections one local user (or one remote address) may hold (default 64)" },
 	{ { "clock-offset", required_argument, NULL, 'o' }, "SECONDS",
 	  "move the emulator clock forward by this much, persistently" },
 	{ { "print-metering", no_argument, NULL, 'p' }, NULL,
@@ -105,10 +109,12 @@ static int parse_args(int argc, char **argv, struct emu_options *o)
 	memset(&longopts[N_OPTIONS], 0, sizeof(longopts[0]));
 	o->default_region = "cn-hangzhou";
 	o->max_keys = 100;
+	o->request_deadline = 10;
+	o->max_client_connections = 64;
 	v = sysconf(_SC_NPROCESSORS_ONLN);
 	o->threads = v > 2 ? (unsigned int)(2 * v) : 4;
 
-	while ((c = getopt_long(argc, argv, "l:d:c:r:a:m:t:o:pvqh", longopts,
+	while ((c = getopt_long(argc, argv, "l:d:c:r:a:m:t:D:C:o:pvqh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'l':
@@ -138,6 +144,16 @@ static int parse_args(int argc, char **argv, struct emu_options *o)
 			if (parse_long(optarg, 1, 1024, &v))
 				goto bad;
 			o->threads = (unsigned int)v;
+			break;
+		case 'D':
+			if (parse_long(optarg, 1, 3600, &v))
+				goto bad;
+			o->request_deadline = (unsigned int)v;
+			break;
+		case 'C':
+			if (parse_long(optarg, 1, 1024, &v))
+				goto bad;
+			o->max_client_connections = (unsigned int)v;
 			break;
 		case 'o':
 			if (parse_long(optarg, 0, 100L * 366 * 86400, &v))
@@ -235,7 +251,7 @@ static int serve(struct emulator *emu)
 	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
 		;
 	log_info("signal %d: stopping", sig);
-	http_stop(d);
+	http_stop(emu, d);
 	flush_meter(emu);
 	return 0;
 }
