@@ -14,9 +14,9 @@
 
 #include "conn_guard.h"
 #include "emulator.h"
+#include "form.h"
 #include "http.h"
 #include "json_wipe.h"
-#include "kms_sign.h"
 #include "log.h"
 #include "router.h"
 
@@ -79,23 +79,6 @@ static enum MHD_Result reply_error(struct MHD_Connection *conn,
 	return reply(conn, status, answer);
 }
 
-static int add_param(struct http_req *r, char *name, char *value, int in_query)
-{
-	struct kms_request *req = &r->req;
-
-	if (!name || !value || req->nparams == KMS_MAX_PARAMS) {
-		free(name);
-		free_wiped(value);
-		r->bad_params = 1;
-		return -EINVAL;
-	}
-	req->params[req->nparams].name = name;
-	req->params[req->nparams].value = value;
-	req->params[req->nparams].in_query = in_query;
-	req->nparams++;
-	return 0;
-}
-
 /*
  * MHD has already decoded the URL's %XX escapes, so a name or value may
  * hold a NUL: refuse it, as the form parser does, rather than cut it.
@@ -110,30 +93,9 @@ static enum MHD_Result on_query_arg(void *cls, enum MHD_ValueKind kind,
 		r->bad_params = 1;
 		return MHD_NO;
 	}
-	add_param(r, strdup(key), strdup(value ? value : ""), 1);
+	if (req_add_param(&r->req, strdup(key), strdup(value ? value : ""), 1))
+		r->bad_params = 1;
 	return MHD_YES;
-}
-
-/* application/x-www-form-urlencoded: a=b&c=d, '+' is a space. */
-static void parse_form(struct http_req *r)
-{
-	const char *p = r->req.body, *end = p + r->req.body_len;
-
-	while (p < end) {
-		const char *amp = memchr(p, '&', (size_t)(end - p));
-		const char *stop = amp ? amp : end;
-		const char *eq = memchr(p, '=', (size_t)(stop - p));
-
-		if (stop > p) {
-			const char *kend = eq ? eq : stop;
-
-			add_param(r, kms_percent_decode(p, (size_t)(kend - p), 1),
-				  eq ? kms_percent_decode(eq + 1,
-					(size_t)(stop - eq - 1), 1) : strdup(""),
-				  0);
-		}
-		p = stop + 1;
-	}
 }
 
 static struct conn_slot *slot_of(struct MHD_Connection *conn)
@@ -243,8 +205,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, on_query_arg, r);
 	ctype = get_header(conn, "Content-Type");
 	if (r->req.body_len && ctype &&
-	    !strncasecmp(ctype, "application/x-www-form-urlencoded", 33))
-		parse_form(r);
+	    !strncasecmp(ctype, "application/x-www-form-urlencoded", 33) &&
+	    req_parse_form(&r->req, r->req.body, r->req.body_len))
+		r->bad_params = 1;
 	if (r->bad_params)
 		return reply_error(conn, emu, E_INVALID_PARAMETER);
 	status = router_handle(emu, &r->req, &answer);
@@ -255,15 +218,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 			 void **con_cls, enum MHD_RequestTerminationCode toe)
 {
 	struct http_req *r = *con_cls;
-	size_t i;
 
 	conn_guard_request_done(slot_of(conn));
 	if (!r)
 		return;
-	for (i = 0; i < r->req.nparams; i++) {
-		free(r->req.params[i].name);
-		free_wiped(r->req.params[i].value);
-	}
+	req_free_params(&r->req);
 	if (r->req.body) {
 		OPENSSL_cleanse(r->req.body, r->body_cap);
 		free(r->req.body);
