@@ -97,6 +97,16 @@ static int parse_listen(const char *s, struct emu_options *o)
 	return 0;
 }
 
+static int parse_uint(const char *s, long min, long max, unsigned int *out)
+{
+	long v;
+
+	if (parse_long(s, min, max, &v))
+		return -EINVAL;
+	*out = (unsigned int)v;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct emu_options *o)
 {
 	struct option longopts[N_OPTIONS + 1];
@@ -136,24 +146,20 @@ static int parse_args(int argc, char **argv, struct emu_options *o)
 			o->admin_key = optarg;
 			break;
 		case 'm':
-			if (parse_long(optarg, 0, 1000000, &v))
+			if (parse_uint(optarg, 0, 1000000, &o->max_keys))
 				goto bad;
-			o->max_keys = (unsigned int)v;
 			break;
 		case 't':
-			if (parse_long(optarg, 1, 1024, &v))
+			if (parse_uint(optarg, 1, 1024, &o->threads))
 				goto bad;
-			o->threads = (unsigned int)v;
 			break;
 		case 'D':
-			if (parse_long(optarg, 1, 3600, &v))
+			if (parse_uint(optarg, 1, 3600, &o->request_deadline))
 				goto bad;
-			o->request_deadline = (unsigned int)v;
 			break;
 		case 'C':
-			if (parse_long(optarg, 1, 1024, &v))
+			if (parse_uint(optarg, 1, 1024, &o->max_client_connections))
 				goto bad;
-			o->max_client_connections = (unsigned int)v;
 			break;
 		case 'o':
 			if (parse_long(optarg, 0, 100L * 366 * 86400, &v))
