@@ -6,7 +6,6 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 kms_build_emulator
 kms_setup
-kms_build_signer
 kms_start
 
 [ "$(kms_post "$(kms_sign Action=GenerateDataKey KeyId=alias/acs/ecs \

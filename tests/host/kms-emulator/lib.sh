@@ -94,9 +94,11 @@ kms_build_signer() {
 		"$HERE/sign-request.c" "$TOP/tools/lib/libecsenc.a" $(pkg-config --libs openssl)
 }
 
-# kms_sign [sign-request options] NAME=VALUE...: a request signed by $KMS_AK.
+# kms_sign [sign-request options] NAME=VALUE...: a request signed by $KMS_AK
+# (the signer is built on first use).
 kms_sign() {
 	local opts=()
+	[ -x "$KMS_TMP/sign-request" ] || kms_build_signer
 	while [ $# -gt 0 ] && [ "${1#-}" != "$1" ]; do
 		opts+=("$1" "$2")
 		shift 2

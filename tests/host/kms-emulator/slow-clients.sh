@@ -14,7 +14,6 @@ command -v setpriv >/dev/null && id nobody >/dev/null 2>&1 ||
 [ "$(id -u)" = 0 ] || { echo "needs root to run the attack as nobody"; exit 77; }
 kms_build_emulator
 kms_setup
-kms_build_signer
 # The attacker runs as nobody: its binary must be reachable.
 chmod 711 "$KMS_TMP"
 mkdir -m 755 "$KMS_TMP/pub"
