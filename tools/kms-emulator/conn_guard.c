@@ -147,8 +147,6 @@ struct conn_slot *conn_guard_accept(struct conn_guard *g, int fd,
 				 name, c->conns);
 			c->warned = 1;
 		}
-		if (c && !c->conns)
-			g->nclients--;
 		pthread_mutex_unlock(&g->lock);
 		close(s->fd);
 		free(s);

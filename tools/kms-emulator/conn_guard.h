@@ -24,6 +24,7 @@
 struct conn_guard;
 struct conn_slot;
 
+/* @max_per_client >= 1. */
 int conn_guard_start(unsigned int max_per_client, unsigned int deadline_s,
 		     struct conn_guard **out);
 /* Stops the watchdog and logs what the guard refused and cut. */
