@@ -74,3 +74,11 @@ clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/bench/kmod clean
 	@for d in $(BUILT_DIRS); do $(MAKE) -C $$d clean; done
 	rm -rf build
+
+# The libFuzzer harnesses of tests/fuzz, FUZZ_SECONDS each (default 60;
+# about 9 minutes for all); fails on any crash.  make check runs them for
+# 3 s each (tests/host/fuzz/harnesses.sh).
+FUZZ_SECONDS ?= 60
+fuzz:
+	@tests/fuzz/run.sh -t $(FUZZ_SECONDS)
+.PHONY: fuzz
