@@ -3,11 +3,12 @@
 #
 # Build the libFuzzer harnesses of tests/fuzz and run them.
 #
-#   tests/fuzz/run.sh [-t SECONDS] [HARNESS...]
+#   tests/fuzz/run.sh [-t SECONDS] [-w DIR] [HARNESS...]
 #
 # For each harness (default: all): replay its corpus (tests/fuzz/corpus/
 # <name>/), then fuzz it for SECONDS (default $FUZZ_SECONDS, else 60; 0:
-# replay only), niced, with new inputs kept under build/fuzz/work/<name>/.
+# replay only), niced, with new inputs kept under DIR/<name>/ (default
+# build/fuzz/work, kept from run to run; a fresh DIR starts from the seeds).
 # Prints one line per harness with executions per second and in total;
 # exits 1 if any harness crashed, leaking or timing out counts too (the
 # input is in build/fuzz/artifacts/).
@@ -16,10 +17,12 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../.." && pwd)
 out=$top/build/fuzz
 seconds=${FUZZ_SECONDS:-60}
-while getopts t: opt; do
+workdir=$out/work
+while getopts t:w: opt; do
 	case $opt in
 	t) seconds=$OPTARG ;;
-	*) echo "usage: $0 [-t SECONDS] [HARNESS...]" >&2; exit 2 ;;
+	w) workdir=$OPTARG ;;
+	*) echo "usage: $0 [-t SECONDS] [-w DIR] [HARNESS...]" >&2; exit 2 ;;
 	esac
 done
 shift $((OPTIND - 1))
@@ -34,7 +37,7 @@ start=$(date +%s)
 for h in "${harnesses[@]}"; do
 	bin=$out/fuzz_$h
 	corpus=$here/corpus/$h
-	work=$out/work/$h
+	work=$workdir/$h
 	log=$out/$h.log
 	mkdir -p "$work" "$out/artifacts"
 	[ -x "$bin" ] && [ -d "$corpus" ] || { echo "$h: no harness or no corpus"; failed+=("$h"); continue; }
@@ -56,7 +59,7 @@ for h in "${harnesses[@]}"; do
 	fi
 	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
-	printf '%-14s %8s exec/s %10s executions in %ss, corpus %s inputs\n' "$h" \
+	printf '%-14s %8s exec/s %10s executions in %ss, %s inputs in the work corpus\n' "$h" \
 		"${rate:-?}" "${execs:-?}" "$seconds" "$(ls "$work" | wc -l)"
 done
 echo "fuzzing took $(($(date +%s) - start))s"
