@@ -122,3 +122,18 @@ pattern_file() {	# file size_mb seed
 dm_kname() {		# dm-name
 	echo "dm-$(dmsetup info -c --noheadings -o minor "$1")"
 }
+
+# Run a command that must fail with EIO (an I/O error from below the
+# target), not with any other error; its stderr is kept in $LAST_ERR.
+must_eio() {
+	must_fail "$@"
+	case $LAST_ERR in
+	*"Input/output error"*) ;;
+	*) fail "expected EIO from: $*; got: $LAST_ERR" ;;
+	esac
+}
+
+# Forget every cached page, so that the next buffered read goes to the device.
+drop_page_cache() {
+	echo 3 >/proc/sys/vm/drop_caches
+}
