@@ -74,6 +74,7 @@ static int ecsenc_parse_options(struct dm_target *ti, struct ecsenc_config *ec,
 	static const struct dm_arg _args[] = {
 		{0, 3, "Invalid number of optional parameters"},
 	};
+	bool sector_size_seen = false;
 	unsigned int argc;
 	const char *arg;
 	int r;
@@ -87,10 +88,15 @@ static int ecsenc_parse_options(struct dm_target *ti, struct ecsenc_config *ec,
 	while (argc--) {
 		arg = dm_shift_arg(as);
 		if (!strcmp(arg, "allow_discards")) {
-			set_bit(ECSENC_ALLOW_DISCARDS, &ec->flags);
+			if (test_and_set_bit(ECSENC_ALLOW_DISCARDS, &ec->flags))
+				goto duplicate;
 		} else if (!strcmp(arg, "iv_large_sectors")) {
-			set_bit(ECSENC_IV_LARGE_SECTORS, &ec->flags);
+			if (test_and_set_bit(ECSENC_IV_LARGE_SECTORS, &ec->flags))
+				goto duplicate;
 		} else if (!strncmp(arg, "sector_size:", 12)) {
+			if (sector_size_seen)
+				goto duplicate;
+			sector_size_seen = true;
 			r = ecsenc_parse_sector_size(ti, ec, arg + 12);
 			if (r)
 				return r;
@@ -110,6 +116,11 @@ static int ecsenc_parse_options(struct dm_target *ti, struct ecsenc_config *ec,
 		return -EINVAL;
 	}
 	return 0;
+
+duplicate:
+	/* dm-flakey's rule: a repeated option is a mistake, not an override. */
+	ti->error = "Duplicate optional parameter";
+	return -EINVAL;
 }
 
 static int ecsenc_find_cipher(struct dm_target *ti, struct ecsenc_config *ec,
