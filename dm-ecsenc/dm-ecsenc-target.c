@@ -169,7 +169,6 @@ static int ecsenc_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	unsigned long long tmp;
 	struct dm_arg_set as;
 	unsigned int unit_sectors;
-	char dummy;
 	int r;
 
 	if (argc < 5) {
@@ -196,8 +195,9 @@ static int ecsenc_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		goto bad;
 	unit_sectors = ec->sector_size >> SECTOR_SHIFT;
 
+	/* kstrtoull, not sscanf: "%llu" wraps values above 2^64 - 1. */
 	r = -EINVAL;
-	if (sscanf(argv[2], "%llu%c", &tmp, &dummy) != 1) {
+	if (kstrtoull(argv[2], 10, &tmp)) {
 		ti->error = "Invalid iv_offset";
 		goto bad;
 	}
@@ -207,8 +207,7 @@ static int ecsenc_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	}
 	ec->iv_offset = tmp;
 
-	if (sscanf(argv[4], "%llu%c", &tmp, &dummy) != 1 ||
-	    tmp != (sector_t)tmp) {
+	if (kstrtoull(argv[4], 10, &tmp) || tmp != (sector_t)tmp) {
 		ti->error = "Invalid device offset";
 		goto bad;
 	}
