@@ -14,7 +14,6 @@ need fio
 [ -b /dev/vda ] || skip "no /dev/vda (run-vm.sh --disk)"
 
 len=32768			# sectors: 16 MiB of the backing device
-key=$(random_hex_key)
 # The fio regions, 4 MiB before $fa and 4 MiB from $fb, keep 128 KiB
 # margins from the bad region, which only the unit-sized I/O below touches.
 fa=16128 fb=16656 fio_sectors=8192
@@ -26,18 +25,6 @@ lower() {
 $3 $4 error
 $(($3 + $4)) $((len - $3 - $4)) linear $2 $(($3 + $4))"
 	on_exit "dmsetup remove --retry $1"
-}
-
-fio_region() {		# map name offset-sector sectors ss [--verify_only]
-	local map=$1 name=$2 off=$3 n=$4 ss=$5
-	shift 5
-	fio --name="$name" --filename="$map" --direct=1 --rw=randwrite \
-		--bsrange="$ss-128k" --ioengine=libaio --iodepth=8 \
-		--offset=$((off * 512)) --size=$((n * 512)) --randseed=60 \
-		--verify=crc32c --verify_fatal=1 "$@" \
-		--output=/tmp/fio-$name.txt || { cat /tmp/fio-$name.txt; fail "fio $name $*"; }
-	grep -q "err= 0" /tmp/fio-$name.txt ||
-		{ cat /tmp/fio-$name.txt; fail "fio $name $* reported errors"; }
 }
 
 # What the margin file says units [first, first + count) hold.
@@ -81,8 +68,8 @@ faults() {		# who: target-disk-sectorsize
 	before=$((bad / u - 1))
 	after=$(((bad + nbad) / u))
 
-	fio_region "$map" "$who-A" $((fa - fio_sectors)) $fio_sectors "$ss"
-	fio_region "$map" "$who-B" $fb $fio_sectors "$ss"
+	fio_verify_range "$map" "$who-A" $(((fa - fio_sectors) * 512)) $((fio_sectors * 512)) "$ss"
+	fio_verify_range "$map" "$who-B" $((fb * 512)) $((fio_sectors * 512)) "$ss"
 	wr $((fa / u)) $(((bad - fa) / u))
 	wr "$after" $(((fb - bad - nbad) / u))
 
@@ -130,8 +117,8 @@ faults() {		# who: target-disk-sectorsize
 	read_matches $((fa / u)) $(((bad - fa) / u)) "$who: margin before"
 	rd "$after" $(((fb - bad - nbad) / u))
 	read_matches "$after" $(((fb - bad - nbad) / u)) "$who: margin after"
-	fio_region "$map" "$who-A" $((fa - fio_sectors)) $fio_sectors "$ss" --verify_only
-	fio_region "$map" "$who-B" $fb $fio_sectors "$ss" --verify_only
+	fio_verify_range "$map" "$who-A" $(((fa - fio_sectors) * 512)) $((fio_sectors * 512)) "$ss" --verify_only
+	fio_verify_range "$map" "$who-B" $((fb * 512)) $((fio_sectors * 512)) "$ss" --verify_only
 }
 
 for disk in loop vda; do
@@ -141,14 +128,7 @@ for disk in loop vda; do
 		# At 512 the region starts and ends off any 4 KiB boundary.
 		if [ "$ss" = 512 ]; then bad=16387 nbad=13; else bad=16384 nbad=16; fi
 		lower "low-$disk-$ss" "$dev" $bad $nbad
-		opts=()
-		[ "$ss" = 512 ] || opts=(sector_size:$ss)
-		table=$(ecsenc_table $len "$key" 0 "/dev/mapper/low-$disk-$ss" 0 "${opts[@]}")
-		for target in crypt ecsenc; do
-			map=$(dm_create "$target-$disk-$ss" "${table/ ecsenc / $target }")
-			faults "$target-$disk-$ss"
-			dmsetup remove "$target-$disk-$ss"
-		done
+		crypt_then_ecsenc faults "$disk-$ss" "/dev/mapper/low-$disk-$ss" $len "$ss"
 		dmsetup remove "low-$disk-$ss"
 		log "$disk, sector size $ss: dm-crypt and ecsenc fail the bad units with EIO, keep the rest"
 	done

@@ -19,7 +19,6 @@ modprobe dm-flakey || skip "no dm-flakey in the guest"
 len=16384			# sectors: 8 MiB
 mib=$((1024 * 1024))
 at=$((4 * mib))			# where pattern A, then B, go: 1 MiB at 4 MiB
-key=$(random_hex_key)
 pattern_file /tmp/A 1 flakey-a
 pattern_file /tmp/B 1 flakey-b
 
@@ -41,14 +40,7 @@ set_flakey() {		# state: up, down, error_writes or drop_writes
 }
 
 fio_front() {		# name [--verify_only]: the first 4 MiB
-	local name=$1
-	shift
-	fio --name="$name" --filename="$map" --direct=1 --rw=randwrite \
-		--bsrange="$ss-128k" --ioengine=libaio --iodepth=8 --size=$at \
-		--randseed=61 --verify=crc32c --verify_fatal=1 "$@" \
-		--output=/tmp/fio-$name.txt || { cat /tmp/fio-$name.txt; fail "fio $name $*"; }
-	grep -q "err= 0" /tmp/fio-$name.txt ||
-		{ cat /tmp/fio-$name.txt; fail "fio $name $* reported errors"; }
+	fio_verify_range "$map" "$1" 0 $at "$ss" "${@:2}"
 }
 
 # The 1 MiB at $at, one system call each way.
@@ -106,14 +98,7 @@ for disk in loop vda; do
 	for ss in 512 4096; do
 		lower=fl-$disk-$ss
 		dm_create "$lower" "$(flakey "$dev" 1 0)" >/dev/null
-		opts=()
-		[ "$ss" = 512 ] || opts=(sector_size:$ss)
-		table=$(ecsenc_table $len "$key" 0 "/dev/mapper/$lower" 0 "${opts[@]}")
-		for target in crypt ecsenc; do
-			map=$(dm_create "$target-$disk-$ss" "${table/ ecsenc / $target }")
-			faults "$target-$disk-$ss"
-			dmsetup remove "$target-$disk-$ss"
-		done
+		crypt_then_ecsenc faults "$disk-$ss" "/dev/mapper/$lower" $len "$ss"
 		dmsetup remove "$lower"
 		log "$disk, sector size $ss: dm-crypt and ecsenc agree on drop_writes, error_writes and down"
 	done
