@@ -74,6 +74,7 @@ static int ecsenc_parse_options(struct dm_target *ti, struct ecsenc_config *ec,
 	static const struct dm_arg _args[] = {
 		{0, 3, "Invalid number of optional parameters"},
 	};
+	bool sector_size_seen = false;
 	unsigned int argc;
 	const char *arg;
 	int r;
@@ -87,10 +88,15 @@ static int ecsenc_parse_options(struct dm_target *ti, struct ecsenc_config *ec,
 	while (argc--) {
 		arg = dm_shift_arg(as);
 		if (!strcmp(arg, "allow_discards")) {
-			set_bit(ECSENC_ALLOW_DISCARDS, &ec->flags);
+			if (test_and_set_bit(ECSENC_ALLOW_DISCARDS, &ec->flags))
+				goto duplicate;
 		} else if (!strcmp(arg, "iv_large_sectors")) {
-			set_bit(ECSENC_IV_LARGE_SECTORS, &ec->flags);
+			if (test_and_set_bit(ECSENC_IV_LARGE_SECTORS, &ec->flags))
+				goto duplicate;
 		} else if (!strncmp(arg, "sector_size:", 12)) {
+			if (sector_size_seen)
+				goto duplicate;
+			sector_size_seen = true;
 			r = ecsenc_parse_sector_size(ti, ec, arg + 12);
 			if (r)
 				return r;
@@ -110,6 +116,11 @@ static int ecsenc_parse_options(struct dm_target *ti, struct ecsenc_config *ec,
 		return -EINVAL;
 	}
 	return 0;
+
+duplicate:
+	/* dm-flakey's rule: a repeated option is a mistake, not an override. */
+	ti->error = "Duplicate optional parameter";
+	return -EINVAL;
 }
 
 static int ecsenc_find_cipher(struct dm_target *ti, struct ecsenc_config *ec,
@@ -158,7 +169,6 @@ static int ecsenc_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	unsigned long long tmp;
 	struct dm_arg_set as;
 	unsigned int unit_sectors;
-	char dummy;
 	int r;
 
 	if (argc < 5) {
@@ -185,8 +195,9 @@ static int ecsenc_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		goto bad;
 	unit_sectors = ec->sector_size >> SECTOR_SHIFT;
 
+	/* kstrtoull, not sscanf: "%llu" wraps values above 2^64 - 1. */
 	r = -EINVAL;
-	if (sscanf(argv[2], "%llu%c", &tmp, &dummy) != 1) {
+	if (kstrtoull(argv[2], 10, &tmp)) {
 		ti->error = "Invalid iv_offset";
 		goto bad;
 	}
@@ -196,8 +207,7 @@ static int ecsenc_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	}
 	ec->iv_offset = tmp;
 
-	if (sscanf(argv[4], "%llu%c", &tmp, &dummy) != 1 ||
-	    tmp != (sector_t)tmp) {
+	if (kstrtoull(argv[4], 10, &tmp) || tmp != (sector_t)tmp) {
 		ti->error = "Invalid device offset";
 		goto bad;
 	}

@@ -122,3 +122,47 @@ pattern_file() {	# file size_mb seed
 dm_kname() {		# dm-name
 	echo "dm-$(dmsetup info -c --noheadings -o minor "$1")"
 }
+
+# Run a command that must fail with EIO (an I/O error from below the
+# target), not with any other error; its stderr is kept in $LAST_ERR.
+must_eio() {
+	must_fail "$@"
+	case $LAST_ERR in
+	*"Input/output error"*) ;;
+	*) fail "expected EIO from: $*; got: $LAST_ERR" ;;
+	esac
+}
+
+# Forget every cached page, so that the next buffered read goes to the device.
+drop_page_cache() {
+	echo 3 >/proc/sys/vm/drop_caches
+}
+
+# Map LOWER through dm-crypt, then through ecsenc, with one key and sector
+# size, as $map (named TARGET-TAG), and run FN TARGET-TAG on each: dm-crypt
+# over the same device is the anchor that a test's expectations of the
+# layers below are checked against first.
+crypt_then_ecsenc() {	# fn tag lower sectors ss
+	local fn=$1 tag=$2 lower=$3 len=$4 ss=$5 table target opts=()
+	[ "$ss" = 512 ] || opts=(sector_size:$ss)
+	table=$(ecsenc_table "$len" "$(random_hex_key)" 0 "$lower" 0 "${opts[@]}")
+	for target in crypt ecsenc; do
+		map=$(dm_create "$target-$tag" "${table/ ecsenc / $target }")
+		"$fn" "$target-$tag"
+		dmsetup remove "$target-$tag"
+	done
+}
+
+# fio writes [offset, offset + bytes) of a device with crc32c headers and
+# reads it back; again with --verify_only, it checks the same data later.
+fio_verify_range() {	# dev name offset-bytes bytes min-bs [fio options...]
+	local dev=$1 name=$2 off=$3 bytes=$4 bs=$5
+	shift 5
+	fio --name="$name" --filename="$dev" --direct=1 --rw=randwrite \
+		--bsrange="$bs-128k" --ioengine=libaio --iodepth=8 \
+		--offset="$off" --size="$bytes" --randseed=6 \
+		--verify=crc32c --verify_fatal=1 "$@" \
+		--output=/tmp/fio-$name.txt || { cat /tmp/fio-$name.txt; fail "fio $name $*"; }
+	grep -q "err= 0" /tmp/fio-$name.txt ||
+		{ cat /tmp/fio-$name.txt; fail "fio $name $* reported errors"; }
+}
