@@ -3,7 +3,9 @@
 # ecsenc: top-level build.
 #
 #   make            build the kernel module and every userspace program
-#   make check      host unit tests, then the integration tests in a VM
+#   make modules    the module for every kernel it is tested on
+#   make check      host unit tests, then the integration tests in a VM,
+#                   once per kernel
 #   make demo       the end-to-end story, in a VM
 #   make bench      benchmarks against the raw device and dm-crypt, in a VM
 #   make bench-memory  heavy random writes through ecsenc in a small VM
@@ -17,11 +19,19 @@
 KVER ?= $(shell scripts/kver.sh)
 KDIR ?= /lib/modules/$(KVER)/build
 
+# Each kernel's module is built from a copy of the sources in a directory
+# of its own, so that the builds for two kernels never share an object:
+# build/kernel/<release>/dm-ecsenc/dm-ecsenc.ko, where tests/vm/run-vm.sh
+# looks for it.  cp -p keeps the sources' times, so rebuilds stay
+# incremental.
+MODULE_BUILD = build/kernel/$(KVER)
+MODULE_SRCS := $(filter-out %.mod.c,$(wildcard dm-ecsenc/*.[ch])) dm-ecsenc/Kbuild
+
 USERSPACE_DIRS := tools/lib tools/kms-emulator kms-agent tools/ecsenc-ctl
 BUILT_DIRS = $(foreach d,$(USERSPACE_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
-.PHONY: all deps module userspace check check-host check-vm demo bench bench-memory \
-	lint clean
+.PHONY: all deps module modules userspace check check-host check-vm demo bench \
+	bench-memory lint clean
 
 all: module userspace
 
@@ -30,23 +40,29 @@ deps:
 	@scripts/install-deps.sh
 
 module: deps
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	@mkdir -p $(MODULE_BUILD)/dm-ecsenc
+	@cp -p Kbuild $(MODULE_BUILD)/ && cp -p $(MODULE_SRCS) $(MODULE_BUILD)/dm-ecsenc/
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(MODULE_BUILD) modules
+
+modules: deps
+	@set -e; for k in $$(scripts/kver.sh --all); do \
+		$(MAKE) --no-print-directory module KVER=$$k KDIR=/lib/modules/$$k/build; \
+	done
 
 userspace: deps
 	@set -e; for d in $(BUILT_DIRS); do $(MAKE) -C $$d; done
 
-# W=1, sparse and checkpatch over the target.
+# W=1 and sparse against every kernel, and checkpatch over the target.
 lint: deps
-	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=2 modules
-	scripts/checkpatch.sh $(filter-out %.mod.c,$(wildcard dm-ecsenc/*.[ch]))
+	@tests/host/kernel/lint.sh
 
-check: all
+check: userspace modules
 	@tests/run-all.sh
 
 check-host: userspace
 	@tests/run-all.sh --host-only
 
-check-vm: all
+check-vm: userspace modules
 	@tests/run-all.sh --vm-only
 
 demo: all
@@ -56,7 +72,7 @@ bench: all
 	@mkdir -p build && $(CC) -O2 -Wall -o build/xts-speed tests/bench/xts-speed.c
 	@mkdir -p Documentation/benchmarks/raw && { git log -1 --format="dm-ecsenc commit: %h %s" -- dm-ecsenc; \
 		git status --short dm-ecsenc | sed "s/^/dm-ecsenc uncommitted: /"; \
-		md5sum dm-ecsenc/dm-ecsenc.ko | sed "s/^/host /"; } >Documentation/benchmarks/raw/host.txt
+		md5sum $(MODULE_BUILD)/dm-ecsenc/dm-ecsenc.ko | sed "s/^/host /"; } >Documentation/benchmarks/raw/host.txt
 	@tests/vm/run-vm.sh --mem 1024 --smp 2 --disk 256 --timeout 2700 \
 		--script tests/bench/bench.sh --out Documentation/benchmarks
 	@tests/bench/report.sh Documentation/benchmarks
@@ -69,6 +85,5 @@ bench-memory: all
 		--script tests/bench/memory.sh --out Documentation/benchmarks
 
 clean:
-	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
 	@for d in $(BUILT_DIRS); do $(MAKE) -C $$d clean; done
 	rm -rf build

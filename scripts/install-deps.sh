@@ -7,8 +7,7 @@ set -euo pipefail
 
 pkgs=(
 	# build
-	build-essential pkg-config linux-source-6.1 xz-utils
-	linux-image-amd64 linux-headers-amd64 sparse
+	build-essential pkg-config linux-source-6.1 xz-utils sparse
 	libdevmapper-dev libssl-dev libcurl4-openssl-dev libmicrohttpd-dev
 	libjson-c-dev libsqlite3-dev libkeyutils-dev
 	# the VM and what runs inside it
@@ -18,6 +17,11 @@ pkgs=(
 	# host tests and benchmark plots
 	nodejs npm gnuplot-nox
 )
+
+# Every kernel the module is tested on (scripts/kver.sh): image and headers.
+for image in $("$(dirname "$0")/kver.sh" --meta); do
+	pkgs+=("$image" "${image/linux-image/linux-headers}")
+done
 
 missing=()
 for p in "${pkgs[@]}"; do
