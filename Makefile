@@ -9,6 +9,11 @@
 #   make demo       the end-to-end story, in a VM
 #   make bench      benchmarks against the raw device and dm-crypt, in a VM
 #   make bench-memory  heavy random writes through ecsenc in a small VM
+#   make install    programs, systemd units, man pages, bash completion
+#                   (PREFIX=/usr/local, DESTDIR= for staging)
+#   make install-module  the module built for KVER, into /lib/modules
+#   make install-dkms    the module's source for DKMS, /usr/src/ecsenc-VERSION
+#   make deb        Debian packages: ecsenc, ecsenc-dkms, ecsenc-kms-emulator
 #
 # The module is built against Debian's linux-headers-amd64 (or KVER=), never
 # against the running kernel: the VM boots that kernel.  KDIR= overrides the
@@ -27,11 +32,22 @@ KDIR ?= /lib/modules/$(KVER)/build
 MODULE_BUILD = build/kernel/$(KVER)
 MODULE_SRCS := $(filter-out %.mod.c,$(wildcard dm-ecsenc/*.[ch])) dm-ecsenc/Kbuild
 
+# The release, from debian/changelog ("ecsenc (0.1.0-1) ..." -> 0.1.0).
+VERSION := $(shell head -n 1 debian/changelog | cut -d' ' -f2 | tr -d '()')
+
+# Where make install puts things.  The units name $(SBINDIR)'s programs.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib,$(PREFIX)/lib)/systemd/system
+COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
+
 USERSPACE_DIRS := tools/lib tools/kms-emulator kms-agent tools/ecsenc-ctl
 BUILT_DIRS = $(foreach d,$(USERSPACE_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
 .PHONY: all deps module modules userspace check check-host check-vm demo bench \
-	bench-memory lint clean
+	bench-memory lint clean programs install install-module install-dkms deb
 
 all: module userspace
 
@@ -49,8 +65,44 @@ modules: deps
 		$(MAKE) --no-print-directory module KVER=$$k KDIR=/lib/modules/$$k/build; \
 	done
 
-userspace: deps
+userspace: deps programs
+
+# The programs alone, for package builds (no apt-get).
+programs:
 	@set -e; for d in $(BUILT_DIRS); do $(MAKE) -C $$d; done
+
+install: programs
+	install -D -m 0755 kms-agent/kms-agent $(DESTDIR)$(SBINDIR)/kms-agent
+	install -D -m 0755 tools/ecsenc-ctl/ecsenc-ctl $(DESTDIR)$(SBINDIR)/ecsenc-ctl
+	install -D -m 0755 tools/kms-emulator/kms-emulator $(DESTDIR)$(SBINDIR)/kms-emulator
+	@set -e; for u in kms-agent/ecsenc-kms-agent.service \
+		tools/kms-emulator/ecsenc-kms-emulator.service; do \
+		install -d $(DESTDIR)$(UNITDIR); \
+		sed 's|/usr/sbin/|$(SBINDIR)/|g' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/}; \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/}; \
+	done
+	@set -e; for m in Documentation/man/*.[0-9]; do \
+		install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; \
+	done
+	install -D -m 0644 Documentation/bash-completion/ecsenc-ctl $(DESTDIR)$(COMPLETIONDIR)/ecsenc-ctl
+
+# The module for KVER, where modprobe finds it before Debian's own.
+install-module: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(MODULE_BUILD) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=updates modules_install
+	$(if $(DESTDIR),,depmod $(KVER))
+
+# The module's source as DKMS takes it (then: dkms install ecsenc/$(VERSION)).
+DKMS_SRC = $(DESTDIR)/usr/src/ecsenc-$(VERSION)
+install-dkms:
+	install -d $(DKMS_SRC)/dm-ecsenc
+	install -m 0644 Kbuild $(DKMS_SRC)/
+	install -m 0644 $(MODULE_SRCS) $(DKMS_SRC)/dm-ecsenc/
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
+
+# debhelper builds the packages into build/deb/ from a clean copy of the tree.
+deb:
+	@scripts/build-deb.sh
 
 # W=1 and sparse against every kernel, and checkpatch over the target.
 lint: deps
@@ -85,5 +137,6 @@ bench-memory: all
 		--script tests/bench/memory.sh --out Documentation/benchmarks
 
 clean:
+	-rm -f dm-ecsenc/*.o dm-ecsenc/*.ko dm-ecsenc/*.mod* dm-ecsenc/.*.cmd
 	@for d in $(BUILT_DIRS); do $(MAKE) -C $$d clean; done
 	rm -rf build

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Install the Debian 12 packages that building and testing ecsenc needs.
+# Install the Debian 12 packages that building and testing ecsenc needs,
+# and any named on the command line (make deb adds debhelper's).
 # Does nothing when they are all present, so every make target can call it.
 set -euo pipefail
 
@@ -17,6 +18,8 @@ pkgs=(
 	# host tests and benchmark plots
 	nodejs npm gnuplot-nox
 )
+
+pkgs+=("$@")
 
 # Every kernel the module is tested on (scripts/kver.sh): image and headers.
 for image in $("$(dirname "$0")/kver.sh" --meta); do
