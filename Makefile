@@ -5,7 +5,8 @@
 #   make            build the kernel module and every userspace program
 #   make modules    the module for every kernel it is tested on
 #   make check      host unit tests, then the integration tests in a VM,
-#                   once per kernel
+#                   once per kernel, then the packages under systemd
+#   make check-systemd  just the last, on KVER's kernel
 #   make demo       the end-to-end story, in a VM
 #   make bench      benchmarks against the raw device and dm-crypt, in a VM
 #   make bench-memory  heavy random writes through ecsenc in a small VM
@@ -47,7 +48,8 @@ USERSPACE_DIRS := tools/lib tools/kms-emulator kms-agent tools/ecsenc-ctl
 BUILT_DIRS = $(foreach d,$(USERSPACE_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
 .PHONY: all deps module modules userspace check check-host check-vm demo bench \
-	bench-memory lint clean programs install install-module install-dkms deb
+	bench-memory lint clean programs install install-module install-dkms deb \
+	check-systemd
 
 all: module userspace
 
@@ -108,13 +110,18 @@ deb:
 lint: deps
 	@tests/host/kernel/lint.sh
 
-check: userspace modules
+check: userspace modules deb
 	@tests/run-all.sh
+
+# The packages under systemd in a debootstrapped Debian 12, on KVER's
+# kernel: two boots, about 4 minutes.
+check-systemd: userspace module deb
+	@tests/systemd/run.sh
 
 check-host: userspace
 	@tests/run-all.sh --host-only
 
-check-vm: userspace modules
+check-vm: userspace modules deb
 	@tests/run-all.sh --vm-only
 
 demo: all

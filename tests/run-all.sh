@@ -9,7 +9,9 @@
 # 77 (skip) or anything else (fail).  VM tests are tests/vm/tests/*.sh, run
 # inside one boot of each kernel dm-ecsenc supports (6.1 and 6.12; KVER=
 # for one) by tests/vm/run-vm.sh, which prints one
-# "RESULT <name> <PASS|FAIL|SKIP> <seconds>" line per test.
+# "RESULT <name> <PASS|FAIL|SKIP> <seconds>" line per test.  Then
+# tests/systemd/run.sh boots a Debian 12 system with the packages of
+# make deb under systemd, on the default kernel.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -86,6 +88,21 @@ if [ $run_vm -eq 1 ]; then
 	for kver in $kernels; do
 		vm_suite "$kver"
 	done
+	# Under systemd, on the default kernel (KVER= for another): the
+	# packages from make deb in a debootstrapped Debian 12, two boots.
+	t0=$(date +%s)
+	tests/systemd/run.sh --console "$logdir/systemd-console.log" \
+		>"$logdir/systemd-results.txt" 2>&1
+	sd_rc=$?
+	while read -r tag name status secs; do
+		[ "$tag" = RESULT ] || continue
+		record "systemd/$name" "$status" "$secs"
+	done <"$logdir/systemd-results.txt"
+	if [ $sd_rc -ne 0 ]; then
+		grep -v '^RESULT ' "$logdir/systemd-results.txt" | sed 's/^/    | /'
+		record "systemd/harness (boot, reboot, oops/WARNING check)" FAIL 0
+	fi
+	vm_summary+=("systemd on $(scripts/kver.sh): $(($(date +%s) - t0))s")
 fi
 
 [ ${#vm_summary[@]} -eq 0 ] || printf '%s\n' "${vm_summary[@]}"
