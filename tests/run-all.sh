@@ -56,10 +56,24 @@ if [ $run_host -eq 1 ]; then
 	done < <(find tests/host -name '*.sh' -perm -u+x | sort)
 fi
 
+# Record a guest run's RESULT lines as PREFIX/<name>, and the run itself
+# as one more failure when its harness failed (boot, oops, timeout).
+record_guest() {	# prefix results rc
+	local tag name status secs
+	while read -r tag name status secs; do
+		[ "$tag" = RESULT ] || continue
+		record "$1/$name" "$status" "$secs"
+	done <"$2"
+	if [ "$3" -ne 0 ]; then
+		grep -v '^RESULT ' "$2" | sed 's/^/    | /'
+		record "$1/harness (boot, oops/WARNING check)" FAIL 0
+	fi
+}
+
 # One VM suite per kernel (scripts/kver.sh --all; KVER= runs just that
 # one), each with the module built for it.
 vm_suite() {		# kver
-	local kver=$1 tag vm_rc t0 p0=$passed f0=$failed name status secs
+	local kver=$1 vm_rc t0 p0=$passed f0=$failed
 	local short=${1%%-*}
 	local results=$logdir/vm-results-$kver.txt
 	short=${short%%+*}
@@ -67,14 +81,7 @@ vm_suite() {		# kver
 	KVER=$kver tests/vm/run-vm.sh --tests tests/vm/tests --disk 64 \
 		--console "$logdir/vm-console-$kver.log" >"$results"
 	vm_rc=$?
-	while read -r tag name status secs; do
-		[ "$tag" = RESULT ] || continue
-		record "vm-$short/$name" "$status" "$secs"
-	done <"$results"
-	if [ $vm_rc -ne 0 ]; then
-		grep -v '^RESULT ' "$results" | sed 's/^/    | /'
-		record "vm-$short/harness (boot, oops/WARNING check)" FAIL 0
-	fi
+	record_guest "vm-$short" "$results" $vm_rc
 	vm_summary+=("vm on $kver: $((passed - p0)) passed, $((failed - f0)) failed, $(($(date +%s) - t0))s")
 }
 
@@ -93,15 +100,7 @@ if [ $run_vm -eq 1 ]; then
 	t0=$(date +%s)
 	tests/systemd/run.sh --console "$logdir/systemd-console.log" \
 		>"$logdir/systemd-results.txt" 2>&1
-	sd_rc=$?
-	while read -r tag name status secs; do
-		[ "$tag" = RESULT ] || continue
-		record "systemd/$name" "$status" "$secs"
-	done <"$logdir/systemd-results.txt"
-	if [ $sd_rc -ne 0 ]; then
-		grep -v '^RESULT ' "$logdir/systemd-results.txt" | sed 's/^/    | /'
-		record "systemd/harness (boot, reboot, oops/WARNING check)" FAIL 0
-	fi
+	record_guest systemd "$logdir/systemd-results.txt" $?
 	vm_summary+=("systemd on $(scripts/kver.sh): $(($(date +%s) - t0))s")
 fi
 

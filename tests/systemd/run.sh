@@ -117,21 +117,10 @@ set -e
 cp "$work/console.log" "$console_keep"
 
 rc=0
-tr -d '\r' <"$work/results.txt" | grep '^RESULT ' || true
-if [ "$qemu_rc" -ne 0 ]; then
-	echo "systemd-test: qemu exited with $qemu_rc (124: timed out after ${timeout_s}s)"
-	rc=1
-fi
-if ! grep -q '^ECSENC-SYSTEMD-DONE' "$work/results.txt"; then
-	echo "systemd-test: the guest did not finish; console tail:"
-	tail -n 40 "$work/console.log" | sed 's/^/  /'
-	rc=1
-fi
-if grep -Eq 'BUG:|WARNING:|Oops|general protection|kernel panic' "$work/console.log"; then
-	echo "systemd-test: the kernel complained:"
-	grep -E -A 12 'BUG:|WARNING:|Oops|general protection|kernel panic' "$work/console.log" | head -n 40 | sed 's/^/  /'
-	rc=1
-fi
+. "$top/tests/vm/host-lib.sh"
+guest_verdict systemd-test "$work/results.txt" "$work/console.log" \
+	ECSENC-SYSTEMD-DONE "$qemu_rc" "$timeout_s" || rc=1
+# Both boots passed.
 [ "$(grep -c '^RESULT .* PASS ' "$work/results.txt")" -eq 2 ] || rc=1
 echo "systemd-test: $kver, $(($(date +%s) - t0))s in the guest"
 exit $rc

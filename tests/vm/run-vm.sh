@@ -323,22 +323,9 @@ set -e
 
 rc=0
 [ -e "$console" ] && cp "$console" "$console_keep"
-tr -d '\r' <"$work/results.txt" | grep '^RESULT ' || true
-if [ "$qemu_rc" -ne 0 ]; then
-	echo "run-vm: qemu exited with $qemu_rc (124: timed out after ${timeout_s}s)"
-	rc=1
-fi
-if ! grep -q '^ECSENC-VM-DONE' "$work/results.txt"; then
-	echo "run-vm: the guest did not finish; console tail:"
-	tail -n 40 "$console" | sed 's/^/  /'
-	rc=1
-fi
-if grep -Eq 'BUG:|WARNING:|Oops|general protection|Call Trace|kernel panic' "$console"; then
-	echo "run-vm: the kernel complained:"
-	grep -E -A 12 'BUG:|WARNING:|Oops|general protection|kernel panic' "$console" | head -n 60 | sed 's/^/  /'
-	rc=1
-fi
-grep -q '^RESULT .* FAIL ' "$work/results.txt" && rc=1
+. "$top/tests/vm/host-lib.sh"
+guest_verdict run-vm "$work/results.txt" "$console" ECSENC-VM-DONE \
+	"$qemu_rc" "$timeout_s" || rc=1
 if [ "$mode" = script ] && ! grep -q '^RESULT .* PASS ' "$work/results.txt"; then
 	rc=1
 fi
