@@ -3,10 +3,18 @@
 # ecsenc: top-level build.
 #
 #   make            build the kernel module and every userspace program
-#   make check      host unit tests, then the integration tests in a VM
+#   make modules    the module for every kernel it is tested on
+#   make check      host unit tests, then the integration tests in a VM,
+#                   once per kernel, then the packages under systemd
+#   make check-systemd  just the last, on KVER's kernel
 #   make demo       the end-to-end story, in a VM
 #   make bench      benchmarks against the raw device and dm-crypt, in a VM
 #   make bench-memory  heavy random writes through ecsenc in a small VM
+#   make install    programs, systemd units, man pages, bash completion
+#                   (PREFIX=/usr/local, DESTDIR= for staging)
+#   make install-module  the module built for KVER, into /lib/modules
+#   make install-dkms    the module's source for DKMS, /usr/src/ecsenc-VERSION
+#   make deb        Debian packages: ecsenc, ecsenc-dkms, ecsenc-kms-emulator
 #
 # The module is built against Debian's linux-headers-amd64 (or KVER=), never
 # against the running kernel: the VM boots that kernel.  KDIR= overrides the
@@ -17,11 +25,31 @@
 KVER ?= $(shell scripts/kver.sh)
 KDIR ?= /lib/modules/$(KVER)/build
 
+# Each kernel's module is built from a copy of the sources in a directory
+# of its own, so that the builds for two kernels never share an object:
+# build/kernel/<release>/dm-ecsenc/dm-ecsenc.ko, where tests/vm/run-vm.sh
+# looks for it.  cp -p keeps the sources' times, so rebuilds stay
+# incremental.
+MODULE_BUILD = build/kernel/$(KVER)
+MODULE_SRCS := $(filter-out %.mod.c,$(wildcard dm-ecsenc/*.[ch])) dm-ecsenc/Kbuild
+
+# The release, from debian/changelog ("ecsenc (0.1.0-1) ..." -> 0.1.0).
+VERSION := $(shell head -n 1 debian/changelog | cut -d' ' -f2 | tr -d '()')
+
+# Where make install puts things.  The units name $(SBINDIR)'s programs.
+PREFIX ?= /usr/local
+SBINDIR ?= $(PREFIX)/sbin
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib,$(PREFIX)/lib)/systemd/system
+COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
+
 USERSPACE_DIRS := tools/lib tools/kms-emulator kms-agent tools/ecsenc-ctl
 BUILT_DIRS = $(foreach d,$(USERSPACE_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
-.PHONY: all deps module userspace check check-host check-vm demo bench bench-memory \
-	lint clean
+.PHONY: all deps module modules userspace check check-host check-vm demo bench \
+	bench-memory lint clean programs install install-module install-dkms deb \
+	check-systemd
 
 all: module userspace
 
@@ -30,23 +58,70 @@ deps:
 	@scripts/install-deps.sh
 
 module: deps
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	@mkdir -p $(MODULE_BUILD)/dm-ecsenc
+	@cp -p Kbuild $(MODULE_BUILD)/ && cp -p $(MODULE_SRCS) $(MODULE_BUILD)/dm-ecsenc/
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(MODULE_BUILD) modules
 
-userspace: deps
+modules: deps
+	@set -e; for k in $$(scripts/kver.sh --all); do \
+		$(MAKE) --no-print-directory module KVER=$$k KDIR=/lib/modules/$$k/build; \
+	done
+
+userspace: deps programs
+
+# The programs alone, for package builds (no apt-get).
+programs:
 	@set -e; for d in $(BUILT_DIRS); do $(MAKE) -C $$d; done
 
-# W=1, sparse and checkpatch over the target.
-lint: deps
-	$(MAKE) -C $(KDIR) M=$(CURDIR) W=1 C=2 modules
-	scripts/checkpatch.sh $(filter-out %.mod.c,$(wildcard dm-ecsenc/*.[ch]))
+install: programs
+	install -D -m 0755 kms-agent/kms-agent $(DESTDIR)$(SBINDIR)/kms-agent
+	install -D -m 0755 tools/ecsenc-ctl/ecsenc-ctl $(DESTDIR)$(SBINDIR)/ecsenc-ctl
+	install -D -m 0755 tools/kms-emulator/kms-emulator $(DESTDIR)$(SBINDIR)/kms-emulator
+	@set -e; for u in kms-agent/ecsenc-kms-agent.service \
+		tools/kms-emulator/ecsenc-kms-emulator.service; do \
+		install -d $(DESTDIR)$(UNITDIR); \
+		sed 's|/usr/sbin/|$(SBINDIR)/|g' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/}; \
+		chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/}; \
+	done
+	@set -e; for m in Documentation/man/*.[0-9]; do \
+		install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; \
+	done
+	install -D -m 0644 Documentation/bash-completion/ecsenc-ctl $(DESTDIR)$(COMPLETIONDIR)/ecsenc-ctl
 
-check: all
+# The module for KVER, where modprobe finds it before Debian's own.
+install-module: module
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/$(MODULE_BUILD) INSTALL_MOD_PATH=$(DESTDIR) \
+		INSTALL_MOD_DIR=updates modules_install
+	$(if $(DESTDIR),,depmod $(KVER))
+
+# The module's source as DKMS takes it (then: dkms install ecsenc/$(VERSION)).
+DKMS_SRC = $(DESTDIR)/usr/src/ecsenc-$(VERSION)
+install-dkms:
+	install -d $(DKMS_SRC)/dm-ecsenc
+	install -m 0644 Kbuild $(DKMS_SRC)/
+	install -m 0644 $(MODULE_SRCS) $(DKMS_SRC)/dm-ecsenc/
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf >$(DKMS_SRC)/dkms.conf
+
+# debhelper builds the packages into build/deb/ from a clean copy of the tree.
+deb:
+	@scripts/build-deb.sh
+
+# W=1 and sparse against every kernel, and checkpatch over the target.
+lint: deps
+	@tests/host/kernel/lint.sh
+
+check: userspace modules deb
 	@tests/run-all.sh
+
+# The packages under systemd in a debootstrapped Debian 12, on KVER's
+# kernel: two boots, about 4 minutes.
+check-systemd: userspace module deb
+	@tests/systemd/run.sh
 
 check-host: userspace
 	@tests/run-all.sh --host-only
 
-check-vm: all
+check-vm: userspace modules deb
 	@tests/run-all.sh --vm-only
 
 demo: all
@@ -57,7 +132,7 @@ bench: all
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/bench/kmod modules
 	@mkdir -p Documentation/benchmarks/raw && { git log -1 --format="dm-ecsenc commit: %h %s" -- dm-ecsenc; \
 		git status --short dm-ecsenc | sed "s/^/dm-ecsenc uncommitted: /"; \
-		md5sum dm-ecsenc/dm-ecsenc.ko | sed "s/^/host /"; } >Documentation/benchmarks/raw/host.txt
+		md5sum $(MODULE_BUILD)/dm-ecsenc/dm-ecsenc.ko | sed "s/^/host /"; } >Documentation/benchmarks/raw/host.txt
 	@tests/vm/run-vm.sh --mem 1024 --smp 2 --disk 256 --timeout 2700 \
 		--script tests/bench/bench.sh --out Documentation/benchmarks
 	@tests/bench/report.sh Documentation/benchmarks
@@ -70,8 +145,9 @@ bench-memory: all
 		--script tests/bench/memory.sh --out Documentation/benchmarks
 
 clean:
-	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
-	-$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/bench/kmod clean
+	-rm -f dm-ecsenc/*.o dm-ecsenc/*.ko dm-ecsenc/*.mod* dm-ecsenc/.*.cmd
+	-rm -f tests/bench/kmod/*.o tests/bench/kmod/*.ko tests/bench/kmod/*.mod* \
+		tests/bench/kmod/.*.cmd
 	@for d in $(BUILT_DIRS); do $(MAKE) -C $$d clean; done
 	rm -rf build
 

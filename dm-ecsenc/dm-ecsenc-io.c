@@ -7,10 +7,11 @@
  * carrying them goes straight to the backing device.  Reads are remapped
  * as they are and decrypted in place where they complete: inline when
  * that context may sleep (brd, loop, any driver that completes in the
- * submitter), inline without sleeping in soft interrupt context, and in a
- * per-CPU tasklet, on the same CPU right after the interrupt, when they
- * complete in hard interrupt context.  No dedicated threads, and no
- * context switch at all for small I/O.  A large bio is shared out: the
+ * submitter), inline without sleeping in soft interrupt context, and in
+ * bottom-half context on the same CPU right after the interrupt (a BH
+ * workqueue item, or a tasklet before 6.9) when they complete in hard
+ * interrupt context.  No dedicated threads, and no context switch at all
+ * for small I/O.  A large bio is shared out: the
  * per-CPU workers of every online CPU take 32 KiB chunks of it until none
  * are left, and the one that finishes the last chunk passes the bio on.
  * One 1 MiB write is encrypted by every CPU rather than by its
@@ -70,15 +71,15 @@ static struct ecsenc_worker *ecsenc_job_worker(struct ecsenc_job *job,
 	return (void *)job + ECSENC_JOB_HEAD_SIZE + i * job->worker_size;
 }
 
-/* Reads that completed in hard interrupt context, for this CPU's tasklet. */
+/* Reads that completed in hard interrupt context, for this CPU's BH work. */
 struct ecsenc_softirq {
 	struct llist_head ios;		/* by ecsenc_io.softirq_node */
-	struct tasklet_struct tasklet;	/* decrypts them */
+	struct ecsenc_bh bh;		/* decrypts them */
 };
 
 static DEFINE_PER_CPU(struct ecsenc_softirq, ecsenc_softirq);
 
-static void ecsenc_unit_done(struct crypto_async_request *areq, int error);
+static void ecsenc_unit_done(ecsenc_crypto_done_arg *arg, int error);
 
 /* Step @run past its first data unit. */
 static void ecsenc_run_advance(struct ecsenc_config *ec,
@@ -154,9 +155,9 @@ static int ecsenc_crypt_run(struct ecsenc_config *ec,
 }
 
 /* An asynchronous cipher finished a unit of an io that may not sleep. */
-static void ecsenc_unit_done(struct crypto_async_request *areq, int error)
+static void ecsenc_unit_done(ecsenc_crypto_done_arg *arg, int error)
 {
-	struct ecsenc_io *io = areq->data;
+	struct ecsenc_io *io = ecsenc_crypto_done_data(arg);
 
 	if (error == -EINPROGRESS)	/* left the backlog; the end follows */
 		return;
@@ -270,9 +271,9 @@ static void ecsenc_crypt_here(struct ecsenc_io *io)
 	io->crypt_done(io, r);
 }
 
-static void ecsenc_softirq_fn(struct tasklet_struct *t)
+static void ecsenc_softirq_fn(struct ecsenc_bh *bh)
 {
-	struct ecsenc_softirq *q = from_tasklet(q, t, tasklet);
+	struct ecsenc_softirq *q = container_of(bh, struct ecsenc_softirq, bh);
 	struct llist_node *list = llist_del_all(&q->ios);
 	struct ecsenc_io *io, *next;
 
@@ -284,7 +285,7 @@ static void ecsenc_softirq_fn(struct tasklet_struct *t)
 /*
  * Encrypt or decrypt @io->run, then call @done.  A large run is shared
  * out among the CPUs.  Otherwise the run is done right here, or, from
- * hard interrupt context, by this CPU's tasklet as soon as the interrupt
+ * hard interrupt context, by this CPU's BH work as soon as the interrupt
  * returns: no context switch, and the data is still in this CPU's cache.
  */
 static void ecsenc_crypt(struct ecsenc_io *io, ecsenc_done_fn done)
@@ -298,7 +299,7 @@ static void ecsenc_crypt(struct ecsenc_io *io, ecsenc_done_fn done)
 		struct ecsenc_softirq *q = this_cpu_ptr(&ecsenc_softirq);
 
 		if (llist_add(&io->softirq_node, &q->ios))
-			tasklet_schedule(&q->tasklet);
+			ecsenc_bh_schedule(&q->bh);
 		return;
 	}
 	ecsenc_crypt_here(io);
@@ -496,15 +497,15 @@ void ecsenc_io_module_init(void)
 		struct ecsenc_softirq *q = per_cpu_ptr(&ecsenc_softirq, cpu);
 
 		init_llist_head(&q->ios);
-		tasklet_setup(&q->tasklet, ecsenc_softirq_fn);
+		ecsenc_bh_init(&q->bh, ecsenc_softirq_fn);
 	}
 }
 
-/* Every device is gone, so no tasklet has anything left to do. */
+/* Every device is gone, so no CPU's BH work has anything left to do. */
 void ecsenc_io_module_exit(void)
 {
 	int cpu;
 
 	for_each_possible_cpu(cpu)
-		tasklet_kill(&per_cpu_ptr(&ecsenc_softirq, cpu)->tasklet);
+		ecsenc_bh_kill(&per_cpu_ptr(&ecsenc_softirq, cpu)->bh);
 }

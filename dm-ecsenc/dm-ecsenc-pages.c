@@ -108,8 +108,7 @@ static void ecsenc_page_free(void *page, void *pool_data)
 static unsigned long ecsenc_cache_count(struct shrinker *shrinker,
 					struct shrink_control *sc)
 {
-	struct ecsenc_config *ec = container_of(shrinker, struct ecsenc_config,
-						cache_shrinker);
+	struct ecsenc_config *ec = ecsenc_shrinker_private(shrinker);
 
 	return READ_ONCE(ec->cache_nr) ?: SHRINK_EMPTY;
 }
@@ -117,8 +116,7 @@ static unsigned long ecsenc_cache_count(struct shrinker *shrinker,
 static unsigned long ecsenc_cache_scan(struct shrinker *shrinker,
 				       struct shrink_control *sc)
 {
-	struct ecsenc_config *ec = container_of(shrinker, struct ecsenc_config,
-						cache_shrinker);
+	struct ecsenc_config *ec = ecsenc_shrinker_private(shrinker);
 	unsigned long freed = 0;
 	struct page *page;
 
@@ -156,23 +154,21 @@ int ecsenc_bounce_init(struct ecsenc_config *ec, const char *devname)
 	if (r)
 		return r;
 
-	ec->cache_shrinker.count_objects = ecsenc_cache_count;
-	ec->cache_shrinker.scan_objects = ecsenc_cache_scan;
-	ec->cache_shrinker.seeks = DEFAULT_SEEKS;
-	r = register_shrinker(&ec->cache_shrinker, "dm-ecsenc:%s", devname);
-	if (r)
-		return r;
-	ec->cache_shrinker_registered = true;
-	return 0;
+	ec->cache_shrinker = ecsenc_shrinker_alloc(devname);
+	if (!ec->cache_shrinker)
+		return -ENOMEM;
+	ec->cache_shrinker->count_objects = ecsenc_cache_count;
+	ec->cache_shrinker->scan_objects = ecsenc_cache_scan;
+	ec->cache_shrinker->seeks = DEFAULT_SEEKS;
+	ecsenc_shrinker_set_private(ec->cache_shrinker, ec);
+	return ecsenc_shrinker_register(ec->cache_shrinker);
 }
 
 /* Tolerates a half-initialised @ec. */
 void ecsenc_bounce_exit(struct ecsenc_config *ec)
 {
-	if (ec->cache_shrinker_registered) {
-		unregister_shrinker(&ec->cache_shrinker);
-		ec->cache_shrinker_registered = false;
-	}
+	ecsenc_shrinker_free(ec->cache_shrinker);
+	ec->cache_shrinker = NULL;
 	if (!mempool_initialized(&ec->page_pool))
 		return;
 	/* The reserve goes back through ecsenc_page_free(), into the cache. */

@@ -402,7 +402,7 @@ static void ecsenc_io_hints(struct dm_target *ti, struct queue_limits *limits)
 	limits->physical_block_size = max_t(unsigned int,
 					    limits->physical_block_size,
 					    ec->sector_size);
-	blk_limits_io_min(limits, ec->sector_size);
+	limits->io_min = max_t(unsigned int, limits->io_min, ec->sector_size);
 	limits->dma_alignment = limits->logical_block_size - 1;
 }
 

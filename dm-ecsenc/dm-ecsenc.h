@@ -20,6 +20,8 @@
 #include <linux/workqueue.h>
 #include <crypto/skcipher.h>
 
+#include "dm-ecsenc-compat.h"
+
 #define DM_MSG_PREFIX "ecsenc"
 
 /* XTS with AES-256: Key1 || Key2, IEEE 1619 order. */
@@ -66,8 +68,7 @@ struct ecsenc_config {
 	spinlock_t cache_lock;		/* protects @cache and @cache_nr */
 	struct list_head cache;		/* free bounce pages, by page->lru */
 	unsigned int cache_nr;		/* pages on @cache */
-	struct shrinker cache_shrinker;	/* empties @cache under pressure */
-	bool cache_shrinker_registered;
+	struct shrinker *cache_shrinker; /* empties @cache under pressure */
 
 	struct workqueue_struct *crypt_wq; /* workers of large bios, per CPU */
 	unsigned int worker_size;	/* bytes of one crypt worker's state */
@@ -96,7 +97,7 @@ struct ecsenc_io {
 	struct ecsenc_run run;		/* the data units still to do */
 	bio_end_io_t *orig_end_io;	/* @base_bio's end_io, for reads */
 	struct bio *clone;		/* writes: the ciphertext clone */
-	struct llist_node softirq_node;	/* waiting for this CPU's tasklet */
+	struct llist_node softirq_node;	/* waiting for this CPU's BH work */
 	ecsenc_done_fn crypt_done;	/* what follows the crypto */
 	struct scatterlist sg[2];	/* the unit being done: in, out */
 	u8 iv[ECSENC_IV_SIZE] __aligned(8); /* plain64 IV being used */

@@ -3,6 +3,11 @@
  * Device-mapper through libdevmapper.  Every task that carries a table is
  * marked with dm_task_secure_data() so the library wipes its ioctl buffers
  * (the table names a keyring key, and a hex key for tests would be in it).
+ *
+ * Where udev runs, it makes and removes the /dev/mapper nodes (and systemd
+ * learns of the devices from it): resume and remove wait for udev with a
+ * cookie, as dmsetup and cryptsetup do.  Where it does not (a bare
+ * initramfs), libdevmapper's udev sync is off and the nodes are made here.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -30,14 +35,21 @@ static void dm_log(int level, const char *file, int line, int dm_errno,
 	log_debug("libdevmapper: %s", msg);
 }
 
+int udev_running(void)
+{
+	return access("/run/udev/control", F_OK) == 0;
+}
+
+static int use_udev;
+
 static void dm_init_once(void)
 {
 	static int done;
 
 	if (done)
 		return;
-	/* No udev in the VM and none needed: we make the node ourselves. */
-	dm_udev_set_sync_support(0);
+	use_udev = udev_running();
+	dm_udev_set_sync_support(use_udev);
 	dm_log_with_errno_init(dm_log);
 	done = 1;
 }
@@ -46,6 +58,8 @@ static int run_task(int type, const char *name, const char *target,
 		    uint64_t sectors, const char *params, struct dm_info *info)
 {
 	struct dm_task *dmt;
+	uint32_t cookie = 0;
+	int udev_wait = 0;
 	int r = 0;
 
 	dm_init_once();
@@ -62,6 +76,14 @@ static int run_task(int type, const char *name, const char *target,
 	}
 	if (type == DM_DEVICE_REMOVE)
 		dm_task_retry_remove(dmt);
+	/* The uevents of resume and remove carry the cookie udev answers. */
+	if (use_udev && (type == DM_DEVICE_RESUME || type == DM_DEVICE_REMOVE)) {
+		if (!dm_task_set_cookie(dmt, &cookie, 0)) {
+			r = -EIO;
+			goto out;
+		}
+		udev_wait = 1;
+	}
 	errno = 0;
 	if (!dm_task_run(dmt)) {
 		/* libdevmapper logged the ioctl error; errno is not kept. */
@@ -72,6 +94,8 @@ static int run_task(int type, const char *name, const char *target,
 	if (info && !dm_task_get_info(dmt, info))
 		r = -EIO;
 out:
+	if (udev_wait)
+		dm_udev_wait(cookie);
 	dm_task_destroy(dmt);
 	return r;
 }
@@ -118,7 +142,7 @@ int dm_remove(const char *name)
 	char path[256];
 	int r = run_task(DM_DEVICE_REMOVE, name, NULL, 0, NULL, NULL);
 
-	if (r == 0) {
+	if (r == 0 && !use_udev) {
 		snprintf(path, sizeof(path), "%s/%s", dm_dir(), name);
 		unlink(path);
 	}
@@ -150,6 +174,10 @@ int dm_node_path(const char *name, char *path, size_t len)
 	if (stat(path, &st) == 0 && S_ISBLK(st.st_mode) &&
 	    st.st_rdev == makedev(info.major, info.minor))
 		return 0;
+	if (use_udev) {		/* udev waited for, and still no node */
+		log_err("udev made no %s", path);
+		return -ENODEV;
+	}
 	unlink(path);
 	mkdir(dm_dir(), 0755);
 	if (mknod(path, S_IFBLK | 0600, makedev(info.major, info.minor)) < 0)

@@ -34,7 +34,13 @@ int dm_remove(const char *name);
 int dm_exists(const char *name);
 int dm_suspend(const char *name);
 int dm_resume(const char *name);
-/* "/dev/mapper/@name", made with mknod when nothing else made it. */
+/*
+ * "/dev/mapper/@name": made by udev where udev runs, otherwise with mknod
+ * when nothing else made it.
+ */
 int dm_node_path(const char *name, char *path, size_t len);
+
+/* 1 if udev runs (/run/udev/control exists): it makes the device nodes. */
+int udev_running(void);
 
 #endif

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Install the Debian 12 packages that building and testing ecsenc needs.
+# Install the Debian 12 packages that building and testing ecsenc needs,
+# and any named on the command line (make deb adds debhelper's).
 # Does nothing when they are all present, so every make target can call it.
 set -euo pipefail
 
 pkgs=(
 	# build
-	build-essential pkg-config linux-source-6.1 xz-utils
-	linux-image-amd64 linux-headers-amd64 sparse
+	build-essential pkg-config linux-source-6.1 xz-utils sparse
 	libdevmapper-dev libssl-dev libcurl4-openssl-dev libmicrohttpd-dev
 	libjson-c-dev libsqlite3-dev libkeyutils-dev
 	# the VM and what runs inside it
@@ -18,6 +18,13 @@ pkgs=(
 	# host tests and benchmark plots
 	nodejs npm gnuplot-nox
 )
+
+pkgs+=("$@")
+
+# Every kernel the module is tested on (scripts/kver.sh): image and headers.
+for image in $("$(dirname "$0")/kver.sh" --meta); do
+	pkgs+=("$image" "${image/linux-image/linux-headers}")
+done
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -7,8 +7,11 @@
 #
 # Host tests are the executables tests/host/**/*.sh; each exits 0 (pass),
 # 77 (skip) or anything else (fail).  VM tests are tests/vm/tests/*.sh, run
-# inside one boot of Debian's kernel by tests/vm/run-vm.sh, which prints one
-# "RESULT <name> <PASS|FAIL|SKIP> <seconds>" line per test.
+# inside one boot of each kernel dm-ecsenc supports (6.1 and 6.12; KVER=
+# for one) by tests/vm/run-vm.sh, which prints one
+# "RESULT <name> <PASS|FAIL|SKIP> <seconds>" line per test.  Then
+# tests/systemd/run.sh boots a Debian 12 system with the packages of
+# make deb under systemd, on the default kernel.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -53,21 +56,55 @@ if [ $run_host -eq 1 ]; then
 	done < <(find tests/host -name '*.sh' -perm -u+x | sort)
 fi
 
-if [ $run_vm -eq 1 ]; then
-	vmlog=$logdir/vm-console.log
-	tests/vm/run-vm.sh --tests tests/vm/tests --disk 64 --console "$vmlog" \
-		>"$logdir/vm-results.txt"
-	vm_rc=$?
+# Record a guest run's RESULT lines as PREFIX/<name>, and the run itself
+# as one more failure when its harness failed (boot, oops, timeout).
+record_guest() {	# prefix results rc
+	local tag name status secs
 	while read -r tag name status secs; do
 		[ "$tag" = RESULT ] || continue
-		record "vm/$name" "$status" "$secs"
-	done <"$logdir/vm-results.txt"
-	if [ $vm_rc -ne 0 ]; then
-		grep -v '^RESULT ' "$logdir/vm-results.txt" | sed 's/^/    | /'
-		record "vm/harness (boot, oops/WARNING check)" FAIL 0
+		record "$1/$name" "$status" "$secs"
+	done <"$2"
+	if [ "$3" -ne 0 ]; then
+		grep -v '^RESULT ' "$2" | sed 's/^/    | /'
+		record "$1/harness (boot, oops/WARNING check)" FAIL 0
 	fi
+}
+
+# One VM suite per kernel (scripts/kver.sh --all; KVER= runs just that
+# one), each with the module built for it.
+vm_suite() {		# kver
+	local kver=$1 vm_rc t0 p0=$passed f0=$failed
+	local short=${1%%-*}
+	local results=$logdir/vm-results-$kver.txt
+	short=${short%%+*}
+	t0=$(date +%s)
+	KVER=$kver tests/vm/run-vm.sh --tests tests/vm/tests --disk 64 \
+		--console "$logdir/vm-console-$kver.log" >"$results"
+	vm_rc=$?
+	record_guest "vm-$short" "$results" $vm_rc
+	vm_summary+=("vm on $kver: $((passed - p0)) passed, $((failed - f0)) failed, $(($(date +%s) - t0))s")
+}
+
+vm_summary=()
+if [ $run_vm -eq 1 ]; then
+	if [ -n "${KVER:-}" ]; then
+		kernels=$KVER
+	else
+		kernels=$(scripts/kver.sh --all) || exit 1
+	fi
+	for kver in $kernels; do
+		vm_suite "$kver"
+	done
+	# Under systemd, on the default kernel (KVER= for another): the
+	# packages from make deb in a debootstrapped Debian 12, two boots.
+	t0=$(date +%s)
+	tests/systemd/run.sh --console "$logdir/systemd-console.log" \
+		>"$logdir/systemd-results.txt" 2>&1
+	record_guest systemd "$logdir/systemd-results.txt" $?
+	vm_summary+=("systemd on $(scripts/kver.sh): $(($(date +%s) - t0))s")
 fi
 
+[ ${#vm_summary[@]} -eq 0 ] || printf '%s\n' "${vm_summary[@]}"
 echo "total time: $(($(date +%s) - start_all))s; logs in build/test-logs/"
 [ ${#failures[@]} -eq 0 ] || printf 'failed: %s\n' "${failures[@]}"
 echo "$passed passed, $failed failed, $skipped skipped"

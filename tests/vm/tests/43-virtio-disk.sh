@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Through a virtio disk, whose completions arrive in hard interrupt context
-# (decrypted by the per-CPU tasklet) or, when the interrupt lands on another
-# CPU, in soft interrupt context; large reads are shared out among the CPUs
-# from there.  fio verifies what it wrote at QD1 and QD16 with 4 KiB to
+# (decrypted in bottom-half context: a BH workqueue item from 6.9, a
+# per-CPU tasklet before; both run as TASKLET softirqs) or, when the
+# interrupt lands on another CPU, in soft interrupt context; large reads
+# are shared out among the CPUs from there.  fio verifies what it wrote at QD1 and QD16 with 4 KiB to
 # 1 MiB blocks, and the bytes on the disk match what dm-crypt makes of the
 # same plaintext, read back through ecsenc in 4 KiB and 1 MiB reads.
 . "$TESTLIB"
@@ -16,7 +17,7 @@ key=$(random_hex_key)
 keyfile=/tmp/vda.key
 hex_to_file "$key" "$keyfile"
 
-softirqs() {		# TASKLET + BLOCK softirqs run so far, all CPUs
+softirqs() {		# TASKLET (tasklets, BH work) + BLOCK softirqs so far, all CPUs
 	awk '$1 == "TASKLET:" || $1 == "BLOCK:" {for (i = 2; i <= NF; i++) n += $i} END {print n}' /proc/softirqs
 }
 
