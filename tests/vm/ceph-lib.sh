@@ -3,7 +3,7 @@
 # A one-node Ceph cluster and two "hosts" inside the test guest, for tests
 # that declare "# needs: ceph" (tests/vm/run-vm.sh then adds the payload of
 # tests/vm/ceph/payload.sh).  Source it after lib.sh:
-#   . "$TESTLIB"; . "$CEPHLIB"
+#   . "$TESTLIB"; . "${TESTLIB%/*}/ceph-lib.sh"
 #
 #   ceph_start            the cluster up (once per boot; later calls reuse it)
 #   on_host_a CMD...      run CMD on host A: the network namespace of the
@@ -12,6 +12,7 @@
 #                         only way to the storage is the veth pair
 #                         veth-b <-> veth-a, the wire tests capture
 #   ceph_mon_cmd JSON     one monitor command (librados), answer on stdout
+#   rbd_cli ARGS...       Debian's rbd CLI, on host A
 #   rbd_create NAME MB [FEATURES]   an image in pool $RBD_POOL, removed at exit
 #   rbd_map HOST NAME [OPTS]        kernel-map it from host a or b through
 #                         /sys/bus/rbd/add_single_major; prints /dev/rbdN
@@ -59,7 +60,7 @@ on_host_b() { "$CEPH_BIN/ip" netns exec hostb "$@"; }
 # Two network namespaces and a veth pair between them; the guest's own
 # namespace keeps only its loopback.
 _ceph_net() {
-	local ip=$CEPH_BIN/ip
+	local ip=$CEPH_BIN/ip h
 	[ -e /run/netns/hostb ] && return 0
 	"$ip" netns add hosta
 	"$ip" netns add hostb
@@ -238,7 +239,8 @@ rbd_map() {		# a|b image [options]
 	[ -n "${3:-}" ] && opts="$opts,$3"
 	before=$(ls /sys/bus/rbd/devices)
 	printf '%s' "$CEPH_MON $opts $RBD_POOL $2 -" |
-		"on_host_$host" sh -c 'cat >/sys/bus/rbd/add_single_major' || return 1
+		"on_host_$host" sh -c 'cat >/sys/bus/rbd/add_single_major' ||
+		fail "rbd_map: host $host cannot map $RBD_POOL/$2${3:+ with $3}"
 	for id in $(ls /sys/bus/rbd/devices); do
 		case " $(echo $before) " in *" $id "*) continue ;; esac
 		on_exit "rbd_unmap /dev/rbd$id"
@@ -251,5 +253,5 @@ rbd_map() {		# a|b image [options]
 rbd_unmap() {		# /dev/rbdN
 	local id=${1#/dev/rbd}
 	[ -e "/sys/bus/rbd/devices/$id" ] || return 0
-	echo "$id" >/sys/bus/rbd/remove_single_major
+	echo "$id" >/sys/bus/rbd/remove_single_major || fail "rbd_unmap $1"
 }
