@@ -87,11 +87,8 @@ static const char *header_refusal(const struct disk_header *h)
 		return "region or category";
 	if (strcmp(h->cipher, encrypted ? "aes-xts-plain64" : "none"))
 		return "cipher";
-	if (h->sector_size < 512 || h->sector_size > 4096 ||
-	    (h->sector_size & (h->sector_size - 1)))
-		return "sector size";
-	if (h->data_offset < DISK_HEADER_COPIES * DISK_HEADER_SIZE ||
-	    h->data_offset % 4096 || h->data_offset > (1ull << 30))
+	/* disk_header_decode() checked the sector size and offset's alignment. */
+	if (h->data_offset > (1ull << 30))
 		return "data offset";
 	if (h->data_size < AGENT_DISK_SIZE_MIN || h->data_size > AGENT_DISK_SIZE_MAX ||
 	    h->data_size % AGENT_DISK_SIZE_ALIGN)

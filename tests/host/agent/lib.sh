@@ -33,16 +33,21 @@ free_port() {
 
 # start_agent ENDPOINT [agent options...]: agent on $work/agent.sock
 start_agent() {
-	local endpoint=$1 i
+	local endpoint=$1 i before
 	shift
+	before=$(grep -c ' info: serving ' "$work/agent.log" 2>/dev/null || true)
 	[ -f "$work/creds" ] || { echo "LTAIecsencHostTest0001 hostTestSecret0001" >"$work/creds"; chmod 600 "$work/creds"; }
 	"$AGENT" --kms-endpoint "$endpoint" --credentials "$work/creds" \
 		--state-dir "$work/state" --socket "$work/agent.sock" "$@" \
 		>>"$work/agent.log" 2>&1 &
 	agent_pid=$!
 	pids+=("$agent_pid")
+	# Ready when start-up is over ("serving", sent with READY=1), not when
+	# the socket appears: it is bound before the re-attach pass.
 	for i in $(seq 50); do
-		[ -S "$work/agent.sock" ] && return 0
+		[ -S "$work/agent.sock" ] &&
+			[ "$(grep -c ' info: serving ' "$work/agent.log" 2>/dev/null)" -gt "${before:-0}" ] &&
+			return 0
 		kill -0 "$agent_pid" 2>/dev/null || fail "agent died at start"
 		sleep 0.1
 	done
