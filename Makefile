@@ -75,6 +75,7 @@ bench-memory: all
 # The host's load goes into the report: the machine may be shared.
 bench-rbd: all
 	@mkdir -p build && $(CC) -O2 -Wall -o build/xts-speed tests/bench/xts-speed.c
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/bench/kmod modules
 	@mkdir -p Documentation/benchmarks/rbd/raw && { echo "command: make bench-rbd"; \
 		git log -1 --format="dm-ecsenc commit: %h %s" -- dm-ecsenc; \
 		echo "host load before: $$(cat /proc/loadavg)"; } >Documentation/benchmarks/rbd/raw/host.txt
