@@ -8,7 +8,7 @@
 #   tools disk   ceph-mon, ceph-osd, rbd, ceph-authtool, monmaptool, ip
 #                (iproute2, for network namespaces), tcpdump, the mon
 #                command helper, their libraries and Ceph's plugins, on a
-#                read-only ext4 image (serial ecsenc-ceph): about 95 MB that
+#                read-only ext4 image (serial ecsenc-ceph): about 97 MB that
 #                stay page cache the guest can reclaim, instead of initramfs
 #                RAM held for good
 #   OSD disk     a sparse file of CEPH_OSD_MB (default 3072) MiB for
