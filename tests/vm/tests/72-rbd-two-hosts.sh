@@ -42,7 +42,9 @@ dev_a=$(rbd_map a excl exclusive) || fail "host A: exclusive map"
 if dev_b=$(rbd_map b excl exclusive,lock_timeout=30 2>/tmp/excl.err); then
 	fail "host B mapped $dev_b exclusively while host A holds the lock"
 fi
-log "host B's exclusive map refused while host A holds it: $(tail -n 1 /tmp/excl.err)"
+grep -q 'Read-only file system' /tmp/excl.err ||
+	fail "host B's exclusive map failed, but not with EROFS: $(cat /tmp/excl.err)"
+log "host B's exclusive map refused (EROFS) while host A holds the lock"
 rbd_unmap "$dev_a"
 dev_b=$(rbd_map b excl exclusive) || fail "host B: exclusive map once host A let go"
 log "host B maps it exclusively once host A has unmapped ($dev_b)"
@@ -63,7 +65,9 @@ if timeout 120 dd if=/tmp/b.dat of="$dev_b" bs=1M count=1 oflag=direct status=no
 	2>/tmp/fenced.err; then
 	fail "host B wrote after being blocklisted"
 fi
-log "host B's write after fencing failed in $(($(date +%s) - t0)) s: $(tail -n 1 /tmp/fenced.err)"
+grep -q 'Input/output error' /tmp/fenced.err ||
+	fail "host B's write failed, but not with EIO: $(cat /tmp/fenced.err)"
+log "host B's write after fencing failed with EIO in $(($(date +%s) - t0)) s"
 dmesg | grep -E 'rbd|libceph' | tail -n 5 | sed 's/^/    /'
 rbd_unmap "$dev_b"
 
