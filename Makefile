@@ -15,6 +15,7 @@
 #   make install-module  the module built for KVER, into /lib/modules
 #   make install-dkms    the module's source for DKMS, /usr/src/ecsenc-VERSION
 #   make deb        Debian packages: ecsenc, ecsenc-dkms, ecsenc-kms-emulator
+#   make bench-rbd  the same comparison over Ceph RBD, in a VM
 #
 # The module is built against Debian's linux-headers-amd64 (or KVER=), never
 # against the running kernel: the VM boots that kernel.  KDIR= overrides the
@@ -48,8 +49,8 @@ USERSPACE_DIRS := tools/lib tools/kms-emulator kms-agent tools/ecsenc-ctl
 BUILT_DIRS = $(foreach d,$(USERSPACE_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
 .PHONY: all deps module modules userspace check check-host check-vm demo bench \
-	bench-memory lint clean programs install install-module install-dkms deb \
-	check-systemd
+	bench-memory bench-rbd lint clean programs install install-module \
+	install-dkms deb check-systemd
 
 all: module userspace
 
@@ -143,6 +144,20 @@ bench: all
 bench-memory: all
 	@tests/vm/run-vm.sh --lean --mem 256 --smp 2 --disk 512 --timeout 900 \
 		--script tests/bench/memory.sh --out Documentation/benchmarks
+
+# Over an image of a one-node Ceph cluster in the guest, mapped by the
+# kernel rbd client of a second network namespace (tests/vm/ceph-lib.sh).
+# The host's load goes into the report: the machine may be shared.
+bench-rbd: all
+	@mkdir -p build && $(CC) -O2 -Wall -o build/xts-speed tests/bench/xts-speed.c
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/bench/kmod modules
+	@mkdir -p Documentation/benchmarks/rbd/raw && { echo "command: make bench-rbd"; \
+		git log -1 --format="dm-ecsenc commit: %h %s" -- dm-ecsenc; \
+		echo "host load before: $$(cat /proc/loadavg)"; } >Documentation/benchmarks/rbd/raw/host.txt
+	@tests/vm/run-vm.sh --mem 2048 --smp 2 --timeout 3600 \
+		--script tests/bench/bench-rbd.sh --out Documentation/benchmarks/rbd
+	@echo "host load after: $$(cat /proc/loadavg)" >>Documentation/benchmarks/rbd/raw/host.txt
+	@tests/bench/report.sh Documentation/benchmarks/rbd Documentation/benchmarks/rbd.txt
 
 clean:
 	-rm -f dm-ecsenc/*.o dm-ecsenc/*.ko dm-ecsenc/*.mod* dm-ecsenc/.*.cmd

@@ -6,7 +6,8 @@
 # with tests/bench/report.sh).
 #
 # On each backing device (a brd ramdisk; /dev/vda too when the VM has a
-# --disk) and at each sector size, four (or more) mappings of the same bytes
+# --disk; rbd, an image of the guest's one-node Ceph cluster mapped by host
+# B's kernel rbd client, see tests/bench/bench-rbd.sh) and at each sector size, four (or more) mappings of the same bytes
 # with the same key exist at once:
 #   raw          the backing device itself
 #   dmcrypt      dm-crypt, default (kcryptd and write thread)
@@ -258,6 +259,14 @@ for b in $BACKINGS; do
 		for wl in $WORKLOADS; do
 			in_list "$wl" "$VDA_WORKLOADS" && wls="$wls $wl"
 		done
+		;;
+	rbd)	# across the veth pair from host B to the storage on host A
+		. /ecsenc/tests/vm/ceph-lib.sh
+		ceph_start
+		rbd_create bench "$MB" layering
+		dev=$(rbd_map b bench)
+		meta "rbd: $RBD_POOL/bench, $MB MiB, layering, mapped by host B as $dev"
+		wls=$WORKLOADS
 		;;
 	*) fail "unknown backing $b" ;;
 	esac

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Turn the raw results of tests/bench/bench.sh into the report:
-#   tests/bench/report.sh DIR     (DIR/raw/{results,crypto}.tsv, meta.txt)
-# writes DIR/results.txt (tables), DIR/results.json and DIR/results.png
-# (gnuplot: IOPS and latency per device).  Runs on the host.
+#   tests/bench/report.sh DIR [TXT]   (DIR/raw/{results,crypto}.tsv, meta.txt)
+# writes TXT (tables; default DIR/results.txt), DIR/results.json and
+# DIR/results.png (gnuplot: IOPS and latency per device).  Runs on the host.
 #
 # Every number is the median over the rounds of one boot.  Ratios:
 #   vs dm-crypt  ecsenc / the better of dmcrypt and dmcrypt-nowq
@@ -16,7 +16,8 @@
 # default 20 us): what is left is what the target's bio path costs.
 set -euo pipefail
 
-dir=${1:?usage: report.sh DIR}
+dir=${1:?usage: report.sh DIR [TXT]}
+txt=${2:-$dir/results.txt}
 raw=$dir/raw
 [ -s "$raw/results.tsv" ] || { echo "report: no $raw/results.tsv" >&2; exit 1; }
 const_us=${BENCH_LAT_CONST_US:-20}
@@ -244,7 +245,7 @@ function verdict(ok) { return ok ? "MET" : "NOT MET" }
 # --- text report ----------------------------------------------------------
 {
 	echo "ecsenc vs dm-crypt: medians of one VM boot (TCG; only ratios mean anything)"
-	grep -E '^(date|kernel|cpus|mem_kib|fio|runtime_s|rounds):' "$raw/meta.txt" | sed 's/^/  /'
+	grep -E '^(date|kernel|cpus|mem_kib|fio|runtime_s|rounds|rbd|elapsed_s):' "$raw/meta.txt" | sed 's/^/  /'
 	sed "s/^/  /" "$raw/host.txt" 2>/dev/null || true
 	grep -E "md5" "$raw/meta.txt" | sed "s/^/  guest /" || true
 	grep -E 'driver' "$raw/meta.txt" | sort -u | sed 's/^ */  xts(aes) /' || true
@@ -307,7 +308,7 @@ function verdict(ok) { return ok ? "MET" : "NOT MET" }
 	echo "capi:ecb(cipher_null)-plain64: the bio path without the crypto (\"-\": the"
 	echo "target refused that cipher in this boot)."
 	echo "vs-limit: ecsenc against the xts(aes) speed of ONE CPU (2 jobs may exceed 1)."
-} >"$dir/results.txt"
+} >"$txt"
 
 # --- JSON ---------------------------------------------------------------
 jq -R -s --arg le "$lim_enc" --arg ld "$lim_dec" --arg cu "$const_us" \
@@ -359,5 +360,5 @@ if command -v gnuplot >/dev/null; then
 	gnuplot -e "datafile='$tmp/plot.dat'; outfile='$dir/results.png'" \
 		"$(dirname "$0")/plot.gp"
 fi
-echo "report: $dir/results.txt $dir/results.json $dir/results.png"
+echo "report: $txt $dir/results.json $dir/results.png"
 cat "$tmp/bar.txt"

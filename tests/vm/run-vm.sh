@@ -15,6 +15,7 @@
 #   --console FILE   keep the whole serial console there
 #   --timeout SECS   kill the guest after that long (default 3000)
 #   --lean           a small initramfs, for small guests (below)
+#   --ceph           Ceph and the rbd client (tests/vm/ceph/payload.sh); implied by a "# needs: ceph" test
 #
 # The initramfs holds busybox-static, bash, the tools the tests use
 # (dmsetup, cryptsetup, fio, keyctl, e2fsprogs, ...) with their shared
@@ -36,10 +37,10 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 mode="" target="" filter="*" mem=2048 smp=2 disk_mb=0 out="" console=""
-timeout_s=3000 lean=0
+timeout_s=3000 lean=0 ceph=0
 
 usage() {
-	sed -n '4,34p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,35p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -55,11 +56,18 @@ while [ $# -gt 0 ]; do
 	--console) console=$2; shift ;;
 	--timeout) timeout_s=$2; shift ;;
 	--lean) lean=1 ;;
+	--ceph) ceph=1 ;;
 	*) usage ;;
 	esac
 	shift
 done
 [ -n "$mode" ] || usage
+# A test that needs Ceph says so in a line "# needs: ceph".
+if [ "$mode" = tests ]; then
+	grep -lqs '^# needs: ceph' "$target"/$filter.sh && ceph=1
+else
+	grep -qs '^# needs: ceph' "$target" && ceph=1
+fi
 
 # The kernel: KVER=, or Debian's default (scripts/kver.sh); its module is
 # where the Makefile builds it for that kernel.
@@ -215,8 +223,10 @@ else
 	install_full_modules
 fi
 cp /lib/modules/"$kver"/modules.{order,builtin,builtin.modinfo} "$moddir/" 2>/dev/null || true
+ceph_qemu_args=()
+[ "$ceph" = 1 ] && . "$top/tests/vm/ceph/payload.sh"
 # Debian compresses 6.12's modules with xz, which busybox's modprobe may
-# not read: the guest gets them decompressed.
+# not read: the guest gets them decompressed (the Ceph payload's too).
 find "$moddir" -name '*.ko.xz' -exec xz -d {} +
 cp "$module" "$moddir/extra/"
 depmod -b "$root" "$kver"
@@ -302,6 +312,7 @@ if [ "$lean" = 1 ]; then
 	qemu_args+=(-drive "file=$work/tools.img,if=none,id=tools,format=raw,readonly=on"
 		-device "virtio-blk-pci,drive=tools,serial=ecsenc-tools,addr=0x1f")
 fi
+qemu_args+=("${ceph_qemu_args[@]}")
 if [ -n "$out" ]; then
 	mkdir -p "$out"
 	qemu_args+=(-virtfs "local,path=$(cd "$out" && pwd),mount_tag=out,security_model=none")
