@@ -5,6 +5,7 @@
  * (the table names a keyring key, and a hex key for tests would be in it).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,17 +31,21 @@ static void dm_log(int level, const char *file, int line, int dm_errno,
 	log_debug("libdevmapper: %s", msg);
 }
 
-static void dm_init_once(void)
+static void dm_init(void)
 {
-	static int done;
-
-	if (done)
-		return;
 	/* No udev in the VM and none needed: we make the node ourselves. */
 	dm_udev_set_sync_support(0);
 	dm_log_with_errno_init(dm_log);
-	done = 1;
 }
+
+/*
+ * libdevmapper keeps per-process state (its log hook, errno across a
+ * task, cached names): one task at a time.  A task is one ioctl, so the
+ * lock is held for microseconds; the slow part of an attach, the KMS, is
+ * outside it.
+ */
+static pthread_once_t dm_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t dm_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int run_task(int type, const char *name, const char *target,
 		    uint64_t sectors, const char *params, struct dm_info *info)
@@ -48,10 +53,13 @@ static int run_task(int type, const char *name, const char *target,
 	struct dm_task *dmt;
 	int r = 0;
 
-	dm_init_once();
+	pthread_once(&dm_once, dm_init);
+	pthread_mutex_lock(&dm_lock);
 	dmt = dm_task_create(type);
-	if (!dmt)
+	if (!dmt) {
+		pthread_mutex_unlock(&dm_lock);
 		return -ENOMEM;
+	}
 	if (!dm_task_secure_data(dmt) || !dm_task_set_name(dmt, name)) {
 		r = -EINVAL;
 		goto out;
@@ -73,6 +81,7 @@ static int run_task(int type, const char *name, const char *target,
 		r = -EIO;
 out:
 	dm_task_destroy(dmt);
+	pthread_mutex_unlock(&dm_lock);
 	return r;
 }
 

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include <openssl/evp.h>
 
-#include "catalog.h"
 #include "credentials.h"
 #include "kms_ops.h"
 #include "log.h"
@@ -17,29 +17,36 @@ static struct kms_client *client_for(struct op_ctx *ctx)
 	struct agent *a = ctx->agent;
 	struct kms_client_config cfg = { 0 };
 	struct agent_region_client *free_slot = NULL;
+	struct kms_client *c = NULL;
 	int r;
 
+	pthread_mutex_lock(&a->kms_lock);
 	for (int i = 0; i < AGENT_MAX_REGIONS; i++) {
-		if (a->kms[i].client && !strcmp(a->kms[i].region, ctx->region))
-			return a->kms[i].client;
+		if (a->kms[i].client && !strcmp(a->kms[i].region, ctx->region)) {
+			c = a->kms[i].client;
+			goto out;
+		}
 		if (!a->kms[i].client && !free_slot)
 			free_slot = &a->kms[i];
 	}
 	if (!free_slot || !a->creds || !a->creds->count)
-		return NULL;
+		goto out;
 	cfg.endpoint = a->kms_endpoint;
 	cfg.access_key_id = a->creds->keys[0].id;
 	cfg.access_key_secret = a->creds->keys[0].secret;
 	cfg.region = ctx->region;
 	cfg.timeout_ms = 5000;
-	r = kms_client_new(&cfg, &free_slot->client);
+	r = kms_client_new(&cfg, &c);
 	if (r < 0) {
 		log_err("KMS client for %s: %s", ctx->region, strerror(-r));
-		return NULL;
+		goto out;
 	}
 	snprintf(free_slot->region, sizeof(free_slot->region), "%s",
 		 ctx->region);
-	return free_slot->client;
+	free_slot->client = c;
+out:
+	pthread_mutex_unlock(&a->kms_lock);
+	return c;
 }
 
 void kms_ops_free_clients(struct agent *a)
@@ -132,8 +139,7 @@ static int call(struct op_ctx *ctx, const char *action,
 		r = kms_client_call(c, action, params, resp);
 		/* Billed: every call the KMS answered. */
 		if (resp->http_status)
-			catalog_count_kms_call(ctx->agent->catalog, ctx->region,
-					       ctx->op, action);
+			op_count_kms_call(ctx, action);
 		if (r == 0)
 			return 0;
 		if (!retry || !kms_error_is_transient(r, resp))

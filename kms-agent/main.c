@@ -125,6 +125,7 @@ int main(int argc, char **argv)
 {
 	struct option longopts[N_OPTIONS + 1];
 	struct agent a = {
+		.kms_lock = PTHREAD_MUTEX_INITIALIZER,
 		.socket_path = AGENT_DEFAULT_SOCKET,
 		.default_region = AGENT_DEFAULT_REGION,
 		.kms_deadline_ms = 20000,
@@ -195,14 +196,26 @@ int main(int argc, char **argv)
 	fd = server_listen(a.socket_path);
 	if (fd < 0)
 		goto out;
+	/*
+	 * Before READY=1, so that a unit ordered after us finds its disks;
+	 * bounded (one KMS retry budget and a little), so that an unreachable
+	 * KMS cannot hold the start past systemd's timeout.
+	 */
 	if (reattach)
-		agent_reattach_all(&a);
+		agent_reattach_all(&a, a.kms_deadline_ms + 5000);
 	log_info("serving %s (region %s, KMS %s)", a.socket_path,
 		 a.default_region, a.kms_endpoint);
 	notify_ready();
 	server_run(&a, fd, &stop_requested);
 	log_info("stopping; attached disks stay attached");
 	r = 0;
+	if (server_drain(5000) > 0) {
+		/* A request still runs (a KMS retry): leave its state be. */
+		log_warn("requests still under way at exit");
+		close(fd);
+		unlink(a.socket_path);
+		_exit(0);
+	}
 out:
 	if (fd >= 0) {
 		close(fd);

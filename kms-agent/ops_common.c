@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "kernel.h"
+#include "log.h"
 #include "store.h"
 #include "ops_common.h"
 
@@ -29,6 +30,33 @@ int op_fail_code(struct op_ctx *ctx, int err, const char *code,
 	va_end(ap);
 	ctx->code = code;
 	return err < 0 ? err : -err;
+}
+
+void op_count_kms_call(struct op_ctx *ctx, const char *action)
+{
+	size_t i;
+
+	for (i = 0; i < ctx->n_kms_calls; i++)
+		if (!strcmp(ctx->kms_calls[i].action, action))
+			break;
+	if (i == OP_MAX_KMS_ACTIONS) {
+		log_err("%s: more than %d KMS actions, %s not billed", ctx->op,
+			OP_MAX_KMS_ACTIONS, action);
+		return;
+	}
+	if (i == ctx->n_kms_calls)
+		ctx->kms_calls[ctx->n_kms_calls++] =
+			(struct op_kms_tally){ .action = action };
+	ctx->kms_calls[i].calls++;
+}
+
+void op_bill(struct op_ctx *ctx)
+{
+	for (size_t i = 0; i < ctx->n_kms_calls; i++)
+		catalog_count_kms_calls(ctx->agent->catalog, ctx->region,
+					ctx->op, ctx->kms_calls[i].action,
+					ctx->kms_calls[i].calls);
+	ctx->n_kms_calls = 0;
 }
 
 void disk_dm_name(const char *disk_id, char *buf, size_t len)
