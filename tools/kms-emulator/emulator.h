@@ -40,6 +40,7 @@ struct emu_options {
 	const char *admin_key;		/* AccessKeyId allowed admin actions */
 	unsigned int max_keys;		/* customer keys per region */
 	unsigned int threads;		/* HTTP thread pool size */
+	long delay_ms;			/* test knob: answer this much later */
 	long clock_offset;		/* added to the stored clock offset */
 	int print_metering;		/* print counts and exit */
 	int verbose;

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 #include <openssl/crypto.h>
@@ -195,6 +196,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		parse_form(r);
 	if (r->bad_params)
 		return reply_error(conn, emu, E_INVALID_PARAMETER);
+	if (emu->opt.delay_ms)	/* a slow KMS, for the agent's tests */
+		usleep((useconds_t)emu->opt.delay_ms * 1000);
 	status = router_handle(emu, &r->req, &answer);
 	return reply(conn, status, answer);
 }
