@@ -233,16 +233,32 @@ int http_start(struct emulator *emu, struct MHD_Daemon **out)
 			emu->opt.listen_host);
 		return -EINVAL;
 	}
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-			     MHD_USE_ERROR_LOG,
-			     0, NULL, NULL, on_request, emu,
-			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-			     MHD_OPTION_THREAD_POOL_SIZE,
-			     (unsigned int)emu->opt.threads,
-			     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
-			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1024,
-			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-			     MHD_OPTION_END);
+	if (emu->opt.delay_ms)
+		/*
+		 * --delay sleeps in the thread that serves the request: with
+		 * a pool, connections sharing a worker would wait for each
+		 * other's delay.  A thread per connection delays each alone.
+		 */
+		d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+				     MHD_USE_THREAD_PER_CONNECTION |
+				     MHD_USE_POLL | MHD_USE_ERROR_LOG,
+				     0, NULL, NULL, on_request, emu,
+				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
+				     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)256,
+				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+				     MHD_OPTION_END);
+	else
+		d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+				     MHD_USE_ERROR_LOG,
+				     0, NULL, NULL, on_request, emu,
+				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+				     MHD_OPTION_THREAD_POOL_SIZE,
+				     (unsigned int)emu->opt.threads,
+				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
+				     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1024,
+				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+				     MHD_OPTION_END);
 	if (!d) {
 		log_err("cannot listen on %s:%u", emu->opt.listen_host,
 			emu->opt.listen_port);
