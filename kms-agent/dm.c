@@ -31,21 +31,30 @@ static void dm_log(int level, const char *file, int line, int dm_errno,
 	log_debug("libdevmapper: %s", msg);
 }
 
+/*
+ * libdevmapper's state is set up lazily by the first tasks (the control
+ * fd, the version check, the dm major bitset, the log hook) and is not
+ * guarded: a first task runs under pthread_once, before any other, and
+ * after it tasks run concurrently, each with its own buffers.  The kernel
+ * work of a table load (the target's constructor) is the slow part of an
+ * attach after the KMS; serialising it would serialise re-attach at start.
+ */
 static void dm_init(void)
 {
+	struct dm_task *dmt;
+
 	/* No udev in the VM and none needed: we make the node ourselves. */
 	dm_udev_set_sync_support(0);
 	dm_log_with_errno_init(dm_log);
+	dmt = dm_task_create(DM_DEVICE_VERSION);
+	if (dmt) {
+		dm_task_run(dmt);	/* opens the control device, checks the version */
+		dm_task_destroy(dmt);
+	}
+	dm_is_dm_major(0);		/* builds the major bitset */
 }
 
-/*
- * libdevmapper keeps per-process state (its log hook, errno across a
- * task, cached names): one task at a time.  A task is one ioctl, so the
- * lock is held for microseconds; the slow part of an attach, the KMS, is
- * outside it.
- */
 static pthread_once_t dm_once = PTHREAD_ONCE_INIT;
-static pthread_mutex_t dm_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static int run_task(int type, const char *name, const char *target,
 		    uint64_t sectors, const char *params, struct dm_info *info)
@@ -54,12 +63,9 @@ static int run_task(int type, const char *name, const char *target,
 	int r = 0;
 
 	pthread_once(&dm_once, dm_init);
-	pthread_mutex_lock(&dm_lock);
 	dmt = dm_task_create(type);
-	if (!dmt) {
-		pthread_mutex_unlock(&dm_lock);
+	if (!dmt)
 		return -ENOMEM;
-	}
 	if (!dm_task_secure_data(dmt) || !dm_task_set_name(dmt, name)) {
 		r = -EINVAL;
 		goto out;
@@ -81,7 +87,6 @@ static int run_task(int type, const char *name, const char *target,
 		r = -EIO;
 out:
 	dm_task_destroy(dmt);
-	pthread_mutex_unlock(&dm_lock);
 	return r;
 }
 
