@@ -28,7 +28,7 @@ static const char schema[] =
 	" encrypted INTEGER NOT NULL, kms_key_id TEXT NOT NULL,"
 	" lineage_id TEXT NOT NULL, source_id TEXT NOT NULL,"
 	" path TEXT NOT NULL, attached INTEGER NOT NULL DEFAULT 0,"
-	" created INTEGER NOT NULL);"
+	" created INTEGER NOT NULL, copy_method TEXT NOT NULL DEFAULT '');"
 	"CREATE TABLE IF NOT EXISTS kms_usage ("
 	" region TEXT NOT NULL, operation TEXT NOT NULL, action TEXT NOT NULL,"
 	" calls INTEGER NOT NULL, PRIMARY KEY (region, operation, action));";
@@ -52,6 +52,9 @@ int catalog_open(const char *path, struct catalog **out)
 	sqlite3_busy_timeout(c->db, 5000);
 	if (sqlite3_exec(c->db, schema, NULL, NULL, &msg) != SQLITE_OK)
 		goto fail;
+	/* A catalog of the previous release has no copy_method yet. */
+	sqlite3_exec(c->db, "ALTER TABLE objects ADD COLUMN copy_method TEXT"
+		     " NOT NULL DEFAULT ''", NULL, NULL, NULL);
 	*out = c;
 	return 0;
 fail:
@@ -85,7 +88,8 @@ static int put_locked(struct catalog *c, const struct catalog_object *o)
 	if (sqlite3_prepare_v2(c->db,
 		"INSERT OR REPLACE INTO objects (id, kind, region, category,"
 		" size, encrypted, kms_key_id, lineage_id, source_id, path,"
-		" attached, created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+		" attached, created, copy_method)"
+		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
 		-1, &st, NULL) != SQLITE_OK)
 		return db_error(c, "prepare put");
 	bind_text(st, 1, o->id);
@@ -100,6 +104,7 @@ static int put_locked(struct catalog *c, const struct catalog_object *o)
 	bind_text(st, 10, o->path);
 	sqlite3_bind_int(st, 11, o->attached);
 	sqlite3_bind_int64(st, 12, (sqlite3_int64)o->created);
+	bind_text(st, 13, o->copy_method);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		r = db_error(c, "put");
 	sqlite3_finalize(st);
@@ -124,7 +129,8 @@ static void copy_col(sqlite3_stmt *st, int i, char *dst, size_t len)
 }
 
 #define OBJECT_COLUMNS "id, kind, region, category, size, encrypted," \
-	" kms_key_id, lineage_id, source_id, path, attached, created"
+	" kms_key_id, lineage_id, source_id, path, attached, created," \
+	" copy_method"
 
 static void read_row(sqlite3_stmt *st, struct catalog_object *o)
 {
@@ -141,6 +147,7 @@ static void read_row(sqlite3_stmt *st, struct catalog_object *o)
 	copy_col(st, 9, o->path, sizeof(o->path));
 	o->attached = sqlite3_column_int(st, 10);
 	o->created = (uint64_t)sqlite3_column_int64(st, 11);
+	copy_col(st, 12, o->copy_method, sizeof(o->copy_method));
 }
 
 static int get_locked(struct catalog *c, const char *region, const char *id,
@@ -150,11 +157,15 @@ static int get_locked(struct catalog *c, const char *region, const char *id,
 	int r, rc;
 
 	if (sqlite3_prepare_v2(c->db, "SELECT " OBJECT_COLUMNS
-			       " FROM objects WHERE id = ? AND region = ?",
+			       " FROM objects WHERE id = ?1"
+			       " AND (?2 IS NULL OR region = ?2)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_error(c, "prepare get");
 	bind_text(st, 1, id);
-	bind_text(st, 2, region);
+	if (region)
+		bind_text(st, 2, region);
+	else
+		sqlite3_bind_null(st, 2);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		read_row(st, o);
@@ -175,6 +186,11 @@ int catalog_get(struct catalog *c, const char *region, const char *id,
 	r = get_locked(c, region, id, o);
 	pthread_mutex_unlock(&c->lock);
 	return r;
+}
+
+int catalog_find(struct catalog *c, const char *id, struct catalog_object *o)
+{
+	return catalog_get(c, NULL, id, o);
 }
 
 static int exec_id(struct catalog *c, const char *sql, const char *id, int v)

@@ -28,6 +28,7 @@ struct catalog_object {
 	char path[512];			/* backing file */
 	int attached;			/* disk: should be attached */
 	uint64_t created;		/* unix seconds */
+	char copy_method[8];		/* how its data came: reflink, copy, none */
 };
 
 int catalog_open(const char *path, struct catalog **out);
@@ -37,6 +38,8 @@ int catalog_put(struct catalog *c, const struct catalog_object *o);
 /* -ENOENT when no such object in that region. */
 int catalog_get(struct catalog *c, const char *region, const char *id,
 		struct catalog_object *o);
+/* The same in any region. */
+int catalog_find(struct catalog *c, const char *id, struct catalog_object *o);
 int catalog_delete(struct catalog *c, const char *id);
 int catalog_set_attached(struct catalog *c, const char *id, int attached);
 int catalog_clear_objects(struct catalog *c);
