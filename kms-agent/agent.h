@@ -13,6 +13,7 @@
 
 #include "agent_ops.h"
 
+struct backend_ops;
 struct catalog;
 struct credentials;
 struct kms_client;
@@ -32,6 +33,7 @@ struct agent {
 	long kms_deadline_ms;		/* retry budget of one KMS use */
 	struct credentials *creds;	/* secmem; first key is used */
 	struct catalog *catalog;	/* SQLite catalog of every region */
+	const struct backend_ops *backend;	/* where the stores live */
 	pthread_mutex_t kms_lock;	/* protects @kms */
 	struct agent_region_client kms[AGENT_MAX_REGIONS];
 };
@@ -44,7 +46,10 @@ struct op_kms_tally {
 
 #define OP_MAX_KMS_ACTIONS	8
 
-/* One management operation, as a request from ecsenc-ctl runs it. */
+/*
+ * One management operation: a request from ecsenc-ctl, or a re-attach at
+ * start (billed as AttachDisk).
+ */
 struct op_ctx {
 	struct agent *agent;
 	const char *op;			/* ECS name for billing: "AttachDisk" */
@@ -95,13 +100,5 @@ int op_reinit_disk(struct op_ctx *, const struct agent_args *, struct json_objec
 int op_describe_kms_usage(struct op_ctx *, const struct agent_args *, struct json_object **);
 int op_kms_call(struct op_ctx *, const struct agent_args *, struct json_object **);
 int op_rebuild_catalog(struct op_ctx *, const struct agent_args *, struct json_object **);
-
-/*
- * Re-attach what was attached when the agent stopped (startup), disks in
- * parallel; wait at most @budget_ms.  Returns how many are still under way.
- */
-int agent_reattach_all(struct agent *a, long budget_ms);
-/* Rebuild the catalog from the headers of the backing files. */
-int agent_rebuild_catalog(struct agent *a, int *count);
 
 #endif

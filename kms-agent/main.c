@@ -19,6 +19,8 @@
 
 #include "agent.h"
 #include "agent_proto.h"
+#include "backend.h"
+#include "core.h"
 #include "catalog.h"
 #include "credentials.h"
 #include "kms_ops.h"
@@ -185,8 +187,11 @@ int main(int argc, char **argv)
 	r = catalog_open(db, &a.catalog);
 	if (r < 0)
 		goto out;
-	if (rebuild && agent_rebuild_catalog(&a, &count) < 0)
+	a.backend = backend_local_init(a.state_dir);
+	if (rebuild && core_rebuild_catalog(&a, &count) < 0)
 		log_warn("catalog rebuild failed");
+	else if (!rebuild)
+		core_reconcile(&a);
 
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
@@ -202,7 +207,7 @@ int main(int argc, char **argv)
 	 * KMS cannot hold the start past systemd's timeout.
 	 */
 	if (reattach)
-		agent_reattach_all(&a, a.kms_deadline_ms + 5000);
+		core_reattach_all(&a, a.kms_deadline_ms + 5000);
 	log_info("serving %s (region %s, KMS %s)", a.socket_path,
 		 a.default_region, a.kms_endpoint);
 	notify_ready();

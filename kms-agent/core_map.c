@@ -1,27 +1,27 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * attach-disk and detach-disk: the only place where a plaintext data key
- * exists in userspace, for the time between the KMS answer and the table
- * load, in locked memory that is wiped on every path.
+ * Mapping a disk: the only place where a plaintext data key exists in
+ * userspace, for the time between the KMS answer and the table load, in
+ * locked memory that is wiped on every path.  Re-attach at start maps
+ * disks in parallel through the same path.
  */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <time.h>
 #include <string.h>
-#include <unistd.h>
+#include <time.h>
 
+#include "backend.h"
+#include "core.h"
 #include "kernel.h"
 #include "kms_ops.h"
 #include "log.h"
 #include "object_lock.h"
-#include "ops_common.h"
 #include "secmem.h"
-#include "store.h"
 
 static int load_table(struct op_ctx *ctx, const struct disk_header *h,
-		      const char *dm, const char *loop, const unsigned char *key)
+		      const char *dm, const char *dev, const unsigned char *key)
 {
 	char params[512], desc[64], opts[64] = "";
 	uint64_t sectors = h->data_size / 512;
@@ -30,7 +30,7 @@ static int load_table(struct op_ctx *ctx, const struct disk_header *h,
 	int r;
 
 	if (!key) {
-		snprintf(params, sizeof(params), "%s %llu", loop,
+		snprintf(params, sizeof(params), "%s %llu", dev,
 			 (unsigned long long)offset);
 		r = dm_create(dm, "linear", sectors, params);
 		goto out;
@@ -43,7 +43,7 @@ static int load_table(struct op_ctx *ctx, const struct disk_header *h,
 	if (h->sector_size != 512)
 		snprintf(opts, sizeof(opts), " 1 sector_size:%u", h->sector_size);
 	snprintf(params, sizeof(params), "%s :%d:logon:%s 0 %s %llu%s",
-		 h->cipher, DATA_KEY_BYTES, desc, loop,
+		 h->cipher, DATA_KEY_BYTES, desc, dev,
 		 (unsigned long long)offset, opts);
 	r = dm_create(dm, "ecsenc", sectors, params);
 	/* The target holds its own copy now (or failed): drop ours. */
@@ -55,18 +55,18 @@ out:
 	return 0;
 }
 
-static pthread_mutex_t loop_lock = PTHREAD_MUTEX_INITIALIZER;
-
-int attach_one(struct op_ctx *ctx, const struct catalog_object *o,
-	       char *dev, size_t dev_len)
+int core_map(struct op_ctx *ctx, struct core_object *o)
 {
+	const struct backend_ops *be = ctx->agent->backend;
+	struct backend_ref ref = { .region = o->row.region, .id = o->row.id };
+	struct backend_dev dev = { .handle = -1 };
 	unsigned char *key = NULL;
 	struct disk_header h;
-	char dm[64], loop[64];
-	int loop_fd = -1, r;
+	char dm[64];
+	int r;
 
-	disk_dm_name(o->id, dm, sizeof(dm));
-	r = read_object_header(ctx, o, &h);
+	core_dm_name(o->row.id, dm, sizeof(dm));
+	r = core_read_header(ctx, &o->row, &h);
 	if (r < 0)
 		return r;
 	if (h.flags & DISK_HEADER_F_ENCRYPTED) {
@@ -75,86 +75,22 @@ int attach_one(struct op_ctx *ctx, const struct catalog_object *o,
 		if (r < 0)
 			goto out;
 	}
-	/* Two binds racing for the same free loop device: one at a time. */
-	pthread_mutex_lock(&loop_lock);
-	loop_fd = loop_attach(o->path, loop, sizeof(loop));
-	pthread_mutex_unlock(&loop_lock);
-	if (loop_fd < 0) {
-		r = op_fail(ctx, loop_fd, "no loop device for %s: %s", o->path,
-			    strerror(-loop_fd));
+	r = be->open(&ref, &dev);
+	if (r < 0) {
+		r = op_fail(ctx, r, "no block device for %s: %s", o->row.path,
+			    strerror(-r));
 		goto out;
 	}
-	r = load_table(ctx, &h, dm, loop, key);
+	r = load_table(ctx, &h, dm, dev.path, key);
 	if (r < 0)
 		goto out;
-	r = dm_node_path(dm, dev, dev_len);
-	if (r < 0)
-		r = op_fail(ctx, r, "no device node for %s: %s", dm, strerror(-r));
+	core_attachment(o);
+	if (!o->attached || !o->device[0])
+		r = op_fail(ctx, -ENODEV, "no device node for %s", dm);
 out:
 	secmem_free(key);
-	/* The loop device clears itself once the dm table lets go of it. */
-	if (loop_fd >= 0)
-		close(loop_fd);
+	be->close(&dev);
 	return r;
-}
-
-int op_attach_disk(struct op_ctx *ctx, const struct agent_args *args,
-		   struct json_object **result)
-{
-	struct catalog_object o;
-	char dm[64], dev[128];
-	int r;
-
-	r = get_disk(ctx, args->disk_id, &o);
-	if (r < 0)
-		return r;
-	disk_dm_name(o.id, dm, sizeof(dm));
-	if (dm_exists(dm) == 1) {
-		r = dm_node_path(dm, dev, sizeof(dev));
-		if (r < 0)
-			return op_fail(ctx, r, "no device node for %s", dm);
-	} else {
-		r = attach_one(ctx, &o, dev, sizeof(dev));
-		if (r < 0)
-			return r;
-	}
-	catalog_set_attached(ctx->agent->catalog, o.id, 1);
-	log_info("attached %s at %s", o.id, dev);
-	*result = json_object_new_object();
-	json_object_object_add(*result, "DiskId", json_object_new_string(o.id));
-	json_object_object_add(*result, "Device", json_object_new_string(dev));
-	return 0;
-}
-
-int op_detach_disk(struct op_ctx *ctx, const struct agent_args *args,
-		   struct json_object **result)
-{
-	struct catalog_object o;
-	char dm[64];
-	int r;
-
-	r = get_disk(ctx, args->disk_id, &o);
-	if (r < 0)
-		return r;
-	disk_dm_name(o.id, dm, sizeof(dm));
-	r = dm_exists(dm);
-	if (r == 0) {
-		catalog_set_attached(ctx->agent->catalog, o.id, 0);
-		return op_fail_code(ctx, -EALREADY, "IncorrectDiskStatus",
-				    "disk %s is not attached", o.id);
-	}
-	if (r < 0)
-		return op_fail(ctx, r, "cannot ask device-mapper about %s: %s",
-			       dm, strerror(-r));
-	r = dm_remove(dm);
-	if (r < 0)
-		return op_fail(ctx, r == -EIO ? -EBUSY : r,
-			"cannot detach %s: the device is in use (mounted or open?)", o.id);
-	catalog_set_attached(ctx->agent->catalog, o.id, 0);
-	log_info("detached %s", o.id);
-	*result = json_object_new_object();
-	json_object_object_add(*result, "DiskId", json_object_new_string(o.id));
-	return 0;
 }
 
 /*
@@ -172,24 +108,24 @@ static int reattach_running;
 
 struct reattach_job {
 	struct agent *agent;
-	struct catalog_object disk;
+	struct core_object disk;
 };
 
 static void *reattach_thread(void *arg)
 {
 	struct reattach_job *job = arg;
-	const char *ids[1] = { job->disk.id };
+	const char *ids[1] = { job->disk.row.id };
 	struct op_ctx ctx = {
 		.agent = job->agent, .op = "AttachDisk",
-		.region = job->disk.region,
+		.region = job->disk.row.region,
 	};
-	char dev[128];
 
 	object_lock(ids, 1);
-	if (attach_one(&ctx, &job->disk, dev, sizeof(dev)) < 0)
-		log_err("re-attaching %s failed: %s", job->disk.id, ctx.error);
+	if (core_map(&ctx, &job->disk) < 0)
+		log_err("re-attaching %s failed: %s", job->disk.row.id, ctx.error);
 	else
-		log_info("re-attached %s at %s", job->disk.id, dev);
+		log_info("re-attached %s at %s", job->disk.row.id,
+			 job->disk.device);
 	op_bill(&ctx);
 	object_unlock(ids, 1);
 	free(job);
@@ -200,7 +136,7 @@ static void *reattach_thread(void *arg)
 	return NULL;
 }
 
-/* Wait while at least @n re-attaches run; false once @deadline passed. */
+/* Wait while at least @n re-attaches run; 0 once @deadline passed. */
 static int reattach_wait(int n, const struct timespec *deadline)
 {
 	int ok = 1;
@@ -220,34 +156,35 @@ struct reattach_walk {
 	int started;
 };
 
-static int reattach_visit(const struct catalog_object *o, void *arg)
+static int reattach_visit(const struct catalog_object *row, void *arg)
 {
 	struct reattach_walk *w = arg;
 	struct reattach_job *job;
-	char dm[64];
 	pthread_t t;
 
-	if (!o->attached)
+	if (!row->attached)
 		return 0;
-	disk_dm_name(o->id, dm, sizeof(dm));
-	if (dm_exists(dm) == 1) {
-		log_info("%s is still attached; keeping it", o->id);
-		return 0;
-	}
-	if (!reattach_wait(REATTACH_PARALLEL, &w->deadline)) {
-		log_err("start budget spent; %s is not re-attached", o->id);
-		return 0;
-	}
-	job = malloc(sizeof(*job));
+	job = calloc(1, sizeof(*job));
 	if (!job)
 		return -ENOMEM;
 	job->agent = w->agent;
-	job->disk = *o;
+	job->disk.row = *row;
+	core_attachment(&job->disk);
+	if (job->disk.attached) {
+		log_info("%s is still attached; keeping it", row->id);
+		free(job);
+		return 0;
+	}
+	if (!reattach_wait(REATTACH_PARALLEL, &w->deadline)) {
+		log_err("start budget spent; %s is not re-attached", row->id);
+		free(job);
+		return 0;
+	}
 	pthread_mutex_lock(&reattach_mu);
 	reattach_running++;
 	pthread_mutex_unlock(&reattach_mu);
 	if (pthread_create(&t, &w->attr, reattach_thread, job) != 0) {
-		log_err("no thread to re-attach %s: %m", o->id);
+		log_err("no thread to re-attach %s: %m", row->id);
 		free(job);
 		pthread_mutex_lock(&reattach_mu);
 		reattach_running--;
@@ -258,7 +195,7 @@ static int reattach_visit(const struct catalog_object *o, void *arg)
 	return 0;
 }
 
-int agent_reattach_all(struct agent *a, long budget_ms)
+int core_reattach_all(struct agent *a, long budget_ms)
 {
 	struct reattach_walk w = { .agent = a };
 	int left;
