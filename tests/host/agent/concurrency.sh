@@ -33,17 +33,9 @@ print(out.decode(errors="replace"))
 PY
 }
 
-echo "LTAIecsencHostTest0001 hostTestSecret0001" >"$work/creds"
-chmod 600 "$work/creds"
-mkdir -p "$work/kms"
-port=$(free_port)
-"$EMULATOR" --listen "127.0.0.1:$port" --data-dir "$work/kms" \
-	--credentials "$work/creds" --admin-key LTAIecsencHostTest0001 --quiet \
-	>"$work/kms.log" 2>&1 &
-kms=$!
-pids+=($kms)
-for i in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
-start_agent "http://127.0.0.1:$port" --kms-deadline 8
+start_emulator
+kms=$kms_pid
+start_agent "$kms_endpoint" --kms-deadline 30
 
 ms() { date +%s%3N; }
 # within LIMIT_MS CMD...: CMD succeeds within LIMIT_MS milliseconds.

@@ -31,6 +31,25 @@ free_port() {
 	done
 }
 
+# start_emulator: the KMS emulator on a free port, its endpoint in
+# $kms_endpoint and its pid in $kms_pid (credentials in $work/creds).
+start_emulator() {
+	local port i
+	[ -f "$work/creds" ] || { echo "LTAIecsencHostTest0001 hostTestSecret0001" >"$work/creds"; chmod 600 "$work/creds"; }
+	mkdir -p "$work/kms"
+	port=$(free_port)
+	"$EMULATOR" --listen "127.0.0.1:$port" --data-dir "$work/kms" \
+		--credentials "$work/creds" --admin-key LTAIecsencHostTest0001 --quiet \
+		"$@" >"$work/kms.log" 2>&1 &
+	kms_pid=$!
+	pids+=("$kms_pid")
+	for i in $(seq 50); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+		sleep 0.1
+	done
+	kms_endpoint=http://127.0.0.1:$port
+}
+
 # start_agent ENDPOINT [agent options...]: agent on $work/agent.sock
 start_agent() {
 	local endpoint=$1 i
