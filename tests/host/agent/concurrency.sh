@@ -4,21 +4,32 @@
 # connections and never answers), an encrypted create-disk waits for it
 # while describe-disks and an unencrypted create-disk answer within 1 s;
 # idle connections that send nothing hold nobody up and are dropped after
-# the receive deadline; many clients at once all get their answer.
+# the receive deadline; many clients at once all get their answer;
+# malformed requests (truncated, unknown op, wrong types, 1 MiB of
+# garbage) each get an error and the agent goes on serving.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 need_bins "$AGENT" "$CTL_BIN" "$EMULATOR"
 command -v jq >/dev/null || { echo "SKIP: no jq"; exit 77; }
 command -v python3 >/dev/null || { echo "SKIP: no python3"; exit 77; }
 
-# raw SOCKET SEND HOLD: connect, send SEND (no end of file), wait HOLD s
-# for a reply, print it.
+# raw SOCKET SEND HOLD [eof]: connect, send SEND (and end of file with
+# "eof"), wait HOLD s for a reply, print it.
 raw() {
 	python3 - "$@" <<'PY'
 import socket, sys
 s = socket.socket(socket.AF_UNIX)
 s.connect(sys.argv[1])
-s.sendall(sys.argv[2].encode())
+data = sys.argv[2].encode()
+if data.startswith(b"@"):		# @FILE: send the file's bytes
+    data = open(data[1:], "rb").read()
+try:
+    s.sendall(data)
+    if len(sys.argv) > 4:
+        s.shutdown(socket.SHUT_WR)
+except OSError:
+    pass		# the agent stopped reading (too big): read its answer
+
 s.settimeout(float(sys.argv[3]))
 out = b""
 try:
@@ -27,7 +38,7 @@ try:
         if not b:
             break
         out += b
-except socket.timeout:
+except (socket.timeout, ConnectionResetError):
     pass
 print(out.decode(errors="replace"))
 PY
@@ -35,6 +46,9 @@ PY
 
 start_emulator
 kms=$kms_pid
+# A stopped emulator ignores the TERM of the cleanup: continue it first.
+eval "lib_$(declare -f fail)"
+fail() { kill -CONT "$kms" 2>/dev/null; lib_fail "$@"; }
 start_agent "$kms_endpoint" --kms-deadline 30
 
 ms() { date +%s%3N; }
@@ -75,7 +89,8 @@ for i in $(seq 10); do
 	idle+=($!)
 done
 sleep 0.3
-within 1000 ctl describe-disks
+# Well under the 5 s receive deadline the idle ones are held to.
+within 2500 ctl describe-disks
 for p in "${idle[@]}"; do kill "$p" 2>/dev/null; done
 
 log "a client that sends half a request gets an error after the deadline"
@@ -94,6 +109,18 @@ done
 ok=0
 for i in $(seq 32); do wait "${idle[$((i + 9))]}" && ok=$((ok + 1)); done
 [ $ok -eq 32 ] || fail "only $ok of 32 concurrent describes answered"
+
+log "malformed requests each get an error, and the agent keeps serving"
+head -c 1048700 /dev/urandom >"$work/garbage"
+for req in '{"op": "describe-di' '{"op": "no-such-op"}' '[1, 2]' \
+	'{"op": "attach-disk", "args": {"disk_id": 7}}' \
+	'{"op": "create-disk", "args": {"size": "big", "encrypted": "yes"}}' \
+	"@$work/garbage"; do
+	reply=$(raw "$work/agent.sock" "$req" 10 eof)
+	[ -n "$reply" ] && jq -e '.ok == false and (.error | length > 0)' <<<"$reply" >/dev/null ||
+		fail "no error for '${req:0:40}': ${reply:0:200}"
+done
+within 1000 ctl describe-disks
 
 log "KMS back: the waiting create finishes"
 kill -CONT $kms
