@@ -20,7 +20,7 @@
 #include "backend.h"
 #include "core.h"
 #include "kernel.h"
-#include "kms_ops.h"
+#include "agent_kms.h"
 #include "log.h"
 
 static const struct backend_ops *backend(const struct op_ctx *ctx)
@@ -315,9 +315,9 @@ static int header_new_key(struct op_ctx *ctx, struct disk_header *h,
 		return 0;
 	snprintf(cmk, sizeof(cmk), "%s", kms_key_id);
 	snprintf(h->cipher, sizeof(h->cipher), "aes-xts-plain64");
-	kms_ops_context(h->lineage_id, h->region, h->encryption_context,
+	agent_kms_context(h->lineage_id, h->region, h->encryption_context,
 			sizeof(h->encryption_context));
-	return kms_ops_new_data_key(ctx, cmk, h->encryption_context,
+	return agent_kms_new_data_key(ctx, cmk, h->encryption_context,
 				    h->wrapped_key, sizeof(h->wrapped_key),
 				    h->kms_key_id, sizeof(h->kms_key_id));
 }
@@ -387,7 +387,7 @@ static int from_snapshot(struct op_ctx *ctx, const struct core_new_disk *req,
 	if (r < 0)
 		return r;
 	if (snap->row.encrypted) {
-		r = kms_ops_check_key(ctx, sh->kms_key_id);
+		r = agent_kms_check_key(ctx, sh->kms_key_id);
 		if (r < 0)
 			return r;
 	}
@@ -519,7 +519,7 @@ int core_snapshot(struct op_ctx *ctx, const char *disk_id,
 	if (r < 0)
 		return r;
 	if (disk.row.encrypted) {
-		r = kms_ops_check_key(ctx, h.kms_key_id);
+		r = agent_kms_check_key(ctx, h.kms_key_id);
 		if (r < 0)
 			return r;
 	}
@@ -571,7 +571,7 @@ static int restore_from(struct op_ctx *ctx, const struct core_object *disk,
 	if (r < 0)
 		return r;
 	if (snap->row.encrypted) {
-		r = kms_ops_check_key(ctx, sh.kms_key_id);
+		r = agent_kms_check_key(ctx, sh.kms_key_id);
 		if (r < 0)
 			return r;
 	}

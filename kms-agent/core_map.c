@@ -15,7 +15,7 @@
 #include "backend.h"
 #include "core.h"
 #include "kernel.h"
-#include "kms_ops.h"
+#include "agent_kms.h"
 #include "log.h"
 #include "object_lock.h"
 #include "secmem.h"
@@ -70,7 +70,7 @@ int core_map(struct op_ctx *ctx, struct core_object *o)
 	if (r < 0)
 		return r;
 	if (h.flags & DISK_HEADER_F_ENCRYPTED) {
-		r = kms_ops_unwrap(ctx, h.kms_key_id, h.wrapped_key,
+		r = agent_kms_unwrap(ctx, h.kms_key_id, h.wrapped_key,
 				   h.encryption_context, &key);
 		if (r < 0)
 			goto out;

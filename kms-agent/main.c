@@ -23,7 +23,7 @@
 #include "core.h"
 #include "catalog.h"
 #include "credentials.h"
-#include "kms_ops.h"
+#include "agent_kms.h"
 #include "log.h"
 #include "secmem.h"
 #include "server.h"
@@ -226,7 +226,7 @@ out:
 		close(fd);
 		unlink(a.socket_path);
 	}
-	kms_ops_free_clients(&a);
+	agent_kms_free_clients(&a);
 	catalog_close(a.catalog);
 	credentials_free(a.creds);
 	if (lock_fd >= 0)

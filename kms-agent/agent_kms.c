@@ -8,7 +8,7 @@
 #include <openssl/evp.h>
 
 #include "credentials.h"
-#include "kms_ops.h"
+#include "agent_kms.h"
 #include "log.h"
 #include "secmem.h"
 
@@ -49,7 +49,7 @@ out:
 	return c;
 }
 
-void kms_ops_free_clients(struct agent *a)
+void agent_kms_free_clients(struct agent *a)
 {
 	for (int i = 0; i < AGENT_MAX_REGIONS; i++) {
 		kms_client_free(a->kms[i].client);
@@ -167,19 +167,19 @@ static int call(struct op_ctx *ctx, const char *action,
 	return r;
 }
 
-int kms_ops_call(struct op_ctx *ctx, const char *action,
+int agent_kms_call(struct op_ctx *ctx, const char *action,
 		 const char *const *params, struct kms_response *resp)
 {
 	return call(ctx, action, params, resp, 1);
 }
 
-int kms_ops_call_once(struct op_ctx *ctx, const char *action,
+int agent_kms_call_once(struct op_ctx *ctx, const char *action,
 		      const char *const *params, struct kms_response *resp)
 {
 	return call(ctx, action, params, resp, 0);
 }
 
-void kms_ops_context(const char *lineage_id, const char *region,
+void agent_kms_context(const char *lineage_id, const char *region,
 		     char *buf, size_t len)
 {
 	snprintf(buf, len, "{\"ecsenc:lineage\":\"%s\",\"ecsenc:region\":\"%s\"}",
@@ -195,7 +195,7 @@ static const char *body_str(const struct kms_response *resp, const char *name)
 	return json_object_get_string(v);
 }
 
-int kms_ops_new_data_key(struct op_ctx *ctx, const char *key_id,
+int agent_kms_new_data_key(struct op_ctx *ctx, const char *key_id,
 			 const char *context, char *wrapped, size_t wrapped_len,
 			 char *key_id_out, size_t key_id_len)
 {
@@ -208,7 +208,7 @@ int kms_ops_new_data_key(struct op_ctx *ctx, const char *key_id,
 	int r;
 
 	ctx->kms_key = key_id;
-	r = kms_ops_call(ctx, "GenerateDataKeyWithoutPlaintext", params, &resp);
+	r = agent_kms_call(ctx, "GenerateDataKeyWithoutPlaintext", params, &resp);
 	if (r < 0)
 		return r;
 	blob = body_str(&resp, "CiphertextBlob");
@@ -224,7 +224,7 @@ out:
 	return r;
 }
 
-int kms_ops_unwrap(struct op_ctx *ctx, const char *kms_key_id,
+int agent_kms_unwrap(struct op_ctx *ctx, const char *kms_key_id,
 		   const char *wrapped, const char *context,
 		   unsigned char **key)
 {
@@ -238,7 +238,7 @@ int kms_ops_unwrap(struct op_ctx *ctx, const char *kms_key_id,
 	int n, r;
 
 	ctx->kms_key = kms_key_id;
-	r = kms_ops_call(ctx, "Decrypt", params, &resp);
+	r = agent_kms_call(ctx, "Decrypt", params, &resp);
 	if (r < 0)
 		return r;
 	b64 = body_str(&resp, "Plaintext");
@@ -266,7 +266,7 @@ out:
 	return r;
 }
 
-int kms_ops_check_key(struct op_ctx *ctx, const char *kms_key_id)
+int agent_kms_check_key(struct op_ctx *ctx, const char *kms_key_id)
 {
 	const char *params[] = { "KeyId", kms_key_id, NULL };
 	struct kms_response resp;
@@ -275,7 +275,7 @@ int kms_ops_check_key(struct op_ctx *ctx, const char *kms_key_id)
 	int r;
 
 	ctx->kms_key = kms_key_id;
-	r = kms_ops_call(ctx, "DescribeKey", params, &resp);
+	r = agent_kms_call(ctx, "DescribeKey", params, &resp);
 	if (r < 0)
 		return r;
 	if (json_object_object_get_ex(resp.body, "KeyMetadata", &meta) &&
