@@ -89,13 +89,22 @@ restart_kms() {
 	on_exit "kill $KMS_PID; wait $KMS_PID"
 }
 
-_agent_ready() { [ -S "$AGENT_SOCK" ]; }
+# Ready: the socket exists and the agent logged "serving" (it has done
+# its re-attach at start and sent READY=1).
+_agent_log_mark=0
+_agent_ready() {
+	[ -S "$AGENT_SOCK" ] &&
+		awk -v mark="$_agent_log_mark" 'NR > mark && /kms-agent info: serving / { up = 1 }
+			END { exit !up }' "$AGENT_LOG"
+}
 
 # Start the agent (extra agent options as arguments).
 start_agent() {
 	need kms-agent ecsenc-ctl
 	_write_creds
 	rm -f "$AGENT_SOCK"
+	_agent_log_mark=0
+	[ -f "$AGENT_LOG" ] && _agent_log_mark=$(wc -l <"$AGENT_LOG")
 	kms-agent --kms-endpoint "${KMS_ENDPOINT:-http://127.0.0.1:9}" \
 		--credentials "$CREDS" --state-dir "$ECSENC_STATE" \
 		--socket "$AGENT_SOCK" "$@" >>"$AGENT_LOG" 2>&1 &

@@ -89,7 +89,8 @@ kms-agent --kms-endpoint "$KMS_ENDPOINT" --credentials "$CREDS" \
 AGENT_PID=$!
 on_exit "kill $AGENT_PID; wait $AGENT_PID"
 for i in $(seq 300); do
-	tail -n +"$((start + 1))" "$AGENT_LOG" | grep -q "serving" && break
+	awk -v mark="$start" 'NR > mark && /kms-agent info: serving / { up = 1 }
+		END { exit !up }' "$AGENT_LOG" && break
 	kill -0 $AGENT_PID || fail "agent died at start"
 	sleep 0.05
 done
