@@ -14,7 +14,7 @@ pkgs=(
 	# the VM and what runs inside it
 	qemu-system-x86 busybox-static cpio kmod
 	dmsetup cryptsetup-bin fio keyutils e2fsprogs util-linux
-	openssl sqlite3 jq
+	openssl sqlite3 jq xfsprogs
 	# host tests and benchmark plots
 	nodejs npm gnuplot-nox
 )
