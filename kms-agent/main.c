@@ -190,8 +190,8 @@ int main(int argc, char **argv)
 	a.backend = backend_local_init(a.state_dir);
 	if (rebuild && core_rebuild_catalog(&a, &count) < 0)
 		log_warn("catalog rebuild failed");
-	else if (!rebuild)
-		core_reconcile(&a);
+	/* Before anything is served: what a crash left is settled. */
+	core_reconcile(&a);
 
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
