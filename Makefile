@@ -54,6 +54,7 @@ demo: all
 
 bench: all
 	@mkdir -p build && $(CC) -O2 -Wall -o build/xts-speed tests/bench/xts-speed.c
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/bench/kmod modules
 	@mkdir -p Documentation/benchmarks/raw && { git log -1 --format="dm-ecsenc commit: %h %s" -- dm-ecsenc; \
 		git status --short dm-ecsenc | sed "s/^/dm-ecsenc uncommitted: /"; \
 		md5sum dm-ecsenc/dm-ecsenc.ko | sed "s/^/host /"; } >Documentation/benchmarks/raw/host.txt
@@ -70,5 +71,14 @@ bench-memory: all
 
 clean:
 	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	-$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/bench/kmod clean
 	@for d in $(BUILT_DIRS); do $(MAKE) -C $$d clean; done
 	rm -rf build
+
+# The libFuzzer harnesses of tests/fuzz, FUZZ_SECONDS each (default 60;
+# about 9 minutes for all); fails on any crash.  make check runs them for
+# 3 s each (tests/host/fuzz/harnesses.sh).
+FUZZ_SECONDS ?= 60
+fuzz:
+	@tests/fuzz/run.sh -t $(FUZZ_SECONDS)
+.PHONY: fuzz

@@ -93,6 +93,9 @@ struct backend_ops {
 	/* Who holds the store: "" when nobody, else a description. */
 	int (*holder)(const struct backend_ref *ref, char *who, size_t len);
 
+	/* Bytes free for new stores of @region (UINT64_MAX: unknown). */
+	uint64_t (*space)(const char *region);
+
 	/* Where the store is, for the catalog and the log. */
 	int (*locate)(const struct backend_ref *ref, char *buf, size_t len);
 };

@@ -203,6 +203,15 @@ fail:
 	return r;
 }
 
+static uint64_t local_space(const char *region)
+{
+	char path[600];
+
+	if (store_path(region, "probe", path, sizeof(path)) < 0)
+		return UINT64_MAX;
+	return free_bytes(path);
+}
+
 static int local_create(const struct disk_header *h)
 {
 	enum backend_copy how;
@@ -485,6 +494,7 @@ static const struct backend_ops local_ops = {
 	.open = local_open,
 	.close = local_close,
 	.holder = local_holder,
+	.space = local_space,
 	.locate = local_locate,
 };
 

@@ -112,11 +112,8 @@ static const char *header_refusal(const struct disk_header *h)
 		return "region or category";
 	if (strcmp(h->cipher, encrypted ? "aes-xts-plain64" : "none"))
 		return "cipher";
-	if (h->sector_size < 512 || h->sector_size > 4096 ||
-	    (h->sector_size & (h->sector_size - 1)))
-		return "sector size";
-	if (h->data_offset < DISK_HEADER_COPIES * DISK_HEADER_SIZE ||
-	    h->data_offset % 4096 || h->data_offset > (1ull << 30))
+	/* disk_header_decode() checked the sector size and offset's alignment. */
+	if (h->data_offset > (1ull << 30))
 		return "data offset";
 	if (h->data_size < AGENT_DISK_SIZE_MIN || h->data_size > AGENT_DISK_SIZE_MAX ||
 	    h->data_size % AGENT_DISK_SIZE_ALIGN)
@@ -401,8 +398,9 @@ static int store_failed(struct op_ctx *ctx, int r, const struct disk_header *h,
 			const char *what)
 {
 	if (r == -ENOSPC)
-		return op_fail(ctx, r, "a %llu-byte disk does not fit in the space free under %s",
+		return op_fail(ctx, r, "a %llu-byte disk does not fit in the %llu bytes free under %s",
 			       (unsigned long long)h->data_size,
+			       (unsigned long long)backend(ctx)->space(h->region),
 			       ctx->agent->state_dir);
 	return op_fail(ctx, r, "cannot %s %s: %s", what, h->object_id,
 		       strerror(-r));

@@ -74,7 +74,7 @@ echo "Deletion scheduled; 8 days pass on the KMS clock..."
 advance_kms_clock 8
 run "${C[@]}" attach-disk "$b" || echo "(the key is gone: this disk's data is unreadable for good)"
 
-say "6. What the seed does not allow, and what to do instead"
+say "6. What ECS does not allow, and what to do instead"
 run "${C[@]}" create-disk --size 16M --category cloud_essd --encrypted || true
 p=$(run "${C[@]}" create-disk --size 16M --category cloud_essd)
 run "${C[@]}" encrypt-disk "$p" || true

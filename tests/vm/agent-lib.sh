@@ -89,13 +89,11 @@ restart_kms() {
 	on_exit "kill $KMS_PID; wait $KMS_PID"
 }
 
-# Ready: the socket exists and the agent logged "serving" (it has done
-# its re-attach at start and sent READY=1).
-_agent_log_mark=0
+# Ready once start-up (re-attach included) is over: the agent logs
+# "serving" when it sends READY=1.  The socket exists before that.
 _agent_ready() {
 	[ -S "$AGENT_SOCK" ] &&
-		awk -v mark="$_agent_log_mark" 'NR > mark && /kms-agent info: serving / { up = 1 }
-			END { exit !up }' "$AGENT_LOG"
+		[ "$(grep -c ' info: serving ' "$AGENT_LOG" 2>/dev/null)" -gt "$_serving_before" ]
 }
 
 # Start the agent (extra agent options as arguments).
@@ -103,8 +101,8 @@ start_agent() {
 	need kms-agent ecsenc-ctl
 	_write_creds
 	rm -f "$AGENT_SOCK"
-	_agent_log_mark=0
-	[ -f "$AGENT_LOG" ] && _agent_log_mark=$(wc -l <"$AGENT_LOG")
+	_serving_before=$(grep -c ' info: serving ' "$AGENT_LOG" 2>/dev/null || true)
+	_serving_before=${_serving_before:-0}
 	kms-agent --kms-endpoint "${KMS_ENDPOINT:-http://127.0.0.1:9}" \
 		--credentials "$CREDS" --state-dir "$ECSENC_STATE" \
 		--socket "$AGENT_SOCK" "$@" >>"$AGENT_LOG" 2>&1 &

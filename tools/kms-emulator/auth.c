@@ -10,148 +10,39 @@
 
 #include "auth.h"
 #include "kms_sign.h"
+#include "nonces.h"
 
-#define NONCE_BUCKETS 65536
-#define NONCE_MAX_ENTRIES 2000000
 #define NONCE_MAX_LEN 128
-#define NONCE_LIFETIME (2 * KMS_TIME_SKEW)
 
-struct nonce_ent {
-	struct nonce_ent *next;
-	time_t expire;
-	char key[];		/* AccessKeyId '\n' nonce */
-};
-
-struct nonce_cache {
-	pthread_mutex_t lock;	/* guards everything below */
-	size_t count;
-	struct nonce_ent *buckets[NONCE_BUCKETS];
-};
-
-int nonce_cache_new(struct nonce_cache **out)
+/* @t: the request's time, for check_nonce(). */
+static enum kms_err check_time(struct kms_ctx *ctx, const char *ts, time_t *t)
 {
-	struct nonce_cache *nc = calloc(1, sizeof(*nc));
+	time_t now = time(NULL);
 
-	if (!nc)
-		return -ENOMEM;
-	pthread_mutex_init(&nc->lock, NULL);
-	*out = nc;
-	return 0;
-}
-
-void nonce_cache_free(struct nonce_cache *nc)
-{
-	size_t i;
-
-	if (!nc)
-		return;
-	for (i = 0; i < NONCE_BUCKETS; i++) {
-		while (nc->buckets[i]) {
-			struct nonce_ent *e = nc->buckets[i];
-
-			nc->buckets[i] = e->next;
-			free(e);
-		}
-	}
-	pthread_mutex_destroy(&nc->lock);
-	free(nc);
-}
-
-static uint32_t fnv1a(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
-/* Drops expired entries of one chain; caller holds the lock. */
-static void prune(struct nonce_cache *nc, struct nonce_ent **link, time_t now)
-{
-	while (*link) {
-		struct nonce_ent *e = *link;
-
-		if (e->expire <= now) {
-			*link = e->next;
-			free(e);
-			nc->count--;
-		} else {
-			link = &e->next;
-		}
-	}
-}
-
-/* 0: first use; -EEXIST: seen before; -ENOSPC/-ENOMEM. */
-static int nonce_use(struct nonce_cache *nc, const char *ak,
-		     const char *nonce, time_t now)
-{
-	size_t len = strlen(ak) + strlen(nonce) + 2;
-	struct nonce_ent *e = malloc(sizeof(*e) + len), **head, *p;
-	size_t i;
-	int ret = 0;
-
-	if (!e)
-		return -ENOMEM;
-	snprintf(e->key, len, "%s\n%s", ak, nonce);
-	e->expire = now + NONCE_LIFETIME;
-	pthread_mutex_lock(&nc->lock);
-	head = &nc->buckets[fnv1a(e->key) % NONCE_BUCKETS];
-	prune(nc, head, now);
-	for (p = *head; p; p = p->next) {
-		if (!strcmp(p->key, e->key)) {
-			ret = -EEXIST;
-			goto out;
-		}
-	}
-	if (nc->count >= NONCE_MAX_ENTRIES) {
-		for (i = 0; i < NONCE_BUCKETS; i++)
-			prune(nc, &nc->buckets[i], now);
-		if (nc->count >= NONCE_MAX_ENTRIES) {
-			ret = -ENOSPC;
-			goto out;
-		}
-	}
-	e->next = *head;
-	*head = e;
-	nc->count++;
-	e = NULL;
-out:
-	pthread_mutex_unlock(&nc->lock);
-	free(e);
-	return ret;
-}
-
-static enum kms_err check_time(struct kms_ctx *ctx, const char *ts)
-{
-	time_t t, now = time(NULL);
-
-	if (kms_parse_timestamp(ts, &t))
+	if (kms_parse_timestamp(ts, t))
 		return kms_fail(ctx, E_ILLEGAL_TIMESTAMP,
 				"The input parameter Timestamp \"%.40s\" does not match the expected format yyyy-MM-ddTHH:mm:ssZ.",
 				ts);
-	if (t < now - KMS_TIME_SKEW || t > now + KMS_TIME_SKEW)
+	if (*t < now - KMS_TIME_SKEW || *t > now + KMS_TIME_SKEW)
 		return kms_fail(ctx, E_ILLEGAL_TIMESTAMP,
 				"The Timestamp %s is more than 15 minutes off the server time.",
-				ts);
-	/*
-	 * Nonces are remembered in memory only: a request signed before this
-	 * process started could be a replay of one the last process served.
-	 */
-	if (t < ctx->emu->started_at)
-		return kms_fail(ctx, E_ILLEGAL_TIMESTAMP,
-				"The Timestamp %s is older than the start of the server.",
 				ts);
 	return KMS_OK;
 }
 
-static enum kms_err check_nonce(struct kms_ctx *ctx, const char *nonce)
+/*
+ * A request signed at @t passes check_time() until t + KMS_TIME_SKEW, so
+ * its nonce is kept until then: nonces.db keeps it across restarts.
+ */
+static enum kms_err check_nonce(struct kms_ctx *ctx, const char *nonce,
+				time_t t)
 {
 	int ret;
 
 	if (strlen(nonce) > NONCE_MAX_LEN)
 		return kms_invalid(ctx, "SignatureNonce");
-	ret = nonce_use(ctx->emu->nonces, ctx->access_key_id, nonce, time(NULL));
+	ret = nonce_store_use(ctx->emu->nonces, ctx->access_key_id, nonce,
+			      t + KMS_TIME_SKEW + 1, time(NULL));
 	if (ret == -EEXIST)
 		return E_NONCE_USED;
 	return ret ? E_INTERNAL : KMS_OK;
@@ -181,6 +72,7 @@ static enum kms_err verify_v1(struct kms_ctx *ctx)
 	char want[KMS_V1_SIG_LEN + 1];
 	const struct credential *cred;
 	enum kms_err err;
+	time_t t;
 	size_t i;
 
 	if (!ak || !*ak)
@@ -196,7 +88,7 @@ static enum kms_err verify_v1(struct kms_ctx *ctx)
 	    strcmp(sver, "1.0"))
 		return kms_fail(ctx, E_INCOMPLETE_SIGNATURE,
 				"SignatureMethod must be HMAC-SHA1 and SignatureVersion 1.0.");
-	err = check_time(ctx, ts);
+	err = check_time(ctx, ts, &t);
 	if (!err)
 		err = find_key(ctx, ak, &cred);
 	if (err)
@@ -209,7 +101,7 @@ static enum kms_err verify_v1(struct kms_ctx *ctx)
 		return E_INTERNAL;
 	if (!kms_str_equal_ct(want, sig))
 		return E_SIGNATURE_MISMATCH;
-	return check_nonce(ctx, nonce);
+	return check_nonce(ctx, nonce, t);
 }
 
 /* Authorization: ACS3-HMAC-SHA256 Credential=…,SignedHeaders=…,Signature=… */
@@ -328,6 +220,7 @@ static enum kms_err verify_acs3(struct kms_ctx *ctx, const char *auth)
 	struct acs3_auth a;
 	enum kms_err err;
 	char *creq;
+	time_t t;
 	size_t i;
 	int ret;
 
@@ -343,7 +236,7 @@ static enum kms_err verify_acs3(struct kms_ctx *ctx, const char *auth)
 		return kms_missing(ctx, "x-acs-date");
 	if (!nonce || !*nonce)
 		return kms_missing(ctx, "x-acs-signature-nonce");
-	err = check_time(ctx, date);
+	err = check_time(ctx, date, &t);
 	if (!err)
 		err = find_key(ctx, a.credential, &cred);
 	if (err)
@@ -362,7 +255,7 @@ static enum kms_err verify_acs3(struct kms_ctx *ctx, const char *auth)
 		return E_INTERNAL;
 	if (!kms_str_equal_ct(want, a.signature))
 		return E_SIGNATURE_MISMATCH;
-	return check_nonce(ctx, nonce);
+	return check_nonce(ctx, nonce, t);
 }
 
 static int is_acs3(const struct kms_request *req)

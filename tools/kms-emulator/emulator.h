@@ -27,7 +27,8 @@
 #define KMS_MATERIAL_LEN 32
 #define KMS_TIME_SKEW (15 * 60)
 
-struct nonce_cache;
+struct nonce_store;
+struct conn_guard;
 struct meter;
 
 /* Settings from the command line. */
@@ -40,6 +41,8 @@ struct emu_options {
 	const char *admin_key;		/* AccessKeyId allowed admin actions */
 	unsigned int max_keys;		/* customer keys per region */
 	unsigned int threads;		/* HTTP thread pool size */
+	unsigned int request_deadline;	/* s from accept to a whole request */
+	unsigned int max_client_connections; /* per local user or address */
 	long delay_ms;			/* test knob: answer this much later */
 	long clock_offset;		/* added to the stored clock offset */
 	int print_metering;		/* print counts and exit */
@@ -49,6 +52,7 @@ struct emu_options {
 /* The server: created by main.c, read-only after start except as noted. */
 struct emulator {
 	struct emu_options opt;
+	int lock_fd;			/* flock()ed DIR/lock, -1 if none */
 	struct credentials *creds;
 	unsigned char *root_key;	/* secmem, KMS_ROOT_KEY_LEN bytes */
 
@@ -56,8 +60,8 @@ struct emulator {
 	sqlite3 *db;
 	long clock_offset;		/* seconds added to the real time */
 
-	time_t started_at;		/* real time; older signatures are refused */
-	struct nonce_cache *nonces;	/* has its own lock */
+	struct nonce_store *nonces;	/* has its own lock and database */
+	struct conn_guard *guard;	/* has its own lock; set by http.c */
 	struct meter *meter;		/* has its own lock */
 };
 

@@ -2,21 +2,27 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
 #include <openssl/crypto.h>
 
+#include "conn_guard.h"
 #include "emulator.h"
+#include "form.h"
 #include "http.h"
 #include "json_wipe.h"
-#include "kms_sign.h"
 #include "log.h"
 #include "router.h"
 
 #define BODY_MAX (64 * 1024)
+#define CONNECTION_LIMIT 1024
 
 /* Per-connection request state (MHD's con_cls). */
 struct http_req {
@@ -74,50 +80,57 @@ static enum MHD_Result reply_error(struct MHD_Connection *conn,
 	return reply(conn, status, answer);
 }
 
-static int add_param(struct http_req *r, char *name, char *value, int in_query)
-{
-	struct kms_request *req = &r->req;
-
-	if (!name || !value || req->nparams == KMS_MAX_PARAMS) {
-		free(name);
-		free_wiped(value);
-		r->bad_params = 1;
-		return -EINVAL;
-	}
-	req->params[req->nparams].name = name;
-	req->params[req->nparams].value = value;
-	req->params[req->nparams].in_query = in_query;
-	req->nparams++;
-	return 0;
-}
-
+/*
+ * MHD has already decoded the URL's %XX escapes, so a name or value may
+ * hold a NUL: refuse it, as the form parser does, rather than cut it.
+ */
 static enum MHD_Result on_query_arg(void *cls, enum MHD_ValueKind kind,
-				    const char *key, const char *value)
+				    const char *key, size_t key_size,
+				    const char *value, size_t value_size)
 {
-	add_param(cls, strdup(key), strdup(value ? value : ""), 1);
+	struct http_req *r = cls;
+
+	if (strlen(key) != key_size || (value && strlen(value) != value_size)) {
+		r->bad_params = 1;
+		return MHD_NO;
+	}
+	if (req_add_param(&r->req, strdup(key), strdup(value ? value : ""), 1))
+		r->bad_params = 1;
 	return MHD_YES;
 }
 
-/* application/x-www-form-urlencoded: a=b&c=d, '+' is a space. */
-static void parse_form(struct http_req *r)
+static struct conn_slot *slot_of(struct MHD_Connection *conn)
 {
-	const char *p = r->req.body, *end = p + r->req.body_len;
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn,
+		MHD_CONNECTION_INFO_SOCKET_CONTEXT);
 
-	while (p < end) {
-		const char *amp = memchr(p, '&', (size_t)(end - p));
-		const char *stop = amp ? amp : end;
-		const char *eq = memchr(p, '=', (size_t)(stop - p));
+	return info ? info->socket_context : NULL;
+}
 
-		if (stop > p) {
-			const char *kend = eq ? eq : stop;
+/* Every connection is counted against its client and watched. */
+static void on_connection(void *cls, struct MHD_Connection *conn,
+			  void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct emulator *emu = cls;
+	const union MHD_ConnectionInfo *fd, *addr;
 
-			add_param(r, kms_percent_decode(p, (size_t)(kend - p), 1),
-				  eq ? kms_percent_decode(eq + 1,
-					(size_t)(stop - eq - 1), 1) : strdup(""),
-				  0);
-		}
-		p = stop + 1;
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		conn_guard_close(*socket_context);
+		*socket_context = NULL;
+		return;
 	}
+	fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	addr = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (!fd || !addr || addr->client_addr->sa_family != AF_INET) {
+		*socket_context = NULL;
+		return;
+	}
+	*socket_context = conn_guard_accept(emu->guard, fd->connect_fd,
+		(const struct sockaddr_in *)addr->client_addr);
+	/* Over the client's limit: MHD reads end-of-stream and closes it. */
+	if (!*socket_context)
+		shutdown(fd->connect_fd, SHUT_RDWR);
 }
 
 static const char *get_header(void *conn, const char *name)
@@ -181,6 +194,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	conn_guard_request_in(slot_of(conn));
 	if (strcmp(method, "GET") && strcmp(method, "POST"))
 		return reply_error(conn, emu, E_UNSUPPORTED_METHOD);
 	if (r->too_big)
@@ -189,11 +203,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	r->req.path = url;
 	r->req.header = get_header;
 	r->req.conn = conn;
-	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, on_query_arg, r);
+	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, on_query_arg, r);
 	ctype = get_header(conn, "Content-Type");
 	if (r->req.body_len && ctype &&
-	    !strncasecmp(ctype, "application/x-www-form-urlencoded", 33))
-		parse_form(r);
+	    !strncasecmp(ctype, "application/x-www-form-urlencoded", 33) &&
+	    req_parse_form(&r->req, r->req.body, r->req.body_len))
+		r->bad_params = 1;
 	if (r->bad_params)
 		return reply_error(conn, emu, E_INVALID_PARAMETER);
 	if (emu->opt.delay_ms)	/* a slow KMS, for the agent's tests */
@@ -206,14 +221,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 			 void **con_cls, enum MHD_RequestTerminationCode toe)
 {
 	struct http_req *r = *con_cls;
-	size_t i;
 
+	conn_guard_request_done(slot_of(conn));
 	if (!r)
 		return;
-	for (i = 0; i < r->req.nparams; i++) {
-		free(r->req.params[i].name);
-		free_wiped(r->req.params[i].value);
-	}
+	req_free_params(&r->req);
 	if (r->req.body) {
 		OPENSSL_cleanse(r->req.body, r->body_cap);
 		free(r->req.body);
@@ -222,10 +234,41 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	*con_cls = NULL;
 }
 
+/*
+ * MHD's own messages go through the one logging helper, at debug level:
+ * it reports every connection a client drops or the guard cuts, and a
+ * client must not be able to fill the log.
+ */
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char line[512];
+	size_t len;
+
+	vsnprintf(line, sizeof(line), fmt, ap);
+	len = strcspn(line, "\n");
+	line[len] = '\0';
+	log_debug("libmicrohttpd: %s", line);
+}
+
+/* Each connection takes two descriptors: MHD's and the guard's dup(). */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	rlim_t want = 2 * CONNECTION_LIMIT + 256;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = rl.rlim_max < want ? rl.rlim_max : want;
+	if (setrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur < want)
+		log_warn("only %lu file descriptors: fewer than %u connections will fit",
+			 (unsigned long)rl.rlim_cur, CONNECTION_LIMIT);
+}
+
 int http_start(struct emulator *emu, struct MHD_Daemon **out)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	struct MHD_Daemon *d;
+	int ret;
 
 	sa.sin_port = htons(emu->opt.listen_port);
 	if (inet_pton(AF_INET, emu->opt.listen_host, &sa.sin_addr) != 1) {
@@ -233,43 +276,51 @@ int http_start(struct emulator *emu, struct MHD_Daemon **out)
 			emu->opt.listen_host);
 		return -EINVAL;
 	}
-	if (emu->opt.delay_ms)
-		/*
-		 * --delay sleeps in the thread that serves the request: with
-		 * a pool, connections sharing a worker would wait for each
-		 * other's delay.  A thread per connection delays each alone.
-		 */
-		d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
-				     MHD_USE_THREAD_PER_CONNECTION |
-				     MHD_USE_POLL | MHD_USE_ERROR_LOG,
-				     0, NULL, NULL, on_request, emu,
-				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
-				     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)256,
-				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-				     MHD_OPTION_END);
-	else
-		d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-				     MHD_USE_ERROR_LOG,
-				     0, NULL, NULL, on_request, emu,
-				     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-				     MHD_OPTION_THREAD_POOL_SIZE,
-				     (unsigned int)emu->opt.threads,
-				     MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)60,
-				     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)1024,
-				     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-				     MHD_OPTION_END);
+	raise_fd_limit();
+	ret = conn_guard_start(emu->opt.max_client_connections,
+			       emu->opt.request_deadline, &emu->guard);
+	if (ret)
+		return ret;
+	/*
+	 * The idle timeout only backs up the guard's deadline, which a
+	 * trickling client cannot reset; MHD's per-IP limit is not used, as
+	 * every local client has the address 127.0.0.1.
+	 */
+	/*
+	 * --delay sleeps in the thread that serves the request: in a pool,
+	 * connections sharing a worker would wait for each other's delay, so
+	 * with --delay each connection has a thread of its own.
+	 */
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
+			     (emu->opt.delay_ms ? MHD_USE_THREAD_PER_CONNECTION |
+						  MHD_USE_POLL : MHD_USE_EPOLL),
+			     0, NULL, NULL, on_request, emu,
+			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+			     MHD_OPTION_THREAD_POOL_SIZE,
+			     emu->opt.delay_ms ? 0u : (unsigned int)emu->opt.threads,
+			     MHD_OPTION_CONNECTION_TIMEOUT,
+			     emu->opt.request_deadline,
+			     MHD_OPTION_CONNECTION_LIMIT,
+			     (unsigned int)CONNECTION_LIMIT,
+			     MHD_OPTION_NOTIFY_CONNECTION, on_connection, emu,
+			     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+			     MHD_OPTION_END);
 	if (!d) {
 		log_err("cannot listen on %s:%u", emu->opt.listen_host,
 			emu->opt.listen_port);
+		conn_guard_stop(emu->guard);
+		emu->guard = NULL;
 		return -EADDRINUSE;
 	}
 	*out = d;
 	return 0;
 }
 
-void http_stop(struct MHD_Daemon *d)
+void http_stop(struct emulator *emu, struct MHD_Daemon *d)
 {
 	if (d)
 		MHD_stop_daemon(d);
+	conn_guard_stop(emu->guard);
+	emu->guard = NULL;
 }

@@ -7,6 +7,6 @@ struct emulator;
 struct MHD_Daemon;
 
 int http_start(struct emulator *emu, struct MHD_Daemon **out);
-void http_stop(struct MHD_Daemon *d);
+void http_stop(struct emulator *emu, struct MHD_Daemon *d);
 
 #endif

@@ -13,16 +13,19 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
 
 #include "auth.h"
+#include "datadir.h"
 #include "emulator.h"
 #include "http.h"
 #include "log.h"
 #include "meter.h"
+#include "nonces.h"
 #include "rootkey.h"
 #include "store.h"
 
@@ -46,9 +49,13 @@ static const struct option_help {
 	  "customer keys per region (default 100)" },
 	{ { "threads", required_argument, NULL, 't' }, "N",
 	  "HTTP worker threads (default 2 x CPUs, at least 4)" },
+	{ { "request-deadline", required_argument, NULL, 'D' }, "SECONDS",
+	  "a request's headers and body must arrive within this time of the accept (default 10)" },
+	{ { "max-client-connections", required_argument, NULL, 'C' }, "N",
+	  "connections one local user (or one remote address) may hold (default 64)" },
 	{ { "clock-offset", required_argument, NULL, 'o' }, "SECONDS",
 	  "move the emulator clock forward by this much, persistently" },
-	{ { "delay", required_argument, NULL, 'D' }, "MS",
+	{ { "delay", required_argument, NULL, 'L' }, "MS",
 	  "answer every request this many milliseconds late (tests of slow KMSs)" },
 	{ { "print-metering", no_argument, NULL, 'p' }, NULL,
 	  "print the stored call counts of --data-dir as JSON and exit" },
@@ -92,6 +99,16 @@ static int parse_listen(const char *s, struct emu_options *o)
 	return 0;
 }
 
+static int parse_uint(const char *s, long min, long max, unsigned int *out)
+{
+	long v;
+
+	if (parse_long(s, min, max, &v))
+		return -EINVAL;
+	*out = (unsigned int)v;
+	return 0;
+}
+
 static int parse_args(int argc, char **argv, struct emu_options *o)
 {
 	struct option longopts[N_OPTIONS + 1];
@@ -104,10 +121,12 @@ static int parse_args(int argc, char **argv, struct emu_options *o)
 	memset(&longopts[N_OPTIONS], 0, sizeof(longopts[0]));
 	o->default_region = "cn-hangzhou";
 	o->max_keys = 100;
+	o->request_deadline = 10;
+	o->max_client_connections = 64;
 	v = sysconf(_SC_NPROCESSORS_ONLN);
 	o->threads = v > 2 ? (unsigned int)(2 * v) : 4;
 
-	while ((c = getopt_long(argc, argv, "l:d:c:r:a:m:t:o:D:pvqh", longopts,
+	while ((c = getopt_long(argc, argv, "l:d:c:r:a:m:t:D:C:o:L:pvqh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'l':
@@ -129,21 +148,27 @@ static int parse_args(int argc, char **argv, struct emu_options *o)
 			o->admin_key = optarg;
 			break;
 		case 'm':
-			if (parse_long(optarg, 0, 1000000, &v))
+			if (parse_uint(optarg, 0, 1000000, &o->max_keys))
 				goto bad;
-			o->max_keys = (unsigned int)v;
 			break;
 		case 't':
-			if (parse_long(optarg, 1, 1024, &v))
+			if (parse_uint(optarg, 1, 1024, &o->threads))
 				goto bad;
-			o->threads = (unsigned int)v;
+			break;
+		case 'D':
+			if (parse_uint(optarg, 1, 3600, &o->request_deadline))
+				goto bad;
+			break;
+		case 'C':
+			if (parse_uint(optarg, 1, 1024, &o->max_client_connections))
+				goto bad;
 			break;
 		case 'o':
 			if (parse_long(optarg, 0, 100L * 366 * 86400, &v))
 				goto bad;
 			o->clock_offset = v;
 			break;
-		case 'D':
+		case 'L':
 			if (parse_long(optarg, 0, 600000, &v))
 				goto bad;
 			o->delay_ms = v;
@@ -239,7 +264,7 @@ static int serve(struct emulator *emu)
 	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
 		;
 	log_info("signal %d: stopping", sig);
-	http_stop(d);
+	http_stop(emu, d);
 	flush_meter(emu);
 	return 0;
 }
@@ -250,7 +275,9 @@ int main(int argc, char **argv)
 	int ret;
 
 	memset(&emu, 0, sizeof(emu));
-	emu.started_at = time(NULL);
+	emu.lock_fd = -1;
+	/* SQLite, the root key, the lock: every file made here is private. */
+	umask(0077);
 	log_init(argv[0], LOG_INFO);
 	if (parse_args(argc, argv, &emu.opt))
 		return 2;
@@ -259,7 +286,9 @@ int main(int argc, char **argv)
 	no_dumps();
 	pthread_mutex_init(&emu.db_lock, NULL);
 
-	ret = store_open(&emu);
+	ret = datadir_open(&emu, emu.opt.print_metering);
+	if (!ret)
+		ret = store_open(&emu);
 	if (!ret)
 		ret = meter_init(&emu);
 	if (ret)
@@ -272,17 +301,18 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = rootkey_load(&emu);
 	if (!ret)
-		ret = nonce_cache_new(&emu.nonces);
+		ret = nonce_store_open(emu.opt.data_dir, &emu.nonces);
 	if (!ret)
 		ret = apply_clock_offset(&emu);
 	if (!ret)
 		ret = serve(&emu);
 out:
-	nonce_cache_free(emu.nonces);
+	nonce_store_close(emu.nonces);
 	rootkey_free(&emu);
 	credentials_free(emu.creds);
 	meter_free(&emu);
 	store_close(&emu);
+	datadir_close(&emu);
 	pthread_mutex_destroy(&emu.db_lock);
 	return ret ? 1 : 0;
 }

@@ -210,14 +210,14 @@ static void copy_field(struct json_object *obj, const char *name, char *dst,
 		snprintf(dst, cap, "%s", json_object_get_string(v));
 }
 
-static struct json_object *parse_answer(const struct answer_buf *b)
+static struct json_object *parse_answer(const char *data, size_t len)
 {
 	struct json_tokener *tok = json_tokener_new();
 	struct json_object *obj;
 
 	if (!tok)
 		return NULL;
-	obj = json_tokener_parse_ex(tok, b->data, (int)b->len);
+	obj = json_tokener_parse_ex(tok, data, (int)len);
 	if (obj && json_tokener_get_error(tok) != json_tokener_success) {
 		json_object_put(obj);
 		obj = NULL;
@@ -231,6 +231,21 @@ static struct json_object *parse_answer(const struct answer_buf *b)
 		secmem_wipe(tok->pb->buf, (size_t)tok->pb->size);
 	json_tokener_free(tok);
 	return obj;
+}
+
+int kms_response_parse(const char *data, size_t len, struct kms_response *resp)
+{
+	resp->body = data ? parse_answer(data, len) : NULL;
+	if (resp->body) {
+		copy_field(resp->body, "RequestId", resp->request_id,
+			   sizeof(resp->request_id));
+		copy_field(resp->body, "Code", resp->code, sizeof(resp->code));
+		copy_field(resp->body, "Message", resp->message,
+			   sizeof(resp->message));
+	}
+	if (resp->http_status == 200 && resp->body)
+		return 0;
+	return resp->code[0] ? -EPROTO : -EIO;
 }
 
 static int curl_errno(CURLcode rc)
@@ -323,20 +338,7 @@ int kms_client_call(struct kms_client *c, const char *action,
 		log_debug("KMS %s: %s", action, curl_easy_strerror(rc));
 		goto out;
 	}
-	resp->body = ans.data ? parse_answer(&ans) : NULL;
-	if (resp->body) {
-		copy_field(resp->body, "RequestId", resp->request_id,
-			   sizeof(resp->request_id));
-		copy_field(resp->body, "Code", resp->code, sizeof(resp->code));
-		copy_field(resp->body, "Message", resp->message,
-			   sizeof(resp->message));
-	}
-	if (resp->http_status == 200 && resp->body)
-		ret = 0;
-	else if (resp->code[0])
-		ret = -EPROTO;
-	else
-		ret = -EIO;
+	ret = kms_response_parse(ans.data, ans.len, resp);
 out:
 	curl_slist_free_all(hdrs);
 	secmem_free(body);

@@ -7,6 +7,8 @@
 #ifndef ECSENC_KMS_CLIENT_H
 #define ECSENC_KMS_CLIENT_H
 
+#include <stddef.h>
+
 #include <json-c/json.h>
 
 struct kms_client;
@@ -43,6 +45,13 @@ void kms_client_free(struct kms_client *c);
 int kms_client_call(struct kms_client *c, const char *action,
 		    const char *const *params, struct kms_response *resp);
 void kms_response_release(struct kms_response *resp);
+
+/*
+ * The answer half of kms_client_call(): parse the @len bytes at @data
+ * (NUL-terminated, or NULL for no body) received with resp->http_status
+ * into @resp, with the same return values.  The caller wipes @data.
+ */
+int kms_response_parse(const char *data, size_t len, struct kms_response *resp);
 
 /* True for errors worth retrying: no answer, HTTP 5xx, Throttling*. */
 int kms_error_is_transient(int err, const struct kms_response *resp);

@@ -49,7 +49,7 @@ kms=$kms_pid
 # A stopped emulator ignores the TERM of the cleanup: continue it first.
 eval "lib_$(declare -f fail)"
 fail() { kill -CONT "$kms" 2>/dev/null; lib_fail "$@"; }
-start_agent "$kms_endpoint" --kms-deadline 30
+start_agent "$kms_url" --kms-deadline 30
 
 ms() { date +%s%3N; }
 # within LIMIT_MS CMD...: CMD succeeds within LIMIT_MS milliseconds.

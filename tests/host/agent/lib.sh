@@ -31,37 +31,23 @@ free_port() {
 	done
 }
 
-# start_emulator: the KMS emulator on a free port, its endpoint in
-# $kms_endpoint and its pid in $kms_pid (credentials in $work/creds).
-start_emulator() {
-	local port i
-	[ -f "$work/creds" ] || { echo "LTAIecsencHostTest0001 hostTestSecret0001" >"$work/creds"; chmod 600 "$work/creds"; }
-	mkdir -p "$work/kms"
-	port=$(free_port)
-	"$EMULATOR" --listen "127.0.0.1:$port" --data-dir "$work/kms" \
-		--credentials "$work/creds" --admin-key LTAIecsencHostTest0001 --quiet \
-		"$@" >"$work/kms.log" 2>&1 &
-	kms_pid=$!
-	pids+=("$kms_pid")
-	for i in $(seq 50); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-		sleep 0.1
-	done
-	kms_endpoint=http://127.0.0.1:$port
-}
-
 # start_agent ENDPOINT [agent options...]: agent on $work/agent.sock
 start_agent() {
-	local endpoint=$1 i
+	local endpoint=$1 i before
 	shift
+	before=$(grep -c ' info: serving ' "$work/agent.log" 2>/dev/null || true)
 	[ -f "$work/creds" ] || { echo "LTAIecsencHostTest0001 hostTestSecret0001" >"$work/creds"; chmod 600 "$work/creds"; }
 	"$AGENT" --kms-endpoint "$endpoint" --credentials "$work/creds" \
 		--state-dir "$work/state" --socket "$work/agent.sock" "$@" \
 		>>"$work/agent.log" 2>&1 &
 	agent_pid=$!
 	pids+=("$agent_pid")
+	# Ready when start-up is over ("serving", sent with READY=1), not when
+	# the socket appears: it is bound before the re-attach pass.
 	for i in $(seq 50); do
-		[ -S "$work/agent.sock" ] && return 0
+		[ -S "$work/agent.sock" ] &&
+			[ "$(grep -c ' info: serving ' "$work/agent.log" 2>/dev/null)" -gt "${before:-0}" ] &&
+			return 0
 		kill -0 "$agent_pid" 2>/dev/null || fail "agent died at start"
 		sleep 0.1
 	done
@@ -82,4 +68,37 @@ expect_fail() {
 	if err=$("$@" 2>&1 >/dev/null); then fail "'$*' succeeded"; fi
 	grep -q -- "$pat" <<<"$err" || fail "'$*': want '$pat', got: $err"
 	[ "$(wc -l <<<"$err")" -eq 1 ] || fail "'$*': error is not one line: $err"
+}
+
+# build_tool NAME: compile tests/host/agent/NAME.c (against tools/lib) to $work/NAME.
+build_tool() {
+	local here
+	here=$(dirname "${BASH_SOURCE[0]}")
+	make -s -C "$top/tools/lib" >/dev/null || fail "cannot build tools/lib"
+	# shellcheck disable=SC2046
+	cc -std=gnu11 -Wall -Wextra -I"$top/tools/lib" "$here/$1.c" \
+		"$top/tools/lib/libecsenc.a" $(pkg-config --libs json-c openssl) \
+		-o "$work/$1" || fail "cannot build $1"
+}
+
+# send_raw: standard input to the agent as one request; the reply on stdout.
+send_raw() { "$work/agent_send" "$work/agent.sock"; }
+
+# start_emulator [emulator options...]: the KMS emulator on a free port of
+# 127.0.0.1; sets kms_url and kms_pid.
+start_emulator() {
+	local port i
+	[ -f "$work/creds" ] || { echo "LTAIecsencHostTest0001 hostTestSecret0001" >"$work/creds"; chmod 600 "$work/creds"; }
+	mkdir -p "$work/kms"
+	port=$(free_port)
+	"$EMULATOR" --listen "127.0.0.1:$port" --data-dir "$work/kms" \
+		--credentials "$work/creds" --admin-key LTAIecsencHostTest0001 --quiet \
+		"$@" >"$work/kms.log" 2>&1 &
+	kms_pid=$!
+	pids+=($!)
+	for i in $(seq 50); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+		sleep 0.1
+	done
+	kms_url=http://127.0.0.1:$port
 }

@@ -163,9 +163,39 @@ static void test_tamper(void)
 	free(b64);
 }
 
+/*
+ * JSON's \u0000 puts a NUL inside a string: the context must keep the
+ * whole value, so "d-1\u0000x" is not "d-1"; a key cannot hold a NUL.
+ */
+static void test_context_nul(void)
+{
+	static const char *const plain[] = { "EncryptionContext", "{\"disk\":\"d-1\"}", NULL };
+	static const char *const nul[] = { "EncryptionContext", "{\"disk\":\"d-1\\u0000x\"}", NULL };
+	static const char *const nul2[] = { "EncryptionContext", "{\"disk\":\"d-1\\u0000y\"}", NULL };
+	static const char *const escaped[] = { "EncryptionContext", "{\"disk\":\"d-1\\\\u0000x\"}", NULL };
+	static const char *const nul_key[] = { "EncryptionContext", "{\"disk\\u0000x\":\"d-1\"}", NULL };
+	static const char *const both[] = { "EncryptionContext", "{\"disk\":\"d-1\\u0000x\"}",
+					    "EncryptionContext.disk", "d-1", NULL };
+	struct enc_context a, b, c, d;
+
+	CHECK(ctx_of(plain, &a) == 0 && ctx_of(nul, &b) == 0 && ctx_of(nul2, &c) == 0);
+	CHECK(!same_ctx(&a, &b));
+	CHECK(!same_ctx(&b, &c));
+	CHECK(b.len == a.len + 2);
+	/* "\\u0000" is a backslash and five characters, not a NUL. */
+	CHECK(ctx_of(escaped, &d) == 0 && d.len == a.len + 7);
+	enc_context_free(&a);
+	enc_context_free(&b);
+	enc_context_free(&c);
+	enc_context_free(&d);
+	CHECK(ctx_of(nul_key, &a) == -EINVAL);
+	CHECK(ctx_of(both, &a) == -EINVAL);
+}
+
 int main(void)
 {
 	test_context();
+	test_context_nul();
 	test_round_trip();
 	test_tamper();
 	printf("%s\n", failures ? "FAILED" : "blob and context tests passed");

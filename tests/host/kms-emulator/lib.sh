@@ -87,6 +87,41 @@ kms_stop() {
 	KMS_PID=
 }
 
+# kms_build_signer: $KMS_TMP/sign-request (sign-request.c), after kms_setup.
+kms_build_signer() {
+	kms_build_lib
+	cc -std=gnu11 -Wall -Wextra -Werror -I"$TOP/tools/lib" -o "$KMS_TMP/sign-request" \
+		"$HERE/sign-request.c" "$TOP/tools/lib/libecsenc.a" $(pkg-config --libs openssl)
+}
+
+# kms_sign [sign-request options] NAME=VALUE...: a request signed by $KMS_AK
+# (the signer is built on first use).
+kms_sign() {
+	local opts=()
+	[ -x "$KMS_TMP/sign-request" ] || kms_build_signer
+	while [ $# -gt 0 ] && [ "${1#-}" != "$1" ]; do
+		opts+=("$1" "$2")
+		shift 2
+	done
+	"$KMS_TMP/sign-request" "${opts[@]}" "$KMS_AK" "$KMS_SECRET" "$@"
+}
+
+# kms_post BODY [QUERY]: POST a form body (and a query string); prints the
+# HTTP status and the answer's Code ("OK" on success), keeps the answer in
+# $KMS_TMP/answer.json.
+kms_post() {
+	local status
+	status=$(curl -s -m 10 -o "$KMS_TMP/answer.json" -w '%{http_code}' \
+		-H 'Content-Type: application/x-www-form-urlencoded' \
+		--data-binary "$1" "$KMS_ENDPOINT/${2:+?$2}")
+	echo "$status $(jq -r '.Code // "OK"' "$KMS_TMP/answer.json" 2>/dev/null)"
+}
+
+# kms_answer FIELD: a field of the last kms_post answer.
+kms_answer() {
+	jq -r ".$1" "$KMS_TMP/answer.json"
+}
+
 # node_deps: install the pinned SDK once (exit 77 when npm cannot).
 node_deps() {
 	command -v node >/dev/null && command -v npm >/dev/null || {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# The seed's limits, each with a clear one-line error: ESSD and local
+# ECS's limits on encryption, each with a clear one-line error: ESSD and local
 # disks cannot be encrypted; no direct encryption or decryption of an
 # existing disk (the error names copy-disk); bad input; unknown ids.
 . "$TESTLIB"
@@ -27,6 +27,9 @@ s=$(ctl create-snapshot "$plain")
 expect_fail "copy-disk" ctl create-disk --snapshot-id "$s" --encrypted
 expect_fail "unknown disk category" ctl create-disk --size 4M --category floppy
 expect_fail "needs --encrypted" ctl create-disk --size 4M --category cloud --kms-key-id alias/acs/ecs
+expect_fail "disk $plain is not attached" ctl detach-disk "$plain"
+[ "$(ctl --json detach-disk "$plain" | jq -r .code)" = IncorrectDiskStatus ] ||
+	fail "detach-disk of a detached disk is not IncorrectDiskStatus"
 expect_fail "no disk d-doesnotexist" ctl attach-disk d-doesnotexist
 expect_fail "no snapshot s-nope" ctl delete-snapshot s-nope
 expect_fail "there is no KMS key 00000000-0000-0000-0000-000000000000 in region cn-hangzhou" ctl create-disk --size 4M --category cloud --encrypted --kms-key-id 00000000-0000-0000-0000-000000000000

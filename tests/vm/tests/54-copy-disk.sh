@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# copy-disk, the seed's conversion path: unencrypted -> encrypted and
+# copy-disk, how data moves between encrypted and unencrypted disks: unencrypted -> encrypted and
 # back, block for block; the data is the same, the state dir never holds
 # the plaintext of the encrypted copy.
 . "$TESTLIB"
@@ -37,7 +37,9 @@ umount /mnt/c
 
 log "and back: encrypted (attached source) -> a new unencrypted disk"
 back=$(ctl create-disk --size 32M --category cloud_essd)
-ctl copy-disk --no-progress "$enc" "$back" >/dev/null
+ctl --json copy-disk --no-progress "$enc" "$back" >copy.json
+assert_eq "$(jq -r '.BytesCopied, .DestinationDiskId, .SourceEncrypted' copy.json | tr '\n' ' ')" \
+	"$((32 << 20)) $back true " "copy-disk --json"
 ctl describe-disks "$enc" | grep -q In_use || fail "copy-disk detached a disk it had not attached"
 ctl detach-disk "$enc"
 dev=$(ctl attach-disk "$back")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # describe-kms-usage counts the KMS API calls of each management operation
-# of the seed's billing table, per region.
+# of ECS's billing table for encrypted disks, per region.
 . "$TESTLIB"
 . "$(dirname "$TESTLIB")/agent-lib.sh"
 need jq

@@ -78,11 +78,9 @@ run({
       await patched(RpcUtil, 'getTimestamp', () => iso(Date.now() + off), () =>
         rejects(describe(key.keyId), 'IllegalTimestamp', 400));
     }
-    // 14 minutes ahead is accepted; a minute before the emulator started is not.
+    // 14 minutes ahead is accepted, and so is a minute before the emulator started.
     await patched(RpcUtil, 'getTimestamp', () => iso(Date.now() + 14 * 60e3), () => describe(key.keyId));
-    const e = await patched(RpcUtil, 'getTimestamp', () => iso(Date.now() - 60e3), () =>
-      rejects(describe(key.keyId), 'IllegalTimestamp', 400));
-    assert.match(e.Message, /older than the start/);
+    await patched(RpcUtil, 'getTimestamp', () => iso(Date.now() - 60e3), () => describe(key.keyId));
     await patched(RpcUtil, 'getTimestamp', () => 'yesterday', () =>
       rejects(describe(key.keyId), 'IllegalTimestamp', 400));
   },

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Inputs that used to get a wrong answer or none, and the ownership of a
+# state dir: sizes are bounded (1 MiB to ECS's 32 TiB) and say so; a disk
+# larger than the free space is refused; --json errors are JSON; a header
+# whose fields the agent did not write never reaches a dm table; one agent
+# per state dir; a second agent on a busy socket stops before it acts.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+need_bins "$AGENT" "$CTL_BIN"
+command -v jq >/dev/null || { echo "SKIP: no jq"; exit 77; }
+command -v sqlite3 >/dev/null || { echo "SKIP: no sqlite3"; exit 77; }
+build_tool header_edit
+
+start_agent http://127.0.0.1:9 --kms-deadline 1
+
+log "sizes"
+expect_fail "a disk is 1 MiB to 32 TiB" ctl create-disk --size 0 --category cloud
+expect_fail "a disk is 1 MiB to 32 TiB" ctl create-disk --size 4K --category cloud
+expect_fail "bad --size -4096" ctl create-disk --size -4096 --category cloud
+expect_fail "bad --size" ctl create-disk --size " 4096" --category cloud
+expect_fail "a disk is 1 MiB to 32 TiB" ctl create-disk --size 16777215T --category cloud
+expect_fail "a disk is 1 MiB to 32 TiB" ctl create-disk --size 33T --category cloud
+expect_fail "a disk is 1 MiB to 32 TiB" ctl create-disk --size 18446744073709551616 --category cloud
+expect_fail "multiple of 4096" ctl create-disk --size 1048577 --category cloud
+expect_fail "needs --category" ctl create-disk --size 4M
+expect_fail "needs --size" ctl create-disk --category cloud
+free=$(($(stat -f -c '%a * %S' "$work/state")))
+if [ "$free" -lt $((32 << 40)) ]; then
+	expect_fail "does not fit in the .* bytes free" ctl create-disk --size 32T --category cloud
+	ls "$work/state/cn-hangzhou/" 2>/dev/null | grep -q . && fail "a refused disk left a store behind"
+fi
+
+log "--json: errors are JSON too"
+out=$(ctl --json create-disk --size 0 --category cloud) && fail "size 0 accepted"
+[ "$(jq -r .ok <<<"$out")" = false ] || fail "--json error is not JSON: $out"
+out=$(ctl --json attach-disk d-nope) && fail "attach of d-nope succeeded"
+[ "$(jq -r .code <<<"$out")" = NotFound ] || fail "--json agent error: $out"
+jq -r .error <<<"$out" | grep -q "no disk d-nope" || fail "--json error text: $out"
+out=$(ctl --json encrypt-disk d-nope) && fail "encrypt-disk succeeded"
+[ "$(jq -r .code <<<"$out")" = OperationDenied ] || fail "--json encrypt-disk: $out"
+
+log "ecsenc-ctl VERB --help"
+for verb in create-disk attach-disk copy-disk kms describe-disks; do
+	ctl "$verb" --help | grep -q "^usage: ecsenc-ctl .* $verb" || fail "$verb --help"
+done
+ctl create-disk --help | grep -q -- "--kms-key-id" || fail "create-disk --help lists no options"
+
+log "a header with fields the agent did not write is refused, with the field named"
+d=$(ctl create-disk --size 4M --category cloud_essd) || fail "create-disk"
+img=$work/state/cn-hangzhou/$d.img
+"$work/header_edit" "$img" cipher "none 0 /dev/sda 0" || fail "header_edit"
+expect_fail "its header has a bad cipher" ctl create-snapshot "$d"
+"$work/header_edit" "$img" cipher none
+"$work/header_edit" "$img" category "cloud_essd 1 sector_size:512"
+expect_fail "its header has a bad region or category" ctl create-snapshot "$d"
+"$work/header_edit" "$img" category cloud_essd
+"$work/header_edit" "$img" data_offset $((4 << 30))
+expect_fail "its header has a bad data offset" ctl create-snapshot "$d"
+"$work/header_edit" "$img" data_offset $((1 << 20))
+"$work/header_edit" "$img" object_id "$d x"
+expect_fail "its header has a bad object id" ctl create-snapshot "$d"
+"$work/header_edit" "$img" object_id "$d"
+ctl create-snapshot "$d" >/dev/null || fail "the repaired header is refused"
+
+log "one agent per state dir"
+"$AGENT" --kms-endpoint http://127.0.0.1:9 --credentials "$work/creds" \
+	--state-dir "$work/state" --socket "$work/other.sock" >"$work/second.log" 2>&1 &&
+	fail "a second agent ran on the same state dir"
+grep -q "another kms-agent (pid $agent_pid) owns the state dir" "$work/second.log" ||
+	fail "second agent: $(cat "$work/second.log")"
+[ -e "$work/other.sock" ] && fail "the second agent made a socket"
+ctl describe-disks | grep -q "$d" || fail "the first agent stopped serving"
+
+log "a second agent on a busy socket stops before it re-attaches anything"
+mkdir -p "$work/state2"
+cp -a "$work/state/cn-hangzhou" "$work/state2/"
+"$AGENT" --kms-endpoint http://127.0.0.1:9 --credentials "$work/creds" \
+	--state-dir "$work/state2" --socket "$work/state2.sock" --rebuild-catalog \
+	>"$work/prep.log" 2>&1 &
+prep=$!
+for i in $(seq 50); do [ -S "$work/state2.sock" ] && break; sleep 0.1; done
+kill "$prep"; wait "$prep" 2>/dev/null
+sqlite3 "$work/state2/catalog.db" "UPDATE objects SET attached = 1" || fail "sqlite3"
+"$AGENT" --kms-endpoint http://127.0.0.1:9 --credentials "$work/creds" \
+	--state-dir "$work/state2" --socket "$work/agent.sock" >"$work/third.log" 2>&1 &&
+	fail "a second agent ran on a busy socket"
+grep -q "another agent is serving" "$work/third.log" || fail "third agent: $(cat "$work/third.log")"
+grep -q "re-attach" "$work/third.log" && fail "the refused agent re-attached disks first"
+ctl describe-disks | grep -q "$d" || fail "the first agent stopped serving"
+echo PASS
