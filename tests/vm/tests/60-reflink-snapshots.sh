@@ -79,9 +79,13 @@ snapshot_and_reset() {
 
 log "XFS: snapshot and reset share extents"
 snapshot_and_reset /mnt/xfs/state reflink
-# tmpfs (half the guest's RAM) must hold the copies next: free the XFS image.
+# The copies need RAM next: free the XFS image, and give them a tmpfs of
+# their own (/tmp's is shared with what earlier tests left).
 umount /mnt/xfs
 losetup -d "$xfs_dev"
 rm -f "$xfs_img"
+mkdir -p /mnt/copy
+mount -t tmpfs -o size=900m,mode=0700 copy /mnt/copy
+on_exit "umount /mnt/copy"
 log "tmpfs: the same operations copy"
-snapshot_and_reset "$ECSENC_WORK/state-tmpfs" copy
+snapshot_and_reset /mnt/copy/state copy
