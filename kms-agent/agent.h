@@ -5,6 +5,7 @@
 #ifndef ECSENC_AGENT_H
 #define ECSENC_AGENT_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -12,6 +13,7 @@
 
 #include "agent_ops.h"
 
+struct backend_ops;
 struct catalog;
 struct credentials;
 struct kms_client;
@@ -31,10 +33,23 @@ struct agent {
 	long kms_deadline_ms;		/* retry budget of one KMS use */
 	struct credentials *creds;	/* secmem; first key is used */
 	struct catalog *catalog;	/* SQLite catalog of every region */
+	const struct backend_ops *backend;	/* where the stores live */
+	pthread_mutex_t kms_lock;	/* protects @kms */
 	struct agent_region_client kms[AGENT_MAX_REGIONS];
 };
 
-/* One management operation, as a request from ecsenc-ctl runs it. */
+/* KMS calls of one action that the KMS answered during one operation. */
+struct op_kms_tally {
+	const char *action;		/* "Decrypt"; lives as long as the op */
+	int64_t calls;
+};
+
+#define OP_MAX_KMS_ACTIONS	8
+
+/*
+ * One management operation: a request from ecsenc-ctl, or a re-attach at
+ * start (billed as AttachDisk).
+ */
 struct op_ctx {
 	struct agent *agent;
 	const char *op;			/* ECS name for billing: "AttachDisk" */
@@ -42,7 +57,17 @@ struct op_ctx {
 	const char *kms_key;		/* CMK of the KMS call under way */
 	const char *code;		/* ECS error code, NULL: from errno */
 	char error[512];		/* plain-words error for the user */
+	size_t n_kms_calls;		/* used entries of @kms_calls */
+	struct op_kms_tally kms_calls[OP_MAX_KMS_ACTIONS]; /* to be billed */
 };
+
+/*
+ * Count one answered KMS call of @action in @ctx (the KMS layer does);
+ * op_bill() records the counts in the catalog once the operation is over
+ * (the layer that owns the operation does).
+ */
+void op_count_kms_call(struct op_ctx *ctx, const char *action);
+void op_bill(struct op_ctx *ctx);
 
 /* Record a user-facing error in @ctx and return @err (negative errno). */
 int op_fail(struct op_ctx *ctx, int err, const char *fmt, ...)
@@ -75,10 +100,5 @@ int op_reinit_disk(struct op_ctx *, const struct agent_args *, struct json_objec
 int op_describe_kms_usage(struct op_ctx *, const struct agent_args *, struct json_object **);
 int op_kms_call(struct op_ctx *, const struct agent_args *, struct json_object **);
 int op_rebuild_catalog(struct op_ctx *, const struct agent_args *, struct json_object **);
-
-/* Re-attach what was attached when the agent stopped (startup). */
-void agent_reattach_all(struct agent *a);
-/* Rebuild the catalog from the headers of the backing files. */
-int agent_rebuild_catalog(struct agent *a, int *count);
 
 #endif

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +10,13 @@
 #include "catalog.h"
 #include "log.h"
 
+/*
+ * One connection shared by every thread, behind @lock.  The lock is held
+ * for one statement, never across a visitor call or anything slow, so a
+ * describe waits for a few SQLite steps at most, never for the KMS.
+ */
 struct catalog {
+	pthread_mutex_t lock;
 	sqlite3 *db;
 };
 
@@ -21,7 +28,7 @@ static const char schema[] =
 	" encrypted INTEGER NOT NULL, kms_key_id TEXT NOT NULL,"
 	" lineage_id TEXT NOT NULL, source_id TEXT NOT NULL,"
 	" path TEXT NOT NULL, attached INTEGER NOT NULL DEFAULT 0,"
-	" created INTEGER NOT NULL);"
+	" created INTEGER NOT NULL, copy_method TEXT NOT NULL DEFAULT '');"
 	"CREATE TABLE IF NOT EXISTS kms_usage ("
 	" region TEXT NOT NULL, operation TEXT NOT NULL, action TEXT NOT NULL,"
 	" calls INTEGER NOT NULL, PRIMARY KEY (region, operation, action));";
@@ -39,17 +46,22 @@ int catalog_open(const char *path, struct catalog **out)
 
 	if (!c)
 		return -ENOMEM;
+	pthread_mutex_init(&c->lock, NULL);
 	if (sqlite3_open(path, &c->db) != SQLITE_OK)
 		goto fail;
 	sqlite3_busy_timeout(c->db, 5000);
 	if (sqlite3_exec(c->db, schema, NULL, NULL, &msg) != SQLITE_OK)
 		goto fail;
+	/* A catalog of the previous release has no copy_method yet. */
+	sqlite3_exec(c->db, "ALTER TABLE objects ADD COLUMN copy_method TEXT"
+		     " NOT NULL DEFAULT ''", NULL, NULL, NULL);
 	*out = c;
 	return 0;
 fail:
 	log_err("catalog %s: %s", path, msg ? msg : sqlite3_errmsg(c->db));
 	sqlite3_free(msg);
 	sqlite3_close(c->db);
+	pthread_mutex_destroy(&c->lock);
 	free(c);
 	return -EIO;
 }
@@ -59,6 +71,7 @@ void catalog_close(struct catalog *c)
 	if (!c)
 		return;
 	sqlite3_close(c->db);
+	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
 
@@ -67,7 +80,7 @@ static void bind_text(sqlite3_stmt *st, int i, const char *s)
 	sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
 }
 
-int catalog_put(struct catalog *c, const struct catalog_object *o)
+static int put_locked(struct catalog *c, const struct catalog_object *o)
 {
 	sqlite3_stmt *st;
 	int r = 0;
@@ -75,7 +88,8 @@ int catalog_put(struct catalog *c, const struct catalog_object *o)
 	if (sqlite3_prepare_v2(c->db,
 		"INSERT OR REPLACE INTO objects (id, kind, region, category,"
 		" size, encrypted, kms_key_id, lineage_id, source_id, path,"
-		" attached, created) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+		" attached, created, copy_method)"
+		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
 		-1, &st, NULL) != SQLITE_OK)
 		return db_error(c, "prepare put");
 	bind_text(st, 1, o->id);
@@ -90,9 +104,20 @@ int catalog_put(struct catalog *c, const struct catalog_object *o)
 	bind_text(st, 10, o->path);
 	sqlite3_bind_int(st, 11, o->attached);
 	sqlite3_bind_int64(st, 12, (sqlite3_int64)o->created);
+	bind_text(st, 13, o->copy_method);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		r = db_error(c, "put");
 	sqlite3_finalize(st);
+	return r;
+}
+
+int catalog_put(struct catalog *c, const struct catalog_object *o)
+{
+	int r;
+
+	pthread_mutex_lock(&c->lock);
+	r = put_locked(c, o);
+	pthread_mutex_unlock(&c->lock);
 	return r;
 }
 
@@ -104,7 +129,8 @@ static void copy_col(sqlite3_stmt *st, int i, char *dst, size_t len)
 }
 
 #define OBJECT_COLUMNS "id, kind, region, category, size, encrypted," \
-	" kms_key_id, lineage_id, source_id, path, attached, created"
+	" kms_key_id, lineage_id, source_id, path, attached, created," \
+	" copy_method"
 
 static void read_row(sqlite3_stmt *st, struct catalog_object *o)
 {
@@ -121,20 +147,25 @@ static void read_row(sqlite3_stmt *st, struct catalog_object *o)
 	copy_col(st, 9, o->path, sizeof(o->path));
 	o->attached = sqlite3_column_int(st, 10);
 	o->created = (uint64_t)sqlite3_column_int64(st, 11);
+	copy_col(st, 12, o->copy_method, sizeof(o->copy_method));
 }
 
-int catalog_get(struct catalog *c, const char *region, const char *id,
-		struct catalog_object *o)
+static int get_locked(struct catalog *c, const char *region, const char *id,
+		      struct catalog_object *o)
 {
 	sqlite3_stmt *st;
 	int r, rc;
 
 	if (sqlite3_prepare_v2(c->db, "SELECT " OBJECT_COLUMNS
-			       " FROM objects WHERE id = ? AND region = ?",
+			       " FROM objects WHERE id = ?1"
+			       " AND (?2 IS NULL OR region = ?2)",
 			       -1, &st, NULL) != SQLITE_OK)
 		return db_error(c, "prepare get");
 	bind_text(st, 1, id);
-	bind_text(st, 2, region);
+	if (region)
+		bind_text(st, 2, region);
+	else
+		sqlite3_bind_null(st, 2);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		read_row(st, o);
@@ -146,19 +177,40 @@ int catalog_get(struct catalog *c, const char *region, const char *id,
 	return r;
 }
 
+int catalog_get(struct catalog *c, const char *region, const char *id,
+		struct catalog_object *o)
+{
+	int r;
+
+	pthread_mutex_lock(&c->lock);
+	r = get_locked(c, region, id, o);
+	pthread_mutex_unlock(&c->lock);
+	return r;
+}
+
+int catalog_find(struct catalog *c, const char *id, struct catalog_object *o)
+{
+	return catalog_get(c, NULL, id, o);
+}
+
 static int exec_id(struct catalog *c, const char *sql, const char *id, int v)
 {
 	sqlite3_stmt *st;
 	int r = 0;
 
-	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return db_error(c, "prepare");
+	pthread_mutex_lock(&c->lock);
+	if (sqlite3_prepare_v2(c->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		r = db_error(c, "prepare");
+		goto out;
+	}
 	bind_text(st, 1, id);
 	if (strstr(sql, "?2"))
 		sqlite3_bind_int(st, 2, v);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		r = db_error(c, "update");
 	sqlite3_finalize(st);
+out:
+	pthread_mutex_unlock(&c->lock);
 	return r;
 }
 
@@ -175,15 +227,39 @@ int catalog_set_attached(struct catalog *c, const char *id, int attached)
 
 int catalog_clear_objects(struct catalog *c)
 {
+	int r = 0;
+
+	pthread_mutex_lock(&c->lock);
 	if (sqlite3_exec(c->db, "DELETE FROM objects", NULL, NULL, NULL))
-		return db_error(c, "clear");
+		r = db_error(c, "clear");
+	pthread_mutex_unlock(&c->lock);
+	return r;
+}
+
+/* The rows of a listing, read under the lock and visited after it. */
+struct row_list {
+	struct catalog_object *rows;
+	size_t n, cap;
+};
+
+static int row_list_add(struct row_list *l, sqlite3_stmt *st)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		struct catalog_object *p = realloc(l->rows, cap * sizeof(*p));
+
+		if (!p)
+			return -ENOMEM;
+		l->rows = p;
+		l->cap = cap;
+	}
+	read_row(st, &l->rows[l->n++]);
 	return 0;
 }
 
-int catalog_list(struct catalog *c, enum catalog_kind kind, const char *region,
-		 catalog_visit_fn fn, void *arg)
+static int list_locked(struct catalog *c, enum catalog_kind kind,
+		       const char *region, struct row_list *l)
 {
-	struct catalog_object o;
 	sqlite3_stmt *st;
 	int r = 0, rc;
 
@@ -197,9 +273,8 @@ int catalog_list(struct catalog *c, enum catalog_kind kind, const char *region,
 	else
 		sqlite3_bind_null(st, 2);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		read_row(st, &o);
-		r = fn(&o, arg);
-		if (r)
+		r = row_list_add(l, st);
+		if (r < 0)
 			break;
 	}
 	if (!r && rc != SQLITE_DONE)
@@ -208,35 +283,64 @@ int catalog_list(struct catalog *c, enum catalog_kind kind, const char *region,
 	return r;
 }
 
-int catalog_count_kms_call(struct catalog *c, const char *region,
-			   const char *operation, const char *action)
+int catalog_list(struct catalog *c, enum catalog_kind kind, const char *region,
+		 catalog_visit_fn fn, void *arg)
+{
+	struct row_list l = { 0 };
+	int r;
+
+	pthread_mutex_lock(&c->lock);
+	r = list_locked(c, kind, region, &l);
+	pthread_mutex_unlock(&c->lock);
+	for (size_t i = 0; r == 0 && i < l.n; i++)
+		r = fn(&l.rows[i], arg);
+	free(l.rows);
+	return r;
+}
+
+int catalog_count_kms_calls(struct catalog *c, const char *region,
+			    const char *operation, const char *action,
+			    int64_t calls)
 {
 	sqlite3_stmt *st;
 	int r = 0;
 
+	pthread_mutex_lock(&c->lock);
 	if (sqlite3_prepare_v2(c->db,
 		"INSERT INTO kms_usage (region, operation, action, calls)"
-		" VALUES (?1, ?2, ?3, 1) ON CONFLICT (region, operation, action)"
-		" DO UPDATE SET calls = calls + 1", -1, &st, NULL))
-		return db_error(c, "prepare usage");
+		" VALUES (?1, ?2, ?3, ?4) ON CONFLICT (region, operation, action)"
+		" DO UPDATE SET calls = calls + ?4", -1, &st, NULL)) {
+		r = db_error(c, "prepare usage");
+		goto out;
+	}
 	bind_text(st, 1, region);
 	bind_text(st, 2, operation);
 	bind_text(st, 3, action);
+	sqlite3_bind_int64(st, 4, calls);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		r = db_error(c, "usage");
 	sqlite3_finalize(st);
+out:
+	pthread_mutex_unlock(&c->lock);
 	return r;
 }
 
+/*
+ * The visitor only builds JSON, but it runs under the lock all the same:
+ * the usage table is small (regions x operations x actions).
+ */
 int catalog_list_usage(struct catalog *c, catalog_usage_fn fn, void *arg)
 {
 	sqlite3_stmt *st;
 	int r = 0, rc;
 
+	pthread_mutex_lock(&c->lock);
 	if (sqlite3_prepare_v2(c->db, "SELECT region, operation, action, calls"
 			       " FROM kms_usage ORDER BY region, operation, action",
-			       -1, &st, NULL))
-		return db_error(c, "prepare usage list");
+			       -1, &st, NULL)) {
+		r = db_error(c, "prepare usage list");
+		goto out;
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		r = fn((const char *)sqlite3_column_text(st, 0),
 		       (const char *)sqlite3_column_text(st, 1),
@@ -248,5 +352,7 @@ int catalog_list_usage(struct catalog *c, catalog_usage_fn fn, void *arg)
 	if (!r && rc != SQLITE_DONE)
 		r = db_error(c, "usage list");
 	sqlite3_finalize(st);
+out:
+	pthread_mutex_unlock(&c->lock);
 	return r;
 }

@@ -3,7 +3,8 @@
  * The catalog: every disk and snapshot of every region, and the KMS call
  * counts by region and management operation, in one SQLite database.  The
  * headers on the backing stores are the truth; the catalog can be rebuilt
- * from them (attached state and usage counts excepted).
+ * from them (attached state and usage counts excepted).  Safe to use from
+ * any thread; no lock is held while a visitor of catalog_list runs.
  */
 #ifndef ECSENC_CATALOG_H
 #define ECSENC_CATALOG_H
@@ -27,6 +28,7 @@ struct catalog_object {
 	char path[512];			/* backing file */
 	int attached;			/* disk: should be attached */
 	uint64_t created;		/* unix seconds */
+	char copy_method[8];		/* how its data came: reflink, copy, none */
 };
 
 int catalog_open(const char *path, struct catalog **out);
@@ -36,6 +38,8 @@ int catalog_put(struct catalog *c, const struct catalog_object *o);
 /* -ENOENT when no such object in that region. */
 int catalog_get(struct catalog *c, const char *region, const char *id,
 		struct catalog_object *o);
+/* The same in any region. */
+int catalog_find(struct catalog *c, const char *id, struct catalog_object *o);
 int catalog_delete(struct catalog *c, const char *id);
 int catalog_set_attached(struct catalog *c, const char *id, int attached);
 int catalog_clear_objects(struct catalog *c);
@@ -45,8 +49,10 @@ typedef int (*catalog_visit_fn)(const struct catalog_object *o, void *arg);
 int catalog_list(struct catalog *c, enum catalog_kind kind, const char *region,
 		 catalog_visit_fn fn, void *arg);
 
-int catalog_count_kms_call(struct catalog *c, const char *region,
-			   const char *operation, const char *action);
+/* Add @calls KMS calls of @action made by @operation in @region. */
+int catalog_count_kms_calls(struct catalog *c, const char *region,
+			    const char *operation, const char *action,
+			    int64_t calls);
 typedef int (*catalog_usage_fn)(const char *region, const char *operation,
 				const char *action, int64_t calls, void *arg);
 int catalog_list_usage(struct catalog *c, catalog_usage_fn fn, void *arg);

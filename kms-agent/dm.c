@@ -10,6 +10,7 @@
  * initramfs), libdevmapper's udev sync is off and the nodes are made here.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -42,17 +43,30 @@ int udev_running(void)
 
 static int use_udev;
 
-static void dm_init_once(void)
+/*
+ * libdevmapper's state is set up lazily by the first tasks (the control
+ * fd, the version check, the dm major bitset, the log hook) and is not
+ * guarded: a first task runs under pthread_once, before any other, and
+ * after it tasks run concurrently, each with its own buffers.  The kernel
+ * work of a table load (the target's constructor) is the slow part of an
+ * attach after the KMS; serialising it would serialise re-attach at start.
+ */
+static void dm_init(void)
 {
-	static int done;
+	struct dm_task *dmt;
 
-	if (done)
-		return;
 	use_udev = udev_running();
 	dm_udev_set_sync_support(use_udev);
 	dm_log_with_errno_init(dm_log);
-	done = 1;
+	dmt = dm_task_create(DM_DEVICE_VERSION);
+	if (dmt) {
+		dm_task_run(dmt);	/* opens the control device, checks the version */
+		dm_task_destroy(dmt);
+	}
+	dm_is_dm_major(0);		/* builds the major bitset */
 }
+
+static pthread_once_t dm_once = PTHREAD_ONCE_INIT;
 
 static int run_task(int type, const char *name, const char *target,
 		    uint64_t sectors, const char *params, struct dm_info *info)
@@ -62,7 +76,7 @@ static int run_task(int type, const char *name, const char *target,
 	int udev_wait = 0;
 	int r = 0;
 
-	dm_init_once();
+	pthread_once(&dm_once, dm_init);
 	dmt = dm_task_create(type);
 	if (!dmt)
 		return -ENOMEM;

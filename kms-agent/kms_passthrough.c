@@ -12,7 +12,7 @@
 #include <strings.h>
 
 #include "agent.h"
-#include "kms_ops.h"
+#include "agent_kms.h"
 
 /* Key management: states, aliases, versions, rotation, BYOK import. */
 static const char *const allowed_actions[] = {
@@ -68,7 +68,7 @@ int op_kms_call(struct op_ctx *ctx, const struct agent_args *args,
 	}
 	params[n] = NULL;
 	/* One call, as the user asked: no retry. */
-	r = kms_ops_call_once(ctx, args->action, params, &resp);
+	r = agent_kms_call_once(ctx, args->action, params, &resp);
 	if (r < 0)
 		return r;
 	/* The reply is wiped when it has been sent (server.c). */

@@ -19,9 +19,11 @@
 
 #include "agent.h"
 #include "agent_proto.h"
+#include "backend.h"
+#include "core.h"
 #include "catalog.h"
 #include "credentials.h"
-#include "kms_ops.h"
+#include "agent_kms.h"
 #include "log.h"
 #include "secmem.h"
 #include "server.h"
@@ -125,6 +127,7 @@ int main(int argc, char **argv)
 {
 	struct option longopts[N_OPTIONS + 1];
 	struct agent a = {
+		.kms_lock = PTHREAD_MUTEX_INITIALIZER,
 		.socket_path = AGENT_DEFAULT_SOCKET,
 		.default_region = AGENT_DEFAULT_REGION,
 		.kms_deadline_ms = 20000,
@@ -184,8 +187,11 @@ int main(int argc, char **argv)
 	r = catalog_open(db, &a.catalog);
 	if (r < 0)
 		goto out;
-	if (rebuild && agent_rebuild_catalog(&a, &count) < 0)
+	a.backend = backend_local_init(a.state_dir);
+	if (rebuild && core_rebuild_catalog(&a, &count) < 0)
 		log_warn("catalog rebuild failed");
+	/* Before anything is served: what a crash left is settled. */
+	core_reconcile(&a);
 
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
@@ -195,20 +201,32 @@ int main(int argc, char **argv)
 	fd = server_listen(a.socket_path);
 	if (fd < 0)
 		goto out;
+	/*
+	 * Before READY=1, so that a unit ordered after us finds its disks;
+	 * bounded (one KMS retry budget and a little), so that an unreachable
+	 * KMS cannot hold the start past systemd's timeout.
+	 */
 	if (reattach)
-		agent_reattach_all(&a);
+		core_reattach_all(&a, a.kms_deadline_ms + 5000);
 	log_info("serving %s (region %s, KMS %s)", a.socket_path,
 		 a.default_region, a.kms_endpoint);
 	notify_ready();
 	server_run(&a, fd, &stop_requested);
 	log_info("stopping; attached disks stay attached");
 	r = 0;
+	if (server_drain(5000) > 0) {
+		/* A request still runs (a KMS retry): leave its state be. */
+		log_warn("requests still under way at exit");
+		close(fd);
+		unlink(a.socket_path);
+		_exit(0);
+	}
 out:
 	if (fd >= 0) {
 		close(fd);
 		unlink(a.socket_path);
 	}
-	kms_ops_free_clients(&a);
+	agent_kms_free_clients(&a);
 	catalog_close(a.catalog);
 	credentials_free(a.creds);
 	if (lock_fd >= 0)

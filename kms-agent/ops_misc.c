@@ -1,16 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* describe-kms-usage and catalog rebuilding. */
-#include <dirent.h>
-#include <errno.h>
-#include <stdio.h>
+/* describe-kms-usage and rebuild-catalog. */
 #include <string.h>
 
 #include "catalog.h"
-#include "kernel.h"
-#include "kms_ops.h"
-#include "log.h"
-#include "ops_common.h"
-#include "store.h"
+#include "core.h"
 
 /* The management operations whose KMS calls ECS bills. */
 static const char *const billed_ops[] = {
@@ -87,74 +80,12 @@ int op_describe_kms_usage(struct op_ctx *ctx, const struct agent_args *args,
 	return 0;
 }
 
-static int rebuild_region(struct agent *a, const char *region, int *count)
-{
-	char dir[512], path[1024], why[128];
-	struct catalog_object o;
-	struct disk_header h;
-	struct dirent *de;
-	DIR *d;
-	int r;
-
-	snprintf(dir, sizeof(dir), "%s/%s", a->state_dir, region);
-	d = opendir(dir);
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-
-		if (len < 5 || strcmp(de->d_name + len - 4, ".img"))
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		r = store_read_header(path, &h, why, sizeof(why));
-		if (r < 0) {
-			log_err("%s: skipped: %s", path,
-				r == -EPROTO ? why : strerror(-r));
-			continue;
-		}
-		object_from_header(&o, &h, path);
-		if (o.kind == CATALOG_DISK) {
-			char dm[64];
-
-			disk_dm_name(o.id, dm, sizeof(dm));
-			o.attached = dm_exists(dm) == 1;
-		}
-		if (catalog_put(a->catalog, &o) == 0)
-			(*count)++;
-	}
-	closedir(d);
-	return 0;
-}
-
-int agent_rebuild_catalog(struct agent *a, int *count)
-{
-	struct dirent *de;
-	DIR *d;
-	int r;
-
-	*count = 0;
-	r = catalog_clear_objects(a->catalog);
-	if (r < 0)
-		return r;
-	d = opendir(a->state_dir);
-	if (!d)
-		return -errno;
-	while ((de = readdir(d))) {
-		if (de->d_name[0] == '.' || de->d_type != DT_DIR)
-			continue;
-		rebuild_region(a, de->d_name, count);
-	}
-	closedir(d);
-	log_info("catalog rebuilt from headers: %d objects", *count);
-	return 0;
-}
-
 int op_rebuild_catalog(struct op_ctx *ctx, const struct agent_args *args,
 		       struct json_object **result)
 {
 	int count, r;
 
-	r = agent_rebuild_catalog(ctx->agent, &count);
+	r = core_rebuild_catalog(ctx->agent, &count);
 	if (r < 0)
 		return op_fail(ctx, r, "catalog rebuild failed: %s", strerror(-r));
 	*result = json_object_new_object();

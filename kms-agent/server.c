@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,23 +15,57 @@
 #include "agent_proto.h"
 #include "json_wipe.h"
 #include "log.h"
+#include "object_lock.h"
 #include "server.h"
 
+/*
+ * Each connection is served by a thread of its own, within bounds: a
+ * request must arrive whole within SERVER_RECV_DEADLINE_MS, at most
+ * SERVER_MAX_CONNS connections are served at once, and of those at most
+ * SERVER_MAX_STRANGERS come from users who are refused anyway.  So a
+ * client that connects and says nothing holds one slot for a few seconds,
+ * and idle strangers cannot keep root out.
+ */
+#define SERVER_MAX_CONNS	64
+#define SERVER_MAX_STRANGERS	4
+#define SERVER_RECV_DEADLINE_MS	5000
+#define SERVER_THREAD_STACK	(512 * 1024)	/* mlockall: keep it small */
+
+/* How an operation holds the objects its request names. */
+enum op_locking {
+	LOCK_NONE,	/* reads the catalog and the kernel only */
+	LOCK_IDS,	/* the disk_id and snapshot_id of the request */
+	LOCK_ALL,	/* every object (rebuild-catalog rewrites all rows) */
+};
+
 /* The handler of each operation of the protocol table (agent_ops.c). */
-static const op_handler handlers[AGENT_OP_COUNT] = {
-	[AGENT_OP_CREATE_DISK] = op_create_disk,
-	[AGENT_OP_ATTACH_DISK] = op_attach_disk,
-	[AGENT_OP_DETACH_DISK] = op_detach_disk,
-	[AGENT_OP_CREATE_SNAPSHOT] = op_create_snapshot,
-	[AGENT_OP_RESET_DISK] = op_reset_disk,
-	[AGENT_OP_REINIT_DISK] = op_reinit_disk,
-	[AGENT_OP_DELETE_DISK] = op_delete_disk,
-	[AGENT_OP_DELETE_SNAPSHOT] = op_delete_snapshot,
-	[AGENT_OP_DESCRIBE_DISKS] = op_describe_disks,
-	[AGENT_OP_DESCRIBE_SNAPSHOTS] = op_describe_snapshots,
-	[AGENT_OP_DESCRIBE_KMS_USAGE] = op_describe_kms_usage,
-	[AGENT_OP_KMS] = op_kms_call,
-	[AGENT_OP_REBUILD_CATALOG] = op_rebuild_catalog,
+static const struct {
+	op_handler fn;
+	enum op_locking locking;
+} handlers[AGENT_OP_COUNT] = {
+	[AGENT_OP_CREATE_DISK] = { op_create_disk, LOCK_IDS },
+	[AGENT_OP_ATTACH_DISK] = { op_attach_disk, LOCK_IDS },
+	[AGENT_OP_DETACH_DISK] = { op_detach_disk, LOCK_IDS },
+	[AGENT_OP_CREATE_SNAPSHOT] = { op_create_snapshot, LOCK_IDS },
+	[AGENT_OP_RESET_DISK] = { op_reset_disk, LOCK_IDS },
+	[AGENT_OP_REINIT_DISK] = { op_reinit_disk, LOCK_IDS },
+	[AGENT_OP_DELETE_DISK] = { op_delete_disk, LOCK_IDS },
+	[AGENT_OP_DELETE_SNAPSHOT] = { op_delete_snapshot, LOCK_IDS },
+	[AGENT_OP_DESCRIBE_DISKS] = { op_describe_disks, LOCK_NONE },
+	[AGENT_OP_DESCRIBE_SNAPSHOTS] = { op_describe_snapshots, LOCK_NONE },
+	[AGENT_OP_DESCRIBE_KMS_USAGE] = { op_describe_kms_usage, LOCK_NONE },
+	[AGENT_OP_KMS] = { op_kms_call, LOCK_NONE },
+	[AGENT_OP_REBUILD_CATALOG] = { op_rebuild_catalog, LOCK_ALL },
+};
+
+/* Connections being served, counted at accept and at the end. */
+static pthread_mutex_t conn_lock = PTHREAD_MUTEX_INITIALIZER;
+static int n_conns, n_strangers;
+
+struct conn {
+	struct agent *agent;
+	int fd;
+	int allowed;		/* the peer may drive the agent */
 };
 
 int server_listen(const char *path)
@@ -64,7 +99,7 @@ int server_listen(const char *path)
 	old_umask = umask(0177);
 	r = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old_umask);
-	if (r < 0 || chmod(path, 0600) < 0 || listen(fd, 16) < 0) {
+	if (r < 0 || chmod(path, 0600) < 0 || listen(fd, SERVER_MAX_CONNS) < 0) {
 		r = -errno;
 		log_err("socket %s: %s", path, strerror(errno));
 		close(fd);
@@ -74,17 +109,13 @@ int server_listen(const char *path)
 }
 
 /* Only root and the agent's own user may drive it. */
-static int peer_allowed(int fd)
+static int peer_allowed(int fd, struct ucred *cred)
 {
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
+	socklen_t len = sizeof(*cred);
 
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, cred, &len) < 0)
 		return 0;
-	if (cred.uid == 0 || cred.uid == geteuid())
-		return 1;
-	log_warn("refused a request from uid %u (pid %d)", cred.uid, cred.pid);
-	return 0;
+	return cred->uid == 0 || cred->uid == geteuid();
 }
 
 static struct json_object *dispatch(struct agent *a, struct json_object *req)
@@ -92,7 +123,8 @@ static struct json_object *dispatch(struct agent *a, struct json_object *req)
 	struct op_ctx ctx = { .agent = a };
 	struct json_object *result = NULL;
 	struct agent_request rq;
-	const char *name;
+	const char *name, *ids[OBJECT_LOCK_MAX_IDS];
+	enum op_locking locking;
 	int r;
 
 	r = agent_request_decode(req, &rq, ctx.error, sizeof(ctx.error));
@@ -101,7 +133,19 @@ static struct json_object *dispatch(struct agent *a, struct json_object *req)
 	name = rq.op->name;
 	ctx.op = rq.op->billing;
 	ctx.region = rq.region ? rq.region : a->default_region;
-	r = handlers[rq.op->id](&ctx, &rq.args, &result);
+	locking = handlers[rq.op->id].locking;
+	ids[0] = rq.args.disk_id;
+	ids[1] = rq.args.snapshot_id;
+	if (locking == LOCK_IDS)
+		object_lock(ids, OBJECT_LOCK_MAX_IDS);
+	else if (locking == LOCK_ALL)
+		object_lock_all();
+	r = handlers[rq.op->id].fn(&ctx, &rq.args, &result);
+	if (locking == LOCK_IDS)
+		object_unlock(ids, OBJECT_LOCK_MAX_IDS);
+	else if (locking == LOCK_ALL)
+		object_unlock_all();
+	op_bill(&ctx);
 	if (r < 0) {
 		log_info("%s %s: %s", name, ctx.region, ctx.error);
 		json_wipe_put(result);
@@ -111,37 +155,100 @@ static struct json_object *dispatch(struct agent *a, struct json_object *req)
 	return proto_reply_ok(result);
 }
 
-static void serve_one(struct agent *a, int fd)
+static void *serve_one(void *arg)
 {
-	struct timeval tv = { .tv_sec = 10 };
+	struct conn *c = arg;
 	struct json_object *req = NULL, *reply;
 	int r;
 
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	/* Read first even from a stranger, so the refusal is not lost to a reset. */
-	r = proto_recv(fd, &req);
-	if (!peer_allowed(fd)) {
+	r = proto_recv_deadline(c->fd, &req, SERVER_RECV_DEADLINE_MS);
+	if (!c->allowed) {
 		reply = proto_reply_error(EACCES, "Forbidden",
 					  "only root may use the ecsenc agent");
 		goto send;
 	}
 	if (r < 0) {
-		reply = proto_reply_error(r, "InvalidParameter", r == -EMSGSIZE ?
-			"request larger than 1 MiB" : "malformed request: not one JSON object");
+		reply = proto_reply_error(r, "InvalidParameter",
+			r == -EMSGSIZE ? "request larger than 1 MiB" :
+			r == -ETIMEDOUT ? "no whole request within the deadline" :
+			"malformed request: not one JSON object");
 		goto send;
 	}
-	reply = dispatch(a, req);
+	reply = dispatch(c->agent, req);
 send:
-	proto_send(fd, reply);
+	proto_send(c->fd, reply);
 	/* A kms reply may hold key-management secrets (import tokens). */
 	json_wipe_put(reply);
 	json_object_put(req);
+	close(c->fd);
+	pthread_mutex_lock(&conn_lock);
+	n_conns--;
+	if (!c->allowed)
+		n_strangers--;
+	pthread_mutex_unlock(&conn_lock);
+	free(c);
+	return NULL;
+}
+
+/* Say no without reading: the limits are there so that we do not wait. */
+static void refuse_busy(int fd, const char *why)
+{
+	struct json_object *reply = proto_reply_error(EAGAIN, "Throttling", why);
+
+	proto_send(fd, reply);
+	json_object_put(reply);
+	close(fd);
+}
+
+static void admit(struct agent *a, int fd, pthread_attr_t *attr)
+{
+	struct ucred cred = { 0 };
+	struct conn *c;
+	pthread_t t;
+	int allowed = peer_allowed(fd, &cred);
+
+	pthread_mutex_lock(&conn_lock);
+	if (n_conns >= SERVER_MAX_CONNS ||
+	    (!allowed && n_strangers >= SERVER_MAX_STRANGERS)) {
+		pthread_mutex_unlock(&conn_lock);
+		log_warn("busy: refused a connection from uid %u (pid %d)",
+			 cred.uid, cred.pid);
+		refuse_busy(fd, "the agent is serving too many requests; try again");
+		return;
+	}
+	n_conns++;
+	if (!allowed)
+		n_strangers++;
+	pthread_mutex_unlock(&conn_lock);
+	if (!allowed)
+		log_warn("refused a request from uid %u (pid %d)", cred.uid,
+			 cred.pid);
+
+	c = malloc(sizeof(*c));
+	if (c) {
+		*c = (struct conn){ .agent = a, .fd = fd, .allowed = allowed };
+		if (pthread_create(&t, attr, serve_one, c) == 0)
+			return;
+		free(c);
+	}
+	pthread_mutex_lock(&conn_lock);
+	n_conns--;
+	if (!allowed)
+		n_strangers--;
+	pthread_mutex_unlock(&conn_lock);
+	log_err("no thread for a connection: %m");
+	refuse_busy(fd, "the agent cannot serve this request now; try again");
 }
 
 int server_run(struct agent *a, int listen_fd, volatile int *stop)
 {
 	struct pollfd pfd = { .fd = listen_fd, .events = POLLIN };
+	pthread_attr_t attr;
 
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&attr, SERVER_THREAD_STACK);
 	while (!*stop) {
 		int fd;
 
@@ -150,8 +257,22 @@ int server_run(struct agent *a, int listen_fd, volatile int *stop)
 		fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
 		if (fd < 0)
 			continue;
-		serve_one(a, fd);
-		close(fd);
+		admit(a, fd, &attr);
 	}
+	pthread_attr_destroy(&attr);
 	return 0;
+}
+
+int server_drain(long timeout_ms)
+{
+	int left;
+
+	for (long waited = 0;; waited += 50) {
+		pthread_mutex_lock(&conn_lock);
+		left = n_conns;
+		pthread_mutex_unlock(&conn_lock);
+		if (!left || waited >= timeout_ms)
+			return left;
+		usleep(50 * 1000);
+	}
 }

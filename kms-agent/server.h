@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* The agent's unix socket: accept, check the peer, dispatch, reply. */
+/*
+ * The agent's unix socket: accept, check the peer, dispatch, reply; one
+ * thread per connection, bounded (server.c).
+ */
 #ifndef ECSENC_SERVER_H
 #define ECSENC_SERVER_H
 
@@ -9,5 +12,7 @@
 int server_listen(const char *path);
 /* Serve until *@stop becomes non-zero. */
 int server_run(struct agent *a, int listen_fd, volatile int *stop);
+/* Wait up to @timeout_ms for requests under way; how many are left. */
+int server_drain(long timeout_ms);
 
 #endif

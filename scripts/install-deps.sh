@@ -14,7 +14,7 @@ pkgs=(
 	# the VM and what runs inside it
 	qemu-system-x86 busybox-static cpio kmod
 	dmsetup cryptsetup-bin fio keyutils e2fsprogs util-linux
-	openssl sqlite3 jq
+	openssl sqlite3 jq xfsprogs
 	# Ceph in the VM (tests/vm/ceph/payload.sh): daemons, rbd CLI, librados
 	# for the monitor command helper, tcpdump, ip netns
 	ceph-mon ceph-osd ceph-common librados-dev tcpdump iproute2

@@ -130,7 +130,9 @@ install_host_progs() {	# prog...: into /bin, over busybox's applets
 install_full_userspace() {
 	local prog
 	install_host_progs bash dmsetup cryptsetup fio keyctl mke2fs e2fsck \
-		losetup blkdiscard blockdev openssl sqlite3 jq dd
+		losetup blkdiscard blockdev openssl sqlite3 jq dd filefrag
+	# A file system with reflinks, for the agent's snapshot tests.
+	command -v mkfs.xfs >/dev/null && install_host_progs mkfs.xfs
 	ln -sf mke2fs "$root/bin/mkfs.ext4"
 	ln -sf e2fsck "$root/bin/fsck.ext4"
 	ln -sf bash "$root/bin/sh.bash"
@@ -194,7 +196,7 @@ mkdir -p "$moddir/kernel" "$moddir/extra"
 install_full_modules() {
 	local d
 	for d in crypto arch/x86/crypto drivers/md drivers/block drivers/virtio \
-		lib fs/ext4 fs/jbd2 fs/9p net/9p fs/netfs fs/fscache; do
+		lib fs/ext4 fs/jbd2 fs/xfs fs/9p net/9p fs/netfs fs/fscache; do
 		[ -d "/lib/modules/$kver/kernel/$d" ] || continue
 		mkdir -p "$moddir/kernel/$d"
 		cp -r "/lib/modules/$kver/kernel/$d/." "$moddir/kernel/$d/"

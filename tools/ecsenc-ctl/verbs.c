@@ -134,7 +134,7 @@ static int describe(const struct ctl_opts *o, enum agent_op_id op,
 	list = reply_array(res, list_key);
 	printf("%-24s %-16s %8s %-9s %-24s %-36s %s\n", disks ? "DISK" : "SNAPSHOT",
 	       "CATEGORY", "SIZE", "ENCRYPTED", disks ? "STATUS" : "DISK",
-	       "KMS KEY", disks ? "DEVICE" : "");
+	       "KMS KEY", disks ? "DEVICE" : "COPY");
 	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
 		struct json_object *d = json_object_array_get_idx(list, i);
 
@@ -145,7 +145,8 @@ static int describe(const struct ctl_opts *o, enum agent_op_id op,
 		       reply_bool(d, "Encrypted") ? "yes" : "no",
 		       reply_str(d, disks ? "Status" : "SourceDiskId"),
 		       *reply_str(d, "KMSKeyId") ? reply_str(d, "KMSKeyId") : "-",
-		       disks ? (*reply_str(d, "Device") ? reply_str(d, "Device") : "-") : "");
+		       disks ? (*reply_str(d, "Device") ? reply_str(d, "Device") : "-") :
+		       (*reply_str(d, "CopyMethod") ? reply_str(d, "CopyMethod") : "-"));
 	}
 out:
 	json_object_put(res);

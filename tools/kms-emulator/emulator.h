@@ -43,6 +43,7 @@ struct emu_options {
 	unsigned int threads;		/* HTTP thread pool size */
 	unsigned int request_deadline;	/* s from accept to a whole request */
 	unsigned int max_client_connections; /* per local user or address */
+	long delay_ms;			/* test knob: answer this much later */
 	long clock_offset;		/* added to the stored clock offset */
 	int print_metering;		/* print counts and exit */
 	int verbose;

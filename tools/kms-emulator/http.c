@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <microhttpd.h>
 #include <openssl/crypto.h>
@@ -210,6 +211,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		r->bad_params = 1;
 	if (r->bad_params)
 		return reply_error(conn, emu, E_INVALID_PARAMETER);
+	if (emu->opt.delay_ms)	/* a slow KMS, for the agent's tests */
+		usleep((useconds_t)emu->opt.delay_ms * 1000);
 	status = router_handle(emu, &r->req, &answer);
 	return reply(conn, status, answer);
 }
@@ -283,12 +286,18 @@ int http_start(struct emulator *emu, struct MHD_Daemon **out)
 	 * trickling client cannot reset; MHD's per-IP limit is not used, as
 	 * every local client has the address 127.0.0.1.
 	 */
-	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-			     MHD_USE_ERROR_LOG,
+	/*
+	 * --delay sleeps in the thread that serves the request: in a pool,
+	 * connections sharing a worker would wait for each other's delay, so
+	 * with --delay each connection has a thread of its own.
+	 */
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG |
+			     (emu->opt.delay_ms ? MHD_USE_THREAD_PER_CONNECTION |
+						  MHD_USE_POLL : MHD_USE_EPOLL),
 			     0, NULL, NULL, on_request, emu,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 			     MHD_OPTION_THREAD_POOL_SIZE,
-			     (unsigned int)emu->opt.threads,
+			     emu->opt.delay_ms ? 0u : (unsigned int)emu->opt.threads,
 			     MHD_OPTION_CONNECTION_TIMEOUT,
 			     emu->opt.request_deadline,
 			     MHD_OPTION_CONNECTION_LIMIT,

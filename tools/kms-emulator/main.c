@@ -55,6 +55,8 @@ static const struct option_help {
 	  "connections one local user (or one remote address) may hold (default 64)" },
 	{ { "clock-offset", required_argument, NULL, 'o' }, "SECONDS",
 	  "move the emulator clock forward by this much, persistently" },
+	{ { "delay", required_argument, NULL, 'L' }, "MS",
+	  "answer every request this many milliseconds late (tests of slow KMSs)" },
 	{ { "print-metering", no_argument, NULL, 'p' }, NULL,
 	  "print the stored call counts of --data-dir as JSON and exit" },
 	{ { "verbose", no_argument, NULL, 'v' }, NULL, "debug logging" },
@@ -124,7 +126,7 @@ static int parse_args(int argc, char **argv, struct emu_options *o)
 	v = sysconf(_SC_NPROCESSORS_ONLN);
 	o->threads = v > 2 ? (unsigned int)(2 * v) : 4;
 
-	while ((c = getopt_long(argc, argv, "l:d:c:r:a:m:t:D:C:o:pvqh", longopts,
+	while ((c = getopt_long(argc, argv, "l:d:c:r:a:m:t:D:C:o:L:pvqh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'l':
@@ -165,6 +167,11 @@ static int parse_args(int argc, char **argv, struct emu_options *o)
 			if (parse_long(optarg, 0, 100L * 366 * 86400, &v))
 				goto bad;
 			o->clock_offset = v;
+			break;
+		case 'L':
+			if (parse_long(optarg, 0, 600000, &v))
+				goto bad;
+			o->delay_ms = v;
 			break;
 		case 'p':
 			o->print_metering = 1;

@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent_proto.h"
@@ -32,8 +34,43 @@ int proto_send(int fd, struct json_object *obj)
 	return r;
 }
 
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* Wait until @fd is readable or @deadline (CLOCK_MONOTONIC ms, -1: never). */
+static int wait_readable(int fd, long deadline)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	long left;
+	int n;
+
+	if (deadline < 0)
+		return 0;
+	for (;;) {
+		left = deadline - now_ms();
+		if (left <= 0)
+			return -ETIMEDOUT;
+		n = poll(&pfd, 1, (int)(left > 60000 ? 60000 : left));
+		if (n > 0)
+			return 0;
+		if (n < 0 && errno != EINTR)
+			return -errno;
+	}
+}
+
 int proto_recv(int fd, struct json_object **out)
 {
+	return proto_recv_deadline(fd, out, -1);
+}
+
+int proto_recv_deadline(int fd, struct json_object **out, long timeout_ms)
+{
+	long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
 	size_t cap = 4096, len = 0;
 	char *buf = malloc(cap), *grown;
 	enum json_tokener_error jerr;
@@ -57,6 +94,9 @@ int proto_recv(int fd, struct json_object **out)
 			}
 			buf = grown;
 		}
+		r = wait_readable(fd, deadline);
+		if (r < 0)
+			goto out;
 		n = read(fd, buf + len, cap - len - 1);
 		if (n < 0 && errno == EINTR)
 			continue;

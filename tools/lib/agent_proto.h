@@ -27,6 +27,12 @@
 int proto_send(int fd, struct json_object *obj);
 /* Read one JSON object from @fd until end of file. */
 int proto_recv(int fd, struct json_object **out);
+/*
+ * The same, with a deadline for the whole message (not each read): a
+ * client that sends nothing, or trickles bytes, gets -ETIMEDOUT after
+ * @timeout_ms (-1: wait for ever).
+ */
+int proto_recv_deadline(int fd, struct json_object **out, long timeout_ms);
 
 /*
  * Client side: connect to @socket_path, send @request, wait for the reply.

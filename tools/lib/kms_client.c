@@ -24,6 +24,7 @@
 #define KMS_API_VERSION "2016-01-20"
 #define KMS_MAX_ANSWER (1 << 20)
 #define KMS_MAX_PARAMS 64
+#define KMS_IDLE_HANDLES 4	/* kept for connection reuse */
 
 struct kms_client {
 	char *endpoint;		/* "<endpoint>/" */
@@ -31,8 +32,9 @@ struct kms_client {
 	char *secret;		/* secmem */
 	char *region;		/* NULL: no RegionId sent */
 	long timeout_ms;
-	pthread_mutex_t lock;	/* serializes use of @curl */
-	CURL *curl;		/* kept for connection reuse */
+	pthread_mutex_t lock;	/* protects @idle and @n_idle only */
+	CURL *idle[KMS_IDLE_HANDLES];	/* handles no call is using */
+	size_t n_idle;
 };
 
 /* A growable secmem buffer for one answer body. */
@@ -84,9 +86,8 @@ int kms_client_new(const struct kms_client_config *cfg,
 	c->secret = secmem_strdup(cfg->access_key_secret);
 	c->region = cfg->region ? strdup(cfg->region) : NULL;
 	c->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 10000;
-	c->curl = curl_easy_init();
 	if (!c->endpoint || !c->access_key_id || !c->secret ||
-	    (cfg->region && !c->region) || !c->curl) {
+	    (cfg->region && !c->region)) {
 		kms_client_free(c);
 		return -ENOMEM;
 	}
@@ -100,8 +101,8 @@ void kms_client_free(struct kms_client *c)
 {
 	if (!c)
 		return;
-	if (c->curl)
-		curl_easy_cleanup(c->curl);
+	while (c->n_idle)
+		curl_easy_cleanup(c->idle[--c->n_idle]);
 	secmem_free(c->secret);
 	free(c->endpoint);
 	free(c->access_key_id);
@@ -259,6 +260,33 @@ static int curl_errno(CURLcode rc)
 	}
 }
 
+/*
+ * Calls run concurrently, each on a handle of its own: an idle one (its
+ * connection may be reused) or a new one.
+ */
+static CURL *handle_get(struct kms_client *c)
+{
+	CURL *h = NULL;
+
+	pthread_mutex_lock(&c->lock);
+	if (c->n_idle)
+		h = c->idle[--c->n_idle];
+	pthread_mutex_unlock(&c->lock);
+	return h ? h : curl_easy_init();
+}
+
+static void handle_put(struct kms_client *c, CURL *h)
+{
+	pthread_mutex_lock(&c->lock);
+	if (c->n_idle < KMS_IDLE_HANDLES) {
+		c->idle[c->n_idle++] = h;
+		h = NULL;
+	}
+	pthread_mutex_unlock(&c->lock);
+	if (h)
+		curl_easy_cleanup(h);
+}
+
 int kms_client_call(struct kms_client *c, const char *action,
 		    const char *const *params, struct kms_response *resp)
 {
@@ -268,6 +296,7 @@ int kms_client_call(struct kms_client *c, const char *action,
 	struct curl_slist *hdrs = NULL;
 	char *body = NULL;
 	size_t n = 0;
+	CURL *h;
 	CURLcode rc;
 	int ret;
 
@@ -282,23 +311,27 @@ int kms_client_call(struct kms_client *c, const char *action,
 	hdrs = curl_slist_append(hdrs, "Accept: application/json");
 	hdrs = curl_slist_append(hdrs, "Expect:");
 
-	pthread_mutex_lock(&c->lock);
-	curl_easy_reset(c->curl);
-	curl_easy_setopt(c->curl, CURLOPT_URL, c->endpoint);
-	curl_easy_setopt(c->curl, CURLOPT_POST, 1L);
-	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
-	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(c->curl, CURLOPT_WRITEFUNCTION, on_data);
-	curl_easy_setopt(c->curl, CURLOPT_WRITEDATA, &ans);
-	curl_easy_setopt(c->curl, CURLOPT_TIMEOUT_MS, c->timeout_ms);
-	curl_easy_setopt(c->curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c->curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	rc = curl_easy_perform(c->curl);
+	h = handle_get(c);
+	if (!h) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	curl_easy_reset(h);
+	curl_easy_setopt(h, CURLOPT_URL, c->endpoint);
+	curl_easy_setopt(h, CURLOPT_POST, 1L);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, &ans);
+	curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, c->timeout_ms);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	rc = curl_easy_perform(h);
 	if (rc == CURLE_OK)
-		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE,
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE,
 				  &resp->http_status);
-	pthread_mutex_unlock(&c->lock);
+	handle_put(c, h);
 
 	if (rc != CURLE_OK) {
 		ret = ans.too_big ? -EIO : curl_errno(rc);

@@ -56,7 +56,7 @@ static int test_catalog(const char *dir)
 	n = 0;
 	CHECK(catalog_list(c, CATALOG_DISK, "cn-beijing", count_visit, &n) == 0 && n == 0);
 	for (int i = 0; i < 3; i++)
-		CHECK(catalog_count_kms_call(c, "cn-hangzhou", "AttachDisk", "Decrypt") == 0);
+		CHECK(catalog_count_kms_calls(c, "cn-hangzhou", "AttachDisk", "Decrypt", 1) == 0);
 	CHECK(catalog_list_usage(c, usage_visit, &calls) == 0 && calls == 3);
 	CHECK(catalog_delete(c, "d-1") == 0);
 	CHECK(catalog_get(c, "cn-hangzhou", "d-1", &g) == -ENOENT);

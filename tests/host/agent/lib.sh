@@ -84,7 +84,8 @@ build_tool() {
 # send_raw: standard input to the agent as one request; the reply on stdout.
 send_raw() { "$work/agent_send" "$work/agent.sock"; }
 
-# start_emulator: the KMS emulator on a free port of 127.0.0.1; sets kms_url.
+# start_emulator [emulator options...]: the KMS emulator on a free port of
+# 127.0.0.1; sets kms_url and kms_pid.
 start_emulator() {
 	local port i
 	[ -f "$work/creds" ] || { echo "LTAIecsencHostTest0001 hostTestSecret0001" >"$work/creds"; chmod 600 "$work/creds"; }
@@ -92,7 +93,8 @@ start_emulator() {
 	port=$(free_port)
 	"$EMULATOR" --listen "127.0.0.1:$port" --data-dir "$work/kms" \
 		--credentials "$work/creds" --admin-key LTAIecsencHostTest0001 --quiet \
-		>"$work/kms.log" 2>&1 &
+		"$@" >"$work/kms.log" 2>&1 &
+	kms_pid=$!
 	pids+=($!)
 	for i in $(seq 50); do
 		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break

@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include <openssl/evp.h>
 
-#include "catalog.h"
 #include "credentials.h"
-#include "kms_ops.h"
+#include "agent_kms.h"
 #include "log.h"
 #include "secmem.h"
 
@@ -17,32 +17,39 @@ static struct kms_client *client_for(struct op_ctx *ctx)
 	struct agent *a = ctx->agent;
 	struct kms_client_config cfg = { 0 };
 	struct agent_region_client *free_slot = NULL;
+	struct kms_client *c = NULL;
 	int r;
 
+	pthread_mutex_lock(&a->kms_lock);
 	for (int i = 0; i < AGENT_MAX_REGIONS; i++) {
-		if (a->kms[i].client && !strcmp(a->kms[i].region, ctx->region))
-			return a->kms[i].client;
+		if (a->kms[i].client && !strcmp(a->kms[i].region, ctx->region)) {
+			c = a->kms[i].client;
+			goto out;
+		}
 		if (!a->kms[i].client && !free_slot)
 			free_slot = &a->kms[i];
 	}
 	if (!free_slot || !a->creds || !a->creds->count)
-		return NULL;
+		goto out;
 	cfg.endpoint = a->kms_endpoint;
 	cfg.access_key_id = a->creds->keys[0].id;
 	cfg.access_key_secret = a->creds->keys[0].secret;
 	cfg.region = ctx->region;
 	cfg.timeout_ms = 5000;
-	r = kms_client_new(&cfg, &free_slot->client);
+	r = kms_client_new(&cfg, &c);
 	if (r < 0) {
 		log_err("KMS client for %s: %s", ctx->region, strerror(-r));
-		return NULL;
+		goto out;
 	}
 	snprintf(free_slot->region, sizeof(free_slot->region), "%s",
 		 ctx->region);
-	return free_slot->client;
+	free_slot->client = c;
+out:
+	pthread_mutex_unlock(&a->kms_lock);
+	return c;
 }
 
-void kms_ops_free_clients(struct agent *a)
+void agent_kms_free_clients(struct agent *a)
 {
 	for (int i = 0; i < AGENT_MAX_REGIONS; i++) {
 		kms_client_free(a->kms[i].client);
@@ -132,8 +139,7 @@ static int call(struct op_ctx *ctx, const char *action,
 		r = kms_client_call(c, action, params, resp);
 		/* Billed: every call the KMS answered. */
 		if (resp->http_status)
-			catalog_count_kms_call(ctx->agent->catalog, ctx->region,
-					       ctx->op, action);
+			op_count_kms_call(ctx, action);
 		if (r == 0)
 			return 0;
 		if (!retry || !kms_error_is_transient(r, resp))
@@ -161,19 +167,19 @@ static int call(struct op_ctx *ctx, const char *action,
 	return r;
 }
 
-int kms_ops_call(struct op_ctx *ctx, const char *action,
+int agent_kms_call(struct op_ctx *ctx, const char *action,
 		 const char *const *params, struct kms_response *resp)
 {
 	return call(ctx, action, params, resp, 1);
 }
 
-int kms_ops_call_once(struct op_ctx *ctx, const char *action,
+int agent_kms_call_once(struct op_ctx *ctx, const char *action,
 		      const char *const *params, struct kms_response *resp)
 {
 	return call(ctx, action, params, resp, 0);
 }
 
-void kms_ops_context(const char *lineage_id, const char *region,
+void agent_kms_context(const char *lineage_id, const char *region,
 		     char *buf, size_t len)
 {
 	snprintf(buf, len, "{\"ecsenc:lineage\":\"%s\",\"ecsenc:region\":\"%s\"}",
@@ -189,7 +195,7 @@ static const char *body_str(const struct kms_response *resp, const char *name)
 	return json_object_get_string(v);
 }
 
-int kms_ops_new_data_key(struct op_ctx *ctx, const char *key_id,
+int agent_kms_new_data_key(struct op_ctx *ctx, const char *key_id,
 			 const char *context, char *wrapped, size_t wrapped_len,
 			 char *key_id_out, size_t key_id_len)
 {
@@ -202,7 +208,7 @@ int kms_ops_new_data_key(struct op_ctx *ctx, const char *key_id,
 	int r;
 
 	ctx->kms_key = key_id;
-	r = kms_ops_call(ctx, "GenerateDataKeyWithoutPlaintext", params, &resp);
+	r = agent_kms_call(ctx, "GenerateDataKeyWithoutPlaintext", params, &resp);
 	if (r < 0)
 		return r;
 	blob = body_str(&resp, "CiphertextBlob");
@@ -218,7 +224,7 @@ out:
 	return r;
 }
 
-int kms_ops_unwrap(struct op_ctx *ctx, const char *kms_key_id,
+int agent_kms_unwrap(struct op_ctx *ctx, const char *kms_key_id,
 		   const char *wrapped, const char *context,
 		   unsigned char **key)
 {
@@ -232,7 +238,7 @@ int kms_ops_unwrap(struct op_ctx *ctx, const char *kms_key_id,
 	int n, r;
 
 	ctx->kms_key = kms_key_id;
-	r = kms_ops_call(ctx, "Decrypt", params, &resp);
+	r = agent_kms_call(ctx, "Decrypt", params, &resp);
 	if (r < 0)
 		return r;
 	b64 = body_str(&resp, "Plaintext");
@@ -260,7 +266,7 @@ out:
 	return r;
 }
 
-int kms_ops_check_key(struct op_ctx *ctx, const char *kms_key_id)
+int agent_kms_check_key(struct op_ctx *ctx, const char *kms_key_id)
 {
 	const char *params[] = { "KeyId", kms_key_id, NULL };
 	struct kms_response resp;
@@ -269,7 +275,7 @@ int kms_ops_check_key(struct op_ctx *ctx, const char *kms_key_id)
 	int r;
 
 	ctx->kms_key = kms_key_id;
-	r = kms_ops_call(ctx, "DescribeKey", params, &resp);
+	r = agent_kms_call(ctx, "DescribeKey", params, &resp);
 	if (r < 0)
 		return r;
 	if (json_object_object_get_ex(resp.body, "KeyMetadata", &meta) &&

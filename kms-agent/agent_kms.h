@@ -4,8 +4,8 @@
  * failures within a deadline, permanent failures in plain words, and a
  * count of every call under the management operation that made it.
  */
-#ifndef ECSENC_KMS_OPS_H
-#define ECSENC_KMS_OPS_H
+#ifndef ECSENC_AGENT_KMS_H
+#define ECSENC_AGENT_KMS_H
 
 #include <stddef.h>
 
@@ -19,30 +19,30 @@
  * One KMS use with retries.  0 on success (release @resp); otherwise
  * -errno with ctx->error set in plain words (@resp already released).
  */
-int kms_ops_call(struct op_ctx *ctx, const char *action,
+int agent_kms_call(struct op_ctx *ctx, const char *action,
 		 const char *const *params, struct kms_response *resp);
 
 /* The same without retries: one signed call (the kms pass-through). */
-int kms_ops_call_once(struct op_ctx *ctx, const char *action,
+int agent_kms_call_once(struct op_ctx *ctx, const char *action,
 		      const char *const *params, struct kms_response *resp);
 
 /* The encryption context that binds a wrapped key to its lineage. */
-void kms_ops_context(const char *lineage_id, const char *region,
+void agent_kms_context(const char *lineage_id, const char *region,
 		     char *buf, size_t len);
 
 /* A new wrapped data key under @key_id; the CMK's real id in @key_id_out. */
-int kms_ops_new_data_key(struct op_ctx *ctx, const char *key_id,
+int agent_kms_new_data_key(struct op_ctx *ctx, const char *key_id,
 			 const char *context, char *wrapped, size_t wrapped_len,
 			 char *key_id_out, size_t key_id_len);
 
 /* Unwrap into a secmem buffer of DATA_KEY_BYTES (secmem_free it). */
-int kms_ops_unwrap(struct op_ctx *ctx, const char *kms_key_id,
+int agent_kms_unwrap(struct op_ctx *ctx, const char *kms_key_id,
 		   const char *wrapped, const char *context,
 		   unsigned char **key);
 
 /* Fail unless the CMK is Enabled (DescribeKey). */
-int kms_ops_check_key(struct op_ctx *ctx, const char *kms_key_id);
+int agent_kms_check_key(struct op_ctx *ctx, const char *kms_key_id);
 
-void kms_ops_free_clients(struct agent *a);
+void agent_kms_free_clients(struct agent *a);
 
 #endif

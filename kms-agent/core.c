@@ -1,0 +1,671 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The lifecycle core (core.h): the get -> header -> KMS -> store ->
+ * catalog chain of every management operation, written once.
+ *
+ * Order of writes, so that a crash at any point leaves something start-up
+ * reconciliation (core_reconcile) can settle from the stores alone:
+ *   create, snapshot:  store (built as .new, renamed)  then catalog row
+ *   reset, reinit:     store rebuilt and renamed over   then catalog row
+ *   delete:            catalog row                      then store
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "backend.h"
+#include "core.h"
+#include "kernel.h"
+#include "agent_kms.h"
+#include "log.h"
+
+static const struct backend_ops *backend(const struct op_ctx *ctx)
+{
+	return ctx->agent->backend;
+}
+
+void core_dm_name(const char *disk_id, char *buf, size_t len)
+{
+	snprintf(buf, len, "ecsenc-%s", disk_id);
+}
+
+int core_attachment(struct core_object *o)
+{
+	char dm[64];
+	int r;
+
+	o->attached = 0;
+	o->device[0] = '\0';
+	if (o->row.kind != CATALOG_DISK)
+		return 0;
+	core_dm_name(o->row.id, dm, sizeof(dm));
+	r = dm_exists(dm);
+	if (r != 1)
+		return r;
+	o->attached = 1;
+	if (dm_node_path(dm, o->device, sizeof(o->device)) < 0)
+		o->device[0] = '\0';
+	return 0;
+}
+
+/* "<prefix>-" and 20 random lowercase letters and digits. */
+static int new_id(const char *prefix, char *buf, size_t len)
+{
+	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char rnd[20];
+	size_t p;
+
+	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
+		return -EIO;
+	p = (size_t)snprintf(buf, len, "%s-", prefix);
+	if (p + sizeof(rnd) + 1 > len)
+		return -ENAMETOOLONG;
+	for (size_t i = 0; i < sizeof(rnd); i++)
+		buf[p++] = alphabet[rnd[i] % (sizeof(alphabet) - 1)];
+	buf[p] = '\0';
+	return 0;
+}
+
+static bool is_id(const char *s, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (strncmp(s, prefix, n) || !s[n])
+		return false;
+	for (s += n; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
+			return false;
+	return true;
+}
+
+static bool is_token(const char *s, const char *extra)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr(extra, *s))
+			return false;
+	return true;
+}
+
+/*
+ * A header with a good checksum can still name things the agent must not
+ * pass on: its fields go into a dm table line, a keyring description and
+ * KMS requests.  Accept only what this agent writes.
+ */
+static const char *header_refusal(const struct disk_header *h)
+{
+	bool encrypted = h->flags & DISK_HEADER_F_ENCRYPTED;
+
+	if (!is_id(h->object_id, h->flags & DISK_HEADER_F_SNAPSHOT ? "s-" : "d-"))
+		return "object id";
+	if (h->source_id[0] && !is_id(h->source_id, "d-") &&
+	    !is_id(h->source_id, "s-"))
+		return "source id";
+	if (!is_id(h->lineage_id, "l-"))
+		return "lineage id";
+	if (!is_token(h->region, "-") || !is_token(h->category, "_"))
+		return "region or category";
+	if (strcmp(h->cipher, encrypted ? "aes-xts-plain64" : "none"))
+		return "cipher";
+	/* disk_header_decode() checked the sector size and offset's alignment. */
+	if (h->data_offset > (1ull << 30))
+		return "data offset";
+	if (h->data_size < AGENT_DISK_SIZE_MIN || h->data_size > AGENT_DISK_SIZE_MAX ||
+	    h->data_size % AGENT_DISK_SIZE_ALIGN)
+		return "data size";
+	if (encrypted && (!is_token(h->kms_key_id, "-_/:.") ||
+			  !is_token(h->wrapped_key, "+/=")))
+		return "KMS key id or wrapped key";
+	return NULL;
+}
+
+static void ref_of(const struct catalog_object *o, struct backend_ref *ref)
+{
+	ref->region = o->region;
+	ref->id = o->id;
+}
+
+int core_read_header(struct op_ctx *ctx, const struct catalog_object *o,
+		     struct disk_header *h)
+{
+	struct backend_ref ref;
+	const char *refused;
+	int r;
+
+	ref_of(o, &ref);
+	r = backend(ctx)->read_header(&ref, h, NULL, 0);
+	if (r == -EBADMSG)
+		return op_fail(ctx, r, "%s: both header copies of %s are damaged",
+			       o->id, o->path);
+	if (r < 0)
+		return op_fail(ctx, r, "%s: cannot read %s: %s", o->id, o->path,
+			       strerror(-r));
+	refused = header_refusal(h);
+	if (refused)
+		return op_fail(ctx, -EPROTO, "%s: %s refused: its header has a bad %s",
+			       o->id, o->path, refused);
+	if (strcmp(h->object_id, o->id))
+		return op_fail(ctx, -EBADMSG, "%s holds %s, not %s", o->path,
+			       h->object_id, o->id);
+	return 0;
+}
+
+/* The catalog row of a store, from its header. */
+static void row_from_header(const struct backend_ops *be,
+			    struct catalog_object *o,
+			    const struct disk_header *h)
+{
+	struct backend_ref ref = { .region = h->region, .id = h->object_id };
+
+	memset(o, 0, sizeof(*o));
+	o->kind = h->flags & DISK_HEADER_F_SNAPSHOT ? CATALOG_SNAPSHOT :
+						      CATALOG_DISK;
+	snprintf(o->id, sizeof(o->id), "%s", h->object_id);
+	snprintf(o->region, sizeof(o->region), "%s", h->region);
+	snprintf(o->category, sizeof(o->category), "%s", h->category);
+	o->size = h->data_size;
+	o->encrypted = !!(h->flags & DISK_HEADER_F_ENCRYPTED);
+	snprintf(o->kms_key_id, sizeof(o->kms_key_id), "%s", h->kms_key_id);
+	snprintf(o->lineage_id, sizeof(o->lineage_id), "%s", h->lineage_id);
+	snprintf(o->source_id, sizeof(o->source_id), "%s", h->source_id);
+	be->locate(&ref, o->path, sizeof(o->path));
+	o->created = h->created;
+}
+
+int core_from_store(struct agent *a, const struct backend_ref *ref,
+		    struct core_object *o)
+{
+	struct op_ctx ctx = { .agent = a, .region = ref->region };
+	struct catalog_object probe = { 0 };
+	struct disk_header h;
+	int r;
+
+	snprintf(probe.id, sizeof(probe.id), "%s", ref->id);
+	snprintf(probe.region, sizeof(probe.region), "%s", ref->region);
+	a->backend->locate(ref, probe.path, sizeof(probe.path));
+	r = core_read_header(&ctx, &probe, &h);
+	if (r < 0) {
+		log_err("%s: skipped: %s", probe.path, ctx.error);
+		return r;
+	}
+	memset(o, 0, sizeof(*o));
+	row_from_header(a->backend, &o->row, &h);
+	core_attachment(o);
+	o->row.attached = o->attached;
+	return 0;
+}
+
+int core_get(struct op_ctx *ctx, enum catalog_kind kind, const char *id,
+	     struct core_object *o)
+{
+	const char *what = kind == CATALOG_DISK ? "disk" : "snapshot";
+	int r;
+
+	memset(o, 0, sizeof(*o));
+	if (!id || !*id)
+		return op_fail(ctx, -EINVAL, "which %s?", what);
+	r = catalog_get(ctx->agent->catalog, ctx->region, id, &o->row);
+	if (r == -ENOENT || (r == 0 && o->row.kind != kind))
+		return op_fail(ctx, -ENOENT, "no %s %s in region %s", what, id,
+			       ctx->region);
+	if (r < 0)
+		return op_fail(ctx, r, "catalog lookup of %s failed", id);
+	core_attachment(o);
+	return 0;
+}
+
+struct list_walk {
+	core_visit_fn fn;
+	void *arg;
+};
+
+static int list_visit(const struct catalog_object *row, void *arg)
+{
+	struct list_walk *w = arg;
+	struct core_object o = { .row = *row };
+
+	core_attachment(&o);
+	return w->fn(&o, w->arg);
+}
+
+int core_list(struct op_ctx *ctx, enum catalog_kind kind, core_visit_fn fn,
+	      void *arg)
+{
+	struct list_walk w = { fn, arg };
+	int r = catalog_list(ctx->agent->catalog, kind, ctx->region,
+			     list_visit, &w);
+
+	return r < 0 ? op_fail(ctx, r, "catalog listing failed") : r;
+}
+
+/*
+ * Record the store just made for @h; on failure a new store is removed
+ * again (a rewritten one stays: its header is the truth).
+ */
+static int record(struct op_ctx *ctx, const struct disk_header *h,
+		  enum backend_copy how, bool is_new, struct core_object *out)
+{
+	struct backend_ref ref = { .region = h->region, .id = h->object_id };
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	row_from_header(backend(ctx), &out->row, h);
+	snprintf(out->row.copy_method, sizeof(out->row.copy_method), "%s",
+		 backend_copy_name(how));
+	r = catalog_put(ctx->agent->catalog, &out->row);
+	if (r < 0) {
+		if (is_new)
+			backend(ctx)->remove(&ref);
+		return op_fail(ctx, r, "cannot record %s in the catalog",
+			       h->object_id);
+	}
+	core_attachment(out);
+	return 0;
+}
+
+static void header_init(struct disk_header *h, const char *region,
+			const char *category, uint64_t size)
+{
+	memset(h, 0, sizeof(*h));
+	h->sector_size = 512;
+	h->data_offset = DISK_HEADER_DATA_OFFSET;
+	h->data_size = size;
+	h->created = (uint64_t)time(NULL);
+	snprintf(h->region, sizeof(h->region), "%s", region);
+	snprintf(h->category, sizeof(h->category), "%s", category);
+	snprintf(h->cipher, sizeof(h->cipher), "none");
+}
+
+/*
+ * Make @dst continue @src's lineage: same data key (wrapped), KMS key,
+ * encryption context, cipher and sector size.
+ */
+static void header_inherit_key(struct disk_header *dst,
+			       const struct disk_header *src)
+{
+	dst->flags = src->flags & DISK_HEADER_F_ENCRYPTED;
+	dst->sector_size = src->sector_size;
+	memcpy(dst->lineage_id, src->lineage_id, sizeof(dst->lineage_id));
+	memcpy(dst->cipher, src->cipher, sizeof(dst->cipher));
+	memcpy(dst->kms_key_id, src->kms_key_id, sizeof(dst->kms_key_id));
+	memcpy(dst->encryption_context, src->encryption_context,
+	       sizeof(dst->encryption_context));
+	memcpy(dst->wrapped_key, src->wrapped_key, sizeof(dst->wrapped_key));
+}
+
+/* Give @h a fresh lineage and, when encrypted, a new wrapped data key. */
+static int header_new_key(struct op_ctx *ctx, struct disk_header *h,
+			  const char *kms_key_id)
+{
+	char cmk[sizeof(h->kms_key_id)];
+	int r;
+
+	r = new_id("l", h->lineage_id, sizeof(h->lineage_id));
+	if (r < 0)
+		return op_fail(ctx, r, "no randomness for a lineage id");
+	if (!(h->flags & DISK_HEADER_F_ENCRYPTED))
+		return 0;
+	snprintf(cmk, sizeof(cmk), "%s", kms_key_id);
+	snprintf(h->cipher, sizeof(h->cipher), "aes-xts-plain64");
+	agent_kms_context(h->lineage_id, h->region, h->encryption_context,
+			sizeof(h->encryption_context));
+	return agent_kms_new_data_key(ctx, cmk, h->encryption_context,
+				    h->wrapped_key, sizeof(h->wrapped_key),
+				    h->kms_key_id, sizeof(h->kms_key_id));
+}
+
+static const char *const encryptable[] = {
+	"cloud", "cloud_efficiency", "cloud_ssd", "san_ssd", "san_efficiency",
+};
+static const char *const not_encryptable[] = {
+	"cloud_essd", "cloud_auto", "ephemeral", "ephemeral_ssd",
+	"local_ssd_pro", "local_hdd_pro",
+};
+
+/* 0 if @category may be encrypted (when asked), else fail in words. */
+static int check_category(struct op_ctx *ctx, const char *category,
+			  int encrypted)
+{
+	size_t i;
+
+	if (!category || !*category)
+		return op_fail(ctx, -EINVAL, "a disk category is required (cloud, cloud_efficiency, cloud_ssd, cloud_essd, san_ssd, san_efficiency)");
+	for (i = 0; i < sizeof(encryptable) / sizeof(*encryptable); i++)
+		if (!strcmp(category, encryptable[i]))
+			return 0;
+	for (i = 0; i < sizeof(not_encryptable) / sizeof(*not_encryptable); i++) {
+		if (strcmp(category, not_encryptable[i]))
+			continue;
+		if (!encrypted)
+			return 0;
+		return op_fail(ctx, -EOPNOTSUPP,
+			"%s disks cannot be encrypted: only cloud, cloud_efficiency, cloud_ssd and shared block storage (san_ssd, san_efficiency) can; ESSD and local disks cannot",
+			category);
+	}
+	return op_fail(ctx, -EINVAL, "unknown disk category %s (cloud, cloud_efficiency, cloud_ssd, cloud_essd, san_ssd, san_efficiency)",
+		       category);
+}
+
+/* The header of a disk made from snapshot @snap; its header in @sh. */
+static int from_snapshot(struct op_ctx *ctx, const struct core_new_disk *req,
+			 struct disk_header *h, const struct core_object *snap,
+			 struct disk_header *sh)
+{
+	int r;
+
+	r = core_read_header(ctx, &snap->row, sh);
+	if (r < 0)
+		return r;
+	if (req->encrypted && !snap->row.encrypted)
+		return op_fail(ctx, -EOPNOTSUPP,
+			"snapshot %s is not encrypted and a disk made from it cannot be encrypted directly: create an encrypted disk and copy onto it (ecsenc-ctl copy-disk SRC DST)",
+			snap->row.id);
+	if (req->kms_key_id && strcmp(req->kms_key_id, sh->kms_key_id))
+		return op_fail(ctx, -EOPNOTSUPP,
+			"a disk made from snapshot %s keeps its data key under %s; to change the key, copy onto a new disk (ecsenc-ctl copy-disk)",
+			snap->row.id, sh->kms_key_id[0] ? sh->kms_key_id : "no key");
+	if (!h->data_size)
+		h->data_size = sh->data_size;
+	if (!h->category[0])
+		memcpy(h->category, sh->category, sizeof(h->category));
+	if (h->data_size < sh->data_size)
+		return op_fail(ctx, -EINVAL,
+			"a disk made from snapshot %s needs at least %llu bytes",
+			snap->row.id, (unsigned long long)sh->data_size);
+	if (sh->data_offset != h->data_offset)
+		return op_fail(ctx, -EPROTONOSUPPORT, "snapshot %s has an unexpected data offset",
+			       snap->row.id);
+	r = check_category(ctx, h->category, snap->row.encrypted);
+	if (r < 0)
+		return r;
+	if (snap->row.encrypted) {
+		r = agent_kms_check_key(ctx, sh->kms_key_id);
+		if (r < 0)
+			return r;
+	}
+	/* Same data key, same lineage: the disk continues the snapshot's. */
+	header_inherit_key(h, sh);
+	snprintf(h->source_id, sizeof(h->source_id), "%s", snap->row.id);
+	return 0;
+}
+
+static int store_failed(struct op_ctx *ctx, int r, const struct disk_header *h,
+			const char *what)
+{
+	if (r == -ENOSPC)
+		return op_fail(ctx, r, "a %llu-byte disk does not fit in the %llu bytes free under %s",
+			       (unsigned long long)h->data_size,
+			       (unsigned long long)backend(ctx)->space(h->region),
+			       ctx->agent->state_dir);
+	return op_fail(ctx, r, "cannot %s %s: %s", what, h->object_id,
+		       strerror(-r));
+}
+
+int core_create_disk(struct op_ctx *ctx, const struct core_new_disk *req,
+		     struct core_object *out)
+{
+	struct core_object snap;
+	struct disk_header h, sh;
+	enum backend_copy how = BACKEND_COPY_NONE;
+	struct backend_ref src;
+	int r;
+
+	if (req->kms_key_id && !req->encrypted && !req->snapshot_id)
+		return op_fail(ctx, -EINVAL, "--kms-key-id needs --encrypted");
+	header_init(&h, ctx->region, req->category ? req->category : "",
+		    req->size);
+	r = new_id("d", h.object_id, sizeof(h.object_id));
+	if (r < 0)
+		return op_fail(ctx, r, "no randomness for a disk id");
+
+	if (req->snapshot_id) {
+		r = core_get(ctx, CATALOG_SNAPSHOT, req->snapshot_id, &snap);
+		if (r == 0)
+			r = from_snapshot(ctx, req, &h, &snap, &sh);
+		if (r < 0)
+			return r;
+		ref_of(&snap.row, &src);
+		r = backend(ctx)->clone(&src, &h, &how);
+	} else {
+		if (!req->size)
+			return op_fail(ctx, -EINVAL, "a new disk needs a size");
+		r = check_category(ctx, req->category, req->encrypted);
+		if (r < 0)
+			return r;
+		h.flags = req->encrypted ? DISK_HEADER_F_ENCRYPTED : 0;
+		r = header_new_key(ctx, &h, req->kms_key_id ? req->kms_key_id :
+					    SERVICE_KEY_ALIAS);
+		if (r < 0)
+			return r;
+		r = backend(ctx)->create(&h);
+	}
+	if (r < 0)
+		return store_failed(ctx, r, &h, "create the backing store of");
+	return record(ctx, &h, how, true, out);
+}
+
+int core_attach(struct op_ctx *ctx, const char *disk_id,
+		struct core_object *out)
+{
+	int r;
+
+	r = core_get(ctx, CATALOG_DISK, disk_id, out);
+	if (r < 0)
+		return r;
+	if (!out->attached) {
+		r = core_map(ctx, out);
+		if (r < 0)
+			return r;
+	} else if (!out->device[0]) {
+		return op_fail(ctx, -ENODEV, "no device node for %s", disk_id);
+	}
+	catalog_set_attached(ctx->agent->catalog, out->row.id, 1);
+	out->row.attached = 1;
+	log_info("attached %s at %s", out->row.id, out->device);
+	return 0;
+}
+
+int core_detach(struct op_ctx *ctx, const char *disk_id,
+		struct core_object *out)
+{
+	char dm[64];
+	int r;
+
+	r = core_get(ctx, CATALOG_DISK, disk_id, out);
+	if (r < 0)
+		return r;
+	core_dm_name(out->row.id, dm, sizeof(dm));
+	r = core_attachment(out);
+	if (r < 0)
+		return op_fail(ctx, r, "cannot ask device-mapper about %s: %s",
+			       dm, strerror(-r));
+	if (!out->attached) {
+		catalog_set_attached(ctx->agent->catalog, out->row.id, 0);
+		return op_fail_code(ctx, -EALREADY, "IncorrectDiskStatus",
+				    "disk %s is not attached", out->row.id);
+	}
+	r = dm_remove(dm);
+	if (r < 0)
+		return op_fail(ctx, r == -EIO ? -EBUSY : r,
+			"cannot detach %s: the device is in use (mounted or open?)",
+			out->row.id);
+	catalog_set_attached(ctx->agent->catalog, out->row.id, 0);
+	core_attachment(out);
+	out->row.attached = 0;
+	log_info("detached %s", out->row.id);
+	return 0;
+}
+
+int core_snapshot(struct op_ctx *ctx, const char *disk_id,
+		  struct core_object *out)
+{
+	struct core_object disk;
+	struct disk_header h;
+	enum backend_copy how;
+	struct backend_ref ref;
+	char dm[64];
+	int r;
+
+	r = core_get(ctx, CATALOG_DISK, disk_id, &disk);
+	if (r == 0)
+		r = core_read_header(ctx, &disk.row, &h);
+	if (r < 0)
+		return r;
+	if (disk.row.encrypted) {
+		r = agent_kms_check_key(ctx, h.kms_key_id);
+		if (r < 0)
+			return r;
+	}
+	h.flags |= DISK_HEADER_F_SNAPSHOT;
+	h.seqno = 0;
+	h.created = (uint64_t)time(NULL);
+	snprintf(h.source_id, sizeof(h.source_id), "%s", disk.row.id);
+	r = new_id("s", h.object_id, sizeof(h.object_id));
+	if (r < 0)
+		return op_fail(ctx, r, "cannot name the snapshot");
+
+	/* An attached disk is suspended (I/O flushed, held) while copied. */
+	core_dm_name(disk.row.id, dm, sizeof(dm));
+	if (disk.attached) {
+		r = dm_suspend(dm);
+		if (r < 0)
+			return op_fail(ctx, r, "cannot suspend %s for a consistent snapshot",
+				       disk.row.id);
+	}
+	ref_of(&disk.row, &ref);
+	r = backend(ctx)->snapshot(&ref, &h, &how);
+	if (disk.attached && dm_resume(dm) < 0)
+		log_err("resuming %s after the snapshot failed", disk.row.id);
+	if (r < 0)
+		return op_fail(ctx, r, "cannot write snapshot %s: %s",
+			       h.object_id, strerror(-r));
+	return record(ctx, &h, how, true, out);
+}
+
+static int require_detached(struct op_ctx *ctx, const struct core_object *d,
+			    const char *what)
+{
+	if (d->attached)
+		return op_fail(ctx, -EBUSY, "disk %s is attached; detach it before %s",
+			       d->row.id, what);
+	return 0;
+}
+
+/* Rewrite @disk's store with @snap's data, key and lineage. */
+static int restore_from(struct op_ctx *ctx, const struct core_object *disk,
+			struct disk_header *dh, const struct core_object *snap,
+			enum backend_copy *how)
+{
+	struct disk_header sh;
+	struct backend_ref ref;
+	int r;
+
+	r = core_read_header(ctx, &snap->row, &sh);
+	if (r < 0)
+		return r;
+	if (snap->row.encrypted) {
+		r = agent_kms_check_key(ctx, sh.kms_key_id);
+		if (r < 0)
+			return r;
+	}
+	if (sh.data_size > dh->data_size || sh.data_offset != dh->data_offset)
+		return op_fail(ctx, -EINVAL, "snapshot %s does not fit disk %s",
+			       snap->row.id, disk->row.id);
+	header_inherit_key(dh, &sh);
+	ref_of(&snap->row, &ref);
+	r = backend(ctx)->rollback(&ref, dh, how);
+	return r < 0 ? store_failed(ctx, r, dh, "rewrite") : 0;
+}
+
+int core_reset(struct op_ctx *ctx, const char *disk_id,
+	       const char *snapshot_id, struct core_object *out)
+{
+	struct core_object disk, snap;
+	enum backend_copy how;
+	struct disk_header h;
+	int r;
+
+	r = core_get(ctx, CATALOG_DISK, disk_id, &disk);
+	if (!r)
+		r = core_get(ctx, CATALOG_SNAPSHOT, snapshot_id, &snap);
+	if (!r)
+		r = require_detached(ctx, &disk, "resetting it");
+	if (r < 0)
+		return r;
+	if (strcmp(snap.row.source_id, disk.row.id))
+		return op_fail(ctx, -EINVAL,
+			"snapshot %s was taken of disk %s, not of %s; make a new disk from it instead (create-disk --snapshot-id %s)",
+			snap.row.id, snap.row.source_id, disk.row.id, snap.row.id);
+	r = core_read_header(ctx, &disk.row, &h);
+	if (!r)
+		r = restore_from(ctx, &disk, &h, &snap, &how);
+	return r < 0 ? r : record(ctx, &h, how, false, out);
+}
+
+int core_reinit(struct op_ctx *ctx, const char *disk_id,
+		struct core_object *out)
+{
+	enum backend_copy how = BACKEND_COPY_NONE;
+	struct core_object disk, snap;
+	struct disk_header h;
+	int r;
+
+	r = core_get(ctx, CATALOG_DISK, disk_id, &disk);
+	if (!r)
+		r = require_detached(ctx, &disk, "re-initialising it");
+	if (!r)
+		r = core_read_header(ctx, &disk.row, &h);
+	if (r < 0)
+		return r;
+	if (h.source_id[0]) {
+		/* Made from a snapshot: back to that snapshot's content. */
+		if (core_get(ctx, CATALOG_SNAPSHOT, h.source_id, &snap) < 0)
+			return op_fail(ctx, -ENOENT,
+				"disk %s was made from snapshot %s, which no longer exists; it cannot be re-initialised",
+				disk.row.id, h.source_id);
+		r = restore_from(ctx, &disk, &h, &snap, &how);
+	} else {
+		/*
+		 * Made empty: empty again.  An encrypted disk gets a new data
+		 * key under the same CMK, so the old data is gone for good
+		 * even where a block was never overwritten.
+		 */
+		r = header_new_key(ctx, &h, h.kms_key_id);
+		if (r == 0) {
+			r = backend(ctx)->recreate(&h);
+			if (r < 0)
+				r = store_failed(ctx, r, &h, "rewrite");
+		}
+	}
+	return r < 0 ? r : record(ctx, &h, how, false, out);
+}
+
+int core_delete(struct op_ctx *ctx, enum catalog_kind kind, const char *id,
+		struct core_object *out)
+{
+	struct backend_ref ref;
+	int r;
+
+	r = core_get(ctx, kind, id, out);
+	if (r < 0)
+		return r;
+	if (out->attached)
+		return op_fail(ctx, -EBUSY, "disk %s is attached; detach it first",
+			       out->row.id);
+	/* The row first: a crash between the two leaves a store, which
+	 * reconciliation puts back in the catalog, never a dangling row. */
+	r = catalog_delete(ctx->agent->catalog, out->row.id);
+	if (r < 0)
+		return op_fail(ctx, r, "catalog update failed");
+	ref_of(&out->row, &ref);
+	r = backend(ctx)->remove(&ref);
+	if (r < 0)
+		return op_fail(ctx, r, "cannot remove %s: %s", out->row.path,
+			       strerror(-r));
+	return 0;
+}

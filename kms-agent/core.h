@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The lifecycle core: the one module that moves a disk or snapshot
+ * between its states, keeping its header (on the store), its catalog row
+ * and its dm device in step, through the storage backend.  It is the one
+ * place that answers "is it attached, and where" (core_attachment).
+ *
+ * Every call takes the operation's context (agent.h) for errors in plain
+ * words and KMS billing, and fills a struct core_object that render.c
+ * turns into the ECS-style description.  Callers hold the object's lock
+ * (object_lock.h) for calls that change it.
+ */
+#ifndef ECSENC_CORE_H
+#define ECSENC_CORE_H
+
+#include "agent.h"
+#include "catalog.h"
+#include "disk_header.h"
+
+struct core_object {
+	struct catalog_object row;	/* what the catalog holds */
+	int attached;			/* disk: its dm device exists */
+	char device[128];		/* disk: /dev/mapper/ecsenc-<id> */
+};
+
+/* The new disk a create-disk asks for. */
+struct core_new_disk {
+	uint64_t size;			/* 0: the snapshot's */
+	const char *category;		/* NULL: the snapshot's */
+	int encrypted;
+	const char *kms_key_id;		/* NULL: the service key */
+	const char *snapshot_id;	/* NULL: an empty disk */
+};
+
+/*
+ * Fill @o's attachment from device-mapper: the one place that asks.
+ * -errno when device-mapper cannot say (then: not attached).
+ */
+int core_attachment(struct core_object *o);
+
+struct backend_ref;
+/*
+ * @o from the store @ref alone (its checked header and its dm device),
+ * for rebuilding the catalog; "attached" is whether its device exists.
+ */
+int core_from_store(struct agent *a, const struct backend_ref *ref,
+		    struct core_object *o);
+
+int core_get(struct op_ctx *ctx, enum catalog_kind kind, const char *id,
+	     struct core_object *o);
+typedef int (*core_visit_fn)(const struct core_object *o, void *arg);
+int core_list(struct op_ctx *ctx, enum catalog_kind kind, core_visit_fn fn,
+	      void *arg);
+
+int core_create_disk(struct op_ctx *ctx, const struct core_new_disk *req,
+		     struct core_object *out);
+int core_attach(struct op_ctx *ctx, const char *disk_id,
+		struct core_object *out);
+int core_detach(struct op_ctx *ctx, const char *disk_id,
+		struct core_object *out);
+int core_snapshot(struct op_ctx *ctx, const char *disk_id,
+		  struct core_object *out);
+int core_reset(struct op_ctx *ctx, const char *disk_id,
+	       const char *snapshot_id, struct core_object *out);
+int core_reinit(struct op_ctx *ctx, const char *disk_id,
+		struct core_object *out);
+int core_delete(struct op_ctx *ctx, enum catalog_kind kind, const char *id,
+		struct core_object *out);
+
+/* Rebuild the catalog from the backend's stores; objects in @count. */
+int core_rebuild_catalog(struct agent *a, int *count);
+/*
+ * At start, before anything is served: make the catalog, the stores and
+ * the dm devices agree after a crash, logging what is cleaned up.
+ */
+int core_reconcile(struct agent *a);
+/*
+ * Re-attach what was attached when the agent stopped, disks in parallel;
+ * wait at most @budget_ms.  Returns how many are still under way.
+ */
+int core_reattach_all(struct agent *a, long budget_ms);
+
+/* Bring up the dm device of @o (header -> KMS -> backend -> table). */
+int core_map(struct op_ctx *ctx, struct core_object *o);
+/* Read @o's header, checked (core.c). */
+int core_read_header(struct op_ctx *ctx, const struct catalog_object *o,
+		     struct disk_header *h);
+/* "ecsenc-<disk id>" */
+void core_dm_name(const char *disk_id, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Mapping a disk: the only place where a plaintext data key exists in
+ * userspace, for the time between the KMS answer and the table load, in
+ * locked memory that is wiped on every path.  Re-attach at start maps
+ * disks in parallel through the same path.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "backend.h"
+#include "core.h"
+#include "kernel.h"
+#include "agent_kms.h"
+#include "log.h"
+#include "object_lock.h"
+#include "secmem.h"
+
+static int load_table(struct op_ctx *ctx, const struct disk_header *h,
+		      const char *dm, const char *dev, const unsigned char *key)
+{
+	char params[512], desc[64], opts[64] = "";
+	uint64_t sectors = h->data_size / 512;
+	uint64_t offset = h->data_offset / 512;
+	long serial;
+	int r;
+
+	if (!key) {
+		snprintf(params, sizeof(params), "%s %llu", dev,
+			 (unsigned long long)offset);
+		r = dm_create(dm, "linear", sectors, params);
+		goto out;
+	}
+	snprintf(desc, sizeof(desc), "ecsenc:%s", h->object_id);
+	serial = keyring_add_logon(desc, key, DATA_KEY_BYTES);
+	if (serial < 0)
+		return op_fail(ctx, (int)serial, "cannot add the key to the kernel keyring: %s",
+			       strerror((int)-serial));
+	if (h->sector_size != 512)
+		snprintf(opts, sizeof(opts), " 1 sector_size:%u", h->sector_size);
+	snprintf(params, sizeof(params), "%s :%d:logon:%s 0 %s %llu%s",
+		 h->cipher, DATA_KEY_BYTES, desc, dev,
+		 (unsigned long long)offset, opts);
+	r = dm_create(dm, "ecsenc", sectors, params);
+	/* The target holds its own copy now (or failed): drop ours. */
+	keyring_drop(serial);
+out:
+	if (r < 0)
+		return op_fail(ctx, r, "the kernel refused the %s table of %s (%s); is the dm-ecsenc module loaded? see dmesg",
+			       key ? "ecsenc" : "linear", h->object_id, strerror(-r));
+	return 0;
+}
+
+int core_map(struct op_ctx *ctx, struct core_object *o)
+{
+	const struct backend_ops *be = ctx->agent->backend;
+	struct backend_ref ref = { .region = o->row.region, .id = o->row.id };
+	struct backend_dev dev = { .handle = -1 };
+	unsigned char *key = NULL;
+	struct disk_header h;
+	char dm[64];
+	int r;
+
+	core_dm_name(o->row.id, dm, sizeof(dm));
+	r = core_read_header(ctx, &o->row, &h);
+	if (r < 0)
+		return r;
+	if (h.flags & DISK_HEADER_F_ENCRYPTED) {
+		r = agent_kms_unwrap(ctx, h.kms_key_id, h.wrapped_key,
+				   h.encryption_context, &key);
+		if (r < 0)
+			goto out;
+	}
+	r = be->open(&ref, &dev);
+	if (r < 0) {
+		r = op_fail(ctx, r, "no block device for %s: %s", o->row.path,
+			    strerror(-r));
+		goto out;
+	}
+	r = load_table(ctx, &h, dm, dev.path, key);
+	if (r < 0)
+		goto out;
+	core_attachment(o);
+	if (!o->attached || !o->device[0])
+		r = op_fail(ctx, -ENODEV, "no device node for %s", dm);
+out:
+	secmem_free(key);
+	be->close(&dev);
+	return r;
+}
+
+/*
+ * Re-attach at start: one thread per disk, at most REATTACH_PARALLEL at
+ * once, each holding its disk's lock as a request would.  The caller
+ * waits until all are done or its budget is spent; what is still running
+ * then goes on in the background (requests for those disks wait for it).
+ */
+#define REATTACH_PARALLEL	16
+#define REATTACH_STACK		(512 * 1024)
+
+static pthread_mutex_t reattach_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t reattach_cv = PTHREAD_COND_INITIALIZER;
+static int reattach_running;
+
+struct reattach_job {
+	struct agent *agent;
+	struct core_object disk;
+};
+
+static void *reattach_thread(void *arg)
+{
+	struct reattach_job *job = arg;
+	const char *ids[1] = { job->disk.row.id };
+	struct op_ctx ctx = {
+		.agent = job->agent, .op = "AttachDisk",
+		.region = job->disk.row.region,
+	};
+
+	object_lock(ids, 1);
+	if (core_map(&ctx, &job->disk) < 0)
+		log_err("re-attaching %s failed: %s", job->disk.row.id, ctx.error);
+	else
+		log_info("re-attached %s at %s", job->disk.row.id,
+			 job->disk.device);
+	op_bill(&ctx);
+	object_unlock(ids, 1);
+	free(job);
+	pthread_mutex_lock(&reattach_mu);
+	reattach_running--;
+	pthread_cond_broadcast(&reattach_cv);
+	pthread_mutex_unlock(&reattach_mu);
+	return NULL;
+}
+
+/* Wait while at least @n re-attaches run; 0 once @deadline passed. */
+static int reattach_wait(int n, const struct timespec *deadline)
+{
+	int ok = 1;
+
+	pthread_mutex_lock(&reattach_mu);
+	while (reattach_running >= n && ok)
+		ok = pthread_cond_timedwait(&reattach_cv, &reattach_mu,
+					    deadline) != ETIMEDOUT;
+	pthread_mutex_unlock(&reattach_mu);
+	return ok;
+}
+
+struct reattach_walk {
+	struct agent *agent;
+	struct timespec deadline;
+	pthread_attr_t attr;
+	int started;
+};
+
+static int reattach_visit(const struct catalog_object *row, void *arg)
+{
+	struct reattach_walk *w = arg;
+	struct reattach_job *job;
+	pthread_t t;
+
+	if (!row->attached)
+		return 0;
+	job = calloc(1, sizeof(*job));
+	if (!job)
+		return -ENOMEM;
+	job->agent = w->agent;
+	job->disk.row = *row;
+	core_attachment(&job->disk);
+	if (job->disk.attached) {
+		log_info("%s is still attached; keeping it", row->id);
+		free(job);
+		return 0;
+	}
+	if (!reattach_wait(REATTACH_PARALLEL, &w->deadline)) {
+		log_err("start budget spent; %s is not re-attached", row->id);
+		free(job);
+		return 0;
+	}
+	pthread_mutex_lock(&reattach_mu);
+	reattach_running++;
+	pthread_mutex_unlock(&reattach_mu);
+	if (pthread_create(&t, &w->attr, reattach_thread, job) != 0) {
+		log_err("no thread to re-attach %s: %m", row->id);
+		free(job);
+		pthread_mutex_lock(&reattach_mu);
+		reattach_running--;
+		pthread_mutex_unlock(&reattach_mu);
+		return 0;
+	}
+	w->started++;
+	return 0;
+}
+
+int core_reattach_all(struct agent *a, long budget_ms)
+{
+	struct reattach_walk w = { .agent = a };
+	int left;
+
+	clock_gettime(CLOCK_REALTIME, &w.deadline);
+	w.deadline.tv_sec += budget_ms / 1000;
+	w.deadline.tv_nsec += (budget_ms % 1000) * 1000000L;
+	if (w.deadline.tv_nsec >= 1000000000L) {
+		w.deadline.tv_sec++;
+		w.deadline.tv_nsec -= 1000000000L;
+	}
+	pthread_attr_init(&w.attr);
+	pthread_attr_setdetachstate(&w.attr, PTHREAD_CREATE_DETACHED);
+	pthread_attr_setstacksize(&w.attr, REATTACH_STACK);
+	catalog_list(a->catalog, CATALOG_DISK, NULL, reattach_visit, &w);
+	pthread_attr_destroy(&w.attr);
+	reattach_wait(1, &w.deadline);
+	pthread_mutex_lock(&reattach_mu);
+	left = reattach_running;
+	pthread_mutex_unlock(&reattach_mu);
+	if (w.started)
+		log_info("re-attach: %d disk%s, %d still under way", w.started,
+			 w.started == 1 ? "" : "s", left);
+	return left;
+}

@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stddef.h>
+#include <stdint.h>
+
+#include "render.h"
+
+enum render_type { RF_STR, RF_U64, RF_INT_BOOL, RF_STATUS };
+
+struct render_field {
+	const char *disk_key;	/* its name in a disk's JSON; NULL: none */
+	const char *snap_key;	/* its name in a snapshot's; NULL: none */
+	unsigned int views;	/* enum render_view bits */
+	enum render_type type;
+	size_t offset;		/* of the value in struct core_object */
+};
+
+#define AT(field) offsetof(struct core_object, field)
+#define ALL (RENDER_FULL | RENDER_ATTACH | RENDER_ID)
+
+static const struct render_field fields[] = {
+	{ "DiskId", "SnapshotId", ALL, RF_STR, AT(row.id) },
+	{ "RegionId", "RegionId", RENDER_FULL, RF_STR, AT(row.region) },
+	{ "Category", "Category", RENDER_FULL, RF_STR, AT(row.category) },
+	{ "Size", "Size", RENDER_FULL, RF_U64, AT(row.size) },
+	{ "Encrypted", "Encrypted", RENDER_FULL, RF_INT_BOOL, AT(row.encrypted) },
+	{ "KMSKeyId", "KMSKeyId", RENDER_FULL, RF_STR, AT(row.kms_key_id) },
+	{ "LineageId", "LineageId", RENDER_FULL, RF_STR, AT(row.lineage_id) },
+	{ "SourceSnapshotId", "SourceDiskId", RENDER_FULL, RF_STR, AT(row.source_id) },
+	{ "Status", NULL, RENDER_FULL, RF_STATUS, AT(attached) },
+	{ "Device", NULL, RENDER_FULL | RENDER_ATTACH, RF_STR, AT(device) },
+	{ "CreationTime", "CreationTime", RENDER_FULL, RF_U64, AT(row.created) },
+	{ NULL, "CopyMethod", RENDER_FULL, RF_STR, AT(row.copy_method) },
+};
+
+static struct json_object *value(const struct render_field *f,
+				 const struct core_object *o)
+{
+	const char *p = (const char *)o + f->offset;
+
+	switch (f->type) {
+	case RF_STR:
+		return json_object_new_string(p);
+	case RF_U64:
+		return json_object_new_int64((int64_t)*(const uint64_t *)p);
+	case RF_INT_BOOL:
+		return json_object_new_boolean(*(const int *)p);
+	case RF_STATUS:
+		return json_object_new_string(*(const int *)p ? "In_use" :
+							       "Available");
+	}
+	return NULL;
+}
+
+struct json_object *render_object(const struct core_object *o,
+				  enum render_view view)
+{
+	struct json_object *j = json_object_new_object();
+	int disk = o->row.kind == CATALOG_DISK;
+
+	for (size_t i = 0; i < sizeof(fields) / sizeof(*fields); i++) {
+		const struct render_field *f = &fields[i];
+		const char *key = disk ? f->disk_key : f->snap_key;
+
+		if (key && (f->views & view))
+			json_object_object_add(j, key, value(f, o));
+	}
+	return j;
+}
+
+struct json_object *render_list_new(enum catalog_kind kind,
+				    struct json_object **array)
+{
+	struct json_object *j = json_object_new_object();
+
+	*array = json_object_new_array();
+	json_object_object_add(j, kind == CATALOG_DISK ? "Disks" : "Snapshots",
+			       *array);
+	return j;
+}
+
+int render_into_array(const struct core_object *o, void *array)
+{
+	json_object_array_add(array, render_object(o, RENDER_FULL));
+	return 0;
+}
