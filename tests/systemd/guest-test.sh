@@ -34,6 +34,10 @@ finish() {		# status: report, then reboot or power off
 fail() {
 	echo "FAIL: $*"
 	systemctl --no-pager status ecsenc-kms-emulator.service "$agent" || true
+	if [ -n "${dev:-}" ]; then
+		systemctl --no-pager status "$(systemd-escape -p --suffix=device "$dev")" || true
+		udevadm info --query=property "$dev" || true
+	fi
 	journalctl --no-pager -b -n 60 || true
 	finish FAIL
 }
@@ -74,7 +78,9 @@ if [ "$phase" = 1 ]; then
 
 	mkfs.ext4 -q "$dev"
 	mkdir -p "$mnt"
-	echo "$dev $mnt ext4 _netdev,x-systemd.requires=$agent 0 2" >>/etc/fstab
+	# The device job's clock runs from boot, and under TCG the emulator
+	# and the agent take a minute or more to be up: wait longer than 90 s.
+	echo "$dev $mnt ext4 _netdev,x-systemd.requires=$agent,x-systemd.device-timeout=5min 0 2" >>/etc/fstab
 	systemctl daemon-reload
 	systemctl start "$(systemd-escape -p --suffix=mount "$mnt")" || fail "mount from fstab"
 	marker="ecsenc-systemd-marker-$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n')"
