@@ -8,7 +8,7 @@
 # package.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../../.." && pwd)
-deb=$(ls "$top"/build/deb/ecsenc-dkms_*_all.deb 2>/dev/null | head -n 1)
+deb=$(ls "$top"/build/deb/ecsenc-dkms_*_all.deb 2>/dev/null | head -n 1 || true)
 [ -n "$deb" ] || { echo "SKIP: no build/deb/ecsenc-dkms_*.deb (make deb)"; exit 77; }
 command -v dkms >/dev/null || { echo "SKIP: dkms is not installed"; exit 77; }
 
