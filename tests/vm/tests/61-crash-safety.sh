@@ -46,28 +46,33 @@ disks() { ctl --json describe-disks | jq -r '.Disks[].DiskId'; }
 snaps() { ctl --json describe-snapshots | jq -r '.Snapshots[] | "\(.SnapshotId) \(.SourceDiskId)"'; }
 pick() { local a=("$@"); [ ${#a[@]} -gt 0 ] && echo "${a[RANDOM % ${#a[@]}]}"; }
 
-# One random operation, as a background job of its own.
+# One random operation: its ctl command line, chosen while nothing runs,
+# so that the kill that follows lands inside the operation itself.
 random_op() {
-	local d s line all
+	local line all d
 	mapfile -t all < <(disks)
 	d=$(pick "${all[@]}")
 	case $((RANDOM % 6)) in
-	0) ctl create-disk --size 8M --category cloud_ssd $([ $((RANDOM % 2)) = 0 ] && echo --encrypted) ;;
-	1) [ -n "$d" ] && ctl create-snapshot "$d" ;;
-	2) line=$(pick "$(snaps | head -n 1)")
-	   [ -n "$line" ] && ctl reset-disk "${line#* }" --snapshot-id "${line%% *}" ;;
-	3) [ -n "$d" ] && ctl reinit-disk "$d" ;;
-	4) [ ${#all[@]} -gt 3 ] && ctl delete-disk "$d" ;;
-	5) [ ${#all[@]} -ge 2 ] && ctl copy-disk "${all[0]}" "${all[1]}" ;;
+	0) echo create-disk --size 8M --category cloud_ssd $([ $((RANDOM % 2)) = 0 ] && echo --encrypted) ;;
+	1) [ -n "$d" ] && echo create-snapshot "$d" ;;
+	2) line=$(snaps | head -n 1)
+	   [ -n "$line" ] && echo reset-disk "${line#* }" --snapshot-id "${line%% *}" ;;
+	3) [ -n "$d" ] && echo reinit-disk "$d" ;;
+	4) [ ${#all[@]} -gt 3 ] && echo delete-disk "$d" ;;
+	5) [ ${#all[@]} -ge 2 ] && echo copy-disk --no-progress "${all[0]}" "${all[1]}" ;;
 	esac
+	return 0
 }
 
 for i in 1 2 3; do ctl create-disk --size 8M --category cloud_ssd --encrypted >/dev/null; done
 t0=$(date +%s)
 for cycle in $(seq "$CYCLES"); do
-	random_op >/dev/null 2>&1 &
+	cmd=$(random_op)
+	[ -n "$cmd" ] || cmd="create-disk --size 8M --category cloud"
+	# shellcheck disable=SC2086
+	ctl $cmd >/dev/null 2>&1 &
 	op=$!
-	sleep "0.$(printf %03d $((RANDOM % 600)))"
+	sleep "$((RANDOM % 2)).$(printf %03d $((RANDOM % 1000)))"
 	kill9_agent
 	wait $op 2>/dev/null || true
 	# A copy-disk left holding devices: let go of them as its user would.
@@ -82,5 +87,6 @@ for cycle in $(seq "$CYCLES"); do
 	fi
 done
 log "$CYCLES kill -9 cycles in $(($(date +%s) - t0)) s"
-grep -c "reconcile:\|removed the half-built" "$AGENT_LOG" | sed 's/^/--- reconciliation log lines: /'
-grep "reconcile:\|removed the half-built" "$AGENT_LOG" | sed 's/.*info: //; s/[sd]-[a-z0-9]*/ID/g' | sort | uniq -c
+log "repairs logged at start: $(grep -c "reconcile:\|removed the half-built" "$AGENT_LOG" || true)"
+grep "reconcile:\|removed the half-built" "$AGENT_LOG" |
+	sed 's/.*info: //; s/[sd]-[a-z0-9]*/ID/g; s|/[^ ]*/ID.img.new|ID.img.new|' | sort | uniq -c || true
