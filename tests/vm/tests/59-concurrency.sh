@@ -101,6 +101,10 @@ for i in $(seq 8); do
 		fail "disk $i not re-attached when ready"
 done
 tail -n +"$((start + 1))" "$AGENT_LOG"
-[ $dt -lt 5000 ] || fail "ready after $dt ms with 8 disks and a 2 s KMS"
+# One at a time this takes at least 8 x 2 s.  Parallel, it took 3.9 s on a
+# quiet host and 6.9 s with the host's two cores shared by five guests:
+# TCG timing is not ours to promise, so the test fails at half of serial.
+[ $dt -lt 5000 ] || log "    (over the 5 s aim: a loaded host?)"
+[ $dt -lt 8000 ] || fail "ready after $dt ms with 8 disks and a 2 s KMS: not parallel"
 n=$(ctl --json describe-kms-usage | jq '.Regions["cn-hangzhou"].Operations.AttachDisk.Actions.Decrypt')
 [ "$n" -ge 8 ] || fail "re-attach Decrypt calls not billed ($n)"
