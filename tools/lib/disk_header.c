@@ -140,25 +140,31 @@ int disk_header_decode(const unsigned char *buf, struct disk_header *h)
 	return 0;
 }
 
-static int pread_full(int fd, void *buf, size_t len, off_t off)
+static int fd_pread(void *ctx, void *buf, size_t len, uint64_t off)
 {
-	ssize_t n = pread(fd, buf, len, off);
-
-	if (n < 0)
-		return -errno;
-	return (size_t)n == len ? 0 : -ENODATA;
-}
-
-static int pwrite_full(int fd, const void *buf, size_t len, off_t off)
-{
-	ssize_t n = pwrite(fd, buf, len, off);
+	ssize_t n = pread(*(int *)ctx, buf, len, (off_t)off);
 
 	if (n < 0)
 		return -errno;
 	return (size_t)n == len ? 0 : -EIO;
 }
 
-int disk_header_read(int fd, struct disk_header *h, int *repaired)
+static int fd_pwrite(void *ctx, const void *buf, size_t len, uint64_t off)
+{
+	ssize_t n = pwrite(*(int *)ctx, buf, len, (off_t)off);
+
+	if (n < 0)
+		return -errno;
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+static int fd_flush(void *ctx)
+{
+	return fsync(*(int *)ctx) < 0 ? -errno : 0;
+}
+
+int disk_header_read_io(const struct disk_header_io *io, struct disk_header *h,
+			int *repaired)
 {
 	unsigned char buf[DISK_HEADER_SIZE];
 	struct disk_header copy[DISK_HEADER_COPIES];
@@ -166,7 +172,10 @@ int disk_header_read(int fd, struct disk_header *h, int *repaired)
 	int best = -1, fixed = 0, r;
 
 	for (int i = 0; i < DISK_HEADER_COPIES; i++) {
-		r = pread_full(fd, buf, sizeof(buf), (off_t)i * DISK_HEADER_SIZE);
+		r = io->pread(io->ctx, buf, sizeof(buf),
+			      (uint64_t)i * DISK_HEADER_SIZE);
+		if (r == -ENOENT)
+			return r;	/* the store itself is gone */
 		valid[i] = r == 0 && disk_header_decode(buf, &copy[i]) == 0;
 		if (valid[i] && (best < 0 || copy[i].seqno > copy[best].seqno))
 			best = i;
@@ -182,20 +191,23 @@ int disk_header_read(int fd, struct disk_header *h, int *repaired)
 			 h->object_id, i, valid[i] ? "stale" : "damaged", best);
 		r = encode_copy(h, buf, (uint32_t)i);
 		if (r == 0)
-			r = pwrite_full(fd, buf, sizeof(buf),
-					(off_t)i * DISK_HEADER_SIZE);
+			r = io->pwrite(io->ctx, buf, sizeof(buf),
+				       (uint64_t)i * DISK_HEADER_SIZE);
 		if (r < 0)
 			return r;
 		fixed++;
 	}
-	if (fixed && fsync(fd) < 0)
-		return -errno;
+	if (fixed) {
+		r = io->flush(io->ctx);
+		if (r < 0)
+			return r;
+	}
 	if (repaired)
 		*repaired = fixed;
 	return 0;
 }
 
-int disk_header_write(int fd, struct disk_header *h)
+int disk_header_write_io(const struct disk_header_io *io, struct disk_header *h)
 {
 	unsigned char buf[DISK_HEADER_SIZE];
 	int r;
@@ -204,12 +216,26 @@ int disk_header_write(int fd, struct disk_header *h)
 	for (int i = 0; i < DISK_HEADER_COPIES; i++) {
 		r = encode_copy(h, buf, (uint32_t)i);
 		if (r == 0)
-			r = pwrite_full(fd, buf, sizeof(buf),
-					(off_t)i * DISK_HEADER_SIZE);
-		if (r == 0 && fsync(fd) < 0)
-			r = -errno;
+			r = io->pwrite(io->ctx, buf, sizeof(buf),
+				       (uint64_t)i * DISK_HEADER_SIZE);
+		if (r == 0)
+			r = io->flush(io->ctx);
 		if (r < 0)
 			return r;
 	}
 	return 0;
+}
+
+int disk_header_read(int fd, struct disk_header *h, int *repaired)
+{
+	struct disk_header_io io = { fd_pread, fd_pwrite, fd_flush, &fd };
+
+	return disk_header_read_io(&io, h, repaired);
+}
+
+int disk_header_write(int fd, struct disk_header *h)
+{
+	struct disk_header_io io = { fd_pread, fd_pwrite, fd_flush, &fd };
+
+	return disk_header_write_io(&io, h);
 }

@@ -12,6 +12,7 @@
 #ifndef ECSENC_DISK_HEADER_H
 #define ECSENC_DISK_HEADER_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define DISK_HEADER_SIZE		4096u
@@ -53,5 +54,21 @@ int disk_header_decode(const unsigned char *buf, struct disk_header *h);
 int disk_header_read(int fd, struct disk_header *h, int *repaired);
 /* Bump seqno and write both copies (primary first), then fsync. */
 int disk_header_write(int fd, struct disk_header *h);
+
+/*
+ * The same over any store that can read, write and flush at an offset
+ * (an RBD image): each call returns 0 or -errno; a short transfer is an
+ * error.  A read of -ENOENT (the store is gone) is returned as is.
+ */
+struct disk_header_io {
+	int (*pread)(void *ctx, void *buf, size_t len, uint64_t off);
+	int (*pwrite)(void *ctx, const void *buf, size_t len, uint64_t off);
+	int (*flush)(void *ctx);
+	void *ctx;
+};
+
+int disk_header_read_io(const struct disk_header_io *io, struct disk_header *h,
+			int *repaired);
+int disk_header_write_io(const struct disk_header_io *io, struct disk_header *h);
 
 #endif
