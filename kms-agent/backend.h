@@ -6,10 +6,9 @@
  * copies and the data area (Documentation/on-disk-format.md).  The core
  * (core.c) asks a backend for stores and block devices and never learns
  * how they are made: the local backend keeps sparse files behind loop
- * devices; a Ceph RBD backend maps the same calls onto librbd (create,
- * remove, resize; snap_create + protect; clone; snap_rollback; image
- * metadata; lock_acquire and list_lockers for holder) and the kernel
- * client (open: /sys/bus/rbd/add_single_major).
+ * devices; the Ceph RBD backend (rbd/, a plugin the agent loads only when
+ * asked: backend_plugin.c) maps the same calls onto librbd and the kernel
+ * rbd client, and shares its stores with the agents of other hosts.
  *
  * Every call returns 0 or -errno and is safe to call from any thread for
  * different stores; the core serialises calls on one store.
@@ -27,6 +26,8 @@ enum backend_copy {
 	BACKEND_COPY_NONE,	/* nothing to copy (an empty store) */
 	BACKEND_COPY_REFLINK,	/* extents shared, copy-on-write (FICLONE) */
 	BACKEND_COPY_BYTES,	/* the data was read and written */
+	BACKEND_COPY_CLONE,	/* a copy-on-write child (RBD clone) */
+	BACKEND_COPY_ROLLBACK,	/* rolled back in place (RBD snapshot) */
 };
 
 const char *backend_copy_name(enum backend_copy how);
@@ -41,6 +42,23 @@ struct backend_dev {
 	char path[64];		/* /dev/loop7, /dev/rbd0 */
 	int handle;		/* backend's own: the loop fd */
 };
+
+/* What an attach asks of the store, beyond a block device. */
+struct backend_attach {
+	int shared;		/* several hosts may hold it (san_*) */
+	int force;		/* fence the hosts that hold it, then take it */
+	const char *device;	/* where the disk will be: /dev/mapper/... */
+	char why[256];		/* out, on -EBUSY: who holds it, in words */
+};
+
+/* One host's hold on a store, as the storage records it. */
+struct backend_attachment {
+	char instance[64];	/* InstanceId of the host */
+	char device[128];	/* the disk's device on that host */
+	uint64_t attached;	/* unix seconds; 0: unknown */
+};
+
+#define BACKEND_MAX_ATTACHMENTS	16
 
 typedef int (*backend_list_fn)(const struct backend_ref *ref,
 			       const struct disk_header *h, void *arg);
@@ -57,6 +75,12 @@ struct backend_ops {
 	/* Replace @h's store by an empty one of @h's size (reinit). */
 	int (*recreate)(const struct disk_header *h);
 	int (*remove)(const struct backend_ref *ref);
+	/*
+	 * 1 (reason in @why) when other stores depend on @ref's data, so
+	 * that it cannot be removed (disks cloned from a snapshot), else 0.
+	 * NULL: stores never depend on each other.
+	 */
+	int (*in_use)(const struct backend_ref *ref, char *why, size_t len);
 	int (*resize)(const struct backend_ref *ref, uint64_t data_size);
 
 	/*
@@ -87,20 +111,59 @@ struct backend_ops {
 	 */
 	int (*clean_partial)(void);
 
-	/* A block device over the store for an attach, and its release. */
-	int (*open)(const struct backend_ref *ref, struct backend_dev *dev);
+	/*
+	 * A block device over the store for an attach (-EBUSY, with
+	 * @att->why, when another host holds a store that is not shared);
+	 * close drops what open kept for building the table, unmap undoes
+	 * open once the dm device is gone (or was never made).
+	 */
+	int (*open)(const struct backend_ref *ref, struct backend_attach *att,
+		    struct backend_dev *dev);
 	void (*close)(struct backend_dev *dev);
-	/* Who holds the store: "" when nobody, else a description. */
-	int (*holder)(const struct backend_ref *ref, char *who, size_t len);
+	int (*unmap)(const struct backend_ref *ref);
+	/*
+	 * The hosts that hold the store, as the storage says (at most @max
+	 * in @out); returns how many.  NULL for a backend of one host: the
+	 * core then reports its own dm device.
+	 */
+	int (*attachments)(const struct backend_ref *ref,
+			   struct backend_attachment *out, int max);
 
 	/* Bytes free for new stores of @region (UINT64_MAX: unknown). */
 	uint64_t (*space)(const char *region);
 
 	/* Where the store is, for the catalog and the log. */
 	int (*locate)(const struct backend_ref *ref, char *buf, size_t len);
+
+	/*
+	 * Other hosts create and delete stores too: the catalog is a cache
+	 * of the backend's list, and an id it lacks is looked up there.
+	 */
+	int shared_by_hosts;
 };
 
 /* The local backend over @state_dir: <state-dir>/<region>/<id>.img. */
 const struct backend_ops *backend_local_init(const char *state_dir);
+
+/* What the rbd plugin is started with (kms-agent --backend rbd). */
+struct backend_rbd_config {
+	const char *conf_file;		/* ceph.conf */
+	const char *pool;
+	const char *ceph_id;		/* "admin": client.admin */
+	const char *instance_id;	/* this host, in attachments */
+	const char *state_dir;		/* for this host's own records */
+};
+
+#define BACKEND_RBD_INIT_SYMBOL	"backend_rbd_init"
+typedef const struct backend_ops *(*backend_rbd_init_fn)(
+	const struct backend_rbd_config *cfg, char *err, size_t err_len);
+
+/*
+ * The backend named @name ("local", "rbd"); the rbd plugin is loaded from
+ * @plugin_dir.  NULL with the reason in @err.
+ */
+const struct backend_ops *backend_load(const char *name, const char *plugin_dir,
+				       const struct backend_rbd_config *cfg,
+				       char *err, size_t err_len);
 
 #endif

@@ -37,6 +37,10 @@ const char *backend_copy_name(enum backend_copy how)
 		return "reflink";
 	case BACKEND_COPY_BYTES:
 		return "copy";
+	case BACKEND_COPY_CLONE:
+		return "clone";
+	case BACKEND_COPY_ROLLBACK:
+		return "rollback";
 	default:
 		return "none";
 	}
@@ -419,7 +423,8 @@ static int local_clean_partial(void)
 	return r < 0 ? r : count;
 }
 
-static int local_open(const struct backend_ref *ref, struct backend_dev *dev)
+static int local_open(const struct backend_ref *ref, struct backend_attach *att,
+		      struct backend_dev *dev)
 {
 	char path[600];
 	int fd, r = ref_path(ref, path, sizeof(path));
@@ -443,38 +448,9 @@ static void local_close(struct backend_dev *dev)
 	dev->handle = -1;
 }
 
-/* A loop device whose backing file is the store. */
-static int local_holder(const struct backend_ref *ref, char *who, size_t len)
+/* The loop device cleared itself when the table let go of it. */
+static int local_unmap(const struct backend_ref *ref)
 {
-	char path[600], file[700], back[700];
-	struct dirent *de;
-	DIR *d;
-	int r = ref_path(ref, path, sizeof(path));
-
-	if (r < 0)
-		return r;
-	*who = '\0';
-	d = opendir("/sys/block");
-	if (!d)
-		return 0;
-	while ((de = readdir(d))) {
-		FILE *f;
-
-		if (strncmp(de->d_name, "loop", 4))
-			continue;
-		snprintf(file, sizeof(file), "/sys/block/%s/loop/backing_file",
-			 de->d_name);
-		f = fopen(file, "re");
-		if (!f)
-			continue;
-		if (fgets(back, sizeof(back), f)) {
-			back[strcspn(back, "\n")] = '\0';
-			if (!strcmp(back, path))
-				snprintf(who, len, "/dev/%s", de->d_name);
-		}
-		fclose(f);
-	}
-	closedir(d);
 	return 0;
 }
 
@@ -493,7 +469,7 @@ static const struct backend_ops local_ops = {
 	.clean_partial = local_clean_partial,
 	.open = local_open,
 	.close = local_close,
-	.holder = local_holder,
+	.unmap = local_unmap,
 	.space = local_space,
 	.locate = local_locate,
 };

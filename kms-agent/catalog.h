@@ -28,7 +28,7 @@ struct catalog_object {
 	char path[512];			/* backing file */
 	int attached;			/* disk: should be attached */
 	uint64_t created;		/* unix seconds */
-	char copy_method[8];		/* how its data came: reflink, copy, none */
+	char copy_method[16];		/* how its data came: reflink, copy, clone, rollback, none */
 };
 
 int catalog_open(const char *path, struct catalog **out);
