@@ -14,7 +14,8 @@
 #                   (PREFIX=/usr/local, DESTDIR= for staging)
 #   make install-module  the module built for KVER, into /lib/modules
 #   make install-dkms    the module's source for DKMS, /usr/src/ecsenc-VERSION
-#   make deb        Debian packages: ecsenc, ecsenc-dkms, ecsenc-kms-emulator
+#   make deb        Debian packages: ecsenc, ecsenc-rbd, ecsenc-dkms,
+#                   ecsenc-kms-emulator
 #   make bench-rbd  the same comparison over Ceph RBD, in a VM
 #
 # The module is built against Debian's linux-headers-amd64 (or KVER=), never
@@ -44,6 +45,8 @@ DATADIR ?= $(PREFIX)/share
 MANDIR ?= $(DATADIR)/man
 UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib,$(PREFIX)/lib)/systemd/system
 COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
+# Backend plugins (backend-rbd.so); kms-agent is built to look there.
+PKGLIBDIR ?= $(PREFIX)/lib/ecsenc
 
 USERSPACE_DIRS := tools/lib tools/kms-emulator kms-agent tools/ecsenc-ctl
 BUILT_DIRS = $(foreach d,$(USERSPACE_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
@@ -72,10 +75,11 @@ userspace: deps programs
 
 # The programs alone, for package builds (no apt-get).
 programs:
-	@set -e; for d in $(BUILT_DIRS); do $(MAKE) -C $$d; done
+	@set -e; for d in $(BUILT_DIRS); do $(MAKE) -C $$d AGENT_BACKEND_DIR=$(PKGLIBDIR); done
 
 install: programs
 	install -D -m 0755 kms-agent/kms-agent $(DESTDIR)$(SBINDIR)/kms-agent
+	install -D -m 0644 kms-agent/rbd/backend-rbd.so $(DESTDIR)$(PKGLIBDIR)/backend-rbd.so
 	install -D -m 0755 tools/ecsenc-ctl/ecsenc-ctl $(DESTDIR)$(SBINDIR)/ecsenc-ctl
 	install -D -m 0755 tools/kms-emulator/kms-emulator $(DESTDIR)$(SBINDIR)/kms-emulator
 	@set -e; for u in kms-agent/ecsenc-kms-agent.service \

@@ -29,6 +29,7 @@ struct agent {
 	const char *state_dir;		/* backing files + catalog.db */
 	const char *socket_path;	/* where ecsenc-ctl finds us */
 	const char *default_region;	/* when a request names none */
+	const char *instance_id;	/* this host, in attachments */
 	const char *kms_endpoint;	/* http://HOST:PORT */
 	long kms_deadline_ms;		/* retry budget of one KMS use */
 	struct credentials *creds;	/* secmem; first key is used */

@@ -44,6 +44,13 @@ static const struct agent_option {
 	{ { "kms-deadline", required_argument, NULL, 't' }, "SECONDS", "retry transient KMS errors this long (default 20)" },
 	{ { "no-reattach", no_argument, NULL, 'n' }, NULL, "do not re-attach the disks that were attached at the last stop" },
 	{ { "rebuild-catalog", no_argument, NULL, 'R' }, NULL, "rebuild the catalog from the disk headers at start" },
+	{ { "backend", required_argument, NULL, 'b' }, "NAME", "where disks live: local (default: files under --state-dir) or rbd" },
+	{ { "ceph-conf", required_argument, NULL, 'C' }, "FILE", "rbd: the Ceph configuration (monitors, keyring)" },
+	{ { "rbd-pool", required_argument, NULL, 'P' }, "POOL", "rbd: the pool the disks live in" },
+	{ { "ceph-id", required_argument, NULL, 'I' }, "NAME", "rbd: the Ceph user, client.NAME (default admin)" },
+	{ { "instance-id", required_argument, NULL, 'i' }, "ID", "this host in attachments (default: the hostname)" },
+	{ { "dm-prefix", required_argument, NULL, 'D' }, "PREFIX", "name dm devices PREFIX-<disk id> (default ecsenc)" },
+	{ { "backend-dir", required_argument, NULL, 'B' }, "DIR", "where backend plugins are (default " AGENT_BACKEND_DIR ")" },
 	{ { "verbose", no_argument, NULL, 'v' }, NULL, "log debug messages" },
 	{ { "help", no_argument, NULL, 'h' }, NULL, "this help" },
 };
@@ -132,7 +139,10 @@ int main(int argc, char **argv)
 		.default_region = AGENT_DEFAULT_REGION,
 		.kms_deadline_ms = 20000,
 	};
-	const char *creds_path = NULL;
+	struct backend_rbd_config rbd = { .ceph_id = "admin" };
+	const char *creds_path = NULL, *backend_name = "local";
+	const char *backend_dir = AGENT_BACKEND_DIR;
+	char hostname[64] = "", why[512];
 	int reattach = 1, rebuild = 0, verbose = 0, fd = -1, lock_fd = -1, r, c, count;
 	char db[1024];
 	struct stat st;
@@ -152,6 +162,13 @@ int main(int argc, char **argv)
 		case 'n': reattach = 0; break;
 		case 'R': rebuild = 1; break;
 		case 'v': verbose = 1; break;
+		case 'b': backend_name = optarg; break;
+		case 'C': rbd.conf_file = optarg; break;
+		case 'P': rbd.pool = optarg; break;
+		case 'I': rbd.ceph_id = optarg; break;
+		case 'i': a.instance_id = optarg; break;
+		case 'D': core_set_dm_prefix(optarg); break;
+		case 'B': backend_dir = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -160,6 +177,12 @@ int main(int argc, char **argv)
 	if (optind != argc || !a.kms_endpoint || !creds_path || !a.state_dir) {
 		usage(stderr);
 		return 2;
+	}
+
+	if (!a.instance_id) {
+		if (gethostname(hostname, sizeof(hostname) - 1) < 0 || !*hostname)
+			snprintf(hostname, sizeof(hostname), "localhost");
+		a.instance_id = hostname;
 	}
 
 	umask(0077);
@@ -187,7 +210,13 @@ int main(int argc, char **argv)
 	r = catalog_open(db, &a.catalog);
 	if (r < 0)
 		goto out;
-	a.backend = backend_local_init(a.state_dir);
+	rbd.instance_id = a.instance_id;
+	rbd.state_dir = a.state_dir;
+	a.backend = backend_load(backend_name, backend_dir, &rbd, why, sizeof(why));
+	if (!a.backend) {
+		log_err("%s", why);
+		goto out;
+	}
 	if (rebuild && core_rebuild_catalog(&a, &count) < 0)
 		log_warn("catalog rebuild failed");
 	/* Before anything is served: what a crash left is settled. */

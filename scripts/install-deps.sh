@@ -15,9 +15,10 @@ pkgs=(
 	qemu-system-x86 busybox-static cpio kmod
 	dmsetup cryptsetup-bin fio keyutils e2fsprogs util-linux
 	openssl sqlite3 jq xfsprogs
-	# Ceph in the VM (tests/vm/ceph/payload.sh): daemons, rbd CLI, librados
+	# Ceph: librbd for the agent's rbd backend; in the VM
+	# (tests/vm/ceph/payload.sh) daemons, rbd CLI, librados
 	# for the monitor command helper, tcpdump, ip netns
-	ceph-mon ceph-osd ceph-common librados-dev tcpdump iproute2
+	ceph-mon ceph-osd ceph-common librados-dev librbd-dev tcpdump iproute2
 	# host tests and benchmark plots
 	nodejs npm gnuplot-nox
 )
