@@ -28,9 +28,21 @@ static const struct backend_ops *backend(const struct op_ctx *ctx)
 	return ctx->agent->backend;
 }
 
+static char dm_prefix[32] = "ecsenc";
+
+void core_set_dm_prefix(const char *prefix)
+{
+	snprintf(dm_prefix, sizeof(dm_prefix), "%s", prefix);
+}
+
+const char *core_dm_prefix(void)
+{
+	return dm_prefix;
+}
+
 void core_dm_name(const char *disk_id, char *buf, size_t len)
 {
-	snprintf(buf, len, "ecsenc-%s", disk_id);
+	snprintf(buf, len, "%s-%s", dm_prefix, disk_id);
 }
 
 int core_attachment(struct core_object *o)
@@ -50,6 +62,41 @@ int core_attachment(struct core_object *o)
 	if (dm_node_path(dm, o->device, sizeof(o->device)) < 0)
 		o->device[0] = '\0';
 	return 0;
+}
+
+/*
+ * Which hosts hold @o: the backend's record when its stores are shared by
+ * hosts, else this host's own dm device.
+ */
+static void fill_attachments(const struct agent *a, struct core_object *o)
+{
+	const struct backend_ops *be = a->backend;
+	struct backend_ref ref = { .region = o->row.region, .id = o->row.id };
+	int n;
+
+	o->n_attachments = 0;
+	o->in_use = o->attached;
+	if (o->row.kind != CATALOG_DISK)
+		return;
+	if (!be->attachments) {
+		if (!o->attached)
+			return;
+		memset(&o->attachments[0], 0, sizeof(o->attachments[0]));
+		snprintf(o->attachments[0].instance, sizeof(o->attachments[0].instance),
+			 "%s", a->instance_id);
+		snprintf(o->attachments[0].device, sizeof(o->attachments[0].device),
+			 "%s", o->device);
+		o->n_attachments = 1;
+		return;
+	}
+	n = be->attachments(&ref, o->attachments, BACKEND_MAX_ATTACHMENTS);
+	if (n < 0) {
+		log_warn("%s: cannot read its attachments from the %s backend: %s",
+			 o->row.id, be->name, strerror(-n));
+		return;
+	}
+	o->n_attachments = n;
+	o->in_use = o->attached || n > 0;
 }
 
 /* "<prefix>-" and 20 random lowercase letters and digits. */
@@ -142,6 +189,9 @@ int core_read_header(struct op_ctx *ctx, const struct catalog_object *o,
 	if (r == -EBADMSG)
 		return op_fail(ctx, r, "%s: both header copies of %s are damaged",
 			       o->id, o->path);
+	if (r == -ENOENT)
+		return op_fail(ctx, r, "%s: its store %s is gone (removed outside the agent?)",
+			       o->id, o->path);
 	if (r < 0)
 		return op_fail(ctx, r, "%s: cannot read %s: %s", o->id, o->path,
 			       strerror(-r));
@@ -200,6 +250,34 @@ int core_from_store(struct agent *a, const struct backend_ref *ref,
 	return 0;
 }
 
+static bool catalog_id_ok(const char *id, enum catalog_kind kind)
+{
+	return is_id(id, kind == CATALOG_DISK ? "d-" : "s-");
+}
+
+/*
+ * Another host made @id: the store is the truth, and the catalog learns
+ * it.  -ENOENT when there is no such store either.
+ */
+static int fetch_from_store(struct op_ctx *ctx, const char *id,
+			    struct core_object *o)
+{
+	struct backend_ref ref = { .region = ctx->region, .id = id };
+	struct disk_header h;
+	int r;
+
+	r = backend(ctx)->read_header(&ref, &h, NULL, 0);
+	if (r < 0)
+		return -ENOENT;
+	r = core_from_store(ctx->agent, &ref, o);
+	if (r < 0)
+		return -ENOENT;
+	catalog_put(ctx->agent->catalog, &o->row);
+	log_info("%s: learnt from the %s backend (made by another host)", id,
+		 backend(ctx)->name);
+	return 0;
+}
+
 int core_get(struct op_ctx *ctx, enum catalog_kind kind, const char *id,
 	     struct core_object *o)
 {
@@ -210,18 +288,23 @@ int core_get(struct op_ctx *ctx, enum catalog_kind kind, const char *id,
 	if (!id || !*id)
 		return op_fail(ctx, -EINVAL, "which %s?", what);
 	r = catalog_get(ctx->agent->catalog, ctx->region, id, &o->row);
+	if (r == -ENOENT && backend(ctx)->shared_by_hosts &&
+	    catalog_id_ok(id, kind))
+		r = fetch_from_store(ctx, id, o);
 	if (r == -ENOENT || (r == 0 && o->row.kind != kind))
 		return op_fail(ctx, -ENOENT, "no %s %s in region %s", what, id,
 			       ctx->region);
 	if (r < 0)
 		return op_fail(ctx, r, "catalog lookup of %s failed", id);
 	core_attachment(o);
+	fill_attachments(ctx->agent, o);
 	return 0;
 }
 
 struct list_walk {
 	core_visit_fn fn;
 	void *arg;
+	const struct agent *agent;
 };
 
 static int list_visit(const struct catalog_object *row, void *arg)
@@ -230,13 +313,14 @@ static int list_visit(const struct catalog_object *row, void *arg)
 	struct core_object o = { .row = *row };
 
 	core_attachment(&o);
+	fill_attachments(w->agent, &o);
 	return w->fn(&o, w->arg);
 }
 
 int core_list(struct op_ctx *ctx, enum catalog_kind kind, core_visit_fn fn,
 	      void *arg)
 {
-	struct list_walk w = { fn, arg };
+	struct list_walk w = { fn, arg, ctx->agent };
 	int r = catalog_list(ctx->agent->catalog, kind, ctx->region,
 			     list_visit, &w);
 
@@ -265,6 +349,7 @@ static int record(struct op_ctx *ctx, const struct disk_header *h,
 			       h->object_id);
 	}
 	core_attachment(out);
+	fill_attachments(ctx->agent, out);
 	return 0;
 }
 
@@ -449,7 +534,7 @@ int core_create_disk(struct op_ctx *ctx, const struct core_new_disk *req,
 	return record(ctx, &h, how, true, out);
 }
 
-int core_attach(struct op_ctx *ctx, const char *disk_id,
+int core_attach(struct op_ctx *ctx, const char *disk_id, int force,
 		struct core_object *out)
 {
 	int r;
@@ -458,7 +543,7 @@ int core_attach(struct op_ctx *ctx, const char *disk_id,
 	if (r < 0)
 		return r;
 	if (!out->attached) {
-		r = core_map(ctx, out);
+		r = core_map(ctx, out, force);
 		if (r < 0)
 			return r;
 	} else if (!out->device[0]) {
@@ -466,6 +551,7 @@ int core_attach(struct op_ctx *ctx, const char *disk_id,
 	}
 	catalog_set_attached(ctx->agent->catalog, out->row.id, 1);
 	out->row.attached = 1;
+	fill_attachments(ctx->agent, out);
 	log_info("attached %s at %s", out->row.id, out->device);
 	return 0;
 }
@@ -473,6 +559,7 @@ int core_attach(struct op_ctx *ctx, const char *disk_id,
 int core_detach(struct op_ctx *ctx, const char *disk_id,
 		struct core_object *out)
 {
+	struct backend_ref ref;
 	char dm[64];
 	int r;
 
@@ -494,8 +581,14 @@ int core_detach(struct op_ctx *ctx, const char *disk_id,
 		return op_fail(ctx, r == -EIO ? -EBUSY : r,
 			"cannot detach %s: the device is in use (mounted or open?)",
 			out->row.id);
+	ref_of(&out->row, &ref);
+	r = backend(ctx)->unmap(&ref);
+	if (r < 0)
+		log_err("%s: detached, but the %s backend cannot let go of its store: %s",
+			out->row.id, backend(ctx)->name, strerror(-r));
 	catalog_set_attached(ctx->agent->catalog, out->row.id, 0);
 	core_attachment(out);
+	fill_attachments(ctx->agent, out);
 	out->row.attached = 0;
 	log_info("detached %s", out->row.id);
 	return 0;
@@ -551,8 +644,13 @@ static int require_detached(struct op_ctx *ctx, const struct core_object *d,
 			    const char *what)
 {
 	if (d->attached)
-		return op_fail(ctx, -EBUSY, "disk %s is attached; detach it before %s",
-			       d->row.id, what);
+		return op_fail_code(ctx, -EBUSY, "IncorrectDiskStatus",
+				    "disk %s is attached; detach it before %s",
+				    d->row.id, what);
+	if (d->n_attachments)
+		return op_fail_code(ctx, -EBUSY, "IncorrectDiskStatus",
+				    "disk %s is attached on %s; detach it there before %s",
+				    d->row.id, d->attachments[0].instance, what);
 	return 0;
 }
 
@@ -649,20 +747,28 @@ int core_delete(struct op_ctx *ctx, enum catalog_kind kind, const char *id,
 		struct core_object *out)
 {
 	struct backend_ref ref;
+	char why[128];
 	int r;
 
 	r = core_get(ctx, kind, id, out);
 	if (r < 0)
 		return r;
-	if (out->attached)
-		return op_fail(ctx, -EBUSY, "disk %s is attached; detach it first",
-			       out->row.id);
+	if (kind == CATALOG_DISK) {
+		r = require_detached(ctx, out, "deleting it");
+		if (r < 0)
+			return r;
+	}
+	ref_of(&out->row, &ref);
+	if (backend(ctx)->in_use &&
+	    backend(ctx)->in_use(&ref, why, sizeof(why)) > 0)
+		return op_fail_code(ctx, -EBUSY, "SnapshotCreatedDisk",
+				    "snapshot %s cannot be deleted: %s; delete those disks first",
+				    out->row.id, why);
 	/* The row first: a crash between the two leaves a store, which
 	 * reconciliation puts back in the catalog, never a dangling row. */
 	r = catalog_delete(ctx->agent->catalog, out->row.id);
 	if (r < 0)
 		return op_fail(ctx, r, "catalog update failed");
-	ref_of(&out->row, &ref);
 	r = backend(ctx)->remove(&ref);
 	if (r < 0)
 		return op_fail(ctx, r, "cannot remove %s: %s", out->row.path,

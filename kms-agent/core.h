@@ -14,13 +14,17 @@
 #define ECSENC_CORE_H
 
 #include "agent.h"
+#include "backend.h"
 #include "catalog.h"
 #include "disk_header.h"
 
 struct core_object {
 	struct catalog_object row;	/* what the catalog holds */
-	int attached;			/* disk: its dm device exists */
+	int attached;			/* disk: its dm device exists here */
 	char device[128];		/* disk: /dev/mapper/ecsenc-<id> */
+	int in_use;			/* disk: attached on some host */
+	int n_attachments;		/* disk: hosts that hold it */
+	struct backend_attachment attachments[BACKEND_MAX_ATTACHMENTS];
 };
 
 /* The new disk a create-disk asks for. */
@@ -54,7 +58,8 @@ int core_list(struct op_ctx *ctx, enum catalog_kind kind, core_visit_fn fn,
 
 int core_create_disk(struct op_ctx *ctx, const struct core_new_disk *req,
 		     struct core_object *out);
-int core_attach(struct op_ctx *ctx, const char *disk_id,
+/* @force: fence the hosts that hold it (a backend shared by hosts). */
+int core_attach(struct op_ctx *ctx, const char *disk_id, int force,
 		struct core_object *out);
 int core_detach(struct op_ctx *ctx, const char *disk_id,
 		struct core_object *out);
@@ -81,11 +86,17 @@ int core_reconcile(struct agent *a);
 int core_reattach_all(struct agent *a, long budget_ms);
 
 /* Bring up the dm device of @o (header -> KMS -> backend -> table). */
-int core_map(struct op_ctx *ctx, struct core_object *o);
+int core_map(struct op_ctx *ctx, struct core_object *o, int force);
 /* Read @o's header, checked (core.c). */
 int core_read_header(struct op_ctx *ctx, const struct catalog_object *o,
 		     struct disk_header *h);
-/* "ecsenc-<disk id>" */
+/* "ecsenc-<disk id>", or "<prefix>-<disk id>" */
 void core_dm_name(const char *disk_id, char *buf, size_t len);
+/*
+ * Name this agent's dm devices "<prefix>-<disk id>" (default "ecsenc"):
+ * for several agents in one kernel, as in a test of two hosts.
+ */
+void core_set_dm_prefix(const char *prefix);
+const char *core_dm_prefix(void);
 
 #endif

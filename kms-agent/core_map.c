@@ -55,41 +55,54 @@ out:
 	return 0;
 }
 
-int core_map(struct op_ctx *ctx, struct core_object *o)
+/* Shared block storage: ECS attaches it to several instances at once. */
+static int is_shared_category(const char *category)
+{
+	return !strcmp(category, "san_ssd") || !strcmp(category, "san_efficiency");
+}
+
+int core_map(struct op_ctx *ctx, struct core_object *o, int force)
 {
 	const struct backend_ops *be = ctx->agent->backend;
 	struct backend_ref ref = { .region = o->row.region, .id = o->row.id };
 	struct backend_dev dev = { .handle = -1 };
+	struct backend_attach att = { .force = force };
 	unsigned char *key = NULL;
 	struct disk_header h;
-	char dm[64];
+	char dm[64], node[160];
 	int r;
 
 	core_dm_name(o->row.id, dm, sizeof(dm));
+	snprintf(node, sizeof(node), "/dev/mapper/%s", dm);
+	att.device = node;
+	att.shared = is_shared_category(o->row.category);
 	r = core_read_header(ctx, &o->row, &h);
 	if (r < 0)
 		return r;
-	if (h.flags & DISK_HEADER_F_ENCRYPTED) {
-		r = agent_kms_unwrap(ctx, h.kms_key_id, h.wrapped_key,
-				   h.encryption_context, &key);
-		if (r < 0)
-			goto out;
-	}
-	r = be->open(&ref, &dev);
-	if (r < 0) {
-		r = op_fail(ctx, r, "no block device for %s: %s", o->row.path,
-			    strerror(-r));
-		goto out;
-	}
-	r = load_table(ctx, &h, dm, dev.path, key);
+	/* The store first: a disk another host holds costs no KMS call. */
+	r = be->open(&ref, &att, &dev);
+	if (r == -EBUSY)
+		return op_fail_code(ctx, r, "IncorrectDiskStatus",
+				    "disk %s %s; detach it there first, or take it with attach-disk --force if that host is gone (this fences it)",
+				    o->row.id, att.why[0] ? att.why : "is held by another host");
 	if (r < 0)
-		goto out;
-	core_attachment(o);
-	if (!o->attached || !o->device[0])
-		r = op_fail(ctx, -ENODEV, "no device node for %s", dm);
-out:
+		return op_fail(ctx, r, "no block device for %s: %s", o->row.path,
+			       strerror(-r));
+	if (h.flags & DISK_HEADER_F_ENCRYPTED)
+		r = agent_kms_unwrap(ctx, h.kms_key_id, h.wrapped_key,
+				     h.encryption_context, &key);
+	if (r == 0)
+		r = load_table(ctx, &h, dm, dev.path, key);
 	secmem_free(key);
+	if (r == 0) {
+		core_attachment(o);
+		if (!o->attached || !o->device[0])
+			r = op_fail(ctx, -ENODEV, "no device node for %s", dm);
+	}
 	be->close(&dev);
+	if (r < 0 && be->unmap(&ref) < 0)
+		log_err("%s: cannot release the store after the failed attach",
+			o->row.id);
 	return r;
 }
 
@@ -121,7 +134,7 @@ static void *reattach_thread(void *arg)
 	};
 
 	object_lock(ids, 1);
-	if (core_map(&ctx, &job->disk) < 0)
+	if (core_map(&ctx, &job->disk, 0) < 0)
 		log_err("re-attaching %s failed: %s", job->disk.row.id, ctx.error);
 	else
 		log_info("re-attached %s at %s", job->disk.row.id,

@@ -116,16 +116,21 @@ static void resume_if_suspended(const char *kname, const char *dm)
 }
 
 /*
- * dm devices "ecsenc-d-…": those of disks that no longer exist are
+ * dm devices "<prefix>-d-…": those of disks that no longer exist are
  * removed, those left suspended are resumed.
  */
 static int reconcile_devices(struct agent *a)
 {
-	char path[300], name[128], dm[64];
+	char path[300], name[128], dm[64], mine[48];
 	struct catalog_object row;
 	struct dirent *de;
+	size_t n;
 	int removed = 0;
 	DIR *d;
+
+	/* Only this agent's devices: another agent may share the kernel. */
+	snprintf(mine, sizeof(mine), "%s-d-", core_dm_prefix());
+	n = strlen(mine);
 
 	d = opendir("/sys/block");
 	if (!d)
@@ -143,10 +148,10 @@ static int reconcile_devices(struct agent *a)
 			name[0] = '\0';
 		fclose(f);
 		name[strcspn(name, "\n")] = '\0';
-		if (strncmp(name, "ecsenc-d-", 9))
+		if (strncmp(name, mine, n))
 			continue;
 		snprintf(dm, sizeof(dm), "%s", name);
-		if (catalog_find(a->catalog, name + 7, &row) == 0) {
+		if (catalog_find(a->catalog, name + n - 2, &row) == 0) {
 			resume_if_suspended(de->d_name, dm);
 			continue;
 		}

@@ -36,8 +36,8 @@ int op_attach_disk(struct op_ctx *ctx, const struct agent_args *args,
 {
 	struct core_object o;
 
-	return answer(core_attach(ctx, args->disk_id, &o), &o, RENDER_ATTACH,
-		      result);
+	return answer(core_attach(ctx, args->disk_id, args->force, &o), &o,
+		      RENDER_ATTACH, result);
 }
 
 int op_detach_disk(struct op_ctx *ctx, const struct agent_args *args,

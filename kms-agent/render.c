@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "render.h"
 
@@ -26,7 +27,7 @@ static const struct render_field fields[] = {
 	{ "KMSKeyId", "KMSKeyId", RENDER_FULL, RF_STR, AT(row.kms_key_id) },
 	{ "LineageId", "LineageId", RENDER_FULL, RF_STR, AT(row.lineage_id) },
 	{ "SourceSnapshotId", "SourceDiskId", RENDER_FULL, RF_STR, AT(row.source_id) },
-	{ "Status", NULL, RENDER_FULL, RF_STATUS, AT(attached) },
+	{ "Status", NULL, RENDER_FULL, RF_STATUS, AT(in_use) },
 	{ "Device", NULL, RENDER_FULL | RENDER_ATTACH, RF_STR, AT(device) },
 	{ "CreationTime", "CreationTime", RENDER_FULL, RF_U64, AT(row.created) },
 	{ NULL, "CopyMethod", RENDER_FULL, RF_STR, AT(row.copy_method) },
@@ -51,6 +52,36 @@ static struct json_object *value(const struct render_field *f,
 	return NULL;
 }
 
+/* ECS's time format: 2026-12-01T14:02:11Z; "" when unknown. */
+static struct json_object *ecs_time(uint64_t t)
+{
+	time_t s = (time_t)t;
+	char buf[32] = "";
+	struct tm tm;
+
+	if (t && gmtime_r(&s, &tm))
+		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return json_object_new_string(buf);
+}
+
+/* "Attachments": [{"InstanceId", "Device", "AttachedTime"}], as ECS. */
+static struct json_object *attachments(const struct core_object *o)
+{
+	struct json_object *list = json_object_new_array();
+
+	for (int i = 0; i < o->n_attachments; i++) {
+		const struct backend_attachment *at = &o->attachments[i];
+		struct json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "InstanceId",
+				       json_object_new_string(at->instance));
+		json_object_object_add(j, "Device", json_object_new_string(at->device));
+		json_object_object_add(j, "AttachedTime", ecs_time(at->attached));
+		json_object_array_add(list, j);
+	}
+	return list;
+}
+
 struct json_object *render_object(const struct core_object *o,
 				  enum render_view view)
 {
@@ -64,6 +95,8 @@ struct json_object *render_object(const struct core_object *o,
 		if (key && (f->views & view))
 			json_object_object_add(j, key, value(f, o));
 	}
+	if (disk && (view & RENDER_FULL))
+		json_object_object_add(j, "Attachments", attachments(o));
 	return j;
 }
 

@@ -18,6 +18,7 @@ struct ctl_opts {
 	uint64_t size;			/* --size, bytes */
 	const char *category;		/* --category */
 	int encrypted;			/* --encrypted */
+	int force;			/* --force */
 	const char *kms_key_id;		/* --kms-key-id */
 	const char *snapshot_id;	/* --snapshot-id */
 	int no_progress;		/* --no-progress */

@@ -19,6 +19,7 @@ enum opt_id {
 	OPT_SIZE = 1 << 3, OPT_CATEGORY = 1 << 4, OPT_ENCRYPTED = 1 << 5,
 	OPT_KMS_KEY_ID = 1 << 6, OPT_SNAPSHOT_ID = 1 << 7,
 	OPT_NO_PROGRESS = 1 << 8, OPT_HELP = 1 << 9,
+	OPT_FORCE = 1 << 20,
 };
 #define GLOBAL_OPTS (OPT_SOCKET | OPT_REGION | OPT_JSON | OPT_HELP)
 
@@ -38,6 +39,7 @@ static const struct ctl_option {
 	{ "kms-key-id", "KEY", OPT_KMS_KEY_ID, "CMK for the data key (default alias/acs/ecs)" },
 	{ "snapshot-id", "SNAP", OPT_SNAPSHOT_ID, "snapshot to start from" },
 	{ "no-progress", NULL, OPT_NO_PROGRESS, "no progress bar" },
+	{ "force", NULL, OPT_FORCE, "take the disk from a host that holds it (fences that host)" },
 	{ "help", NULL, OPT_HELP, "this help" },
 };
 #define N_OPTIONS (sizeof(ctl_options) / sizeof(*ctl_options))
@@ -55,7 +57,7 @@ static const struct ctl_verb {
 	  OPT_SIZE | OPT_CATEGORY | OPT_ENCRYPTED | OPT_KMS_KEY_ID | OPT_SNAPSHOT_ID,
 	  "--size SIZE --category CAT [--encrypted] [--kms-key-id KEY] [--snapshot-id SNAP]",
 	  "create a disk; prints its id" },
-	{ "attach-disk", verb_attach_disk, 1, 1, 0, "DISK",
+	{ "attach-disk", verb_attach_disk, 1, 1, OPT_FORCE, "DISK [--force]",
 	  "attach a disk; prints the plaintext device" },
 	{ "detach-disk", verb_detach_disk, 1, 1, 0, "DISK", "detach a disk" },
 	{ "create-snapshot", verb_create_snapshot, 1, 1, 0, "DISK",
@@ -178,6 +180,7 @@ static int set_option(struct ctl_opts *o, enum opt_id id, const char *arg)
 		break;
 	case OPT_CATEGORY: o->category = arg; break;
 	case OPT_ENCRYPTED: o->encrypted = 1; break;
+	case OPT_FORCE: o->force = 1; break;
 	case OPT_KMS_KEY_ID: o->kms_key_id = arg; break;
 	case OPT_SNAPSHOT_ID: o->snapshot_id = arg; break;
 	case OPT_NO_PROGRESS: o->no_progress = 1; break;

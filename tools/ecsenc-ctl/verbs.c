@@ -51,7 +51,9 @@ int verb_create_disk(const struct ctl_opts *o, int argc, char **argv)
 
 int verb_attach_disk(const struct ctl_opts *o, int argc, char **argv)
 {
-	return on_disk(o, AGENT_OP_ATTACH_DISK, argv[0], "Device");
+	struct agent_args a = { .disk_id = argv[0], .force = o->force };
+
+	return simple(o, AGENT_OP_ATTACH_DISK, &a, "Device");
 }
 
 int verb_detach_disk(const struct ctl_opts *o, int argc, char **argv)

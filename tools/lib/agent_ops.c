@@ -25,6 +25,9 @@ static const struct agent_arg_policy create_disk_args[] = {
 	ARG(snapshot_id, ID, false),
 	END
 };
+static const struct agent_arg_policy attach_disk_args[] = {
+	ARG(disk_id, ID, true), ARG(force, BOOL, false), END
+};
 static const struct agent_arg_policy reset_disk_args[] = {
 	ARG(disk_id, ID, true), ARG(snapshot_id, ID, true), END
 };
@@ -40,7 +43,7 @@ static const struct agent_arg_policy kms_args[] = {
 
 static const struct agent_op ops[AGENT_OP_COUNT] = {
 	OP(CREATE_DISK, "create-disk", "CreateDisk", create_disk_args),
-	OP(ATTACH_DISK, "attach-disk", "AttachDisk", disk_arg),
+	OP(ATTACH_DISK, "attach-disk", "AttachDisk", attach_disk_args),
 	OP(DETACH_DISK, "detach-disk", "DetachDisk", disk_arg),
 	OP(CREATE_SNAPSHOT, "create-snapshot", "CreateSnapshot", disk_arg),
 	OP(RESET_DISK, "reset-disk", "ResetDisk", reset_disk_args),

@@ -63,6 +63,7 @@ struct agent_args {
 	const char *kms_key_id;
 	uint64_t size;				/* bytes; 0 when not given */
 	bool encrypted;
+	bool force;				/* attach: take it from its holder */
 	size_t n_disk_ids;
 	const char *disk_ids[AGENT_MAX_IDS];
 	const char *action;			/* kms: the KMS action */
