@@ -7,7 +7,9 @@
 #   modules      rbd, libceph, veth and their dependencies, in the initramfs
 #   tools disk   ceph-mon, ceph-osd, rbd, ceph-authtool, monmaptool, ip
 #                (iproute2, for network namespaces), tcpdump, the mon
-#                command helper, their libraries and Ceph's plugins, on a
+#                command helper, the agent's rbd backend plugin
+#                (lib/ecsenc/backend-rbd.so), their libraries and Ceph's
+#                plugins, on a
 #                read-only ext4 image (serial ecsenc-ceph): about 97 MB that
 #                stay page cache the guest can reclaim, instead of initramfs
 #                RAM held for good
@@ -60,6 +62,11 @@ ceph_payload_tools() {
 	cc -O2 -Wall -o "$work/ceph-mon-command" \
 		"$top/tests/vm/ceph/mon-command.c" -lrados
 	ceph_install_prog "$work/ceph-mon-command"
+	# The agent loads it with --backend-dir /opt/ceph/lib/ecsenc.
+	ceph_need_host "$top/kms-agent/rbd/backend-rbd.so"
+	mkdir -p "$ceph_tools/lib/ecsenc"
+	cp "$top/kms-agent/rbd/backend-rbd.so" "$ceph_tools/lib/ecsenc/"
+	ceph_copy_libs "$top/kms-agent/rbd/backend-rbd.so"
 	# Plugins are loaded by path (plugin dir, erasure code dir, osd class
 	# dir in the guest's ceph.conf); their own libraries go to lib/.
 	for d in erasure-code compressor crypto; do
