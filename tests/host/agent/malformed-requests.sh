@@ -51,7 +51,8 @@ refused '{"op":"kms","args":{"action":"DescribeKey","params":{"KeyId":7}}}' "par
 refused '{"op":"kms","args":{"params":{}}}' "kms needs argument action"
 refused '{"op":"attach-disk","args":{}}' "attach-disk needs argument disk_id"
 refused '{"op":"attach-disk"}' "attach-disk needs argument disk_id"
-refused '{"op":"attach-disk","args":{"disk_id":"d-1","force":true}}' "attach-disk takes no argument force"
+refused '{"op":"attach-disk","args":{"disk_id":"d-1","size":4194304}}' "attach-disk takes no argument size"
+refused '{"op":"attach-disk","args":{"disk_id":"d-1","force":1}}' "argument force must be true or false"
 refused '{"op":"attach-disk","args":[]}' '"args" must be an object'
 
 log "requests that are not requests"
