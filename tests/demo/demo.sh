@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
+# needs: ceph
 # SPDX-License-Identifier: GPL-2.0
 #
 # make demo: runs inside the test guest.  Part 1 shows the kernel target on
 # its own (dmsetup, a keyring key, ext4, ciphertext on the backing device,
 # dm-crypt reading the same bytes); part 2 is the whole disk lifecycle with
-# the KMS emulator, the agent and ecsenc-ctl (tests/demo/lifecycle.sh).
+# the KMS emulator, the agent and ecsenc-ctl (tests/demo/lifecycle.sh);
+# part 3 is two hosts sharing a Ceph RBD pool (tests/demo/two-hosts.sh).
 . "${TESTLIB:-/ecsenc/tests/vm/lib.sh}"
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -62,4 +64,8 @@ here=$(dirname "$(readlink -f "$0")")
 if [ -x "$here/lifecycle.sh" ] && [ -x /ecsenc/bin/kms-agent ]; then
 	say "Part 2: encrypted disks with a KMS, the agent and ecsenc-ctl"
 	bash "$here/lifecycle.sh"
+fi
+if [ -x "$here/two-hosts.sh" ]; then
+	say "Part 3: two hosts share a Ceph RBD pool"
+	bash "$here/two-hosts.sh"
 fi

@@ -108,6 +108,8 @@ mon data avail crit = 0
 
 [client]
 keyring = /etc/ceph/\$cluster.\$name.keyring
+# Agents and the CLI are all client.admin: a socket each.
+admin socket = /run/ceph/\$name.\$pid.asok
 
 [mon]
 mon data = /var/lib/ceph/mon/ceph-\$id
