@@ -33,7 +33,7 @@ echo "hello from host-a" | dd of="$deva" bs=4096 conv=sync oflag=direct status=n
 
 say "host-b sees it, and who holds it, from Ceph"
 b rebuild-catalog >/dev/null
-b --json describe-disks "$d"| jq -M '.Disks[0] | {DiskId, Status, Encrypted, Attachments}'
+b --json describe-disks "$d" | jq -M '.Disks[0] | {DiskId, Status, Encrypted, Attachments}'
 
 say "An ordinary disk is attached on one host at a time"
 b attach-disk "$d" || true
@@ -45,7 +45,7 @@ sb=$(b attach-disk "$s")
 echo "written on host-a" | dd of="$sa" bs=4096 conv=sync oflag=direct status=none
 printf 'read on host-b: '
 dd if="$sb" bs=4096 count=1 iflag=direct status=none | tr -d '\0'
-b --json describe-disks "$s"| jq -M -c '.Disks[0].Attachments'
+b --json describe-disks "$s" | jq -M -c '.Disks[0].Attachments'
 a detach-disk "$s" >/dev/null
 b detach-disk "$s" >/dev/null
 
@@ -57,5 +57,5 @@ dd if="$devb" bs=4096 count=1 iflag=direct status=none | tr -d '\0'
 grep 'fenced' "$(_rbd_dir b)/agent.log" | sed 's/^/    /'
 printf 'host-a writes after fencing: '
 dd if=/dev/zero of="$deva" bs=4096 count=1 oflag=direct status=none 2>&1 | sed 's/^dd: //' || true
-b --json describe-disks "$d"| jq -M -c '.Disks[0].Attachments'
+b --json describe-disks "$d" | jq -M -c '.Disks[0].Attachments'
 b detach-disk "$d" >/dev/null
