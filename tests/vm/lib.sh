@@ -28,6 +28,15 @@ need() {
 	done
 }
 
+# For a test of what no kernel version changes (the agent's logic, long
+# randomised runs): run it in the default kernel's suite only.
+default_kernel_only() {
+	local want
+	want=$(cat /ecsenc/default-kernel 2>/dev/null || true)
+	[ -z "$want" ] || [ "$(uname -r)" = "$want" ] ||
+		skip "kernel-independent: runs in the suite of the default kernel, $want"
+}
+
 assert_eq() {		# actual expected what
 	[ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"
 }

@@ -186,6 +186,9 @@ else
 	install_full_userspace
 fi
 cp -r "$top/tests" "$root/ecsenc/tests"
+# Tests of what no kernel version changes run on the default kernel only
+# (lib.sh: default_kernel_only).
+KVER= "$top/scripts/kver.sh" >"$root/ecsenc/default-kernel"
 rm -rf "$root/ecsenc/tests/host"
 find "$root/ecsenc/tests" -name node_modules -prune -exec rm -rf {} +
 

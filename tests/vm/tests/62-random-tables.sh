@@ -18,6 +18,7 @@
 # The seed is printed; ECSENC_FUZZ_SEED=<seed> replays a run, and a failure
 # shows the exact table line or message.
 . "$TESTLIB"
+default_kernel_only
 need keyctl blkdiscard
 
 seed=${ECSENC_FUZZ_SEED:-$(($(date +%s) % 100000))}

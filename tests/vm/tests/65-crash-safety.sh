@@ -9,6 +9,7 @@
 # and carries its row's lineage.
 . "$TESTLIB"
 . "$(dirname "$TESTLIB")/agent-lib.sh"
+default_kernel_only
 need jq sqlite3
 
 CYCLES=${CRASH_CYCLES:-100}

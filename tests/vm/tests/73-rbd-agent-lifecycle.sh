@@ -13,6 +13,7 @@
 . "${TESTLIB%/*}/agent-lib.sh"
 . "${TESTLIB%/*}/rbd-agent-lib.sh"
 need jq
+default_kernel_only
 ceph_start
 rbd_kms_start
 

@@ -19,6 +19,7 @@
 . "${TESTLIB%/*}/agent-lib.sh"
 . "${TESTLIB%/*}/rbd-agent-lib.sh"
 need jq
+default_kernel_only
 ceph_start
 rbd_kms_start
 rbd_agent_start a
