@@ -120,12 +120,20 @@ static int header_read(rbd_image_t img, struct disk_header *h)
 	return disk_header_read_io(&io, h, NULL);
 }
 
-static int header_write(rbd_image_t img, const struct disk_header *hdr)
+/* Both copies of @h, its seqno bumped (the caller's copy too). */
+static int header_rewrite(rbd_image_t img, struct disk_header *h)
 {
 	struct disk_header_io io = { img_pread, img_pwrite, img_flush, img };
+
+	return disk_header_write_io(&io, h);
+}
+
+/* Both copies of @hdr, for a store being built or rewritten by the core. */
+static int header_write(rbd_image_t img, const struct disk_header *hdr)
+{
 	struct disk_header h = *hdr;
 
-	return disk_header_write_io(&io, &h);
+	return header_rewrite(img, &h);
 }
 
 /* --- images ----------------------------------------------------------- */
@@ -444,11 +452,7 @@ static int rbd_be_write_header(const struct backend_ref *ref,
 		r = open_image(name, &img);
 	if (r < 0)
 		return r;
-	{
-		struct disk_header_io io = { img_pread, img_pwrite, img_flush, img };
-
-		r = disk_header_write_io(&io, h);
-	}
+	r = header_rewrite(img, h);
 	rbd_close(img);
 	return r;
 }
