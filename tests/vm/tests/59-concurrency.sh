@@ -61,7 +61,7 @@ for pid in "${pids[@]}"; do wait "$pid" || bad=$((bad + 1)); done
 dt=$(($(ms) - t0))
 [ $bad -eq 0 ] || fail "$bad of 16 failed: $(cat "$ECSENC_WORK"/par.*.err)"
 n=$(ls /dev/mapper | grep -c '^ecsenc-d-')
-assert_eq "$n" 16 "attached devices"
+[ "$n" = 16 ] || fail "attached devices: $n, not 16: $(ls /dev/mapper | tr '\n' ' '); dm: $(dmsetup ls | tr '\n' ' ')"
 n=$(ctl --json describe-disks | jq '[.Disks[] | select(.Status == "In_use")] | length')
 assert_eq "$n" 16 "disks In_use"
 log "    16 in parallel: $dt ms"
