@@ -88,6 +88,14 @@ int open_image(const char *name, rbd_image_t *img)
 	return rbd_open(rbd_cl.io, name, img, NULL);
 }
 
+int open_ref(const struct backend_ref *ref, rbd_image_t *img)
+{
+	char name[300];
+	int r = ref_name(ref, name, sizeof(name));
+
+	return r < 0 ? r : open_image(name, img);
+}
+
 /* --- header I/O over an image ----------------------------------------- */
 
 static int img_pread(void *ctx, void *buf, size_t len, uint64_t off)
@@ -389,13 +397,10 @@ static int rbd_be_remove(const struct backend_ref *ref)
 
 static int rbd_be_in_use(const struct backend_ref *ref, char *why, size_t len)
 {
-	char name[300];
 	rbd_image_t img;
 	int n, r;
 
-	r = ref_name(ref, name, sizeof(name));
-	if (r == 0)
-		r = open_image(name, &img);
+	r = open_ref(ref, &img);
 	if (r < 0)
 		return r == -ENOENT ? 0 : r;
 	n = snap_children(img, BASE_SNAP);
@@ -409,13 +414,10 @@ static int rbd_be_in_use(const struct backend_ref *ref, char *why, size_t len)
 
 static int rbd_be_resize(const struct backend_ref *ref, uint64_t data_size)
 {
-	char name[300];
 	rbd_image_t img;
 	int r;
 
-	r = ref_name(ref, name, sizeof(name));
-	if (r == 0)
-		r = open_image(name, &img);
+	r = open_ref(ref, &img);
 	if (r < 0)
 		return r;
 	r = rbd_resize(img, DISK_HEADER_DATA_OFFSET + data_size);
@@ -426,13 +428,10 @@ static int rbd_be_resize(const struct backend_ref *ref, uint64_t data_size)
 static int rbd_be_read_header(const struct backend_ref *ref,
 			      struct disk_header *h, char *why, size_t why_len)
 {
-	char name[300];
 	rbd_image_t img;
 	int r;
 
-	r = ref_name(ref, name, sizeof(name));
-	if (r == 0)
-		r = open_image(name, &img);
+	r = open_ref(ref, &img);
 	if (r < 0)
 		return r;
 	r = header_read(img, h);
@@ -443,13 +442,10 @@ static int rbd_be_read_header(const struct backend_ref *ref,
 static int rbd_be_write_header(const struct backend_ref *ref,
 			       struct disk_header *h)
 {
-	char name[300];
 	rbd_image_t img;
 	int r;
 
-	r = ref_name(ref, name, sizeof(name));
-	if (r == 0)
-		r = open_image(name, &img);
+	r = open_ref(ref, &img);
 	if (r < 0)
 		return r;
 	r = header_rewrite(img, h);

@@ -381,13 +381,10 @@ int rbd_attach_list(const struct backend_ref *ref,
 {
 	struct locker lk[MAX_LOCKERS];
 	struct record rec;
-	char name[300];
 	rbd_image_t img;
 	int n, r;
 
-	r = ref_name(ref, name, sizeof(name));
-	if (r == 0)
-		r = open_image(name, &img);
+	r = open_ref(ref, &img);
 	if (r < 0)
 		return r;
 	n = list_lockers(img, lk, max < MAX_LOCKERS ? max : MAX_LOCKERS);

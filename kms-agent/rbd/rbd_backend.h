@@ -21,6 +21,7 @@ int image_name(const char *region, const char *id, const char *suffix,
 	       char *buf, size_t len);
 int ref_name(const struct backend_ref *ref, char *buf, size_t len);
 int open_image(const char *name, rbd_image_t *img);
+int open_ref(const struct backend_ref *ref, rbd_image_t *img);
 
 /* rbd_attach.c: the attach calls of backend_ops. */
 int rbd_attach_open(const struct backend_ref *ref, struct backend_attach *att,
