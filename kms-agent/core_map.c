@@ -66,6 +66,7 @@ int core_map(struct op_ctx *ctx, struct core_object *o)
 	int r;
 
 	core_dm_name(o->row.id, dm, sizeof(dm));
+	ctx->object_id = o->row.id;
 	r = core_read_header(ctx, &o->row, &h);
 	if (r < 0)
 		return r;
