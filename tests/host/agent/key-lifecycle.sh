@@ -16,11 +16,38 @@ cmk=$(ctl kms CreateKey Description=rewrap | jq -r .KeyMetadata.KeyId)
 d=$(ctl create-disk --size 8M --category cloud_ssd --encrypted --kms-key-id "$cmk") || fail "create-disk"
 v1=$(ctl --json describe-disks "$d" | jq -r '.Disks[0].KMSKeyVersionId')
 [ -n "$v1" ] && [ "$v1" != null ] || fail "no key version on a new disk"
+img=$work/state/cn-hangzhou/$d.img
+dd if="$img" of="$work/hdr.old" bs=4096 count=2 status=none
 ctl kms CreateKeyVersion KeyId="$cmk" >/dev/null || fail "CreateKeyVersion"
 v2=$(ctl rewrap-disk "$d") || fail "rewrap-disk"
+
+log "a crash between the two header copies leaves a usable header"
+dd if="$img" of="$work/hdr.new" bs=4096 count=2 status=none
+# Stopped after copy 0: the new copy 0 wins and copy 1 is repaired.
+dd if="$work/hdr.old" of="$img" bs=4096 skip=1 seek=1 count=1 conv=notrunc status=none
+sn=$(ctl create-snapshot "$d") || fail "snapshot after a half-written rewrap"
+[ "$(ctl --json describe-snapshots | jq -r --arg s "$sn" '.Snapshots[] | select(.SnapshotId == $s) | .KMSKeyVersionId')" = "$v2" ] ||
+	fail "the half-written rewrap lost the new version"
+cmp -s <(dd if="$img" bs=4096 skip=1 count=1 status=none | head -c 4000) \
+	<(dd if="$work/hdr.new" bs=4096 skip=1 count=1 status=none | head -c 4000) || fail "copy 1 not repaired"
+# Torn while writing copy 0: the old copy 1 (old version, same data key) wins.
+dd if="$work/hdr.old" of="$img" bs=4096 count=2 conv=notrunc status=none
+dd if=/dev/urandom of="$img" bs=1 seek=1000 count=64 conv=notrunc status=none
+ctl create-snapshot "$d" >/dev/null || fail "snapshot after a torn copy 0"
+dd if="$work/hdr.new" of="$img" bs=4096 count=2 conv=notrunc status=none
 [ "$v2" != "$v1" ] || fail "rewrap kept version $v1"
 [ "$(ctl --json describe-disks "$d" | jq -r '.Disks[0].KMSKeyVersionId')" = "$v2" ] || fail "describe-disks version"
 ctl describe-disks "$d" | grep -q -- "$v2" || fail "text table lacks the key version"
+
+if command -v sqlite3 >/dev/null; then
+	log "a catalog row that missed a rewrap is updated from the header at start"
+	stop_agent
+	sqlite3 "$work/state/catalog.db" "UPDATE objects SET kms_key_version = '$v1' WHERE id = '$d'"
+	start_agent "$kms_url" --kms-deadline 2
+	[ "$(ctl --json describe-disks "$d" | jq -r '.Disks[0].KMSKeyVersionId')" = "$v2" ] ||
+		fail "reconcile kept the stale key version"
+	grep -q "reconcile: the catalog row of $d is older" "$work/agent.log" || fail "no reconcile line"
+fi
 
 log "rewrap under another CMK"
 cmk2=$(ctl kms CreateKey Description=other | jq -r .KeyMetadata.KeyId)
