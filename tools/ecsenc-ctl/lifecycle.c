@@ -116,13 +116,13 @@ int verb_describe_audit_events(const struct ctl_opts *o, int argc, char **argv)
 		ctl_print_json(res);
 		goto out;
 	}
-	printf("%-6s %-20s %-14s %-22s %-16s %-26s %-24s %s\n", "SEQ", "TIME",
+	printf("%-6s %-20s %-14s %-22s %-31s %-22s %-18s %s\n", "SEQ", "TIME",
 	       "REGION", "OPERATION", "ACTION", "OBJECT", "RESULT", "KMS KEY");
 	list = reply_array(res, "AuditEvents");
 	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
 		struct json_object *e = json_object_array_get_idx(list, i);
 
-		printf("%-6lld %-20s %-14s %-22s %-16s %-26s %-24s %s\n",
+		printf("%-6lld %-20s %-14s %-22s %-31s %-22s %-18s %s\n",
 		       (long long)reply_int(e, "Seq"), reply_str(e, "Time"),
 		       reply_str(e, "Region"), reply_str(e, "Operation"),
 		       reply_str(e, "Action"),
