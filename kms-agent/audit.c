@@ -192,6 +192,35 @@ static int last_line(long lineno, const char *line, size_t len, void *arg)
 	return 0;
 }
 
+/*
+ * A record is one write(2) of a whole line, so only a crash of the machine
+ * can leave a line cut short: cut it off (and say so), or the next record
+ * would be glued to it.
+ */
+static int drop_torn_tail(int fd, const char *path)
+{
+	off_t end = lseek(fd, 0, SEEK_END), pos;
+	char c;
+
+	if (end <= 0)
+		return end < 0 ? -errno : 0;
+	if (pread(fd, &c, 1, end - 1) != 1)
+		return -EIO;
+	if (c == '\n')
+		return 0;
+	for (pos = end - 1; pos > 0; pos--) {
+		if (pread(fd, &c, 1, pos - 1) != 1)
+			return -EIO;
+		if (c == '\n')
+			break;
+	}
+	if (ftruncate(fd, pos) < 0)
+		return -errno;
+	log_warn("audit log %s: removed a last record cut short by a crash (%lld bytes)",
+		 path, (long long)(end - pos));
+	return 0;
+}
+
 int audit_open(const char *path, struct audit_log **out)
 {
 	struct audit_log *l = calloc(1, sizeof(*l));
@@ -202,10 +231,15 @@ int audit_open(const char *path, struct audit_log **out)
 	pthread_mutex_init(&l->lock, NULL);
 	snprintf(l->path, sizeof(l->path), "%s", path);
 	memcpy(l->last, genesis, sizeof(l->last));
-	l->fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	l->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (l->fd < 0) {
 		r = -errno;
 		log_err("audit log %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	r = drop_torn_tail(l->fd, path);
+	if (r < 0) {
+		log_err("audit log %s: %s", path, strerror(-r));
 		goto fail;
 	}
 	r = each_line(path, last_line, l);

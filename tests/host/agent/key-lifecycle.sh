@@ -131,4 +131,10 @@ stop_agent
 start_agent "$kms_url" --kms-deadline 2
 ctl create-disk --size 8M --category cloud --encrypted >/dev/null
 ctl verify-audit-log >/dev/null || fail "chain broken across a restart"
+stop_agent
+printf '{"Seq":999,"Time":"2026-' >>"$work/state/audit.log"	# cut short by a crash
+start_agent "$kms_url" --kms-deadline 2
+grep -q "removed a last record cut short" "$work/agent.log" || fail "torn record not reported"
+ctl create-disk --size 8M --category cloud --encrypted >/dev/null
+ctl verify-audit-log >/dev/null || fail "chain broken after a torn record"
 echo "PASS"
