@@ -13,6 +13,7 @@
 
 #include "agent_ops.h"
 
+struct audit_log;
 struct backend_ops;
 struct catalog;
 struct credentials;
@@ -35,6 +36,7 @@ struct agent {
 	struct credentials *creds;	/* secmem; first key is used */
 	struct catalog *catalog;	/* SQLite catalog of every region */
 	const struct backend_ops *backend;	/* where the stores live */
+	struct audit_log *audit;	/* every KMS call, hash-chained */
 	pthread_mutex_t kms_lock;	/* protects @kms */
 	struct agent_region_client kms[AGENT_MAX_REGIONS];
 };
@@ -56,6 +58,7 @@ struct op_ctx {
 	const char *op;			/* ECS name for billing: "AttachDisk" */
 	const char *region;		/* region of the request */
 	const char *kms_key;		/* CMK of the KMS call under way */
+	const char *object_id;		/* disk or snapshot, for the audit log */
 	const char *code;		/* ECS error code, NULL: from errno */
 	char error[512];		/* plain-words error for the user */
 	size_t n_kms_calls;		/* used entries of @kms_calls */
@@ -101,5 +104,20 @@ int op_reinit_disk(struct op_ctx *, const struct agent_args *, struct json_objec
 int op_describe_kms_usage(struct op_ctx *, const struct agent_args *, struct json_object **);
 int op_kms_call(struct op_ctx *, const struct agent_args *, struct json_object **);
 int op_rebuild_catalog(struct op_ctx *, const struct agent_args *, struct json_object **);
+/* ops_rewrap.c */
+int op_rewrap_disk(struct op_ctx *, const struct agent_args *, struct json_object **);
+int op_rewrap_snapshot(struct op_ctx *, const struct agent_args *, struct json_object **);
+/* ops_copy_snapshot.c */
+int op_copy_snapshot(struct op_ctx *, const struct agent_args *, struct json_object **);
+/* ops_default_encryption.c */
+int op_enable_encryption_by_default(struct op_ctx *, const struct agent_args *, struct json_object **);
+int op_disable_encryption_by_default(struct op_ctx *, const struct agent_args *, struct json_object **);
+int op_describe_encryption_by_default(struct op_ctx *, const struct agent_args *, struct json_object **);
+int op_describe_default_kms_key(struct op_ctx *, const struct agent_args *, struct json_object **);
+int op_modify_default_kms_key(struct op_ctx *, const struct agent_args *, struct json_object **);
+int op_reset_default_kms_key(struct op_ctx *, const struct agent_args *, struct json_object **);
+/* ops_audit.c */
+int op_describe_audit_events(struct op_ctx *, const struct agent_args *, struct json_object **);
+int op_verify_audit_log(struct op_ctx *, const struct agent_args *, struct json_object **);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include <openssl/evp.h>
 
+#include "audit.h"
 #include "credentials.h"
 #include "agent_kms.h"
 #include "log.h"
@@ -123,6 +124,17 @@ static int explain(struct op_ctx *ctx, const char *action,
 		       resp->message);
 }
 
+/* The CMK a call is about: the caller's, else its KeyId parameter. */
+static const char *key_of(const struct op_ctx *ctx, const char *const *params)
+{
+	if (ctx->kms_key)
+		return ctx->kms_key;
+	for (size_t i = 0; params && params[i] && params[i + 1]; i += 2)
+		if (!strcmp(params[i], "KeyId"))
+			return params[i + 1];
+	return "";
+}
+
 static int call(struct op_ctx *ctx, const char *action,
 		const char *const *params, struct kms_response *resp, int retry)
 {
@@ -137,6 +149,7 @@ static int call(struct op_ctx *ctx, const char *action,
 	for (;;) {
 		attempt++;
 		r = kms_client_call(c, action, params, resp);
+		audit_kms_call(ctx, action, key_of(ctx, params), resp, r);
 		/* Billed: every call the KMS answered. */
 		if (resp->http_status)
 			op_count_kms_call(ctx, action);
@@ -197,14 +210,15 @@ static const char *body_str(const struct kms_response *resp, const char *name)
 
 int agent_kms_new_data_key(struct op_ctx *ctx, const char *key_id,
 			 const char *context, char *wrapped, size_t wrapped_len,
-			 char *key_id_out, size_t key_id_len)
+			 char *key_id_out, size_t key_id_len,
+			 char *version_out, size_t version_len)
 {
 	const char *params[] = {
 		"KeyId", key_id, "NumberOfBytes", "64",
 		"EncryptionContext", context, NULL,
 	};
 	struct kms_response resp;
-	const char *blob, *kid;
+	const char *blob, *kid, *ver;
 	int r;
 
 	ctx->kms_key = key_id;
@@ -219,6 +233,8 @@ int agent_kms_new_data_key(struct op_ctx *ctx, const char *key_id,
 	}
 	snprintf(wrapped, wrapped_len, "%s", blob);
 	snprintf(key_id_out, key_id_len, "%s", kid ? kid : key_id);
+	ver = body_str(&resp, "KeyVersionId");
+	snprintf(version_out, version_len, "%s", ver ? ver : "");
 out:
 	kms_response_release(&resp);
 	return r;

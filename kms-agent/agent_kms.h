@@ -30,10 +30,14 @@ int agent_kms_call_once(struct op_ctx *ctx, const char *action,
 void agent_kms_context(const char *lineage_id, const char *region,
 		     char *buf, size_t len);
 
-/* A new wrapped data key under @key_id; the CMK's real id in @key_id_out. */
+/*
+ * A new wrapped data key under @key_id; the CMK's real id in @key_id_out,
+ * the version that wrapped it in @version_out ("" if the KMS says none).
+ */
 int agent_kms_new_data_key(struct op_ctx *ctx, const char *key_id,
 			 const char *context, char *wrapped, size_t wrapped_len,
-			 char *key_id_out, size_t key_id_len);
+			 char *key_id_out, size_t key_id_len,
+			 char *version_out, size_t version_len);
 
 /* Unwrap into a secmem buffer of DATA_KEY_BYTES (secmem_free it). */
 int agent_kms_unwrap(struct op_ctx *ctx, const char *kms_key_id,
@@ -42,6 +46,31 @@ int agent_kms_unwrap(struct op_ctx *ctx, const char *kms_key_id,
 
 /* Fail unless the CMK is Enabled (DescribeKey). */
 int agent_kms_check_key(struct op_ctx *ctx, const char *kms_key_id);
+
+/* A data key wrapped by the KMS: what goes into a header. */
+struct agent_kms_wrapped {
+	char blob[2048];		/* CiphertextBlob */
+	char key_id[128];		/* the CMK's id */
+	char key_version[64];		/* its version that sealed the blob */
+};
+
+/*
+ * KMS ReEncrypt (agent_kms_wrap.c): @wrapped, bound to @src_context, under
+ * the current version of @dst_key (the same CMK for a rewrap) bound to
+ * @dst_context.  @src_key names the source CMK in errors.
+ */
+int agent_kms_reencrypt(struct op_ctx *ctx, const char *src_key,
+			const char *wrapped, const char *src_context,
+			const char *dst_key, const char *dst_context,
+			struct agent_kms_wrapped *out);
+
+/*
+ * KMS Encrypt of the DATA_KEY_BYTES at @key (a secmem buffer from
+ * agent_kms_unwrap) under @key_id in ctx->region.
+ */
+int agent_kms_wrap(struct op_ctx *ctx, const char *key_id,
+		   const unsigned char *key, const char *context,
+		   struct agent_kms_wrapped *out);
 
 void agent_kms_free_clients(struct agent *a);
 

@@ -28,10 +28,14 @@ static const char schema[] =
 	" encrypted INTEGER NOT NULL, kms_key_id TEXT NOT NULL,"
 	" lineage_id TEXT NOT NULL, source_id TEXT NOT NULL,"
 	" path TEXT NOT NULL, attached INTEGER NOT NULL DEFAULT 0,"
-	" created INTEGER NOT NULL, copy_method TEXT NOT NULL DEFAULT '');"
+	" created INTEGER NOT NULL, copy_method TEXT NOT NULL DEFAULT '',"
+	" kms_key_version TEXT NOT NULL DEFAULT '');"
 	"CREATE TABLE IF NOT EXISTS kms_usage ("
 	" region TEXT NOT NULL, operation TEXT NOT NULL, action TEXT NOT NULL,"
-	" calls INTEGER NOT NULL, PRIMARY KEY (region, operation, action));";
+	" calls INTEGER NOT NULL, PRIMARY KEY (region, operation, action));"
+	"CREATE TABLE IF NOT EXISTS region_defaults ("
+	" region TEXT PRIMARY KEY, encrypt_by_default INTEGER NOT NULL,"
+	" kms_key_id TEXT NOT NULL);";
 
 static int db_error(struct catalog *c, const char *what)
 {
@@ -54,6 +58,8 @@ int catalog_open(const char *path, struct catalog **out)
 		goto fail;
 	/* A catalog of the previous release has no copy_method yet. */
 	sqlite3_exec(c->db, "ALTER TABLE objects ADD COLUMN copy_method TEXT"
+		     " NOT NULL DEFAULT ''", NULL, NULL, NULL);
+	sqlite3_exec(c->db, "ALTER TABLE objects ADD COLUMN kms_key_version TEXT"
 		     " NOT NULL DEFAULT ''", NULL, NULL, NULL);
 	*out = c;
 	return 0;
@@ -88,8 +94,8 @@ static int put_locked(struct catalog *c, const struct catalog_object *o)
 	if (sqlite3_prepare_v2(c->db,
 		"INSERT OR REPLACE INTO objects (id, kind, region, category,"
 		" size, encrypted, kms_key_id, lineage_id, source_id, path,"
-		" attached, created, copy_method)"
-		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		" attached, created, copy_method, kms_key_version)"
+		" VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 		-1, &st, NULL) != SQLITE_OK)
 		return db_error(c, "prepare put");
 	bind_text(st, 1, o->id);
@@ -105,6 +111,7 @@ static int put_locked(struct catalog *c, const struct catalog_object *o)
 	sqlite3_bind_int(st, 11, o->attached);
 	sqlite3_bind_int64(st, 12, (sqlite3_int64)o->created);
 	bind_text(st, 13, o->copy_method);
+	bind_text(st, 14, o->kms_key_version);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		r = db_error(c, "put");
 	sqlite3_finalize(st);
@@ -130,7 +137,7 @@ static void copy_col(sqlite3_stmt *st, int i, char *dst, size_t len)
 
 #define OBJECT_COLUMNS "id, kind, region, category, size, encrypted," \
 	" kms_key_id, lineage_id, source_id, path, attached, created," \
-	" copy_method"
+	" copy_method, kms_key_version"
 
 static void read_row(sqlite3_stmt *st, struct catalog_object *o)
 {
@@ -148,6 +155,7 @@ static void read_row(sqlite3_stmt *st, struct catalog_object *o)
 	o->attached = sqlite3_column_int(st, 10);
 	o->created = (uint64_t)sqlite3_column_int64(st, 11);
 	copy_col(st, 12, o->copy_method, sizeof(o->copy_method));
+	copy_col(st, 13, o->kms_key_version, sizeof(o->kms_key_version));
 }
 
 static int get_locked(struct catalog *c, const char *region, const char *id,
@@ -351,6 +359,58 @@ int catalog_list_usage(struct catalog *c, catalog_usage_fn fn, void *arg)
 	}
 	if (!r && rc != SQLITE_DONE)
 		r = db_error(c, "usage list");
+	sqlite3_finalize(st);
+out:
+	pthread_mutex_unlock(&c->lock);
+	return r;
+}
+
+int catalog_get_defaults(struct catalog *c, const char *region,
+			 struct catalog_defaults *d)
+{
+	sqlite3_stmt *st;
+	int r = 0, rc;
+
+	memset(d, 0, sizeof(*d));
+	pthread_mutex_lock(&c->lock);
+	if (sqlite3_prepare_v2(c->db, "SELECT encrypt_by_default, kms_key_id"
+			       " FROM region_defaults WHERE region = ?1",
+			       -1, &st, NULL) != SQLITE_OK) {
+		r = db_error(c, "prepare defaults");
+		goto out;
+	}
+	bind_text(st, 1, region);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		d->encrypt_by_default = sqlite3_column_int(st, 0);
+		copy_col(st, 1, d->kms_key_id, sizeof(d->kms_key_id));
+	} else if (rc != SQLITE_DONE) {
+		r = db_error(c, "defaults");
+	}
+	sqlite3_finalize(st);
+out:
+	pthread_mutex_unlock(&c->lock);
+	return r;
+}
+
+int catalog_put_defaults(struct catalog *c, const char *region,
+			 const struct catalog_defaults *d)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	pthread_mutex_lock(&c->lock);
+	if (sqlite3_prepare_v2(c->db, "INSERT OR REPLACE INTO region_defaults"
+			       " (region, encrypt_by_default, kms_key_id)"
+			       " VALUES (?1, ?2, ?3)", -1, &st, NULL) != SQLITE_OK) {
+		r = db_error(c, "prepare defaults update");
+		goto out;
+	}
+	bind_text(st, 1, region);
+	sqlite3_bind_int(st, 2, d->encrypt_by_default);
+	bind_text(st, 3, d->kms_key_id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		r = db_error(c, "defaults update");
 	sqlite3_finalize(st);
 out:
 	pthread_mutex_unlock(&c->lock);

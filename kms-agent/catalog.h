@@ -29,6 +29,7 @@ struct catalog_object {
 	int attached;			/* disk: should be attached */
 	uint64_t created;		/* unix seconds */
 	char copy_method[16];		/* how its data came: reflink, copy, clone, rollback, none */
+	char kms_key_version[64];	/* CMK version of the wrapped key */
 };
 
 int catalog_open(const char *path, struct catalog **out);
@@ -56,5 +57,21 @@ int catalog_count_kms_calls(struct catalog *c, const char *region,
 typedef int (*catalog_usage_fn)(const char *region, const char *operation,
 				const char *action, int64_t calls, void *arg);
 int catalog_list_usage(struct catalog *c, catalog_usage_fn fn, void *arg);
+
+/*
+ * A region's encryption-by-default settings (ECS
+ * EnableDiskEncryptionByDefault, ModifyDiskDefaultKMSKeyId): truth, not
+ * in any header, so a rebuilt catalog keeps them.
+ */
+struct catalog_defaults {
+	int encrypt_by_default;		/* every new disk is encrypted */
+	char kms_key_id[128];		/* "": the service key */
+};
+
+/* Zeros when the region has none yet. */
+int catalog_get_defaults(struct catalog *c, const char *region,
+			 struct catalog_defaults *d);
+int catalog_put_defaults(struct catalog *c, const char *region,
+			 const struct catalog_defaults *d);
 
 #endif

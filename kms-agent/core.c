@@ -100,7 +100,7 @@ static void fill_attachments(const struct agent *a, struct core_object *o)
 }
 
 /* "<prefix>-" and 20 random lowercase letters and digits. */
-static int new_id(const char *prefix, char *buf, size_t len)
+int core_new_id(const char *prefix, char *buf, size_t len)
 {
 	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
 	unsigned char rnd[20];
@@ -223,6 +223,8 @@ static void row_from_header(const struct backend_ops *be,
 	snprintf(o->kms_key_id, sizeof(o->kms_key_id), "%s", h->kms_key_id);
 	snprintf(o->lineage_id, sizeof(o->lineage_id), "%s", h->lineage_id);
 	snprintf(o->source_id, sizeof(o->source_id), "%s", h->source_id);
+	snprintf(o->kms_key_version, sizeof(o->kms_key_version), "%s",
+		 h->kms_key_version);
 	be->locate(&ref, o->path, sizeof(o->path));
 	o->created = h->created;
 }
@@ -331,8 +333,8 @@ int core_list(struct op_ctx *ctx, enum catalog_kind kind, core_visit_fn fn,
  * Record the store just made for @h; on failure a new store is removed
  * again (a rewritten one stays: its header is the truth).
  */
-static int record(struct op_ctx *ctx, const struct disk_header *h,
-		  enum backend_copy how, bool is_new, struct core_object *out)
+int core_record(struct op_ctx *ctx, const struct disk_header *h,
+		enum backend_copy how, bool is_new, struct core_object *out)
 {
 	struct backend_ref ref = { .region = h->region, .id = h->object_id };
 	int r;
@@ -381,6 +383,8 @@ static void header_inherit_key(struct disk_header *dst,
 	memcpy(dst->encryption_context, src->encryption_context,
 	       sizeof(dst->encryption_context));
 	memcpy(dst->wrapped_key, src->wrapped_key, sizeof(dst->wrapped_key));
+	memcpy(dst->kms_key_version, src->kms_key_version,
+	       sizeof(dst->kms_key_version));
 }
 
 /* Give @h a fresh lineage and, when encrypted, a new wrapped data key. */
@@ -390,18 +394,20 @@ static int header_new_key(struct op_ctx *ctx, struct disk_header *h,
 	char cmk[sizeof(h->kms_key_id)];
 	int r;
 
-	r = new_id("l", h->lineage_id, sizeof(h->lineage_id));
+	r = core_new_id("l", h->lineage_id, sizeof(h->lineage_id));
 	if (r < 0)
 		return op_fail(ctx, r, "no randomness for a lineage id");
 	if (!(h->flags & DISK_HEADER_F_ENCRYPTED))
 		return 0;
 	snprintf(cmk, sizeof(cmk), "%s", kms_key_id);
+	ctx->object_id = h->object_id;
 	snprintf(h->cipher, sizeof(h->cipher), "aes-xts-plain64");
 	agent_kms_context(h->lineage_id, h->region, h->encryption_context,
 			sizeof(h->encryption_context));
 	return agent_kms_new_data_key(ctx, cmk, h->encryption_context,
 				    h->wrapped_key, sizeof(h->wrapped_key),
-				    h->kms_key_id, sizeof(h->kms_key_id));
+				    h->kms_key_id, sizeof(h->kms_key_id),
+				    h->kms_key_version, sizeof(h->kms_key_version));
 }
 
 static const char *const encryptable[] = {
@@ -504,7 +510,7 @@ int core_create_disk(struct op_ctx *ctx, const struct core_new_disk *req,
 		return op_fail(ctx, -EINVAL, "--kms-key-id needs --encrypted");
 	header_init(&h, ctx->region, req->category ? req->category : "",
 		    req->size);
-	r = new_id("d", h.object_id, sizeof(h.object_id));
+	r = core_new_id("d", h.object_id, sizeof(h.object_id));
 	if (r < 0)
 		return op_fail(ctx, r, "no randomness for a disk id");
 
@@ -531,7 +537,7 @@ int core_create_disk(struct op_ctx *ctx, const struct core_new_disk *req,
 	}
 	if (r < 0)
 		return store_failed(ctx, r, &h, "create the backing store of");
-	return record(ctx, &h, how, true, out);
+	return core_record(ctx, &h, how, true, out);
 }
 
 int core_attach(struct op_ctx *ctx, const char *disk_id, int force,
@@ -618,7 +624,7 @@ int core_snapshot(struct op_ctx *ctx, const char *disk_id,
 	h.seqno = 0;
 	h.created = (uint64_t)time(NULL);
 	snprintf(h.source_id, sizeof(h.source_id), "%s", disk.row.id);
-	r = new_id("s", h.object_id, sizeof(h.object_id));
+	r = core_new_id("s", h.object_id, sizeof(h.object_id));
 	if (r < 0)
 		return op_fail(ctx, r, "cannot name the snapshot");
 
@@ -637,7 +643,7 @@ int core_snapshot(struct op_ctx *ctx, const char *disk_id,
 	if (r < 0)
 		return op_fail(ctx, r, "cannot write snapshot %s: %s",
 			       h.object_id, strerror(-r));
-	return record(ctx, &h, how, true, out);
+	return core_record(ctx, &h, how, true, out);
 }
 
 static int require_detached(struct op_ctx *ctx, const struct core_object *d,
@@ -702,7 +708,7 @@ int core_reset(struct op_ctx *ctx, const char *disk_id,
 	r = core_read_header(ctx, &disk.row, &h);
 	if (!r)
 		r = restore_from(ctx, &disk, &h, &snap, &how);
-	return r < 0 ? r : record(ctx, &h, how, false, out);
+	return r < 0 ? r : core_record(ctx, &h, how, false, out);
 }
 
 int core_reinit(struct op_ctx *ctx, const char *disk_id,
@@ -740,7 +746,7 @@ int core_reinit(struct op_ctx *ctx, const char *disk_id,
 				r = store_failed(ctx, r, &h, "rewrite");
 		}
 	}
-	return r < 0 ? r : record(ctx, &h, how, false, out);
+	return r < 0 ? r : core_record(ctx, &h, how, false, out);
 }
 
 int core_delete(struct op_ctx *ctx, enum catalog_kind kind, const char *id,

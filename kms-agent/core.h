@@ -16,6 +16,7 @@
 #include "agent.h"
 #include "backend.h"
 #include "catalog.h"
+#include "backend.h"
 #include "disk_header.h"
 
 struct core_object {
@@ -84,6 +85,42 @@ int core_reconcile(struct agent *a);
  * wait at most @budget_ms.  Returns how many are still under way.
  */
 int core_reattach_all(struct agent *a, long budget_ms);
+
+/*
+ * Record the store just made or rewritten for @h in the catalog (a new
+ * one, @is_new, is removed again on failure); @out describes it.
+ */
+int core_record(struct op_ctx *ctx, const struct disk_header *h,
+		enum backend_copy how, bool is_new, struct core_object *out);
+
+/* "<prefix>-" and 20 random lowercase letters and digits. */
+int core_new_id(const char *prefix, char *buf, size_t len);
+
+/*
+ * Key lifecycle (core_keys.c).  Rewrap: the wrapped data key of @id to the
+ * current version of its CMK, or under @new_key of the same region (NULL:
+ * the same CMK); the data key, the data and an attachment stay as they
+ * are; both header copies are rewritten.
+ */
+int core_rewrap(struct op_ctx *ctx, enum catalog_kind kind, const char *id,
+		const char *new_key, struct core_object *out);
+
+/* What copy-snapshot asks for. */
+struct core_snapshot_copy {
+	const char *snapshot_id;
+	const char *kms_key_id;		/* NULL: the source's (same region) or
+					 * the destination's service key */
+	const char *region;		/* NULL: the source's */
+	int encrypted;			/* the copy must be encrypted */
+};
+
+/*
+ * A copy of a snapshot with a new lineage: in its region under another
+ * CMK (ReEncrypt) or in another region (unwrapped here, wrapped again
+ * there with KMS Encrypt); the data is copied as it is.
+ */
+int core_copy_snapshot(struct op_ctx *ctx, const struct core_snapshot_copy *req,
+		       struct core_object *out);
 
 /* Bring up the dm device of @o (header -> KMS -> backend -> table). */
 int core_map(struct op_ctx *ctx, struct core_object *o, int force);

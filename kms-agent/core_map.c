@@ -76,6 +76,7 @@ int core_map(struct op_ctx *ctx, struct core_object *o, int force)
 	snprintf(node, sizeof(node), "/dev/mapper/%s", dm);
 	att.device = node;
 	att.shared = is_shared_category(o->row.category);
+	ctx->object_id = o->row.id;
 	r = core_read_header(ctx, &o->row, &h);
 	if (r < 0)
 		return r;

@@ -66,7 +66,9 @@ static int reconcile_store(const struct backend_ref *ref,
 	if (r < 0)
 		return 0;
 	if (strcmp(row.lineage_id, o.row.lineage_id) ||
-	    strcmp(row.kms_key_id, o.row.kms_key_id) || row.size != o.row.size) {
+	    strcmp(row.kms_key_id, o.row.kms_key_id) ||
+	    strcmp(row.kms_key_version, o.row.kms_key_version) ||
+	    row.size != o.row.size) {
 		log_info("reconcile: the catalog row of %s is older than its store (stopped while rewriting it): updated it",
 			 ref->id);
 		o.row.attached = row.attached;

@@ -19,6 +19,7 @@
 
 #include "agent.h"
 #include "agent_proto.h"
+#include "audit.h"
 #include "backend.h"
 #include "core.h"
 #include "catalog.h"
@@ -217,6 +218,10 @@ int main(int argc, char **argv)
 		log_err("%s", why);
 		goto out;
 	}
+	snprintf(db, sizeof(db), "%s/audit.log", a.state_dir);
+	r = audit_open(db, &a.audit);
+	if (r < 0)
+		goto out;
 	if (rebuild && core_rebuild_catalog(&a, &count) < 0)
 		log_warn("catalog rebuild failed");
 	/* Before anything is served: what a crash left is settled. */
@@ -257,6 +262,7 @@ out:
 	}
 	agent_kms_free_clients(&a);
 	catalog_close(a.catalog);
+	audit_close(a.audit);
 	credentials_free(a.creds);
 	if (lock_fd >= 0)
 		close(lock_fd);

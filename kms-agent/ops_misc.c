@@ -8,7 +8,7 @@
 /* The management operations whose KMS calls ECS bills. */
 static const char *const billed_ops[] = {
 	"CreateDisk", "AttachDisk", "DetachDisk", "CreateSnapshot",
-	"ResetDisk", "ReInitDisk",
+	"ResetDisk", "ReInitDisk", "RewrapDisk", "RewrapSnapshot", "CopySnapshot",
 };
 
 static struct json_object *usage_row(struct json_object *regions,

@@ -5,6 +5,7 @@
  * (render.h).  Nothing here touches a store, the catalog or the kernel.
  */
 #include "core.h"
+#include "default_encryption.h"
 #include "render.h"
 
 /* One object in, one rendered object out. */
@@ -19,16 +20,25 @@ static int answer(int r, const struct core_object *o, enum render_view view,
 int op_create_disk(struct op_ctx *ctx, const struct agent_args *args,
 		   struct json_object **result)
 {
-	const struct core_new_disk req = {
+	struct core_new_disk req = {
 		.size = args->size,	/* within the limits: agent_ops.c */
 		.category = args->category,
 		.encrypted = args->encrypted,
 		.kms_key_id = args->kms_key_id,
 		.snapshot_id = args->snapshot_id,
 	};
+	char default_key[DEFAULT_KEY_MAX];
 	struct core_object o;
+	int r, by_default;
 
-	return answer(core_create_disk(ctx, &req, &o), &o, RENDER_FULL, result);
+	r = default_encryption_apply(ctx, args->unencrypted, &req, default_key,
+				     &by_default);
+	if (r < 0)
+		return r;
+	r = core_create_disk(ctx, &req, &o);
+	if (r < 0 && by_default)
+		return default_encryption_failed(ctx, r, &req);
+	return answer(r, &o, RENDER_FULL, result);
 }
 
 int op_attach_disk(struct op_ctx *ctx, const struct agent_args *args,

@@ -25,6 +25,7 @@ static const struct render_field fields[] = {
 	{ "Size", "Size", RENDER_FULL, RF_U64, AT(row.size) },
 	{ "Encrypted", "Encrypted", RENDER_FULL, RF_INT_BOOL, AT(row.encrypted) },
 	{ "KMSKeyId", "KMSKeyId", RENDER_FULL, RF_STR, AT(row.kms_key_id) },
+	{ "KMSKeyVersionId", "KMSKeyVersionId", RENDER_FULL, RF_STR, AT(row.kms_key_version) },
 	{ "LineageId", "LineageId", RENDER_FULL, RF_STR, AT(row.lineage_id) },
 	{ "SourceSnapshotId", "SourceDiskId", RENDER_FULL, RF_STR, AT(row.source_id) },
 	{ "Status", NULL, RENDER_FULL, RF_STATUS, AT(in_use) },

@@ -56,6 +56,17 @@ static const struct {
 	[AGENT_OP_DESCRIBE_KMS_USAGE] = { op_describe_kms_usage, LOCK_NONE },
 	[AGENT_OP_KMS] = { op_kms_call, LOCK_NONE },
 	[AGENT_OP_REBUILD_CATALOG] = { op_rebuild_catalog, LOCK_ALL },
+	[AGENT_OP_REWRAP_DISK] = { op_rewrap_disk, LOCK_IDS },
+	[AGENT_OP_REWRAP_SNAPSHOT] = { op_rewrap_snapshot, LOCK_IDS },
+	[AGENT_OP_COPY_SNAPSHOT] = { op_copy_snapshot, LOCK_IDS },
+	[AGENT_OP_ENABLE_ENCRYPTION_BY_DEFAULT] = { op_enable_encryption_by_default, LOCK_NONE },
+	[AGENT_OP_DISABLE_ENCRYPTION_BY_DEFAULT] = { op_disable_encryption_by_default, LOCK_NONE },
+	[AGENT_OP_DESCRIBE_ENCRYPTION_BY_DEFAULT] = { op_describe_encryption_by_default, LOCK_NONE },
+	[AGENT_OP_DESCRIBE_DEFAULT_KMS_KEY] = { op_describe_default_kms_key, LOCK_NONE },
+	[AGENT_OP_MODIFY_DEFAULT_KMS_KEY] = { op_modify_default_kms_key, LOCK_NONE },
+	[AGENT_OP_RESET_DEFAULT_KMS_KEY] = { op_reset_default_kms_key, LOCK_NONE },
+	[AGENT_OP_DESCRIBE_AUDIT_EVENTS] = { op_describe_audit_events, LOCK_NONE },
+	[AGENT_OP_VERIFY_AUDIT_LOG] = { op_verify_audit_log, LOCK_NONE },
 };
 
 /* Connections being served, counted at accept and at the end. */
@@ -133,6 +144,7 @@ static struct json_object *dispatch(struct agent *a, struct json_object *req)
 	name = rq.op->name;
 	ctx.op = rq.op->billing;
 	ctx.region = rq.region ? rq.region : a->default_region;
+	ctx.object_id = rq.args.disk_id ? rq.args.disk_id : rq.args.snapshot_id;
 	locking = handlers[rq.op->id].locking;
 	ids[0] = rq.args.disk_id;
 	ids[1] = rq.args.snapshot_id;

@@ -93,6 +93,36 @@ start_agent
 run "${C[@]}" describe-disks "$d"
 run "${C[@]}" detach-disk "$d"
 
+say "9. Key lifecycle: rewrap after rotation, encryption by default, snapshot copies, the audit trail"
+k=$("${C[@]}" kms CreateKey Description=demo-rotation | jq -r .KeyMetadata.KeyId)
+r=$("${C[@]}" create-disk --size 16M --category cloud_ssd --encrypted --kms-key-id "$k")
+rdev=$("${C[@]}" attach-disk "$r")
+echo "rotation data" | dd of="$rdev" bs=4096 conv=sync oflag=direct status=none
+run "${C[@]}" kms CreateKeyVersion KeyId="$k" >/dev/null
+echo "CMK rotated: a new primary version; the attached disk is rewrapped to it (ReEncrypt):"
+run "${C[@]}" rewrap-disk "$r"
+run "${C[@]}" describe-disks "$r"
+head -c 13 "$rdev"; echo " (still readable while attached)"
+run "${C[@]}" detach-disk "$r"
+run "${C[@]}" enable-disk-encryption-by-default
+run "${C[@]}" create-disk --size 16M --category cloud --unencrypted || echo "(refused: encryption by default is on)"
+x=$(run "${C[@]}" create-disk --size 16M --category cloud)
+"${C[@]}" --json describe-disks "$x" | jq -c -M '.Disks[0] | {DiskId, Encrypted, KMSKeyId}'
+run "${C[@]}" disable-disk-encryption-by-default
+rs=$(run "${C[@]}" create-snapshot "$r")
+echo "$rs"
+c=$(run "${C[@]}" copy-snapshot "$rs" --destination-region cn-shanghai)
+echo "copied into cn-shanghai as $c (unwrapped in the agent, wrapped again by cn-shanghai's KMS)"
+cd2=$("${C[@]}" --region cn-shanghai create-disk --snapshot-id "$c")
+cdev=$("${C[@]}" --region cn-shanghai attach-disk "$cd2")
+head -c 13 "$cdev"; echo " (read from a disk made of the copy in cn-shanghai)"
+"${C[@]}" --region cn-shanghai detach-disk "$cd2"
+run "${C[@]}" describe-audit-events --disk-id "$r"
+run "${C[@]}" verify-audit-log
+sed -i '1s/"Result":"Success"/"Result":"Failed"/' "$ECSENC_STATE/audit.log"
+echo "one record edited by hand:"
+run "${C[@]}" verify-audit-log || echo "(tampering found)"
+
 say "Done: every disk detached, no key in the keyring"
 assert_no_ecsenc_keys
 run "${C[@]}" describe-disks

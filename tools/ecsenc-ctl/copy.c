@@ -208,3 +208,95 @@ out:
 	detach_if_ours(o, &src);
 	return r;
 }
+
+/* One request that answers an object; its @field into @buf. */
+static int call_id(const struct ctl_opts *o, enum agent_op_id op,
+		   const struct agent_args *a, const char *field, char *buf,
+		   size_t len)
+{
+	struct json_object *res;
+
+	if (ctl_call(o, op, a, &res))
+		return -1;
+	snprintf(buf, len, "%s", reply_str(res, field));
+	json_object_put(res);
+	return 0;
+}
+
+static void delete_disk(const struct ctl_opts *o, const char *id)
+{
+	struct agent_args a = { .disk_id = id };
+	struct json_object *res;
+
+	if (*id && ctl_call(o, AGENT_OP_DELETE_DISK, &a, &res) == 0)
+		json_object_put(res);
+}
+
+/*
+ * copy-snapshot --encrypted of an unencrypted snapshot: its data has to be
+ * encrypted on the way, which only a copy through two attached disks does
+ * (as copy-disk): a disk from the snapshot, a new encrypted disk of its
+ * size, the blocks copied, a snapshot of the encrypted disk, the two
+ * disks deleted; with --destination-region, that snapshot is copied there.
+ */
+int ctl_copy_snapshot_encrypting(const struct ctl_opts *o, const char *snap,
+				 const char *category)
+{
+	char plain[64] = "", enc[64] = "", copy[64] = "", moved[64] = "";
+	struct agent_args a = { .snapshot_id = snap };
+	struct copy_end src = { .id = plain }, dst = { .id = enc };
+	int r = 1;
+
+	if (call_id(o, AGENT_OP_CREATE_DISK, &a, "DiskId", plain, sizeof(plain)) ||
+	    describe_one(o, &src))
+		goto out;
+	a = (struct agent_args){
+		.size = (uint64_t)src.size, .category = category, .encrypted = 1,
+		.kms_key_id = o->destination_region ? NULL : o->kms_key_id,
+	};
+	if (call_id(o, AGENT_OP_CREATE_DISK, &a, "DiskId", enc, sizeof(enc)) ||
+	    describe_one(o, &dst) || attach(o, &src) || attach(o, &dst))
+		goto out;
+	if (copy_blocks(&src, &dst, !o->no_progress && isatty(STDERR_FILENO)))
+		goto out;
+	detach_if_ours(o, &dst);
+	detach_if_ours(o, &src);
+	a = (struct agent_args){ .disk_id = enc };
+	if (call_id(o, AGENT_OP_CREATE_SNAPSHOT, &a, "SnapshotId", copy, sizeof(copy)))
+		goto out;
+	if (o->destination_region) {
+		a = (struct agent_args){
+			.snapshot_id = copy, .kms_key_id = o->kms_key_id,
+			.destination_region = o->destination_region,
+		};
+		if (call_id(o, AGENT_OP_COPY_SNAPSHOT, &a, "SnapshotId", moved,
+			    sizeof(moved)))
+			goto out;
+		a = (struct agent_args){ .snapshot_id = copy };
+		{
+			struct json_object *res;
+
+			if (ctl_call(o, AGENT_OP_DELETE_SNAPSHOT, &a, &res) == 0)
+				json_object_put(res);
+		}
+	}
+	if (o->json) {
+		struct json_object *j = json_object_new_object();
+
+		json_object_object_add(j, "SnapshotId", json_object_new_string(
+			*moved ? moved : copy));
+		json_object_object_add(j, "SourceSnapshotId", json_object_new_string(snap));
+		json_object_object_add(j, "BytesCopied", json_object_new_int64(src.size));
+		ctl_print_json(j);
+		json_object_put(j);
+	} else {
+		puts(*moved ? moved : copy);
+	}
+	r = 0;
+out:
+	detach_if_ours(o, &dst);
+	detach_if_ours(o, &src);
+	delete_disk(o, enc);
+	delete_disk(o, plain);
+	return r;
+}

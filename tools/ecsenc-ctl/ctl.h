@@ -22,6 +22,9 @@ struct ctl_opts {
 	const char *kms_key_id;		/* --kms-key-id */
 	const char *snapshot_id;	/* --snapshot-id */
 	int no_progress;		/* --no-progress */
+	int unencrypted;		/* --unencrypted */
+	const char *destination_region;	/* --destination-region */
+	const char *disk_id;		/* --disk-id */
 };
 
 /*
@@ -71,5 +74,14 @@ int verb_describe_kms_usage(const struct ctl_opts *o, int argc, char **argv);
 int verb_kms(const struct ctl_opts *o, int argc, char **argv);
 int verb_encrypt_in_place(const struct ctl_opts *o, int argc, char **argv);
 int verb_rebuild_catalog(const struct ctl_opts *o, int argc, char **argv);
+/* copy.c: copy-snapshot --encrypted of an unencrypted snapshot */
+int ctl_copy_snapshot_encrypting(const struct ctl_opts *o, const char *snap,
+				 const char *category);
+/* lifecycle.c */
+int verb_rewrap(const struct ctl_opts *o, int argc, char **argv);
+int verb_copy_snapshot(const struct ctl_opts *o, int argc, char **argv);
+int verb_default_encryption(const struct ctl_opts *o, int argc, char **argv);
+int verb_describe_audit_events(const struct ctl_opts *o, int argc, char **argv);
+int verb_verify_audit_log(const struct ctl_opts *o, int argc, char **argv);
 
 #endif

@@ -19,6 +19,7 @@ enum opt_id {
 	OPT_SIZE = 1 << 3, OPT_CATEGORY = 1 << 4, OPT_ENCRYPTED = 1 << 5,
 	OPT_KMS_KEY_ID = 1 << 6, OPT_SNAPSHOT_ID = 1 << 7,
 	OPT_NO_PROGRESS = 1 << 8, OPT_HELP = 1 << 9,
+	OPT_UNENCRYPTED = 1 << 10, OPT_DEST_REGION = 1 << 11, OPT_DISK_ID = 1 << 12,
 	OPT_FORCE = 1 << 20,
 };
 #define GLOBAL_OPTS (OPT_SOCKET | OPT_REGION | OPT_JSON | OPT_HELP)
@@ -39,6 +40,9 @@ static const struct ctl_option {
 	{ "kms-key-id", "KEY", OPT_KMS_KEY_ID, "CMK for the data key (default alias/acs/ecs)" },
 	{ "snapshot-id", "SNAP", OPT_SNAPSHOT_ID, "snapshot to start from" },
 	{ "no-progress", NULL, OPT_NO_PROGRESS, "no progress bar" },
+	{ "unencrypted", NULL, OPT_UNENCRYPTED, "an unencrypted disk, refused while encryption by default is on" },
+	{ "destination-region", "REGION", OPT_DEST_REGION, "region of the copy (default: the snapshot's)" },
+	{ "disk-id", "DISK", OPT_DISK_ID, "only the events of this disk or snapshot" },
 	{ "force", NULL, OPT_FORCE, "take the disk from a host that holds it (fences that host)" },
 	{ "help", NULL, OPT_HELP, "this help" },
 };
@@ -54,8 +58,9 @@ static const struct ctl_verb {
 	const char *help;
 } ctl_verbs[] = {
 	{ "create-disk", verb_create_disk, 0, 0,
-	  OPT_SIZE | OPT_CATEGORY | OPT_ENCRYPTED | OPT_KMS_KEY_ID | OPT_SNAPSHOT_ID,
-	  "--size SIZE --category CAT [--encrypted] [--kms-key-id KEY] [--snapshot-id SNAP]",
+	  OPT_SIZE | OPT_CATEGORY | OPT_ENCRYPTED | OPT_KMS_KEY_ID | OPT_SNAPSHOT_ID |
+	  OPT_UNENCRYPTED,
+	  "--size SIZE --category CAT [--encrypted | --unencrypted] [--kms-key-id KEY] [--snapshot-id SNAP]",
 	  "create a disk; prints its id" },
 	{ "attach-disk", verb_attach_disk, 1, 1, OPT_FORCE, "DISK [--force]",
 	  "attach a disk; prints the plaintext device" },
@@ -82,6 +87,30 @@ static const struct ctl_verb {
 	  "(refused: explains how to decrypt an existing disk's data)" },
 	{ "rebuild-catalog", verb_rebuild_catalog, 0, 0, 0, "",
 	  "rebuild the agent's catalog from the disk headers" },
+	{ "rewrap-disk", verb_rewrap, 1, 1, OPT_KMS_KEY_ID, "DISK [--kms-key-id KEY]",
+	  "re-wrap a disk's data key under its CMK's current version (KMS ReEncrypt), or under another CMK; prints the key version" },
+	{ "rewrap-snapshot", verb_rewrap, 1, 1, OPT_KMS_KEY_ID, "SNAP [--kms-key-id KEY]",
+	  "the same for a snapshot" },
+	{ "copy-snapshot", verb_copy_snapshot, 1, 1,
+	  OPT_KMS_KEY_ID | OPT_DEST_REGION | OPT_ENCRYPTED | OPT_NO_PROGRESS,
+	  "SNAP [--kms-key-id KEY] [--destination-region REGION] [--encrypted [--no-progress]]",
+	  "copy a snapshot into a new lineage, re-encrypted under KEY or into another region; prints the copy's id" },
+	{ "enable-disk-encryption-by-default", verb_default_encryption, 0, 0, 0, "",
+	  "encrypt every new disk of the region" },
+	{ "disable-disk-encryption-by-default", verb_default_encryption, 0, 0, 0, "",
+	  "stop encrypting new disks by default" },
+	{ "describe-disk-encryption-by-default-status", verb_default_encryption, 0, 0, 0, "",
+	  "whether new disks of the region are encrypted by default: prints true or false" },
+	{ "describe-disk-default-kms-key-id", verb_default_encryption, 0, 0, 0, "",
+	  "the CMK that encrypts new disks by default" },
+	{ "modify-disk-default-kms-key-id", verb_default_encryption, 1, 1, 0, "KEY",
+	  "encrypt new disks by default under KEY" },
+	{ "reset-disk-default-kms-key-id", verb_default_encryption, 0, 0, 0, "",
+	  "encrypt new disks by default under the service key again" },
+	{ "describe-audit-events", verb_describe_audit_events, 0, 0, OPT_DISK_ID,
+	  "[--disk-id DISK]", "the audit trail of the agent's KMS calls" },
+	{ "verify-audit-log", verb_verify_audit_log, 0, 0, 0, "",
+	  "check the audit trail's hash chain; names a removed or edited record" },
 };
 #define N_VERBS (sizeof(ctl_verbs) / sizeof(*ctl_verbs))
 
@@ -184,6 +213,9 @@ static int set_option(struct ctl_opts *o, enum opt_id id, const char *arg)
 	case OPT_KMS_KEY_ID: o->kms_key_id = arg; break;
 	case OPT_SNAPSHOT_ID: o->snapshot_id = arg; break;
 	case OPT_NO_PROGRESS: o->no_progress = 1; break;
+	case OPT_UNENCRYPTED: o->unencrypted = 1; break;
+	case OPT_DEST_REGION: o->destination_region = arg; break;
+	case OPT_DISK_ID: o->disk_id = arg; break;
 	case OPT_HELP: break;
 	}
 	return 0;

@@ -35,7 +35,7 @@ int verb_create_disk(const struct ctl_opts *o, int argc, char **argv)
 	struct agent_args a = {
 		.size = o->size, .category = o->category,
 		.encrypted = o->encrypted, .kms_key_id = o->kms_key_id,
-		.snapshot_id = o->snapshot_id,
+		.snapshot_id = o->snapshot_id, .unencrypted = o->unencrypted,
 	};
 
 	if (!o->snapshot_id && !o->size) {
@@ -134,19 +134,20 @@ static int describe(const struct ctl_opts *o, enum agent_op_id op,
 		goto out;
 	}
 	list = reply_array(res, list_key);
-	printf("%-24s %-16s %8s %-9s %-24s %-36s %s\n", disks ? "DISK" : "SNAPSHOT",
+	printf("%-24s %-16s %8s %-9s %-24s %-36s %-11s %s\n", disks ? "DISK" : "SNAPSHOT",
 	       "CATEGORY", "SIZE", "ENCRYPTED", disks ? "STATUS" : "DISK",
-	       "KMS KEY", disks ? "DEVICE" : "COPY");
+	       "KMS KEY", "KEY VERSION", disks ? "DEVICE" : "COPY");
 	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
 		struct json_object *d = json_object_array_get_idx(list, i);
 
 		print_size(reply_int(d, "Size"), size, sizeof(size));
-		printf("%-24s %-16s %8s %-9s %-24s %-36s %s\n",
+		printf("%-24s %-16s %8s %-9s %-24s %-36s %-11s %s\n",
 		       reply_str(d, disks ? "DiskId" : "SnapshotId"),
 		       reply_str(d, "Category"), size,
 		       reply_bool(d, "Encrypted") ? "yes" : "no",
 		       reply_str(d, disks ? "Status" : "SourceDiskId"),
 		       *reply_str(d, "KMSKeyId") ? reply_str(d, "KMSKeyId") : "-",
+		       *reply_str(d, "KMSKeyVersionId") ? reply_str(d, "KMSKeyVersionId") : "-",
 		       disks ? (*reply_str(d, "Device") ? reply_str(d, "Device") : "-") :
 		       (*reply_str(d, "CopyMethod") ? reply_str(d, "CopyMethod") : "-"));
 	}

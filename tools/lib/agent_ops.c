@@ -23,6 +23,7 @@ static const struct agent_arg_policy create_disk_args[] = {
 	ARG(encrypted, BOOL, false),
 	ARG(kms_key_id, ID, false),
 	ARG(snapshot_id, ID, false),
+	ARG(unencrypted, BOOL, false),
 	END
 };
 static const struct agent_arg_policy attach_disk_args[] = {
@@ -33,6 +34,23 @@ static const struct agent_arg_policy reset_disk_args[] = {
 };
 static const struct agent_arg_policy describe_disks_args[] = {
 	ARG(disk_ids, ID_LIST, false), END
+};
+static const struct agent_arg_policy rewrap_disk_args[] = {
+	ARG(disk_id, ID, true), ARG(kms_key_id, ID, false), END
+};
+static const struct agent_arg_policy rewrap_snapshot_args[] = {
+	ARG(snapshot_id, ID, true), ARG(kms_key_id, ID, false), END
+};
+static const struct agent_arg_policy copy_snapshot_args[] = {
+	ARG(snapshot_id, ID, true), ARG(kms_key_id, ID, false),
+	ARG(destination_region, REGION, false), ARG(encrypted, BOOL, false),
+	END
+};
+static const struct agent_arg_policy key_arg[] = {
+	ARG(kms_key_id, ID, true), END
+};
+static const struct agent_arg_policy audit_args[] = {
+	ARG(disk_id, ID, false), END
 };
 static const struct agent_arg_policy kms_args[] = {
 	ARG(action, NAME, true), ARG(params, KMS_PARAMS, false), END
@@ -55,6 +73,24 @@ static const struct agent_op ops[AGENT_OP_COUNT] = {
 	OP(DESCRIBE_KMS_USAGE, "describe-kms-usage", "DescribeKmsUsage", no_args),
 	OP(KMS, "kms", "KmsApi", kms_args),
 	OP(REBUILD_CATALOG, "rebuild-catalog", "RebuildCatalog", no_args),
+	OP(REWRAP_DISK, "rewrap-disk", "RewrapDisk", rewrap_disk_args),
+	OP(REWRAP_SNAPSHOT, "rewrap-snapshot", "RewrapSnapshot", rewrap_snapshot_args),
+	OP(COPY_SNAPSHOT, "copy-snapshot", "CopySnapshot", copy_snapshot_args),
+	OP(ENABLE_ENCRYPTION_BY_DEFAULT, "enable-disk-encryption-by-default",
+	   "EnableDiskEncryptionByDefault", no_args),
+	OP(DISABLE_ENCRYPTION_BY_DEFAULT, "disable-disk-encryption-by-default",
+	   "DisableDiskEncryptionByDefault", no_args),
+	OP(DESCRIBE_ENCRYPTION_BY_DEFAULT, "describe-disk-encryption-by-default-status",
+	   "DescribeDiskEncryptionByDefaultStatus", no_args),
+	OP(DESCRIBE_DEFAULT_KMS_KEY, "describe-disk-default-kms-key-id",
+	   "DescribeDiskDefaultKMSKeyId", no_args),
+	OP(MODIFY_DEFAULT_KMS_KEY, "modify-disk-default-kms-key-id",
+	   "ModifyDiskDefaultKMSKeyId", key_arg),
+	OP(RESET_DEFAULT_KMS_KEY, "reset-disk-default-kms-key-id",
+	   "ResetDiskDefaultKMSKeyId", no_args),
+	OP(DESCRIBE_AUDIT_EVENTS, "describe-audit-events", "DescribeAuditEvents",
+	   audit_args),
+	OP(VERIFY_AUDIT_LOG, "verify-audit-log", "VerifyAuditLog", no_args),
 };
 
 const struct agent_op *agent_op_get(enum agent_op_id id)
@@ -197,6 +233,15 @@ static int decode_arg(const struct agent_arg_policy *p, struct json_object *v,
 				    p->name, AGENT_ID_MAX);
 		*(const char **)field = json_object_get_string(v);
 		return 0;
+	case AGENT_ARG_REGION:
+		if (!json_token(v, AGENT_REGION_MAX) ||
+		    strchr(json_object_get_string(v), '/') ||
+		    json_object_get_string(v)[0] == '.')
+			return fail(err, len, -EINVAL,
+				    "argument %s must be a region id (letters, digits and -, at most %d)",
+				    p->name, AGENT_REGION_MAX);
+		*(const char **)field = json_object_get_string(v);
+		return 0;
 	case AGENT_ARG_SIZE:
 		return decode_size(v, field, p->name, err, len);
 	case AGENT_ARG_BOOL:
@@ -273,6 +318,7 @@ static void encode_arg(struct json_object *o, const struct agent_arg_policy *p,
 	switch (p->type) {
 	case AGENT_ARG_ID:
 	case AGENT_ARG_NAME:
+	case AGENT_ARG_REGION:
 		if (*(const char *const *)field)
 			v = json_object_new_string(*(const char *const *)field);
 		break;

@@ -35,6 +35,17 @@ enum agent_op_id {
 	AGENT_OP_DESCRIBE_KMS_USAGE,
 	AGENT_OP_KMS,
 	AGENT_OP_REBUILD_CATALOG,
+	AGENT_OP_REWRAP_DISK,
+	AGENT_OP_REWRAP_SNAPSHOT,
+	AGENT_OP_COPY_SNAPSHOT,
+	AGENT_OP_ENABLE_ENCRYPTION_BY_DEFAULT,
+	AGENT_OP_DISABLE_ENCRYPTION_BY_DEFAULT,
+	AGENT_OP_DESCRIBE_ENCRYPTION_BY_DEFAULT,
+	AGENT_OP_DESCRIBE_DEFAULT_KMS_KEY,
+	AGENT_OP_MODIFY_DEFAULT_KMS_KEY,
+	AGENT_OP_RESET_DEFAULT_KMS_KEY,
+	AGENT_OP_DESCRIBE_AUDIT_EVENTS,
+	AGENT_OP_VERIFY_AUDIT_LOG,
 	AGENT_OP_COUNT
 };
 
@@ -64,6 +75,8 @@ struct agent_args {
 	uint64_t size;				/* bytes; 0 when not given */
 	bool encrypted;
 	bool force;				/* attach: take it from its holder */
+	bool unencrypted;			/* create-disk: refuse encryption */
+	const char *destination_region;		/* copy-snapshot */
 	size_t n_disk_ids;
 	const char *disk_ids[AGENT_MAX_IDS];
 	const char *action;			/* kms: the KMS action */
@@ -74,6 +87,7 @@ struct agent_args {
 enum agent_arg_type {
 	AGENT_ARG_ID,		/* [A-Za-z0-9._:/-], 1..AGENT_ID_MAX bytes */
 	AGENT_ARG_NAME,		/* like an id, for categories and actions */
+	AGENT_ARG_REGION,	/* a region id: a token without / or a leading . */
 	AGENT_ARG_SIZE,		/* integer bytes within the disk size limits */
 	AGENT_ARG_BOOL,		/* JSON true or false */
 	AGENT_ARG_ID_LIST,	/* array of ids, at most AGENT_MAX_IDS */

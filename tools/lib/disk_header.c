@@ -31,6 +31,7 @@
 #define OFF_KMS_KEY_ID		256	/* 128 */
 #define OFF_ENC_CONTEXT		384	/* 512 */
 #define OFF_WRAPPED_KEY		896	/* 2048 */
+#define OFF_KEY_VERSION		2944	/* 64: all zeros in older stores */
 #define OFF_CHECKSUM		(DISK_HEADER_SIZE - SHA256_DIGEST_LENGTH)
 
 static const char header_magic[8] = "ECSENCH";
@@ -73,7 +74,7 @@ static int get_text(char *dst, const unsigned char *p, size_t field)
 	X(OFF_LINEAGE_ID, lineage_id) X(OFF_REGION, region) \
 	X(OFF_CATEGORY, category) X(OFF_CIPHER, cipher) \
 	X(OFF_KMS_KEY_ID, kms_key_id) X(OFF_ENC_CONTEXT, encryption_context) \
-	X(OFF_WRAPPED_KEY, wrapped_key)
+	X(OFF_WRAPPED_KEY, wrapped_key) X(OFF_KEY_VERSION, kms_key_version)
 
 static int encode_copy(const struct disk_header *h, unsigned char *buf,
 		       uint32_t copy_index)

@@ -39,6 +39,7 @@ struct disk_header {
 	char kms_key_id[128];		/* the CMK that wraps the data key */
 	char encryption_context[512];	/* JSON text sent to KMS Decrypt */
 	char wrapped_key[2048];		/* KMS CiphertextBlob (base64 text) */
+	char kms_key_version[64];	/* CMK version that wrapped it; "": unknown */
 };
 
 /* Serialise @h into @buf (DISK_HEADER_SIZE bytes) with its checksum. */
