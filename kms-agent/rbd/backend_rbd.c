@@ -340,59 +340,87 @@ static int rbd_be_recreate(const struct disk_header *h)
 	return r;
 }
 
-/*
- * A snapshot image is gone: the RBD snapshot of its disk that it was
- * cloned from goes too, and a deleted disk with it once nothing is left.
- */
-static void drop_parent_snap(const char *region, const char *disk_id,
-			     const char *snap_id)
+/* The image and RBD snapshot @img was cloned from; "" when none. */
+static void parent_of(rbd_image_t img, char *name, size_t nlen, char *snap,
+		      size_t slen)
 {
-	char name[300], gone[320];
-	const char *which = name;
+	rbd_linked_image_spec_t pi;
+	rbd_snap_spec_t ps;
+
+	name[0] = snap[0] = '\0';
+	if (rbd_get_parent(img, &pi, &ps) < 0)
+		return;
+	snprintf(name, nlen, "%s", pi.image_name);
+	snprintf(snap, slen, "%s", ps.name);
+	rbd_linked_image_spec_cleanup(&pi);
+	rbd_snap_spec_cleanup(&ps);
+}
+
+static int remove_store_image(const char *name);
+
+/*
+ * A clone of @parent at RBD snapshot @snap is gone.  A snapshot's own RBD snapshot goes
+ * with it ("base" stays: it belongs to its snapshot), and a deleted disk
+ * goes once no snapshot of it is left.
+ */
+static void release_parent(const char *parent, const char *snap)
+{
 	rbd_snap_info_t snaps[MAX_SNAPS];
 	int n = MAX_SNAPS;
 	rbd_image_t img;
 
-	image_name(region, disk_id, "", name, sizeof(name));
-	image_name(region, disk_id, ".deleted", gone, sizeof(gone));
-	if (open_image(name, &img) < 0) {
-		which = gone;
-		if (open_image(gone, &img) < 0)
-			return;
-	}
-	if (drop_snap(img, snap_id) < 0)
-		log_warn("%s@%s: cannot remove", which, snap_id);
+	if (!strcmp(snap, BASE_SNAP) || open_image(parent, &img) < 0)
+		return;
+	if (drop_snap(img, snap) < 0)
+		log_warn("%s@%s: cannot remove", parent, snap);
 	n = rbd_snap_list(img, snaps, &n);
 	if (n >= 0)
 		rbd_snap_list_end(snaps);
 	rbd_close(img);
-	if (which == gone && n == 0 && rbd_remove(rbd_cl.io, gone) == 0)
-		log_info("removed %s: its last snapshot is gone", gone);
+	if (n == 0 && has_suffix(parent, ".deleted") &&
+	    remove_store_image(parent) == 0)
+		log_info("removed %s: its last snapshot is gone", parent);
+}
+
+/*
+ * Remove a store's image (1: kept as .deleted while its snapshots need
+ * it), then what only it needed of its parent.  The parent is found in
+ * Ceph, not in the header: a copied snapshot's parent is the snapshot
+ * it was copied from.
+ */
+static int remove_store_image(const char *name)
+{
+	char parent[300], snap[128];
+	rbd_image_t img;
+	int r;
+
+	r = open_image(name, &img);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	parent_of(img, parent, sizeof(parent), snap, sizeof(snap));
+	rbd_close(img);
+	r = remove_image(name);
+	if (r == 0 && parent[0])
+		release_parent(parent, snap);
+	return r;
 }
 
 static int rbd_be_remove(const struct backend_ref *ref)
 {
-	struct disk_header h;
 	char name[300];
-	rbd_image_t img;
-	int r, have_header = 0;
+	int r;
 
 	r = ref_name(ref, name, sizeof(name));
-	if (r < 0)
-		return r;
-	if (open_image(name, &img) == 0) {
-		have_header = header_read(img, &h) == 0;
-		rbd_close(img);
-	}
-	r = remove_image(name);
-	if (r < 0)
-		return r;
-	if (r == 1)
+	if (r == 0)
+		r = remove_store_image(name);
+	if (r == 1) {
 		log_info("%s is kept as %s.deleted while its snapshots need it",
 			 name, name);
-	if (have_header && (h.flags & DISK_HEADER_F_SNAPSHOT) && h.source_id[0])
-		drop_parent_snap(ref->region, h.source_id, ref->id);
-	return 0;
+		r = 0;
+	}
+	return r;
 }
 
 static int rbd_be_in_use(const struct backend_ref *ref, char *why, size_t len)
@@ -493,7 +521,7 @@ static int rbd_be_snapshot(const struct backend_ref *disk,
 		r = publish(tmp, name);
 	if (r < 0) {
 		remove_image(tmp);
-		drop_parent_snap(disk->region, disk->id, snap->object_id);
+		release_parent(dname, snap->object_id);
 	}
 	return r;
 }
