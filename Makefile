@@ -128,15 +128,25 @@ check-vm: userspace modules deb
 demo: all
 	@tests/vm/run-vm.sh --script tests/demo/demo.sh
 
+# BENCH_OUT: where the report goes (one directory per kernel, say); the
+# BENCH_* variables of the environment (tests/bench/bench.sh lists them)
+# reach the guest through $(BENCH_OUT)/bench.env, so that one section can
+# run alone, e.g. make bench BENCH_BACKINGS=brd BENCH_WORKLOADS=rr4k-qd32.
+BENCH_OUT ?= Documentation/benchmarks
 bench: all
 	@mkdir -p build && $(CC) -O2 -Wall -o build/xts-speed tests/bench/xts-speed.c
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/bench/kmod clean
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/bench/kmod modules
-	@mkdir -p Documentation/benchmarks/raw && { git log -1 --format="dm-ecsenc commit: %h %s" -- dm-ecsenc; \
+	@mkdir -p $(BENCH_OUT)/raw && { echo "command: make bench KVER=$(KVER)$(foreach v,$(filter BENCH_%,$(.VARIABLES)),$(if $(filter command line environment,$(origin $(v))), $(v)='$($(v))'))"; \
+		git log -1 --format="dm-ecsenc commit: %h %s" -- dm-ecsenc; \
 		git status --short dm-ecsenc | sed "s/^/dm-ecsenc uncommitted: /"; \
-		md5sum $(MODULE_BUILD)/dm-ecsenc/dm-ecsenc.ko | sed "s/^/host /"; } >Documentation/benchmarks/raw/host.txt
-	@tests/vm/run-vm.sh --mem 1024 --smp 2 --disk 256 --timeout 2700 \
-		--script tests/bench/bench.sh --out Documentation/benchmarks
-	@tests/bench/report.sh Documentation/benchmarks
+		md5sum $(MODULE_BUILD)/dm-ecsenc/dm-ecsenc.ko | sed "s/^/host /"; \
+		echo "host load before (the host is shared with other VMs): $$(cat /proc/loadavg)"; } >$(BENCH_OUT)/raw/host.txt
+	@env | grep '^BENCH_' | sed "s/=\(.*\)/='\1'/" >$(BENCH_OUT)/bench.env || true
+	@tests/vm/run-vm.sh --mem 1024 --smp 2 --disk 256 --timeout 3600 \
+		--script tests/bench/bench.sh --out $(BENCH_OUT)
+	@echo "host load after: $$(cat /proc/loadavg)" >>$(BENCH_OUT)/raw/host.txt
+	@tests/bench/report.sh $(BENCH_OUT)
 
 # Heavy random writes in a 256 MiB guest: no OOM, no hang, bounded pool.
 # --lean: the full initramfs (about 116 MB of RAM for good) is too much for
