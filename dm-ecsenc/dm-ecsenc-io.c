@@ -345,14 +345,16 @@ static void ecsenc_helper_fn(struct work_struct *work)
 
 /*
  * Hand a small @io to the worker of another CPU, when its submitter's CPU
- * has bios queued up (or to probe whether it would), and that worker has
- * fewer than ECSENC_QUEUE_MAX waiting.  False: do it here.
+ * has bios queued up (or to probe whether it would), and that CPU has no
+ * bios of its own submitters in flight (two jobs, one on each CPU, keep
+ * their bios) and fewer than ECSENC_QUEUE_MAX waiting for its worker.
+ * False: do it here.
  */
 static bool ecsenc_hand_over(struct ecsenc_io *io)
 {
 	struct ecsenc_load *l = per_cpu_ptr(&ecsenc_load, io->cpu);
 	int here = raw_smp_processor_id();
-	atomic_t *q;
+	struct ecsenc_load *t;
 	int cpu;
 
 	if (!READ_ONCE(share_small) || num_online_cpus() < 2)
@@ -372,10 +374,13 @@ static bool ecsenc_hand_over(struct ecsenc_io *io)
 			cpu = cpumask_first(cpu_online_mask);
 		if (cpu == here)
 			return false;
-		q = &per_cpu_ptr(&ecsenc_load, cpu)->queued;
-		if (atomic_inc_return(q) <= ECSENC_QUEUE_MAX)
+		t = per_cpu_ptr(&ecsenc_load, cpu);
+		/* A CPU with submitters of its own is busy with their bios. */
+		if (atomic_read(&t->inflight))
+			continue;
+		if (atomic_inc_return(&t->queued) <= ECSENC_QUEUE_MAX)
 			break;
-		atomic_dec(q);
+		atomic_dec(&t->queued);
 	} while (true);
 	io->helper = cpu;
 	INIT_WORK(&io->work, ecsenc_helper_fn);
