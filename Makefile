@@ -10,6 +10,8 @@
 #   make demo       the end-to-end story, in a VM
 #   make bench      benchmarks against the raw device and dm-crypt, in a VM
 #   make bench-memory  heavy random writes through ecsenc in a small VM
+#   make bench-scale   256 devices on one guest, 64 attaches through the agent
+#   make bench-breakdown  where a QD1 I/O's time goes (ftrace), null cipher
 #   make install    programs, systemd units, man pages, bash completion
 #                   (PREFIX=/usr/local, DESTDIR= for staging)
 #   make install-module  the module built for KVER, into /lib/modules
@@ -49,7 +51,7 @@ USERSPACE_DIRS := tools/lib tools/kms-emulator kms-agent tools/ecsenc-ctl
 BUILT_DIRS = $(foreach d,$(USERSPACE_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
 .PHONY: all deps module modules userspace check check-host check-vm demo bench \
-	bench-memory bench-rbd lint clean programs install install-module \
+	bench-memory bench-rbd bench-scale bench-breakdown lint clean programs install install-module \
 	install-dkms deb check-systemd
 
 all: module userspace
@@ -147,6 +149,26 @@ bench: all
 		--script tests/bench/bench.sh --out $(BENCH_OUT)
 	@echo "host load after: $$(cat /proc/loadavg)" >>$(BENCH_OUT)/raw/host.txt
 	@tests/bench/report.sh $(BENCH_OUT)
+
+# 256 devices on one guest, dm-crypt then ecsenc: memory per idle device,
+# create and remove times, I/O on all at once with the bounce pages
+# bounded; then 64 encrypted disks attached through the agent with the
+# KMS 50 ms late.  SCALE_N, SCALE_ATTACH, SCALE_KMS_MS: tests/bench/scale.sh.
+bench-scale: all
+	@mkdir -p $(BENCH_OUT)/raw
+	@env | grep -E '^(BENCH|SCALE)_' | sed "s/=\(.*\)/='\1'/" >$(BENCH_OUT)/bench.env || true
+	@echo "host load before (the host is shared with other VMs): $$(cat /proc/loadavg)" >$(BENCH_OUT)/raw/scale-host.txt
+	@tests/vm/run-vm.sh --mem 1024 --smp 2 --timeout 2400 \
+		--script tests/bench/scale.sh --out $(BENCH_OUT)
+	@echo "host load after: $$(cat /proc/loadavg)" >>$(BENCH_OUT)/raw/scale-host.txt
+
+# Where a 4 KiB QD1 I/O's time goes: ecsenc's null cipher against
+# dm-linear under ftrace's function_graph tracer (tests/bench/breakdown.sh).
+bench-breakdown: all
+	@mkdir -p $(BENCH_OUT)/raw
+	@env | grep -E '^(BENCH|BREAKDOWN)_' | sed "s/=\(.*\)/='\1'/" >$(BENCH_OUT)/bench.env || true
+	@tests/vm/run-vm.sh --mem 1024 --smp 2 --timeout 1200 \
+		--script tests/bench/breakdown.sh --out $(BENCH_OUT)
 
 # Heavy random writes in a 256 MiB guest: no OOM, no hang, bounded pool.
 # --lean: the full initramfs (about 116 MB of RAM for good) is too much for
