@@ -27,8 +27,8 @@
  * That a CPU's submitters queue up is learnt from the bios themselves:
  * one that arrives while another from the same CPU is still in flight.
  * On a device that completes in the submitter's context (brd) that never
- * happens unless a bio is handed over, so one small bio in
- * ECSENC_PROBE_EVERY is, as a probe.
+ * happens unless a bio is handed over, so one small bio in 64 is, as a
+ * probe, and fewer (down to one in 1024) while probes find no queue.
  *
  * Copyright (C) 2026 The ecsenc developers
  */
@@ -102,6 +102,7 @@ struct ecsenc_load {
 	atomic_t queued;		/* bios waiting for this CPU's worker */
 	unsigned int deep;		/* > 0: submitters here queue bios up */
 	unsigned int probe;		/* small bios since the last probe */
+	unsigned int probe_every;	/* bios between probes; 0: the least */
 };
 
 static DEFINE_PER_CPU(struct ecsenc_load, ecsenc_load);
@@ -110,8 +111,13 @@ static DEFINE_PER_CPU(struct ecsenc_load, ecsenc_load);
 #define ECSENC_DEEP_BIOS	16
 /* Bios waiting for one CPU's worker, beyond which the submitter helps. */
 #define ECSENC_QUEUE_MAX	2
-/* Every that many small bios of a shallow CPU, one is handed over. */
-#define ECSENC_PROBE_EVERY	64
+/*
+ * Every that many small bios of a shallow CPU, one is handed over; twice
+ * as many after each probe that found no queue, up to the most: on a
+ * shared host a hand-over may wait for the other vCPU to run at all.
+ */
+#define ECSENC_PROBE_LEAST	64
+#define ECSENC_PROBE_MOST	1024
 
 static void ecsenc_unit_done(ecsenc_crypto_done_arg *arg, int error);
 
@@ -323,10 +329,12 @@ static void ecsenc_load_enter(struct ecsenc_io *io)
 
 	io->cpu = raw_smp_processor_id();
 	l = per_cpu_ptr(&ecsenc_load, io->cpu);
-	if (atomic_inc_return(&l->inflight) > 1)
+	if (atomic_inc_return(&l->inflight) > 1) {
 		WRITE_ONCE(l->deep, ECSENC_DEEP_BIOS);
-	else if (READ_ONCE(l->deep))
+		WRITE_ONCE(l->probe_every, 0);
+	} else if (READ_ONCE(l->deep)) {
 		WRITE_ONCE(l->deep, READ_ONCE(l->deep) - 1);
+	}
 }
 
 /* ... and leaves it, just before its end_io. */
@@ -360,11 +368,13 @@ static bool ecsenc_hand_over(struct ecsenc_io *io)
 	if (!READ_ONCE(share_small) || num_online_cpus() < 2)
 		return false;
 	if (!READ_ONCE(l->deep)) {
+		unsigned int every = READ_ONCE(l->probe_every) ?: ECSENC_PROBE_LEAST;
 		unsigned int n = READ_ONCE(l->probe) + 1;
 
-		WRITE_ONCE(l->probe, n < ECSENC_PROBE_EVERY ? n : 0);
-		if (n < ECSENC_PROBE_EVERY)
+		WRITE_ONCE(l->probe, n < every ? n : 0);
+		if (n < every)
 			return false;
+		WRITE_ONCE(l->probe_every, min(2 * every, ECSENC_PROBE_MOST));
 	}
 
 	cpu = here;
