@@ -10,8 +10,8 @@
 #     (page cache dropped before each reading);
 #   - the time to create all N (one dmsetup create each, as a host's agent
 #     would) and to remove them;
-#   - I/O on all of them at once: one fio job per CPU over all N devices
-#     (4 KiB to 64 KiB random writes, libaio QD32), SCALE_RUNTIME seconds
+#   - I/O on all of them at once: one fio thread per device (4 KiB to
+#     64 KiB random writes, libaio QD4), SCALE_RUNTIME seconds
 #     (default 20); MemFree and the bounce pages of every ecsenc device
 #     (dmsetup status) sampled each second: the sum must stay within the
 #     reserves (256 pages a device) plus the cap all devices share beyond
@@ -97,9 +97,13 @@ for target in crypt ecsenc; do
 
 	if [ "$target" = ecsenc ]; then
 		nodes
-		# fio takes at most 4096 bytes of file names: /dev/dm-<minor>.
-		files=$(dmsetup info -c --noheadings -o name,minor --separator " " |
-			awk '$1 ~ /^sc[0-9]+$/ { printf "%s/dev/dm-%s", (n++ ? ":" : ""), $2 }')
+		# One fio job (a thread) per device: one job over all of them
+		# spends minutes setting its files up.
+		jobs=()
+		while read -r name minor; do
+			jobs+=(--name="$name" --filename="/dev/dm-$minor")
+		done < <(dmsetup info -c --noheadings -o name,minor --separator " " |
+			awk '$1 ~ /^sc[0-9]+$/')
 		pages=$((mem_kib / 4))
 		reserve=$((N * 256))
 		shared=$((pages / 8))
@@ -122,11 +126,11 @@ for target in crypt ecsenc; do
 		dmesg -c >/dev/null
 		t2=$(ms)
 		set +e
-		timeout $((RUNTIME * 3 + 900)) fio --name=all --filename="$files" \
+		timeout $((RUNTIME * 3 + 600)) fio --thread --group_reporting \
 			--rw=randwrite --bsrange=4k-64k --direct=1 --ioengine=libaio \
-			--iodepth=32 --numjobs="$(nproc)" --group_reporting \
-			--time_based --runtime="$RUNTIME" --randrepeat=0 --norandommap \
-			--file_service_type=random --invalidate=0 --eta=never --output=/tmp/scale-fio.txt
+			--iodepth=4 --time_based --runtime="$RUNTIME" --randrepeat=0 \
+			--norandommap --invalidate=0 --eta=never \
+			--output=/tmp/scale-fio.txt "${jobs[@]}"
 		rc=$?
 		set -e
 		t3=$(ms)
