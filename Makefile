@@ -10,6 +10,8 @@
 #   make demo       the end-to-end story, in a VM
 #   make bench      benchmarks against the raw device and dm-crypt, in a VM
 #   make bench-memory  heavy random writes through ecsenc in a small VM
+#   make bench-scale   256 devices on one guest, 64 attaches through the agent
+#   make bench-breakdown  where a QD1 I/O's time goes (ftrace), null cipher
 #   make install    programs, systemd units, man pages, bash completion
 #                   (PREFIX=/usr/local, DESTDIR= for staging)
 #   make install-module  the module built for KVER, into /lib/modules
@@ -52,7 +54,7 @@ USERSPACE_DIRS := tools/lib tools/kms-emulator kms-agent tools/ecsenc-ctl
 BUILT_DIRS = $(foreach d,$(USERSPACE_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
 .PHONY: all deps module modules userspace check check-host check-vm demo bench \
-	bench-memory bench-rbd lint clean programs install install-module \
+	bench-memory bench-rbd bench-scale bench-breakdown lint clean programs install install-module \
 	install-dkms deb check-systemd
 
 all: module userspace
@@ -132,15 +134,45 @@ check-vm: userspace modules deb
 demo: all
 	@tests/vm/run-vm.sh --script tests/demo/demo.sh
 
+# BENCH_OUT: where the report goes (one directory per kernel, say); the
+# BENCH_* variables of the environment (tests/bench/bench.sh lists them)
+# reach the guest through $(BENCH_OUT)/bench.env, so that one section can
+# run alone, e.g. make bench BENCH_BACKINGS=brd BENCH_WORKLOADS=rr4k-qd32.
+BENCH_OUT ?= Documentation/benchmarks
 bench: all
 	@mkdir -p build && $(CC) -O2 -Wall -o build/xts-speed tests/bench/xts-speed.c
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/bench/kmod clean
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/bench/kmod modules
-	@mkdir -p Documentation/benchmarks/raw && { git log -1 --format="dm-ecsenc commit: %h %s" -- dm-ecsenc; \
+	@mkdir -p $(BENCH_OUT)/raw && { echo "command: make bench KVER=$(KVER)$(foreach v,$(filter BENCH_%,$(.VARIABLES)),$(if $(filter command line environment,$(origin $(v))), $(v)='$($(v))'))"; \
+		git log -1 --format="dm-ecsenc commit: %h %s" -- dm-ecsenc; \
 		git status --short dm-ecsenc | sed "s/^/dm-ecsenc uncommitted: /"; \
-		md5sum $(MODULE_BUILD)/dm-ecsenc/dm-ecsenc.ko | sed "s/^/host /"; } >Documentation/benchmarks/raw/host.txt
-	@tests/vm/run-vm.sh --mem 1024 --smp 2 --disk 256 --timeout 2700 \
-		--script tests/bench/bench.sh --out Documentation/benchmarks
-	@tests/bench/report.sh Documentation/benchmarks
+		md5sum $(MODULE_BUILD)/dm-ecsenc/dm-ecsenc.ko | sed "s/^/host /"; \
+		echo "host load before (the host is shared with other VMs): $$(cat /proc/loadavg)"; } >$(BENCH_OUT)/raw/host.txt
+	@env | grep '^BENCH_' | sed "s/=\(.*\)/='\1'/" >$(BENCH_OUT)/bench.env || true
+	@tests/vm/run-vm.sh --mem 1024 --smp 2 --disk 256 --timeout 3600 \
+		--script tests/bench/bench.sh --out $(BENCH_OUT)
+	@echo "host load after: $$(cat /proc/loadavg)" >>$(BENCH_OUT)/raw/host.txt
+	@tests/bench/report.sh $(BENCH_OUT)
+
+# 256 devices on one guest, dm-crypt then ecsenc: memory per idle device,
+# create and remove times, I/O on all at once with the bounce pages
+# bounded; then 64 encrypted disks attached through the agent with the
+# KMS 50 ms late.  SCALE_N, SCALE_ATTACH, SCALE_KMS_MS: tests/bench/scale.sh.
+bench-scale: all
+	@mkdir -p $(BENCH_OUT)/raw
+	@env | grep -E '^(BENCH|SCALE)_' | sed "s/=\(.*\)/='\1'/" >$(BENCH_OUT)/bench.env || true
+	@echo "host load before (the host is shared with other VMs): $$(cat /proc/loadavg)" >$(BENCH_OUT)/raw/scale-host.txt
+	@tests/vm/run-vm.sh --mem 1024 --smp 2 --timeout 2400 \
+		--script tests/bench/scale.sh --out $(BENCH_OUT)
+	@echo "host load after: $$(cat /proc/loadavg)" >>$(BENCH_OUT)/raw/scale-host.txt
+
+# Where a 4 KiB QD1 I/O's time goes: ecsenc's null cipher against
+# dm-linear under ftrace's function_graph tracer (tests/bench/breakdown.sh).
+bench-breakdown: all
+	@mkdir -p $(BENCH_OUT)/raw
+	@env | grep -E '^(BENCH|BREAKDOWN)_' | sed "s/=\(.*\)/='\1'/" >$(BENCH_OUT)/bench.env || true
+	@tests/vm/run-vm.sh --mem 1024 --smp 2 --timeout 1200 \
+		--script tests/bench/breakdown.sh --out $(BENCH_OUT)
 
 # Heavy random writes in a 256 MiB guest: no OOM, no hang, bounded pool.
 # --lean: the full initramfs (about 116 MB of RAM for good) is too much for

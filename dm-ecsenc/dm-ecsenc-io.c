@@ -18,6 +18,18 @@
  * submitter's alone, a CPU busy with other work takes fewer chunks, and
  * the submitter is free to submit more.
  *
+ * A small bio is done inline as long as its submitter waits for it (QD1,
+ * or one job per CPU): a hand-over would only add a context switch.
+ * When a CPU's submitters keep several bios in flight at once (libaio at
+ * QD32), its small bios are handed, a few at a time, to the worker of
+ * another CPU, and the submitter does the rest itself: both CPUs decrypt
+ * and encrypt, as dm-crypt's kcryptd spreads them, without its hop at QD1.
+ * That a CPU's submitters queue up is learnt from the bios themselves:
+ * one that arrives while another from the same CPU is still in flight.
+ * On a device that completes in the submitter's context (brd) that never
+ * happens unless a bio is handed over, so one small bio in 64 is, as a
+ * probe, and fewer (down to one in 1024) while probes find no queue.
+ *
  * Copyright (C) 2026 The ecsenc developers
  */
 
@@ -78,6 +90,34 @@ struct ecsenc_softirq {
 };
 
 static DEFINE_PER_CPU(struct ecsenc_softirq, ecsenc_softirq);
+
+static bool share_small = true;
+module_param(share_small, bool, 0644);
+MODULE_PARM_DESC(share_small,
+		 "Hand small bios to other CPUs while the submitter keeps several in flight");
+
+/* The load of one CPU, over every device: what the hand-over decides by. */
+struct ecsenc_load {
+	atomic_t inflight;		/* bios submitted here, not yet ended */
+	atomic_t queued;		/* bios waiting for this CPU's worker */
+	unsigned int deep;		/* > 0: submitters here queue bios up */
+	unsigned int probe;		/* small bios since the last probe */
+	unsigned int probe_every;	/* bios between probes; 0: the least */
+};
+
+static DEFINE_PER_CPU(struct ecsenc_load, ecsenc_load);
+
+/* A queue seen this many bios ago still counts. */
+#define ECSENC_DEEP_BIOS	16
+/* Bios waiting for one CPU's worker, beyond which the submitter helps. */
+#define ECSENC_QUEUE_MAX	2
+/*
+ * Every that many small bios of a shallow CPU, one is handed over; twice
+ * as many after each probe that found no queue, up to the most: on a
+ * shared host a hand-over may wait for the other vCPU to run at all.
+ */
+#define ECSENC_PROBE_LEAST	64
+#define ECSENC_PROBE_MOST	1024
 
 static void ecsenc_unit_done(ecsenc_crypto_done_arg *arg, int error);
 
@@ -282,6 +322,82 @@ static void ecsenc_softirq_fn(struct ecsenc_bh *bh)
 		ecsenc_crypt_here(io);
 }
 
+/* A bio enters the target on this CPU. */
+static void ecsenc_load_enter(struct ecsenc_io *io)
+{
+	struct ecsenc_load *l;
+
+	io->cpu = raw_smp_processor_id();
+	l = per_cpu_ptr(&ecsenc_load, io->cpu);
+	if (atomic_inc_return(&l->inflight) > 1) {
+		WRITE_ONCE(l->deep, ECSENC_DEEP_BIOS);
+		WRITE_ONCE(l->probe_every, 0);
+	} else if (READ_ONCE(l->deep)) {
+		WRITE_ONCE(l->deep, READ_ONCE(l->deep) - 1);
+	}
+}
+
+/* ... and leaves it, just before its end_io. */
+static void ecsenc_load_leave(struct ecsenc_io *io)
+{
+	atomic_dec(&per_cpu_ptr(&ecsenc_load, io->cpu)->inflight);
+}
+
+static void ecsenc_helper_fn(struct work_struct *work)
+{
+	struct ecsenc_io *io = container_of(work, struct ecsenc_io, work);
+
+	atomic_dec(&per_cpu_ptr(&ecsenc_load, io->helper)->queued);
+	ecsenc_crypt_here(io);
+}
+
+/*
+ * Hand a small @io to the worker of another CPU, when its submitter's CPU
+ * has bios queued up (or to probe whether it would), and that CPU has no
+ * bios of its own submitters in flight (two jobs, one on each CPU, keep
+ * their bios) and fewer than ECSENC_QUEUE_MAX waiting for its worker.
+ * False: do it here.
+ */
+static bool ecsenc_hand_over(struct ecsenc_io *io)
+{
+	struct ecsenc_load *l = per_cpu_ptr(&ecsenc_load, io->cpu);
+	int here = raw_smp_processor_id();
+	struct ecsenc_load *t;
+	int cpu;
+
+	if (!READ_ONCE(share_small) || num_online_cpus() < 2)
+		return false;
+	if (!READ_ONCE(l->deep)) {
+		unsigned int every = READ_ONCE(l->probe_every) ?: ECSENC_PROBE_LEAST;
+		unsigned int n = READ_ONCE(l->probe) + 1;
+
+		WRITE_ONCE(l->probe, n < every ? n : 0);
+		if (n < every)
+			return false;
+		WRITE_ONCE(l->probe_every, min(2 * every, ECSENC_PROBE_MOST));
+	}
+
+	cpu = here;
+	do {
+		cpu = cpumask_next(cpu, cpu_online_mask);
+		if (cpu >= nr_cpu_ids)
+			cpu = cpumask_first(cpu_online_mask);
+		if (cpu == here)
+			return false;
+		t = per_cpu_ptr(&ecsenc_load, cpu);
+		/* A CPU with submitters of its own is busy with their bios. */
+		if (atomic_read(&t->inflight))
+			continue;
+		if (atomic_inc_return(&t->queued) <= ECSENC_QUEUE_MAX)
+			break;
+		atomic_dec(&t->queued);
+	} while (true);
+	io->helper = cpu;
+	INIT_WORK(&io->work, ecsenc_helper_fn);
+	queue_work_on(cpu, io->ec->crypt_wq, &io->work);
+	return true;
+}
+
 /*
  * Encrypt or decrypt @io->run, then call @done.  A large run is shared
  * out among the CPUs.  Otherwise the run is done right here, or, from
@@ -292,7 +408,7 @@ static void ecsenc_crypt(struct ecsenc_io *io, ecsenc_done_fn done)
 {
 	io->crypt_done = done;
 
-	if (ecsenc_share_out(io))
+	if (ecsenc_share_out(io) || ecsenc_hand_over(io))
 		return;
 
 	if (in_hardirq() || irqs_disabled()) {
@@ -313,6 +429,7 @@ static void ecsenc_read_done(struct ecsenc_io *io, blk_status_t status)
 
 	bio->bi_end_io = io->orig_end_io;
 	bio->bi_status = status;
+	ecsenc_load_leave(io);
 	bio_endio(bio);
 }
 
@@ -338,6 +455,7 @@ int ecsenc_map_read(struct ecsenc_config *ec, struct bio *bio, u64 iv_sector)
 
 	io->ec = ec;
 	io->base_bio = bio;
+	ecsenc_load_enter(io);
 	/* The driver consumes bi_iter: keep where the data is. */
 	io->run = (struct ecsenc_run) {
 		.src = bio, .src_iter = bio->bi_iter,
@@ -411,6 +529,7 @@ static void ecsenc_write_end_io(struct bio *clone)
 
 	bio->bi_status = clone->bi_status;
 	ecsenc_free_clone(io->ec, clone);
+	ecsenc_load_leave(io);
 	bio_endio(bio);
 }
 
@@ -422,6 +541,7 @@ static void ecsenc_write_encrypted(struct ecsenc_io *io, int error)
 	if (unlikely(error)) {
 		ecsenc_free_clone(io->ec, clone);
 		bio->bi_status = errno_to_blk_status(error);
+		ecsenc_load_leave(io);
 		bio_endio(bio);
 		return;
 	}
@@ -441,6 +561,7 @@ int ecsenc_map_write(struct ecsenc_config *ec, struct bio *bio,
 
 	io->ec = ec;
 	io->base_bio = bio;
+	ecsenc_load_enter(io);
 	io->clone = ecsenc_alloc_clone(ec, bio);
 	io->run = (struct ecsenc_run) {
 		.src = bio, .src_iter = bio->bi_iter,

@@ -3,14 +3,18 @@
  * dm-ecsenc bounce pages: where write ciphertext is built.
  *
  * A mempool keeps one maximal write's worth in reserve, so that writes
- * always make progress, and a soft cap bounds how many pages a device
- * holds at once.  Underneath the mempool sits a small cache of pages that
- * recent writes gave back: a write takes its pages from there before it
- * asks the page allocator.  Bounce pages only ever hold ciphertext, which
+ * always make progress, and soft caps bound how many pages a device holds
+ * at once and how many all devices hold beyond their reserves: with
+ * hundreds of devices written at once, the second keeps the sum bounded
+ * (each device alone may still reach its own cap when the others idle).
+ * Underneath the mempool sits a small cache of pages that recent writes
+ * gave back: a write takes its pages from there before it asks the page
+ * allocator.  Bounce pages only ever hold ciphertext, which
  * is on its way to the disk anyway, so a recycled page needs no clearing,
  * whereas a fresh one is cleared by the allocator (init_on_alloc, the
  * Debian default) only to be overwritten at once.  A shrinker gives the
- * cached pages back when memory runs short.
+ * cached pages back when memory runs short, and a page is not cached at
+ * all while the devices together hold more than half their cap.
  *
  * Copyright (C) 2026 The ecsenc developers
  */
@@ -30,6 +34,19 @@ static unsigned int max_bounce_pages;
 module_param(max_bounce_pages, uint, 0644);
 MODULE_PARM_DESC(max_bounce_pages,
 		 "Bounce pages a new device may hold before writers wait (0: 1/16 of RAM)");
+
+static unsigned int max_bounce_pages_all;
+module_param(max_bounce_pages_all, uint, 0644);
+MODULE_PARM_DESC(max_bounce_pages_all,
+		 "Bounce pages all devices together may hold beyond their reserves (0: 1/8 of RAM)");
+
+/* Bounce pages of every device beyond its reserve (ECSENC_POOL_MIN_PAGES). */
+static atomic_long_t ecsenc_bounce_extra = ATOMIC_LONG_INIT(0);
+
+static long ecsenc_bounce_extra_limit(void)
+{
+	return READ_ONCE(max_bounce_pages_all) ?: totalram_pages() / 8;
+}
 
 static struct page *ecsenc_cache_take(struct ecsenc_config *ec)
 {
@@ -51,6 +68,9 @@ static bool ecsenc_cache_give(struct ecsenc_config *ec, struct page *page)
 	unsigned long flags;
 	bool kept = false;
 
+	if (atomic_long_read(&ecsenc_bounce_extra) >
+	    ecsenc_bounce_extra_limit() / 2)
+		return false;
 	spin_lock_irqsave(&ec->cache_lock, flags);
 	if (ec->cache_nr < ECSENC_CACHE_MAX_PAGES) {
 		list_add(&page->lru, &ec->cache);
@@ -64,7 +84,8 @@ static bool ecsenc_cache_give(struct ecsenc_config *ec, struct page *page)
 static void ecsenc_page_release(struct ecsenc_config *ec, struct page *page)
 {
 	__free_page(page);
-	atomic_long_dec(&ec->bounce_pages);
+	if (atomic_long_dec_return(&ec->bounce_pages) >= ECSENC_POOL_MIN_PAGES)
+		atomic_long_dec(&ecsenc_bounce_extra);
 }
 
 static void *ecsenc_page_alloc(gfp_t gfp, void *pool_data)
@@ -81,8 +102,10 @@ static void *ecsenc_page_alloc(gfp_t gfp, void *pool_data)
 	 * mempool_alloc() asks with __GFP_NORETRY first: past the cap,
 	 * fall back to the reserve and wait for writes to complete.
 	 */
-	if (atomic_long_read(&ec->bounce_pages) >= ec->bounce_limit &&
-	    (gfp & __GFP_NORETRY))
+	if ((gfp & __GFP_NORETRY) &&
+	    (atomic_long_read(&ec->bounce_pages) >= ec->bounce_limit ||
+	     atomic_long_read(&ecsenc_bounce_extra) >=
+	     ecsenc_bounce_extra_limit()))
 		return NULL;
 
 	page = alloc_page(gfp);
@@ -90,6 +113,8 @@ static void *ecsenc_page_alloc(gfp_t gfp, void *pool_data)
 		return NULL;
 
 	n = atomic_long_inc_return(&ec->bounce_pages);
+	if (n > ECSENC_POOL_MIN_PAGES)
+		atomic_long_inc(&ecsenc_bounce_extra);
 	peak = atomic_long_read(&ec->bounce_peak);
 	while (n > peak && !atomic_long_try_cmpxchg(&ec->bounce_peak, &peak, n))
 		;

@@ -98,6 +98,9 @@ struct ecsenc_io {
 	bio_end_io_t *orig_end_io;	/* @base_bio's end_io, for reads */
 	struct bio *clone;		/* writes: the ciphertext clone */
 	struct llist_node softirq_node;	/* waiting for this CPU's BH work */
+	struct work_struct work;	/* handed to another CPU's worker */
+	unsigned int cpu;		/* submitted there: whose load it counts in */
+	unsigned int helper;		/* CPU whose queue it waits on, if handed over */
 	ecsenc_done_fn crypt_done;	/* what follows the crypto */
 	struct scatterlist sg[2];	/* the unit being done: in, out */
 	u8 iv[ECSENC_IV_SIZE] __aligned(8); /* plain64 IV being used */

@@ -12,7 +12,10 @@
 #   raw          the backing device itself
 #   dmcrypt      dm-crypt, default (kcryptd and write thread)
 #   dmcrypt-nowq dm-crypt with no_read_workqueue no_write_workqueue
+#   dmcrypt-hp   dm-crypt with high_priority (where the kernel has it, 6.10+)
 #   ecsenc       dm-ecsenc
+#   ecsenc-inline the same ecsenc device with share_small=0: every small
+#                bio done by the CPU that submitted it or completed it
 #   linear       dm-linear: what any device-mapper device costs
 #   ecsenc-null, dmcrypt-null (when the table is accepted):
 #                capi:ecb(cipher_null)-plain64, what the target costs
@@ -30,10 +33,23 @@
 # Knobs (environment): BENCH_RUNTIME (s per run), BENCH_ROUNDS, BENCH_VDA_ROUNDS,
 # BENCH_WORKLOADS, BENCH_SIZES, BENCH_BACKINGS, BENCH_NULL (0 to skip the
 # null-cipher mappings), BENCH_NULL_BACKINGS (where they run), BENCH_MB
-# (bytes of each backing device used).
+# (bytes of each backing device used), BENCH_VDA_WORKLOADS,
+# BENCH_NULL_WORKLOADS, BENCH_INLINE_WORKLOADS (where ecsenc-inline runs;
+# "" for nowhere).  The host passes them in $OUT/bench.env (make bench
+# writes the BENCH_* variables of its environment there), so that one
+# section can be run alone:
+#   make bench BENCH_BACKINGS=brd BENCH_WORKLOADS="rr4k-qd32 rw4k-qd32"
 
 . "$TESTLIB"
 set -u
+
+if grep -q " /out " /proc/mounts; then
+	OUT=/out
+else
+	OUT=/tmp/bench-out
+fi
+# shellcheck disable=SC1091
+[ -r "$OUT/bench.env" ] && . "$OUT/bench.env"
 
 RUNTIME=${BENCH_RUNTIME:-3}
 ROUNDS=${BENCH_ROUNDS:-3}
@@ -45,14 +61,11 @@ NULL=${BENCH_NULL:-1}
 NULL_BACKINGS=${BENCH_NULL_BACKINGS:-"brd vda"}
 MB=${BENCH_MB:-256}
 # Workloads that also run on the slower virtio disk, and on the null mappings.
-VDA_WORKLOADS=${BENCH_VDA_WORKLOADS:-"rr4k-qd1 rw4k-qd1 sr1m sw1m"}
+VDA_WORKLOADS=${BENCH_VDA_WORKLOADS:-"rr4k-qd1 rw4k-qd1 rr4k-qd32 rw4k-qd32 sr1m sw1m rrw4k-2j"}
 NULL_WORKLOADS=${BENCH_NULL_WORKLOADS:-"rr4k-qd1 rw4k-qd1 sr1m sw1m"}
+INLINE_WORKLOADS=${BENCH_INLINE_WORKLOADS-"rr4k-qd1 rw4k-qd1 rr4k-qd32 rw4k-qd32 rrw4k-2j"}
+SHARE=/sys/module/dm_ecsenc/parameters/share_small
 
-if grep -q " /out " /proc/mounts; then
-	OUT=/out
-else
-	OUT=/tmp/bench-out
-fi
 RAW=$OUT/raw
 mkdir -p "$RAW"
 RES=$RAW/results.tsv
@@ -70,6 +83,7 @@ meta "mem_kib: $(awk '/MemTotal/ {print $2}' /proc/meminfo)"
 meta "fio: $(fio --version)"
 meta "runtime_s: $RUNTIME"
 meta "rounds: $ROUNDS (virtio disk: $VDA_ROUNDS)"
+meta "loadavg before (the host is shared; this is the guest's): $(cat /proc/loadavg)"
 meta "dm-ecsenc.ko md5: $(md5sum /lib/modules/*/extra/dm-ecsenc.ko | cut -d" " -f1)"
 
 # --- workloads --------------------------------------------------------
@@ -190,9 +204,23 @@ make_maps() {		# backing dev ss -> sets CONFIGS, DEVS[]
 	DEVS[dmcrypt-nowq]=/dev/mapper/bn-$b
 	CONFIGS="$CONFIGS dmcrypt-nowq"
 
+	# dm-crypt's own answer to its queueing latency, since 6.10.
+	t="0 $len crypt aes-xts-plain64 $KEY 0 $dev 0 $((1 + ${#ssopt[@]})) high_priority ${ssopt[*]}"
+	if dmsetup create "bh-$b" --table "$t" 2>/tmp/hp.err; then
+		DEVS[dmcrypt-hp]=/dev/mapper/bh-$b
+		CONFIGS="$CONFIGS dmcrypt-hp"
+	else
+		dmsetup remove "bh-$b" 2>/dev/null || true
+		meta "dmcrypt-hp: refused: $(tr '\n' ' ' </tmp/hp.err)"
+	fi
+
 	dmsetup create "be-$b" --table "$(ecsenc_table "$len" "$KEY" 0 "$dev" 0 "${ssopt[@]}")"
 	DEVS[ecsenc]=/dev/mapper/be-$b
 	CONFIGS="$CONFIGS ecsenc"
+	if [ -w "$SHARE" ] && [ -n "$INLINE_WORKLOADS" ]; then
+		DEVS[ecsenc-inline]=/dev/mapper/be-$b
+		CONFIGS="$CONFIGS ecsenc-inline"
+	fi
 
 	if [ "$NULL" = 1 ] && in_list "$b" "$NULL_BACKINGS"; then
 		# What being a device-mapper device costs at all.
@@ -233,7 +261,7 @@ make_maps() {		# backing dev ss -> sets CONFIGS, DEVS[]
 
 remove_maps() {		# backing
 	local b=$1 n
-	for n in bc be bn bz by bl; do
+	for n in bc bh be bn bz by bl; do
 		dmsetup remove --retry "$n-$b" 2>/dev/null || true
 	done
 }
@@ -286,8 +314,11 @@ for b in $BACKINGS; do
 				for cfg in $CONFIGS; do
 					case $cfg in
 					*-null | linear) in_list "$wl" "$NULL_WORKLOADS" || continue ;;
+					ecsenc-inline) in_list "$wl" "$INLINE_WORKLOADS" || continue
+						echo 0 >"$SHARE" ;;
 					esac
 					run_fio "$b" "$ss" "$cfg" "$wl" "$r" "${DEVS[$cfg]}"
+					[ "$cfg" != ecsenc-inline ] || echo 1 >"$SHARE"
 				done
 			done
 		done
@@ -298,5 +329,6 @@ for b in $BACKINGS; do
 done
 
 dmesg | grep -iE 'ecsenc|crypt' | tail -n 20 | sed 's/^/dmesg: /' >>"$META" || true
+meta "loadavg after: $(cat /proc/loadavg)"
 meta "elapsed_s: $(($(date +%s) - t_start))"
 log "done in $(($(date +%s) - t_start)) s; raw results in $RAW"
