@@ -34,6 +34,9 @@ struct ctl_opts {
  */
 int ctl_call(const struct ctl_opts *o, enum agent_op_id op,
 	     const struct agent_args *args, struct json_object **result);
+/* ctl_call, then print @field of the result (all of it with --json). */
+int ctl_call_print(const struct ctl_opts *o, enum agent_op_id op,
+		   const struct agent_args *args, const char *field);
 
 /* Print @result as JSON (for --json and for kms). */
 void ctl_print_json(struct json_object *result);

@@ -8,20 +8,6 @@
 
 #include "ctl.h"
 
-static int call_print(const struct ctl_opts *o, enum agent_op_id op,
-		      const struct agent_args *a, const char *field)
-{
-	struct json_object *res;
-
-	if (ctl_call(o, op, a, &res))
-		return 1;
-	if (o->json)
-		ctl_print_json(res);
-	else if (field)
-		puts(reply_str(res, field));
-	json_object_put(res);
-	return 0;
-}
 
 int verb_rewrap(const struct ctl_opts *o, int argc, char **argv)
 {
@@ -32,7 +18,7 @@ int verb_rewrap(const struct ctl_opts *o, int argc, char **argv)
 		a.disk_id = argv[0];
 	else
 		a.snapshot_id = argv[0];
-	return call_print(o, disk ? AGENT_OP_REWRAP_DISK : AGENT_OP_REWRAP_SNAPSHOT,
+	return ctl_call_print(o, disk ? AGENT_OP_REWRAP_DISK : AGENT_OP_REWRAP_SNAPSHOT,
 			  &a, "KMSKeyVersionId");
 }
 
@@ -66,7 +52,7 @@ int verb_copy_snapshot(const struct ctl_opts *o, int argc, char **argv)
 		if (!encrypted)
 			return ctl_copy_snapshot_encrypting(o, argv[0], category) ? 1 : 0;
 	}
-	return call_print(o, AGENT_OP_COPY_SNAPSHOT, &a, "SnapshotId");
+	return ctl_call_print(o, AGENT_OP_COPY_SNAPSHOT, &a, "SnapshotId");
 }
 
 static const struct {

@@ -6,9 +6,8 @@
 
 #include "ctl.h"
 
-/* Call @op; print @field of the result (or all of it with --json). */
-static int simple(const struct ctl_opts *o, enum agent_op_id op,
-		  const struct agent_args *args, const char *field)
+int ctl_call_print(const struct ctl_opts *o, enum agent_op_id op,
+		   const struct agent_args *args, const char *field)
 {
 	struct json_object *res;
 
@@ -27,7 +26,7 @@ static int on_disk(const struct ctl_opts *o, enum agent_op_id op,
 {
 	struct agent_args a = { .disk_id = disk_id };
 
-	return simple(o, op, &a, field);
+	return ctl_call_print(o, op, &a, field);
 }
 
 int verb_create_disk(const struct ctl_opts *o, int argc, char **argv)
@@ -46,14 +45,14 @@ int verb_create_disk(const struct ctl_opts *o, int argc, char **argv)
 		ctl_error("create-disk needs --category (or --snapshot-id)");
 		return 1;
 	}
-	return simple(o, AGENT_OP_CREATE_DISK, &a, "DiskId");
+	return ctl_call_print(o, AGENT_OP_CREATE_DISK, &a, "DiskId");
 }
 
 int verb_attach_disk(const struct ctl_opts *o, int argc, char **argv)
 {
 	struct agent_args a = { .disk_id = argv[0], .force = o->force };
 
-	return simple(o, AGENT_OP_ATTACH_DISK, &a, "Device");
+	return ctl_call_print(o, AGENT_OP_ATTACH_DISK, &a, "Device");
 }
 
 int verb_detach_disk(const struct ctl_opts *o, int argc, char **argv)
@@ -70,7 +69,7 @@ int verb_delete_snapshot(const struct ctl_opts *o, int argc, char **argv)
 {
 	struct agent_args a = { .snapshot_id = argv[0] };
 
-	return simple(o, AGENT_OP_DELETE_SNAPSHOT, &a, NULL);
+	return ctl_call_print(o, AGENT_OP_DELETE_SNAPSHOT, &a, NULL);
 }
 
 int verb_reset_disk(const struct ctl_opts *o, int argc, char **argv)
@@ -81,7 +80,7 @@ int verb_reset_disk(const struct ctl_opts *o, int argc, char **argv)
 		ctl_error("reset-disk needs --snapshot-id SNAP");
 		return 1;
 	}
-	return simple(o, AGENT_OP_RESET_DISK, &a, NULL);
+	return ctl_call_print(o, AGENT_OP_RESET_DISK, &a, NULL);
 }
 
 int verb_reinit_disk(const struct ctl_opts *o, int argc, char **argv)
