@@ -199,15 +199,6 @@ void agent_kms_context(const char *lineage_id, const char *region,
 		 lineage_id, region);
 }
 
-static const char *body_str(const struct kms_response *resp, const char *name)
-{
-	struct json_object *v;
-
-	if (!resp->body || !json_object_object_get_ex(resp->body, name, &v))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 int agent_kms_new_data_key(struct op_ctx *ctx, const char *key_id,
 			 const char *context, char *wrapped, size_t wrapped_len,
 			 char *key_id_out, size_t key_id_len,
@@ -225,15 +216,15 @@ int agent_kms_new_data_key(struct op_ctx *ctx, const char *key_id,
 	r = agent_kms_call(ctx, "GenerateDataKeyWithoutPlaintext", params, &resp);
 	if (r < 0)
 		return r;
-	blob = body_str(&resp, "CiphertextBlob");
-	kid = body_str(&resp, "KeyId");
+	blob = kms_response_str(&resp, "CiphertextBlob");
+	kid = kms_response_str(&resp, "KeyId");
 	if (!blob || strlen(blob) >= wrapped_len) {
 		r = op_fail(ctx, -EPROTO, "KMS answer without a usable CiphertextBlob");
 		goto out;
 	}
 	snprintf(wrapped, wrapped_len, "%s", blob);
 	snprintf(key_id_out, key_id_len, "%s", kid ? kid : key_id);
-	ver = body_str(&resp, "KeyVersionId");
+	ver = kms_response_str(&resp, "KeyVersionId");
 	snprintf(version_out, version_len, "%s", ver ? ver : "");
 out:
 	kms_response_release(&resp);
@@ -257,7 +248,7 @@ int agent_kms_unwrap(struct op_ctx *ctx, const char *kms_key_id,
 	r = agent_kms_call(ctx, "Decrypt", params, &resp);
 	if (r < 0)
 		return r;
-	b64 = body_str(&resp, "Plaintext");
+	b64 = kms_response_str(&resp, "Plaintext");
 	b64len = b64 ? strlen(b64) : 0;
 	buf = secmem_alloc(b64len + 4);
 	if (!buf) {

@@ -13,23 +13,13 @@
 #include "agent_kms.h"
 #include "secmem.h"
 
-static const char *body_str(const struct kms_response *resp, const char *name)
-{
-	struct json_object *v;
-
-	if (!resp->body || !json_object_object_get_ex(resp->body, name, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 /* CiphertextBlob, KeyId and KeyVersionId of a sealing answer into @out. */
 static int take_blob(struct op_ctx *ctx, const struct kms_response *resp,
 		     const char *asked_key, struct agent_kms_wrapped *out)
 {
-	const char *blob = body_str(resp, "CiphertextBlob");
-	const char *kid = body_str(resp, "KeyId");
-	const char *ver = body_str(resp, "KeyVersionId");
+	const char *blob = kms_response_str(resp, "CiphertextBlob");
+	const char *kid = kms_response_str(resp, "KeyId");
+	const char *ver = kms_response_str(resp, "KeyVersionId");
 
 	if (!blob || strlen(blob) >= sizeof(out->blob))
 		return op_fail(ctx, -EPROTO, "KMS answer without a usable CiphertextBlob");

@@ -266,16 +266,6 @@ void audit_close(struct audit_log *l)
 	free(l);
 }
 
-static const char *body_str(const struct kms_response *resp, const char *name)
-{
-	struct json_object *v;
-
-	if (!resp->body || !json_object_object_get_ex(resp->body, name, &v) ||
-	    !json_object_is_type(v, json_type_string))
-		return NULL;
-	return json_object_get_string(v);
-}
-
 static void add_str(struct json_object *o, const char *k, const char *v)
 {
 	json_object_object_add(o, k, json_object_new_string(v ? v : ""));
@@ -302,7 +292,7 @@ void audit_kms_call(struct op_ctx *ctx, const char *action, const char *key_id,
 		snprintf(result, sizeof(result), "%s", resp->code);
 	else
 		snprintf(result, sizeof(result), "NoAnswer: %s", strerror(-r));
-	answered_key = r == 0 ? body_str(resp, "KeyId") : NULL;
+	answered_key = r == 0 ? kms_response_str(resp, "KeyId") : NULL;
 
 	pthread_mutex_lock(&l->lock);
 	o = json_object_new_object();

@@ -346,6 +346,16 @@ out:
 	return ret;
 }
 
+const char *kms_response_str(const struct kms_response *resp, const char *name)
+{
+	struct json_object *v;
+
+	if (!resp->body || !json_object_object_get_ex(resp->body, name, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	return json_object_get_string(v);
+}
+
 void kms_response_release(struct kms_response *resp)
 {
 	if (!resp)

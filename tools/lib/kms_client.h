@@ -45,6 +45,8 @@ void kms_client_free(struct kms_client *c);
 int kms_client_call(struct kms_client *c, const char *action,
 		    const char *const *params, struct kms_response *resp);
 void kms_response_release(struct kms_response *resp);
+/* The string field @name of the answer's body; NULL if none or not a string. */
+const char *kms_response_str(const struct kms_response *resp, const char *name);
 
 /*
  * The answer half of kms_client_call(): parse the @len bytes at @data
