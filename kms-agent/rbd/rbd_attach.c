@@ -315,18 +315,10 @@ int rbd_attach_open(const struct backend_ref *ref, struct backend_attach *att,
 			goto out;
 		}
 		local_map_put(name, rec.rbd_dev);
-	} else {
-		int id = atoi(rec.rbd_dev + 8);
-		char path[96];
-		FILE *f;
-
-		snprintf(path, sizeof(path), "/sys/bus/rbd/devices/%d/client_addr", id);
-		f = fopen(path, "re");
-		if (f) {
-			if (fgets(rec.client_addr, sizeof(rec.client_addr), f))
-				rec.client_addr[strcspn(rec.client_addr, "\n")] = '\0';
-			fclose(f);
-		}
+	} else if (rbd_kernel_client_addr(rec.rbd_dev, rec.client_addr,
+					  sizeof(rec.client_addr)) < 0) {
+		/* Without it, --force elsewhere fences only by the lock. */
+		rec.client_addr[0] = '\0';
 	}
 	snprintf(rec.instance, sizeof(rec.instance), "%s", rbd_instance);
 	snprintf(rec.device, sizeof(rec.device), "%s", att->device ? att->device : "");

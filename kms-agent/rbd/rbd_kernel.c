@@ -138,6 +138,15 @@ int rbd_kernel_maps(const char *dev, const char *pool, const char *image)
 	return id >= 0 && id_matches(id, pool, image);
 }
 
+int rbd_kernel_client_addr(const char *dev, char *addr, size_t addr_len)
+{
+	int id = dev_id(dev);
+
+	if (id < 0)
+		return id;
+	return read_attr(id, "client_addr", addr, addr_len);
+}
+
 int rbd_kernel_unmap(const char *dev)
 {
 	char buf[16];

@@ -18,6 +18,8 @@ struct rbd_cluster;
 int rbd_kernel_map(const struct rbd_cluster *cl, const char *image,
 		   char *dev, size_t dev_len, char *addr, size_t addr_len);
 int rbd_kernel_unmap(const char *dev);
+/* The address the OSDs know the client of mapped @dev by, in @addr. */
+int rbd_kernel_client_addr(const char *dev, char *addr, size_t addr_len);
 /* 1 if @dev maps @pool/@image now, else 0. */
 int rbd_kernel_maps(const char *dev, const char *pool, const char *image);
 
