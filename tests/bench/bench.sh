@@ -20,7 +20,7 @@
 #   ecsenc-null, dmcrypt-null (when the table is accepted):
 #                capi:ecb(cipher_null)-plain64, what the target costs
 #                without the crypto
-# and every workload runs on each of them in turn (A B C D, A B C D, ...)
+# and every workload runs on each of them in turn (A B C D, D C B A, ...)
 # for BENCH_ROUNDS rounds (BENCH_VDA_ROUNDS on the virtio disk, whose
 # latency under TCG wanders by tens of microseconds from round to round);
 # the host reports medians.
@@ -310,8 +310,13 @@ for b in $BACKINGS; do
 		for r in $(seq 1 "$rounds"); do
 			log "$b ss=$ss round $r/$rounds ($(($(date +%s) - t_start)) s so far)"
 			crypto_limit "$b-$ss-r$r"
+			# Odd rounds run the mappings in one order, even rounds in
+			# the other, so that what one run leaves behind (warm pages,
+			# a busy kworker) does not always favour the same mapping.
+			order=$CONFIGS
+			[ $((r % 2)) = 1 ] || order=$(echo "$CONFIGS" | tr ' ' '\n' | tac | tr '\n' ' ')
 			for wl in $wls; do
-				for cfg in $CONFIGS; do
+				for cfg in $order; do
 					case $cfg in
 					*-null | linear) in_list "$wl" "$NULL_WORKLOADS" || continue ;;
 					ecsenc-inline) in_list "$wl" "$INLINE_WORKLOADS" || continue
