@@ -109,8 +109,17 @@ static DEFINE_PER_CPU(struct ecsenc_load, ecsenc_load);
 
 /* A queue seen this many bios ago still counts. */
 #define ECSENC_DEEP_BIOS	16
-/* Bios waiting for one CPU's worker, beyond which the submitter helps. */
-#define ECSENC_QUEUE_MAX	2
+/*
+ * Bios that may wait for one CPU's worker, beyond which the submitter's
+ * CPU does them itself: half of what that CPU has in flight, within
+ * these bounds.  Reads from a virtio disk at a depth of 32 then go mostly
+ * to the helper, while the CPU that runs the submitter also takes the
+ * interrupts; at a depth of 4, and on a device that completes in the
+ * submitter's context (where only the bios handed over stay in flight),
+ * both CPUs keep a share.
+ */
+#define ECSENC_QUEUE_MIN	2
+#define ECSENC_QUEUE_MAX	8
 /*
  * Every that many small bios of a shallow CPU, one is handed over; twice
  * as many after each probe that found no queue, up to the most: on a
@@ -311,17 +320,6 @@ static void ecsenc_crypt_here(struct ecsenc_io *io)
 	io->crypt_done(io, r);
 }
 
-static void ecsenc_softirq_fn(struct ecsenc_bh *bh)
-{
-	struct ecsenc_softirq *q = container_of(bh, struct ecsenc_softirq, bh);
-	struct llist_node *list = llist_del_all(&q->ios);
-	struct ecsenc_io *io, *next;
-
-	llist_for_each_entry_safe(io, next, llist_reverse_order(list),
-				  softirq_node)
-		ecsenc_crypt_here(io);
-}
-
 /* A bio enters the target on this CPU. */
 static void ecsenc_load_enter(struct ecsenc_io *io)
 {
@@ -355,13 +353,14 @@ static void ecsenc_helper_fn(struct work_struct *work)
  * Hand a small @io to the worker of another CPU, when its submitter's CPU
  * has bios queued up (or to probe whether it would), and that CPU has no
  * bios of its own submitters in flight (two jobs, one on each CPU, keep
- * their bios) and fewer than ECSENC_QUEUE_MAX waiting for its worker.
+ * their bios) and fewer than its share waiting for its worker.
  * False: do it here.
  */
 static bool ecsenc_hand_over(struct ecsenc_io *io)
 {
 	struct ecsenc_load *l = per_cpu_ptr(&ecsenc_load, io->cpu);
 	int here = raw_smp_processor_id();
+	unsigned int max_queued;
 	struct ecsenc_load *t;
 	int cpu;
 
@@ -377,6 +376,8 @@ static bool ecsenc_hand_over(struct ecsenc_io *io)
 		WRITE_ONCE(l->probe_every, min(2 * every, ECSENC_PROBE_MOST));
 	}
 
+	max_queued = clamp_t(unsigned int, atomic_read(&l->inflight) / 2,
+			     ECSENC_QUEUE_MIN, ECSENC_QUEUE_MAX);
 	cpu = here;
 	do {
 		cpu = cpumask_next(cpu, cpu_online_mask);
@@ -388,7 +389,7 @@ static bool ecsenc_hand_over(struct ecsenc_io *io)
 		/* A CPU with submitters of its own is busy with their bios. */
 		if (atomic_read(&t->inflight))
 			continue;
-		if (atomic_inc_return(&t->queued) <= ECSENC_QUEUE_MAX)
+		if (atomic_inc_return(&t->queued) <= max_queued)
 			break;
 		atomic_dec(&t->queued);
 	} while (true);
@@ -398,17 +399,34 @@ static bool ecsenc_hand_over(struct ecsenc_io *io)
 	return true;
 }
 
+static void ecsenc_softirq_fn(struct ecsenc_bh *bh)
+{
+	struct ecsenc_softirq *q = container_of(bh, struct ecsenc_softirq, bh);
+	struct llist_node *list = llist_del_all(&q->ios);
+	struct ecsenc_io *io, *next;
+
+	llist_for_each_entry_safe(io, next, llist_reverse_order(list),
+				  softirq_node)
+		if (!ecsenc_hand_over(io))
+			ecsenc_crypt_here(io);
+}
+
 /*
  * Encrypt or decrypt @io->run, then call @done.  A large run is shared
  * out among the CPUs.  Otherwise the run is done right here, or, from
  * hard interrupt context, by this CPU's BH work as soon as the interrupt
  * returns: no context switch, and the data is still in this CPU's cache.
+ * Whether a small run is handed over is decided just before it would be
+ * done here, so in the BH work for reads that completed in hard interrupt
+ * context: a driver ends a whole batch of bios in one interrupt, and
+ * deciding for all of them there would give another CPU only the first
+ * few of the batch, and this CPU the rest.
  */
 static void ecsenc_crypt(struct ecsenc_io *io, ecsenc_done_fn done)
 {
 	io->crypt_done = done;
 
-	if (ecsenc_share_out(io) || ecsenc_hand_over(io))
+	if (ecsenc_share_out(io))
 		return;
 
 	if (in_hardirq() || irqs_disabled()) {
@@ -418,7 +436,8 @@ static void ecsenc_crypt(struct ecsenc_io *io, ecsenc_done_fn done)
 			ecsenc_bh_schedule(&q->bh);
 		return;
 	}
-	ecsenc_crypt_here(io);
+	if (!ecsenc_hand_over(io))
+		ecsenc_crypt_here(io);
 }
 
 /* ---- reads ---- */
