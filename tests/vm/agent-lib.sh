@@ -43,8 +43,14 @@ _wait_for() {		# what pid test...
 }
 
 _kms_answers() {
-	# The emulator is up once its port takes connections.
-	(exec 3<>"/dev/tcp/127.0.0.1/${KMS_ENDPOINT##*:}") 2>/dev/null
+	# The emulator is up once a socket listens on its port.  A connection
+	# alone proves nothing: to a port of the ephemeral range, with nothing
+	# listening yet, connect() may pick that same port as its source and
+	# connect the socket to itself.
+	local port
+	port=$(printf '%04X' "${KMS_ENDPOINT##*:}")
+	awk -v port="$port" '$4 == "0A" && $2 ~ (":" port "$") { up = 1 }
+		END { exit !up }' /proc/net/tcp
 }
 
 # Start the KMS emulator on a free loopback port.
