@@ -3,8 +3,9 @@
  * dm-ecsenc bio path.
  *
  * Writes are encrypted in ->map, in the submitter's context, from the
- * caller's pages into bounce pages (dm-ecsenc-pages.c), and the clone
- * carrying them goes straight to the backing device.  Reads are remapped
+ * caller's pages into bounce pages (dm-ecsenc-pages.c), and dm's own clone
+ * carries the bounce pages to the backing device in place of the caller's:
+ * no second bio is allocated, submitted or freed.  Reads are remapped
  * as they are and decrypted in place where they complete: inline when
  * that context may sleep (brd, loop, any driver that completes in the
  * submitter), inline without sleeping in soft interrupt context, and in
@@ -74,6 +75,9 @@ struct ecsenc_worker {
 #define ECSENC_CHUNK_BYTES	(32 * 1024)
 #define ECSENC_MAX_WORKERS	8
 
+/* bvec tables of large writes in reserve, as a bio_set keeps bvecs. */
+#define ECSENC_VEC_POOL_MIN	BIO_POOL_SIZE
+
 #define ECSENC_JOB_HEAD_SIZE	ALIGN(sizeof(struct ecsenc_job), \
 				      __alignof__(struct ecsenc_worker))
 
@@ -134,8 +138,8 @@ static void ecsenc_unit_done(ecsenc_crypto_done_arg *arg, int error);
 static void ecsenc_run_advance(struct ecsenc_config *ec,
 			       struct ecsenc_run *run)
 {
-	bio_advance_iter_single(run->src, &run->src_iter, ec->sector_size);
-	bio_advance_iter_single(run->dst, &run->dst_iter, ec->sector_size);
+	bvec_iter_advance_single(run->src, &run->src_iter, ec->sector_size);
+	bvec_iter_advance_single(run->dst, &run->dst_iter, ec->sector_size);
 	run->iv_sector += ec->sector_size >> SECTOR_SHIFT;
 }
 
@@ -170,8 +174,8 @@ static int ecsenc_crypt_run(struct ecsenc_config *ec,
 	sg_init_table(&sg[1], 1);
 
 	while (run->src_iter.bi_size) {
-		struct bio_vec in = bio_iter_iovec(run->src, run->src_iter);
-		struct bio_vec out = bio_iter_iovec(run->dst, run->dst_iter);
+		struct bio_vec in = bvec_iter_bvec(run->src, run->src_iter);
+		struct bio_vec out = bvec_iter_bvec(run->dst, run->dst_iter);
 		u64 iv_sector = large ? run->iv_sector >> ec->sector_shift :
 					run->iv_sector;
 
@@ -225,8 +229,8 @@ static void ecsenc_job_chunk(struct ecsenc_job *job, unsigned int offset,
 			     unsigned int bytes, struct ecsenc_run *chunk)
 {
 	*chunk = job->run;
-	bio_advance_iter(chunk->src, &chunk->src_iter, offset);
-	bio_advance_iter(chunk->dst, &chunk->dst_iter, offset);
+	bvec_iter_advance(chunk->src, &chunk->src_iter, offset);
+	bvec_iter_advance(chunk->dst, &chunk->dst_iter, offset);
 	chunk->src_iter.bi_size = bytes;
 	chunk->dst_iter.bi_size = bytes;
 	chunk->iv_sector += offset >> SECTOR_SHIFT;
@@ -303,20 +307,20 @@ static bool ecsenc_share_out(struct ecsenc_io *io)
 	return true;
 }
 
-/* Do @io->run here, sleeping only where that is allowed. */
-static void ecsenc_crypt_here(struct ecsenc_io *io)
+/*
+ * Do @io->run here, then call @io->crypt_done.  @may_sleep: the caller's
+ * context may sleep (a worker, ->map), so an asynchronous cipher is
+ * waited for; otherwise (BH work, a driver's completion) its callback
+ * carries on with the run.
+ */
+static void ecsenc_crypt_here(struct ecsenc_io *io, bool may_sleep)
 {
 	int r;
 
-	if (preemptible()) {
-		r = ecsenc_crypt_run(io->ec, &io->req, io->sg, io->iv,
-				     &io->run, NULL);
-	} else {
-		r = ecsenc_crypt_run(io->ec, &io->req, io->sg, io->iv,
-				     &io->run, io);
-		if (r == -EINPROGRESS)
-			return;
-	}
+	r = ecsenc_crypt_run(io->ec, &io->req, io->sg, io->iv, &io->run,
+			     may_sleep ? NULL : io);
+	if (r == -EINPROGRESS)
+		return;
 	io->crypt_done(io, r);
 }
 
@@ -346,7 +350,7 @@ static void ecsenc_helper_fn(struct work_struct *work)
 	struct ecsenc_io *io = container_of(work, struct ecsenc_io, work);
 
 	atomic_dec(&per_cpu_ptr(&ecsenc_load, io->helper)->queued);
-	ecsenc_crypt_here(io);
+	ecsenc_crypt_here(io, true);
 }
 
 /*
@@ -408,36 +412,29 @@ static void ecsenc_softirq_fn(struct ecsenc_bh *bh)
 	llist_for_each_entry_safe(io, next, llist_reverse_order(list),
 				  softirq_node)
 		if (!ecsenc_hand_over(io))
-			ecsenc_crypt_here(io);
+			ecsenc_crypt_here(io, false);
+}
+
+/* Leave @io to this CPU's BH work, which runs when the interrupt returns. */
+static void ecsenc_defer_to_bh(struct ecsenc_io *io)
+{
+	struct ecsenc_softirq *q = this_cpu_ptr(&ecsenc_softirq);
+
+	if (llist_add(&io->softirq_node, &q->ios))
+		ecsenc_bh_schedule(&q->bh);
 }
 
 /*
- * Encrypt or decrypt @io->run, then call @done.  A large run is shared
- * out among the CPUs.  Otherwise the run is done right here, or, from
- * hard interrupt context, by this CPU's BH work as soon as the interrupt
- * returns: no context switch, and the data is still in this CPU's cache.
- * Whether a small run is handed over is decided just before it would be
- * done here, so in the BH work for reads that completed in hard interrupt
- * context: a driver ends a whole batch of bios in one interrupt, and
- * deciding for all of them there would give another CPU only the first
- * few of the batch, and this CPU the rest.
+ * Encrypt or decrypt @io->run, then call @io->crypt_done, from process
+ * context or from a soft interrupt (@may_sleep says which).  A large run
+ * is shared out among the CPUs, a small one handed over or done here.
  */
-static void ecsenc_crypt(struct ecsenc_io *io, ecsenc_done_fn done)
+static void ecsenc_crypt(struct ecsenc_io *io, bool may_sleep)
 {
-	io->crypt_done = done;
-
 	if (ecsenc_share_out(io))
 		return;
-
-	if (in_hardirq() || irqs_disabled()) {
-		struct ecsenc_softirq *q = this_cpu_ptr(&ecsenc_softirq);
-
-		if (llist_add(&io->softirq_node, &q->ios))
-			ecsenc_bh_schedule(&q->bh);
-		return;
-	}
 	if (!ecsenc_hand_over(io))
-		ecsenc_crypt_here(io);
+		ecsenc_crypt_here(io, may_sleep);
 }
 
 /* ---- reads ---- */
@@ -457,6 +454,17 @@ static void ecsenc_read_decrypted(struct ecsenc_io *io, int error)
 	ecsenc_read_done(io, errno_to_blk_status(error));
 }
 
+/*
+ * A driver ends a read in whatever context it completes in: the one place
+ * here that has to ask.  From hard interrupt context, a small read is
+ * left to this CPU's BH work, which runs as soon as the interrupt
+ * returns: no context switch, and the data is still in this CPU's cache.
+ * Whether it is handed over is decided there, bio by bio: a driver ends a
+ * whole batch of bios in one interrupt, and deciding for all of them here
+ * would give another CPU only the first few of the batch.  preemptible()
+ * is false on a kernel that does not count preemption, which only costs
+ * an asynchronous cipher its wait.
+ */
 static void ecsenc_read_end_io(struct bio *bio)
 {
 	struct ecsenc_io *io = bio->bi_private;
@@ -465,7 +473,13 @@ static void ecsenc_read_end_io(struct bio *bio)
 		ecsenc_read_done(io, bio->bi_status);
 		return;
 	}
-	ecsenc_crypt(io, ecsenc_read_decrypted);
+	io->crypt_done = ecsenc_read_decrypted;
+	if (in_hardirq() || irqs_disabled()) {
+		if (!ecsenc_share_out(io))
+			ecsenc_defer_to_bh(io);
+		return;
+	}
+	ecsenc_crypt(io, preemptible());
 }
 
 int ecsenc_map_read(struct ecsenc_config *ec, struct bio *bio, u64 iv_sector)
@@ -477,8 +491,8 @@ int ecsenc_map_read(struct ecsenc_config *ec, struct bio *bio, u64 iv_sector)
 	ecsenc_load_enter(io);
 	/* The driver consumes bi_iter: keep where the data is. */
 	io->run = (struct ecsenc_run) {
-		.src = bio, .src_iter = bio->bi_iter,
-		.dst = bio, .dst_iter = bio->bi_iter,
+		.src = bio->bi_io_vec, .src_iter = bio->bi_iter,
+		.dst = bio->bi_io_vec, .dst_iter = bio->bi_iter,
 		.iv_sector = iv_sector, .encrypt = false,
 	};
 	io->orig_end_io = bio->bi_end_io;
@@ -491,24 +505,34 @@ int ecsenc_map_read(struct ecsenc_config *ec, struct bio *bio, u64 iv_sector)
 
 /* ---- writes ---- */
 
-static void ecsenc_free_clone(struct ecsenc_config *ec, struct bio *clone)
-{
-	struct bvec_iter_all iter_all;
-	struct bio_vec *bv;
+/*
+ * A write's ciphertext goes into bounce pages, and dm's clone of the
+ * caller's bio carries them: its bvec table, which it shares with the
+ * caller's bio, is swapped for one that lists the bounce pages (in the
+ * per-bio data up to 16 KiB, from @ec->vec_pool above that), as
+ * bio_iov_bvec_set() lends a bio a table it does not own, and swapped
+ * back before the clone ends.
+ */
 
-	bio_for_each_segment_all(bv, clone, iter_all)
-		mempool_free(bv->bv_page, &ec->page_pool);
-	bio_put(clone);
+static void ecsenc_put_pages(struct ecsenc_io *io, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		mempool_free(io->cipher_vecs[i].bv_page, &io->ec->page_pool);
 }
 
-static struct bio *ecsenc_alloc_clone(struct ecsenc_config *ec,
-				      struct bio *bio)
+/* List bounce pages for all of @bio in @io->cipher_vecs. */
+static void ecsenc_get_bounce(struct ecsenc_io *io, struct bio *bio)
 {
-	unsigned int nr_pages = DIV_ROUND_UP(bio->bi_iter.bi_size, PAGE_SIZE);
+	unsigned int nr = DIV_ROUND_UP(bio->bi_iter.bi_size, PAGE_SIZE);
 	gfp_t gfp = GFP_NOWAIT | __GFP_NOWARN;
+	struct ecsenc_config *ec = io->ec;
 	unsigned int size, i;
-	struct bio *clone;
 
+	io->cipher_vecs = nr <= ECSENC_INLINE_VECS ? io->inline_vecs :
+			  mempool_alloc(&ec->vec_pool, GFP_NOIO);
+	io->nr_cipher_vecs = nr;
 retry:
 	size = bio->bi_iter.bi_size;
 	/*
@@ -518,55 +542,54 @@ retry:
 	if (gfp & __GFP_DIRECT_RECLAIM)
 		mutex_lock(&ec->bounce_lock);
 
-	clone = bio_alloc_bioset(ec->dev->bdev, nr_pages, bio->bi_opf,
-				 GFP_NOIO, &ec->bs);
-	clone->bi_iter.bi_sector = bio->bi_iter.bi_sector;
-	clone->bi_ioprio = bio->bi_ioprio;
-
-	for (i = 0; i < nr_pages; i++) {
+	for (i = 0; i < nr; i++) {
 		unsigned int len = min_t(unsigned int, size, PAGE_SIZE);
 		struct page *page = mempool_alloc(&ec->page_pool, gfp);
 
 		if (!page) {
-			ecsenc_free_clone(ec, clone);
+			ecsenc_put_pages(io, i);
 			gfp = GFP_NOIO;
 			goto retry;
 		}
-		__bio_add_page(clone, page, len, 0);
+		bvec_set_page(&io->cipher_vecs[i], page, len, 0);
 		size -= len;
 	}
 
 	if (gfp & __GFP_DIRECT_RECLAIM)
 		mutex_unlock(&ec->bounce_lock);
-	return clone;
 }
 
-static void ecsenc_write_end_io(struct bio *clone)
+/* Give the bio its own table back and the bounce pages to the pool. */
+static void ecsenc_write_done(struct ecsenc_io *io, blk_status_t status)
 {
-	struct ecsenc_io *io = clone->bi_private;
 	struct bio *bio = io->base_bio;
 
-	bio->bi_status = clone->bi_status;
-	ecsenc_free_clone(io->ec, clone);
+	bio->bi_io_vec = io->plain_vecs;
+	bio->bi_vcnt = io->plain_vcnt;
+	ecsenc_put_pages(io, io->nr_cipher_vecs);
+	if (io->cipher_vecs != io->inline_vecs)
+		mempool_free(io->cipher_vecs, &io->ec->vec_pool);
+
+	bio->bi_end_io = io->orig_end_io;
+	bio->bi_status = status;
 	ecsenc_load_leave(io);
 	bio_endio(bio);
 }
 
+static void ecsenc_write_end_io(struct bio *bio)
+{
+	struct ecsenc_io *io = bio->bi_private;
+
+	ecsenc_write_done(io, bio->bi_status);
+}
+
 static void ecsenc_write_encrypted(struct ecsenc_io *io, int error)
 {
-	struct bio *clone = io->clone;
-	struct bio *bio = io->base_bio;
-
 	if (unlikely(error)) {
-		ecsenc_free_clone(io->ec, clone);
-		bio->bi_status = errno_to_blk_status(error);
-		ecsenc_load_leave(io);
-		bio_endio(bio);
+		ecsenc_write_done(io, errno_to_blk_status(error));
 		return;
 	}
-	clone->bi_private = io;
-	clone->bi_end_io = ecsenc_write_end_io;
-	submit_bio_noacct(clone);
+	submit_bio_noacct(io->base_bio);
 }
 
 int ecsenc_map_write(struct ecsenc_config *ec, struct bio *bio,
@@ -581,13 +604,27 @@ int ecsenc_map_write(struct ecsenc_config *ec, struct bio *bio,
 	io->ec = ec;
 	io->base_bio = bio;
 	ecsenc_load_enter(io);
-	io->clone = ecsenc_alloc_clone(ec, bio);
+	ecsenc_get_bounce(io, bio);
 	io->run = (struct ecsenc_run) {
-		.src = bio, .src_iter = bio->bi_iter,
-		.dst = io->clone, .dst_iter = io->clone->bi_iter,
+		.src = bio->bi_io_vec, .src_iter = bio->bi_iter,
+		.dst = io->cipher_vecs,
+		.dst_iter = { .bi_size = bio->bi_iter.bi_size },
 		.iv_sector = iv_sector, .encrypt = true,
 	};
-	ecsenc_crypt(io, ecsenc_write_encrypted);
+
+	/* From here on the bio carries the bounce pages. */
+	io->plain_vecs = bio->bi_io_vec;
+	io->plain_vcnt = bio->bi_vcnt;
+	bio->bi_io_vec = io->cipher_vecs;
+	bio->bi_vcnt = io->nr_cipher_vecs;
+	bio->bi_iter.bi_idx = 0;
+	bio->bi_iter.bi_bvec_done = 0;
+	io->orig_end_io = bio->bi_end_io;
+	bio->bi_end_io = ecsenc_write_end_io;
+	bio->bi_private = io;
+
+	io->crypt_done = ecsenc_write_encrypted;
+	ecsenc_crypt(io, true);
 	return DM_MAPIO_SUBMITTED;
 }
 
@@ -601,7 +638,9 @@ int ecsenc_io_init(struct ecsenc_config *ec, const char *devname)
 	if (r)
 		return r;
 
-	r = bioset_init(&ec->bs, BIO_POOL_SIZE, 0, BIOSET_NEED_BVECS);
+	r = mempool_init_kmalloc_pool(&ec->vec_pool, ECSENC_VEC_POOL_MIN,
+				      ECSENC_MAX_WRITE_PAGES *
+				      sizeof(struct bio_vec));
 	if (r)
 		return r;
 
@@ -625,7 +664,7 @@ void ecsenc_io_exit(struct ecsenc_config *ec)
 {
 	if (ec->crypt_wq)
 		destroy_workqueue(ec->crypt_wq);
-	bioset_exit(&ec->bs);
+	mempool_exit(&ec->vec_pool);
 	ecsenc_bounce_exit(ec);
 }
 

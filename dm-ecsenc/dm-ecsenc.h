@@ -31,6 +31,9 @@
 /* Largest write handled in one piece; larger bios are split by dm. */
 #define ECSENC_MAX_WRITE_PAGES	BIO_MAX_VECS
 
+/* Bounce pages of a write that fit in its per-bio data: 16 KiB. */
+#define ECSENC_INLINE_VECS	4
+
 /* A cipher the table line may name. */
 struct ecsenc_cipher {
 	const char *name;		/* as written in the table line */
@@ -60,7 +63,7 @@ struct ecsenc_config {
 	char *key_desc;			/* logon key description, or NULL */
 
 	mempool_t page_pool;		/* bounce pages for writes */
-	struct bio_set bs;		/* write clones */
+	mempool_t vec_pool;		/* bvec arrays of writes > 16 KiB */
 	struct mutex bounce_lock;	/* one blocking page allocation at once */
 	atomic_long_t bounce_pages;	/* bounce pages held (cache included) */
 	atomic_long_t bounce_peak;	/* most bounce pages ever held */
@@ -77,8 +80,8 @@ struct ecsenc_config {
 
 /* A run of consecutive data units to encrypt or decrypt. */
 struct ecsenc_run {
-	struct bio *src;		/* where the data comes from */
-	struct bio *dst;		/* where it goes; == @src in place */
+	const struct bio_vec *src;	/* where the data comes from */
+	const struct bio_vec *dst;	/* where it goes; == @src in place */
 	struct bvec_iter src_iter;	/* the run's bytes in @src */
 	struct bvec_iter dst_iter;	/* the same bytes' place in @dst */
 	u64 iv_sector;			/* IV of the first unit, 512 B sectors */
@@ -95,8 +98,11 @@ struct ecsenc_io {
 	struct ecsenc_config *ec;	/* the device this bio belongs to */
 	struct bio *base_bio;		/* the bio dm handed to ->map */
 	struct ecsenc_run run;		/* the data units still to do */
-	bio_end_io_t *orig_end_io;	/* @base_bio's end_io, for reads */
-	struct bio *clone;		/* writes: the ciphertext clone */
+	bio_end_io_t *orig_end_io;	/* @base_bio's end_io */
+	struct bio_vec *plain_vecs;	/* writes: @base_bio's own bvecs */
+	struct bio_vec *cipher_vecs;	/* writes: the bounce pages, in place */
+	unsigned short nr_cipher_vecs;	/* writes: entries of @cipher_vecs */
+	unsigned short plain_vcnt;	/* writes: @base_bio's own bi_vcnt */
 	struct llist_node softirq_node;	/* waiting for this CPU's BH work */
 	struct work_struct work;	/* handed to another CPU's worker */
 	unsigned int cpu;		/* submitted there: whose load it counts in */
@@ -104,6 +110,7 @@ struct ecsenc_io {
 	ecsenc_done_fn crypt_done;	/* what follows the crypto */
 	struct scatterlist sg[2];	/* the unit being done: in, out */
 	u8 iv[ECSENC_IV_SIZE] __aligned(8); /* plain64 IV being used */
+	struct bio_vec inline_vecs[ECSENC_INLINE_VECS]; /* small writes */
 	/* Must stay last: followed by crypto_skcipher_reqsize() bytes. */
 	struct skcipher_request req;
 };
