@@ -12,6 +12,7 @@
 #   make bench-memory  heavy random writes through ecsenc in a small VM
 #   make bench-scale   256 devices on one guest, 64 attaches through the agent
 #   make bench-breakdown  where a QD1 I/O's time goes (ftrace), null cipher
+#   make bench-ab   two builds of the module, alternated in one boot
 #   make install    programs, systemd units, man pages, bash completion
 #                   (PREFIX=/usr/local, DESTDIR= for staging)
 #   make install-module  the module built for KVER, into /lib/modules
@@ -54,7 +55,7 @@ USERSPACE_DIRS := tools/lib tools/kms-emulator kms-agent tools/ecsenc-ctl
 BUILT_DIRS = $(foreach d,$(USERSPACE_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
 .PHONY: all deps module modules userspace check check-host check-vm demo bench \
-	bench-memory bench-rbd bench-scale bench-breakdown lint clean programs install install-module \
+	bench-memory bench-rbd bench-scale bench-breakdown bench-ab lint clean programs install install-module \
 	install-dkms deb check-systemd
 
 all: module userspace
@@ -173,6 +174,29 @@ bench-breakdown: all
 	@env | grep -E '^(BENCH|BREAKDOWN)_' | sed "s/=\(.*\)/='\1'/" >$(BENCH_OUT)/bench.env || true
 	@tests/vm/run-vm.sh --mem 1024 --smp 2 --timeout 1200 \
 		--script tests/bench/breakdown.sh --out $(BENCH_OUT)
+
+# Two builds of the module against each other in one boot, the order
+# alternating by round (tests/bench/ab.sh): AB_BASE= the commit to compare
+# with (default: dm-ecsenc/ before its last change), against the working
+# tree's module.  AB_ROUNDS (6), AB_RUNTIME (3 s); about 8 minutes.
+AB_BASE ?= $(shell git log -2 --format=%h -- dm-ecsenc | tail -n 1)
+AB_OUT ?= build/bench-ab
+bench-ab: all
+	@rm -rf build/ab-src $(AB_OUT) && mkdir -p build/ab-src $(AB_OUT)/ab
+	@git archive $(AB_BASE) Kbuild dm-ecsenc | tar -x -C build/ab-src
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/build/ab-src modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/bench/kmod modules
+	@cp build/ab-src/dm-ecsenc/dm-ecsenc.ko $(AB_OUT)/ab/base.ko
+	@cp $(MODULE_BUILD)/dm-ecsenc/dm-ecsenc.ko $(AB_OUT)/ab/head.ko
+	@{ echo "command: make bench-ab KVER=$(KVER) AB_BASE=$(AB_BASE)"; \
+		git log -1 --format="base: %h %s" $(AB_BASE); \
+		git log -1 --format="head: %h %s" -- dm-ecsenc; \
+		git status --short dm-ecsenc | sed "s/^/head uncommitted: /"; \
+		echo "host load before: $$(cat /proc/loadavg)"; } >$(AB_OUT)/ab/what.txt
+	@env | grep -E '^AB_' | sed "s/=\(.*\)/='\1'/" >$(AB_OUT)/bench.env || true
+	@tests/vm/run-vm.sh --mem 1024 --smp 2 --timeout 1800 \
+		--script tests/bench/ab.sh --out $(AB_OUT)
+	@echo "host load after: $$(cat /proc/loadavg)" >>$(AB_OUT)/ab.txt
 
 # Heavy random writes in a 256 MiB guest: no OOM, no hang, bounded pool.
 # --lean: the full initramfs (about 116 MB of RAM for good) is too much for
