@@ -165,16 +165,19 @@ crypto_limit() {	# tag
 
 # The same transform without system calls: ecsenc_xts_speed.ko prints one
 # line per CPU count and unit, then refuses to stay loaded (tools:
-# kernel-1cpu, the per-CPU limit, and kernel-<n>cpu, every CPU at once).
+# kernel-1cpu, the per-CPU limit, and kernel-<n>cpu, every CPU at once),
+# and the null cipher's, on one CPU (tool null-1cpu: "enc" out of place,
+# as a write copies into a bounce page; "dec" in place, as a read).
 kernel_limit() {	# tag
 	local ko=/ecsenc/bin/ecsenc_xts_speed.ko
 	[ -e "$ko" ] || { log "no ecsenc_xts_speed.ko in the guest"; return 0; }
 	dmesg -c >/dev/null
 	insmod "$ko" msecs=1000 2>/dev/null || true	# -EAGAIN by design
-	dmesg | sed -n 's/.*ecsenc_xts_speed: \([^ ]*\) cpus \([0-9]*\) unit \([0-9]*\) enc \([0-9.]*\) dec \([0-9.]*\)$/\2 \3 \4 \5/p' |
-		while read -r n u e d; do
-			awk -v t="$1" -v n="$n" -v u="$u" -v e="$e" -v d="$d" 'BEGIN {
-				printf "%s\tkernel-%scpu\t%s\t%s\t%s\t%.2f\t%.2f\n", t, n, u, e, d,
+	dmesg | sed -n -e 's/.*ecsenc_xts_speed: \([^ ]*\) cpus \([0-9]*\) unit \([0-9]*\) enc \([0-9.]*\) dec \([0-9.]*\)$/kernel-\2cpu \3 \4 \5/p' \
+		-e 's/.*ecsenc_xts_speed: \([^ ]*\) cpus \([0-9]*\) unit \([0-9]*\) copy \([0-9.]*\) inplace \([0-9.]*\)$/null-\2cpu \3 \4 \5/p' |
+		while read -r tool u e d; do
+			awk -v t="$1" -v tool="$tool" -v u="$u" -v e="$e" -v d="$d" 'BEGIN {
+				printf "%s\t%s\t%s\t%s\t%s\t%.2f\t%.2f\n", t, tool, u, e, d,
 					u / (e * 1.048576), u / (d * 1.048576) }'
 		done | tee -a "$RAW/crypto.tsv"
 }
