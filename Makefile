@@ -185,6 +185,7 @@ bench-ab: all
 	@rm -rf build/ab-src $(AB_OUT) && mkdir -p build/ab-src $(AB_OUT)/ab
 	@git archive $(AB_BASE) Kbuild dm-ecsenc | tar -x -C build/ab-src
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/build/ab-src modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/bench/kmod clean
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/bench/kmod modules
 	@cp build/ab-src/dm-ecsenc/dm-ecsenc.ko $(AB_OUT)/ab/base.ko
 	@cp $(MODULE_BUILD)/dm-ecsenc/dm-ecsenc.ko $(AB_OUT)/ab/head.ko
