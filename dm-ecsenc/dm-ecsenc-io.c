@@ -437,9 +437,8 @@ static void ecsenc_crypt(struct ecsenc_io *io, bool may_sleep)
 		ecsenc_crypt_here(io, may_sleep);
 }
 
-/* ---- reads ---- */
-
-static void ecsenc_read_done(struct ecsenc_io *io, blk_status_t status)
+/* Hand @io->base_bio back to dm with @status: the end of every bio here. */
+static void ecsenc_bio_done(struct ecsenc_io *io, blk_status_t status)
 {
 	struct bio *bio = io->base_bio;
 
@@ -449,9 +448,11 @@ static void ecsenc_read_done(struct ecsenc_io *io, blk_status_t status)
 	bio_endio(bio);
 }
 
+/* ---- reads ---- */
+
 static void ecsenc_read_decrypted(struct ecsenc_io *io, int error)
 {
-	ecsenc_read_done(io, errno_to_blk_status(error));
+	ecsenc_bio_done(io, errno_to_blk_status(error));
 }
 
 /*
@@ -470,7 +471,7 @@ static void ecsenc_read_end_io(struct bio *bio)
 	struct ecsenc_io *io = bio->bi_private;
 
 	if (unlikely(bio->bi_status)) {
-		ecsenc_read_done(io, bio->bi_status);
+		ecsenc_bio_done(io, bio->bi_status);
 		return;
 	}
 	io->crypt_done = ecsenc_read_decrypted;
@@ -569,11 +570,7 @@ static void ecsenc_write_done(struct ecsenc_io *io, blk_status_t status)
 	ecsenc_put_pages(io, io->nr_cipher_vecs);
 	if (io->cipher_vecs != io->inline_vecs)
 		mempool_free(io->cipher_vecs, &io->ec->vec_pool);
-
-	bio->bi_end_io = io->orig_end_io;
-	bio->bi_status = status;
-	ecsenc_load_leave(io);
-	bio_endio(bio);
+	ecsenc_bio_done(io, status);
 }
 
 static void ecsenc_write_end_io(struct bio *bio)
