@@ -75,9 +75,6 @@ struct ecsenc_worker {
 #define ECSENC_CHUNK_BYTES	(32 * 1024)
 #define ECSENC_MAX_WORKERS	8
 
-/* bvec tables of large writes in reserve, as a bio_set keeps bvecs. */
-#define ECSENC_VEC_POOL_MIN	BIO_POOL_SIZE
-
 #define ECSENC_JOB_HEAD_SIZE	ALIGN(sizeof(struct ecsenc_job), \
 				      __alignof__(struct ecsenc_worker))
 
@@ -510,55 +507,10 @@ int ecsenc_map_read(struct ecsenc_config *ec, struct bio *bio, u64 iv_sector)
  * A write's ciphertext goes into bounce pages, and dm's clone of the
  * caller's bio carries them: its bvec table, which it shares with the
  * caller's bio, is swapped for one that lists the bounce pages (in the
- * per-bio data up to 16 KiB, from @ec->vec_pool above that), as
+ * per-bio data up to 16 KiB, from the device's pool above that), as
  * bio_iov_bvec_set() lends a bio a table it does not own, and swapped
  * back before the clone ends.
  */
-
-static void ecsenc_put_pages(struct ecsenc_io *io, unsigned int nr)
-{
-	unsigned int i;
-
-	for (i = 0; i < nr; i++)
-		mempool_free(io->cipher_vecs[i].bv_page, &io->ec->page_pool);
-}
-
-/* List bounce pages for all of @bio in @io->cipher_vecs. */
-static void ecsenc_get_bounce(struct ecsenc_io *io, struct bio *bio)
-{
-	unsigned int nr = DIV_ROUND_UP(bio->bi_iter.bi_size, PAGE_SIZE);
-	gfp_t gfp = GFP_NOWAIT | __GFP_NOWARN;
-	struct ecsenc_config *ec = io->ec;
-	unsigned int size, i;
-
-	io->cipher_vecs = nr <= ECSENC_INLINE_VECS ? io->inline_vecs :
-			  mempool_alloc(&ec->vec_pool, GFP_NOIO);
-	io->nr_cipher_vecs = nr;
-retry:
-	size = bio->bi_iter.bi_size;
-	/*
-	 * Only one writer at a time may wait for pages: the pool holds a
-	 * full write's worth, so the one that waits is sure to get them.
-	 */
-	if (gfp & __GFP_DIRECT_RECLAIM)
-		mutex_lock(&ec->bounce_lock);
-
-	for (i = 0; i < nr; i++) {
-		unsigned int len = min_t(unsigned int, size, PAGE_SIZE);
-		struct page *page = mempool_alloc(&ec->page_pool, gfp);
-
-		if (!page) {
-			ecsenc_put_pages(io, i);
-			gfp = GFP_NOIO;
-			goto retry;
-		}
-		bvec_set_page(&io->cipher_vecs[i], page, len, 0);
-		size -= len;
-	}
-
-	if (gfp & __GFP_DIRECT_RECLAIM)
-		mutex_unlock(&ec->bounce_lock);
-}
 
 /* Give the bio its own table back and the bounce pages to the pool. */
 static void ecsenc_write_done(struct ecsenc_io *io, blk_status_t status)
@@ -567,9 +519,8 @@ static void ecsenc_write_done(struct ecsenc_io *io, blk_status_t status)
 
 	bio->bi_io_vec = io->plain_vecs;
 	bio->bi_vcnt = io->plain_vcnt;
-	ecsenc_put_pages(io, io->nr_cipher_vecs);
-	if (io->cipher_vecs != io->inline_vecs)
-		mempool_free(io->cipher_vecs, &io->ec->vec_pool);
+	ecsenc_bounce_put(&io->ec->bounce, io->cipher_vecs,
+			  io->nr_cipher_vecs, io->inline_vecs);
 	ecsenc_bio_done(io, status);
 }
 
@@ -601,7 +552,9 @@ int ecsenc_map_write(struct ecsenc_config *ec, struct bio *bio,
 	io->ec = ec;
 	io->base_bio = bio;
 	ecsenc_load_enter(io);
-	ecsenc_get_bounce(io, bio);
+	io->cipher_vecs = ecsenc_bounce_get(&ec->bounce, bio->bi_iter.bi_size,
+					    io->inline_vecs);
+	io->nr_cipher_vecs = DIV_ROUND_UP(bio->bi_iter.bi_size, PAGE_SIZE);
 	io->run = (struct ecsenc_run) {
 		.src = bio->bi_io_vec, .src_iter = bio->bi_iter,
 		.dst = io->cipher_vecs,
@@ -627,17 +580,12 @@ int ecsenc_map_write(struct ecsenc_config *ec, struct bio *bio,
 
 /* ---- setup ---- */
 
-int ecsenc_io_init(struct ecsenc_config *ec, const char *devname)
+int ecsenc_io_init(struct ecsenc_config *ec, const char *devname,
+		   char **error)
 {
 	int r;
 
-	r = ecsenc_bounce_init(ec, devname);
-	if (r)
-		return r;
-
-	r = mempool_init_kmalloc_pool(&ec->vec_pool, ECSENC_VEC_POOL_MIN,
-				      ECSENC_MAX_WRITE_PAGES *
-				      sizeof(struct bio_vec));
+	r = ecsenc_bounce_init(&ec->bounce, devname, error);
 	if (r)
 		return r;
 
@@ -651,8 +599,10 @@ int ecsenc_io_init(struct ecsenc_config *ec, const char *devname)
 	 */
 	ec->crypt_wq = alloc_workqueue("ecsenc_crypt/%s",
 				       WQ_MEM_RECLAIM, 0, devname);
-	if (!ec->crypt_wq)
+	if (!ec->crypt_wq) {
+		*error = "Cannot allocate the crypt workqueue";
 		return -ENOMEM;
+	}
 	return 0;
 }
 
@@ -661,8 +611,7 @@ void ecsenc_io_exit(struct ecsenc_config *ec)
 {
 	if (ec->crypt_wq)
 		destroy_workqueue(ec->crypt_wq);
-	mempool_exit(&ec->vec_pool);
-	ecsenc_bounce_exit(ec);
+	ecsenc_bounce_exit(&ec->bounce);
 }
 
 void ecsenc_io_module_init(void)

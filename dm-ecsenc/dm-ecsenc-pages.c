@@ -2,6 +2,10 @@
 /*
  * dm-ecsenc bounce pages: where write ciphertext is built.
  *
+ * A write gets its bounce pages, and the bvec table that lists them, from
+ * ecsenc_bounce_get(), and gives them back with ecsenc_bounce_put(): this
+ * file owns struct ecsenc_bounce, and no other file touches its fields.
+ *
  * A mempool keeps one maximal write's worth in reserve, so that writes
  * always make progress, and soft caps bound how many pages a device holds
  * at once and how many all devices hold beyond their reserves: with
@@ -30,6 +34,9 @@
 /* Pages kept for reuse: two maximal writes. */
 #define ECSENC_CACHE_MAX_PAGES	(2 * ECSENC_MAX_WRITE_PAGES)
 
+/* bvec tables of large writes in reserve, as a bio_set keeps bvecs. */
+#define ECSENC_VEC_POOL_MIN	BIO_POOL_SIZE
+
 static unsigned int max_bounce_pages;
 module_param(max_bounce_pages, uint, 0644);
 MODULE_PARM_DESC(max_bounce_pages,
@@ -48,22 +55,22 @@ static long ecsenc_bounce_extra_limit(void)
 	return READ_ONCE(max_bounce_pages_all) ?: totalram_pages() / 8;
 }
 
-static struct page *ecsenc_cache_take(struct ecsenc_config *ec)
+static struct page *ecsenc_cache_take(struct ecsenc_bounce *b)
 {
 	struct page *page = NULL;
 	unsigned long flags;
 
-	spin_lock_irqsave(&ec->cache_lock, flags);
-	if (ec->cache_nr) {
-		page = list_first_entry(&ec->cache, struct page, lru);
+	spin_lock_irqsave(&b->cache_lock, flags);
+	if (b->cache_nr) {
+		page = list_first_entry(&b->cache, struct page, lru);
 		list_del(&page->lru);
-		ec->cache_nr--;
+		b->cache_nr--;
 	}
-	spin_unlock_irqrestore(&ec->cache_lock, flags);
+	spin_unlock_irqrestore(&b->cache_lock, flags);
 	return page;
 }
 
-static bool ecsenc_cache_give(struct ecsenc_config *ec, struct page *page)
+static bool ecsenc_cache_give(struct ecsenc_bounce *b, struct page *page)
 {
 	unsigned long flags;
 	bool kept = false;
@@ -71,30 +78,30 @@ static bool ecsenc_cache_give(struct ecsenc_config *ec, struct page *page)
 	if (atomic_long_read(&ecsenc_bounce_extra) >
 	    ecsenc_bounce_extra_limit() / 2)
 		return false;
-	spin_lock_irqsave(&ec->cache_lock, flags);
-	if (ec->cache_nr < ECSENC_CACHE_MAX_PAGES) {
-		list_add(&page->lru, &ec->cache);
-		ec->cache_nr++;
+	spin_lock_irqsave(&b->cache_lock, flags);
+	if (b->cache_nr < ECSENC_CACHE_MAX_PAGES) {
+		list_add(&page->lru, &b->cache);
+		b->cache_nr++;
 		kept = true;
 	}
-	spin_unlock_irqrestore(&ec->cache_lock, flags);
+	spin_unlock_irqrestore(&b->cache_lock, flags);
 	return kept;
 }
 
-static void ecsenc_page_release(struct ecsenc_config *ec, struct page *page)
+static void ecsenc_page_release(struct ecsenc_bounce *b, struct page *page)
 {
 	__free_page(page);
-	if (atomic_long_dec_return(&ec->bounce_pages) >= ECSENC_POOL_MIN_PAGES)
+	if (atomic_long_dec_return(&b->pages) >= ECSENC_POOL_MIN_PAGES)
 		atomic_long_dec(&ecsenc_bounce_extra);
 }
 
 static void *ecsenc_page_alloc(gfp_t gfp, void *pool_data)
 {
-	struct ecsenc_config *ec = pool_data;
+	struct ecsenc_bounce *b = pool_data;
 	struct page *page;
 	long n, peak;
 
-	page = ecsenc_cache_take(ec);
+	page = ecsenc_cache_take(b);
 	if (page)
 		return page;
 
@@ -103,7 +110,7 @@ static void *ecsenc_page_alloc(gfp_t gfp, void *pool_data)
 	 * fall back to the reserve and wait for writes to complete.
 	 */
 	if ((gfp & __GFP_NORETRY) &&
-	    (atomic_long_read(&ec->bounce_pages) >= ec->bounce_limit ||
+	    (atomic_long_read(&b->pages) >= b->limit ||
 	     atomic_long_read(&ecsenc_bounce_extra) >=
 	     ecsenc_bounce_extra_limit()))
 		return NULL;
@@ -112,11 +119,11 @@ static void *ecsenc_page_alloc(gfp_t gfp, void *pool_data)
 	if (!page)
 		return NULL;
 
-	n = atomic_long_inc_return(&ec->bounce_pages);
+	n = atomic_long_inc_return(&b->pages);
 	if (n > ECSENC_POOL_MIN_PAGES)
 		atomic_long_inc(&ecsenc_bounce_extra);
-	peak = atomic_long_read(&ec->bounce_peak);
-	while (n > peak && !atomic_long_try_cmpxchg(&ec->bounce_peak, &peak, n))
+	peak = atomic_long_read(&b->peak);
+	while (n > peak && !atomic_long_try_cmpxchg(&b->peak, &peak, n))
 		;
 	return page;
 }
@@ -124,79 +131,169 @@ static void *ecsenc_page_alloc(gfp_t gfp, void *pool_data)
 /* Called by mempool_free() once the reserve is full. */
 static void ecsenc_page_free(void *page, void *pool_data)
 {
-	struct ecsenc_config *ec = pool_data;
+	struct ecsenc_bounce *b = pool_data;
 
-	if (!ecsenc_cache_give(ec, page))
-		ecsenc_page_release(ec, page);
+	if (!ecsenc_cache_give(b, page))
+		ecsenc_page_release(b, page);
+}
+
+static void ecsenc_put_pages(struct ecsenc_bounce *b, struct bio_vec *vecs,
+			     unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		mempool_free(vecs[i].bv_page, &b->page_pool);
+}
+
+/*
+ * A bvec table of bounce pages for a write of @size bytes (at most
+ * ECSENC_MAX_WRITE_PAGES pages): @inline_vecs, ECSENC_INLINE_VECS entries
+ * in the write's per-bio data, when they are enough, else one from the
+ * device's pool.  Called from ->map, which may sleep; it does when the
+ * pages are not at hand, and so never fails.
+ */
+struct bio_vec *ecsenc_bounce_get(struct ecsenc_bounce *b, unsigned int size,
+				  struct bio_vec *inline_vecs)
+{
+	unsigned int nr = DIV_ROUND_UP(size, PAGE_SIZE);
+	gfp_t gfp = GFP_NOWAIT | __GFP_NOWARN;
+	struct bio_vec *vecs;
+	unsigned int left, i;
+
+	vecs = nr <= ECSENC_INLINE_VECS ? inline_vecs :
+	       mempool_alloc(&b->vec_pool, GFP_NOIO);
+retry:
+	left = size;
+	/*
+	 * Only one writer at a time may wait for pages: the pool holds a
+	 * full write's worth, so the one that waits is sure to get them.
+	 */
+	if (gfp & __GFP_DIRECT_RECLAIM)
+		mutex_lock(&b->wait_lock);
+
+	for (i = 0; i < nr; i++) {
+		unsigned int len = min_t(unsigned int, left, PAGE_SIZE);
+		struct page *page = mempool_alloc(&b->page_pool, gfp);
+
+		if (!page) {
+			ecsenc_put_pages(b, vecs, i);
+			gfp = GFP_NOIO;
+			goto retry;
+		}
+		bvec_set_page(&vecs[i], page, len, 0);
+		left -= len;
+	}
+
+	if (gfp & __GFP_DIRECT_RECLAIM)
+		mutex_unlock(&b->wait_lock);
+	return vecs;
+}
+
+/* Give back what ecsenc_bounce_get() returned: the table, @nr entries. */
+void ecsenc_bounce_put(struct ecsenc_bounce *b, struct bio_vec *vecs,
+		       unsigned int nr, const struct bio_vec *inline_vecs)
+{
+	ecsenc_put_pages(b, vecs, nr);
+	if (vecs != inline_vecs)
+		mempool_free(vecs, &b->vec_pool);
+}
+
+/* Pages held now, the cache included; and the most ever held at once. */
+long ecsenc_bounce_pages(struct ecsenc_bounce *b)
+{
+	return atomic_long_read(&b->pages);
+}
+
+long ecsenc_bounce_peak(struct ecsenc_bounce *b)
+{
+	return atomic_long_read(&b->peak);
 }
 
 static unsigned long ecsenc_cache_count(struct shrinker *shrinker,
 					struct shrink_control *sc)
 {
-	struct ecsenc_config *ec = ecsenc_shrinker_private(shrinker);
+	struct ecsenc_bounce *b = ecsenc_shrinker_private(shrinker);
 
-	return READ_ONCE(ec->cache_nr) ?: SHRINK_EMPTY;
+	return READ_ONCE(b->cache_nr) ?: SHRINK_EMPTY;
 }
 
 static unsigned long ecsenc_cache_scan(struct shrinker *shrinker,
 				       struct shrink_control *sc)
 {
-	struct ecsenc_config *ec = ecsenc_shrinker_private(shrinker);
+	struct ecsenc_bounce *b = ecsenc_shrinker_private(shrinker);
 	unsigned long freed = 0;
 	struct page *page;
 
-	while (freed < sc->nr_to_scan && (page = ecsenc_cache_take(ec))) {
-		ecsenc_page_release(ec, page);
+	while (freed < sc->nr_to_scan && (page = ecsenc_cache_take(b))) {
+		ecsenc_page_release(b, page);
 		freed++;
 	}
 	return freed ?: SHRINK_STOP;
 }
 
-static void ecsenc_cache_drain(struct ecsenc_config *ec)
+static void ecsenc_cache_drain(struct ecsenc_bounce *b)
 {
 	struct page *page;
 
-	while ((page = ecsenc_cache_take(ec)))
-		ecsenc_page_release(ec, page);
+	while ((page = ecsenc_cache_take(b)))
+		ecsenc_page_release(b, page);
 }
 
-int ecsenc_bounce_init(struct ecsenc_config *ec, const char *devname)
+/* Set up @b, or say in @error why not; ecsenc_bounce_exit() undoes it. */
+int ecsenc_bounce_init(struct ecsenc_bounce *b, const char *devname,
+		       char **error)
 {
 	int r;
 
-	atomic_long_set(&ec->bounce_pages, 0);
-	atomic_long_set(&ec->bounce_peak, 0);
-	ec->bounce_limit = max_bounce_pages ?: totalram_pages() / 16;
-	ec->bounce_limit = max_t(long, ec->bounce_limit,
-				 2 * ECSENC_POOL_MIN_PAGES);
-	mutex_init(&ec->bounce_lock);
-	spin_lock_init(&ec->cache_lock);
-	INIT_LIST_HEAD(&ec->cache);
-	ec->cache_nr = 0;
+	atomic_long_set(&b->pages, 0);
+	atomic_long_set(&b->peak, 0);
+	b->limit = max_bounce_pages ?: totalram_pages() / 16;
+	b->limit = max_t(long, b->limit, 2 * ECSENC_POOL_MIN_PAGES);
+	mutex_init(&b->wait_lock);
+	spin_lock_init(&b->cache_lock);
+	INIT_LIST_HEAD(&b->cache);
+	b->cache_nr = 0;
 
-	r = mempool_init(&ec->page_pool, ECSENC_POOL_MIN_PAGES,
-			 ecsenc_page_alloc, ecsenc_page_free, ec);
-	if (r)
+	r = mempool_init(&b->page_pool, ECSENC_POOL_MIN_PAGES,
+			 ecsenc_page_alloc, ecsenc_page_free, b);
+	if (r) {
+		*error = "Cannot allocate the bounce page reserve";
 		return r;
+	}
 
-	ec->cache_shrinker = ecsenc_shrinker_alloc(devname);
-	if (!ec->cache_shrinker)
+	r = mempool_init_kmalloc_pool(&b->vec_pool, ECSENC_VEC_POOL_MIN,
+				      ECSENC_MAX_WRITE_PAGES *
+				      sizeof(struct bio_vec));
+	if (r) {
+		*error = "Cannot allocate the bounce bvec reserve";
+		return r;
+	}
+
+	b->shrinker = ecsenc_shrinker_alloc(devname);
+	if (!b->shrinker) {
+		*error = "Cannot allocate the bounce page shrinker";
 		return -ENOMEM;
-	ec->cache_shrinker->count_objects = ecsenc_cache_count;
-	ec->cache_shrinker->scan_objects = ecsenc_cache_scan;
-	ec->cache_shrinker->seeks = DEFAULT_SEEKS;
-	ecsenc_shrinker_set_private(ec->cache_shrinker, ec);
-	return ecsenc_shrinker_register(ec->cache_shrinker);
+	}
+	b->shrinker->count_objects = ecsenc_cache_count;
+	b->shrinker->scan_objects = ecsenc_cache_scan;
+	b->shrinker->seeks = DEFAULT_SEEKS;
+	ecsenc_shrinker_set_private(b->shrinker, b);
+	r = ecsenc_shrinker_register(b->shrinker);
+	if (r)
+		*error = "Cannot register the bounce page shrinker";
+	return r;
 }
 
-/* Tolerates a half-initialised @ec. */
-void ecsenc_bounce_exit(struct ecsenc_config *ec)
+/* Tolerates a half-initialised @b. */
+void ecsenc_bounce_exit(struct ecsenc_bounce *b)
 {
-	ecsenc_shrinker_free(ec->cache_shrinker);
-	ec->cache_shrinker = NULL;
-	if (!mempool_initialized(&ec->page_pool))
+	ecsenc_shrinker_free(b->shrinker);
+	b->shrinker = NULL;
+	mempool_exit(&b->vec_pool);
+	if (!mempool_initialized(&b->page_pool))
 		return;
 	/* The reserve goes back through ecsenc_page_free(), into the cache. */
-	mempool_exit(&ec->page_pool);
-	ecsenc_cache_drain(ec);
+	mempool_exit(&b->page_pool);
+	ecsenc_cache_drain(b);
 }

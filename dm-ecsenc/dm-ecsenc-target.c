@@ -236,11 +236,9 @@ static int ecsenc_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	if (r)
 		goto bad;
 
-	r = ecsenc_io_init(ec, dm_table_device_name(ti->table));
-	if (r) {
-		ti->error = "Cannot allocate bounce pages or workqueue";
+	r = ecsenc_io_init(ec, dm_table_device_name(ti->table), &ti->error);
+	if (r)
 		goto bad;
-	}
 
 	ec->per_bio_data_size = sizeof(struct ecsenc_io) +
 				crypto_skcipher_reqsize(ec->tfm);
@@ -298,8 +296,8 @@ static void ecsenc_status(struct dm_target *ti, status_type_t type,
 		DMEMIT("%s %s %ld %ld",
 		       test_bit(ECSENC_KEY_VALID, &ec->flags) ? "key" : "nokey",
 		       crypto_skcipher_driver_name(ec->tfm),
-		       atomic_long_read(&ec->bounce_pages),
-		       atomic_long_read(&ec->bounce_peak));
+		       ecsenc_bounce_pages(&ec->bounce),
+		       ecsenc_bounce_peak(&ec->bounce));
 		break;
 
 	case STATUSTYPE_TABLE:

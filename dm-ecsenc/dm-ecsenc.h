@@ -49,6 +49,23 @@ enum ecsenc_flag {
 	ECSENC_ALLOW_DISCARDS,	/* pass discards to the backing device */
 };
 
+/*
+ * One device's bounce pages, where its writes build their ciphertext.
+ * Owned by dm-ecsenc-pages.c: nothing else touches these fields.
+ */
+struct ecsenc_bounce {
+	mempool_t page_pool;		/* one maximal write's pages in reserve */
+	mempool_t vec_pool;		/* bvec tables of writes > 16 KiB */
+	struct mutex wait_lock;		/* one writer at a time waits for pages */
+	atomic_long_t pages;		/* pages held, @cache included */
+	atomic_long_t peak;		/* most pages ever held at once */
+	long limit;			/* soft cap on @pages */
+	spinlock_t cache_lock;		/* protects @cache and @cache_nr */
+	struct list_head cache;		/* free pages, by page->lru */
+	unsigned int cache_nr;		/* pages on @cache */
+	struct shrinker *shrinker;	/* empties @cache under pressure */
+};
+
 /* One mapped device: everything the table line and the messages set. */
 struct ecsenc_config {
 	const struct ecsenc_cipher *cipher; /* what the table line named */
@@ -62,16 +79,7 @@ struct ecsenc_config {
 	struct crypto_skcipher *tfm;	/* @cipher's transform, for all bios */
 	char *key_desc;			/* logon key description, or NULL */
 
-	mempool_t page_pool;		/* bounce pages for writes */
-	mempool_t vec_pool;		/* bvec arrays of writes > 16 KiB */
-	struct mutex bounce_lock;	/* one blocking page allocation at once */
-	atomic_long_t bounce_pages;	/* bounce pages held (cache included) */
-	atomic_long_t bounce_peak;	/* most bounce pages ever held */
-	long bounce_limit;		/* soft cap on @bounce_pages */
-	spinlock_t cache_lock;		/* protects @cache and @cache_nr */
-	struct list_head cache;		/* free bounce pages, by page->lru */
-	unsigned int cache_nr;		/* pages on @cache */
-	struct shrinker *cache_shrinker; /* empties @cache under pressure */
+	struct ecsenc_bounce bounce;	/* where writes build ciphertext */
 
 	struct workqueue_struct *crypt_wq; /* workers of large bios, per CPU */
 	unsigned int worker_size;	/* bytes of one crypt worker's state */
@@ -121,11 +129,19 @@ int ecsenc_set_key(struct ecsenc_config *ec, char *key_string,
 void ecsenc_wipe_key(struct ecsenc_config *ec);
 
 /* dm-ecsenc-pages.c */
-int ecsenc_bounce_init(struct ecsenc_config *ec, const char *devname);
-void ecsenc_bounce_exit(struct ecsenc_config *ec);
+int ecsenc_bounce_init(struct ecsenc_bounce *b, const char *devname,
+		       char **error);
+void ecsenc_bounce_exit(struct ecsenc_bounce *b);
+struct bio_vec *ecsenc_bounce_get(struct ecsenc_bounce *b, unsigned int size,
+				  struct bio_vec *inline_vecs);
+void ecsenc_bounce_put(struct ecsenc_bounce *b, struct bio_vec *vecs,
+		       unsigned int nr, const struct bio_vec *inline_vecs);
+long ecsenc_bounce_pages(struct ecsenc_bounce *b);
+long ecsenc_bounce_peak(struct ecsenc_bounce *b);
 
 /* dm-ecsenc-io.c */
-int ecsenc_io_init(struct ecsenc_config *ec, const char *devname);
+int ecsenc_io_init(struct ecsenc_config *ec, const char *devname,
+		   char **error);
 void ecsenc_io_exit(struct ecsenc_config *ec);
 void ecsenc_io_module_init(void);
 void ecsenc_io_module_exit(void);
