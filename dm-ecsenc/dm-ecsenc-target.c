@@ -138,7 +138,7 @@ static int ecsenc_find_cipher(struct dm_target *ti, struct ecsenc_config *ec,
 		ec->cipher = &ecsenc_ciphers[i];
 		return 0;
 	}
-	ti->error = "Unsupported cipher: only aes-xts-plain64";
+	ti->error = "Unsupported cipher: aes-xts-plain64 (or capi:xts(aes)-plain64) only";
 	return -EINVAL;
 }
 
