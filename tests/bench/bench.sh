@@ -164,17 +164,21 @@ crypto_limit() {	# tag
 }
 
 # The same transform without system calls: ecsenc_xts_speed.ko prints one
-# line per CPU count and unit, then refuses to stay loaded (tools:
-# kernel-1cpu, the per-CPU limit, and kernel-<n>cpu, every CPU at once),
-# and the null cipher's, on one CPU (tool null-1cpu: "enc" out of place,
-# as a write copies into a bounce page; "dec" in place, as a read).
+# line per case, then refuses to stay loaded.  Tools: kernel-1cpu, the
+# per-CPU limit, and kernel-<n>cpu, every CPU at once, both in place, as
+# a read is decrypted; kernel-1cpu-copy, encryption out of place, as a
+# write's into its bounce pages; null-1cpu, the null cipher on one CPU
+# ("enc" out of place, "dec" in place); memcpy-1cpu, a bare 4 KiB
+# memcpy().  A tool with one figure has it in both columns.
 kernel_limit() {	# tag
 	local ko=/ecsenc/bin/ecsenc_xts_speed.ko
 	[ -e "$ko" ] || { log "no ecsenc_xts_speed.ko in the guest"; return 0; }
 	dmesg -c >/dev/null
 	insmod "$ko" msecs=1000 2>/dev/null || true	# -EAGAIN by design
 	dmesg | sed -n -e 's/.*ecsenc_xts_speed: \([^ ]*\) cpus \([0-9]*\) unit \([0-9]*\) enc \([0-9.]*\) dec \([0-9.]*\)$/kernel-\2cpu \3 \4 \5/p' \
-		-e 's/.*ecsenc_xts_speed: \([^ ]*\) cpus \([0-9]*\) unit \([0-9]*\) copy \([0-9.]*\) inplace \([0-9.]*\)$/null-\2cpu \3 \4 \5/p' |
+		-e 's/.*ecsenc_xts_speed: \([^ ]*\) cpus \([0-9]*\) unit \([0-9]*\) copy \([0-9.]*\) inplace \([0-9.]*\)$/null-\2cpu \3 \4 \5/p' \
+		-e 's/.*ecsenc_xts_speed: \([^ ]*\) cpus 1 unit \([0-9]*\) enc-copy \([0-9.]*\)$/kernel-1cpu-copy \2 \3 \3/p' \
+		-e 's/.*ecsenc_xts_speed: memcpy cpus \([0-9]*\) unit \([0-9]*\) copy \([0-9.]*\)$/memcpy-\1cpu \2 \3 \3/p' |
 		while read -r tool u e d; do
 			awk -v t="$1" -v tool="$tool" -v u="$u" -v e="$e" -v d="$d" 'BEGIN {
 				printf "%s\t%s\t%s\t%s\t%s\t%.2f\t%.2f\n", t, tool, u, e, d,
@@ -185,6 +189,11 @@ echo -e "when\ttool\tunit\tenc_mib_s\tdec_mib_s\tenc_us\tdec_us" >"$RAW/crypto.t
 
 
 grep -A4 '^name *: xts(aes)' /proc/crypto | grep -E 'driver|priority' >>"$META" || true
+# Whether memcpy() is "rep movsb" depends on these: on 6.1 it is where
+# the CPU has ERMS, on 6.12 only where it has FSRM, and the null
+# cipher's copy is a memcpy().
+printf 'cpu copy flags: %s\n' \
+	"$(grep -m1 -o -w -E 'erms|fsrm' /proc/cpuinfo | tr '\n' ' ')" >>"$META"
 
 # --- mappings ---------------------------------------------------------
 KEY=$(random_hex_key)

@@ -254,9 +254,12 @@ function verdict(ok) { return ok ? "MET" : "NOT MET" }
 cpus=$(sed -n 's/^cpus: //p' "$raw/meta.txt" | head -n 1)
 unit_lims=$(awk -F'\t' '$1 == "kernel-1cpu" {printf "%s %s %s ", $2, $3, $4}' "$tmp/crypto.tsv")
 null_lims=$(awk -F'\t' '$1 == "null-1cpu" {printf "%s %s %s ", $2, $3, $4}' "$tmp/crypto.tsv")
+copy_lims=$(awk -F'\t' '$1 == "kernel-1cpu-copy" {printf "%s %s ", $2, $3}' "$tmp/crypto.tsv")
+memcpy_mib=$(awk -F'\t' '$1 == "memcpy-1cpu" && $2 == 4096 {print $3}' "$tmp/crypto.tsv")
 all_lims=$(awk -F'\t' '$1 == "kernel-'"${cpus:-1}"'cpu" {printf "%s %s %s ", $2, $3, $4}' "$tmp/crypto.tsv")
 awk -F'\t' -v le="$lim_enc" -v ld="$lim_dec" -v cpus="${cpus:-1}" \
-	-v unit_lims="$unit_lims" -v all_lims="$all_lims" -v null_lims="$null_lims" '
+	-v unit_lims="$unit_lims" -v all_lims="$all_lims" -v null_lims="$null_lims" \
+	-v memcpy_mib="${memcpy_mib:-0}" -v copy_lims="$copy_lims" '
 function verdict(ok) { return ok ? "MET" : "NOT MET" }
 BEGIN {
 	n = split(unit_lims, u, " ")
@@ -265,6 +268,13 @@ BEGIN {
 	for (j = 1; j + 2 <= n; j += 3) { alim[u[j], "e"] = u[j + 1]; alim[u[j], "d"] = u[j + 2] }
 	n = split(null_lims, u, " ")
 	for (j = 1; j + 2 <= n; j += 3) { nlim[u[j], "e"] = u[j + 1]; nlim[u[j], "d"] = u[j + 2] }
+	n = split(copy_lims, u, " ")
+	for (j = 1; j + 1 <= n; j += 2) clim[u[j]] = u[j + 1]
+}
+# What one 4 KiB at QD1 must do: a write encrypts out of place.
+function qd1_limit(ss, dir) {
+	if (dir == "e" && (ss in clim) && clim[ss] > 0) return clim[ss]
+	return unit_limit(ss, dir)
 }
 # The per-CPU limit, MiB/s, at data unit @ss: "e" encrypt, "d" decrypt.
 function unit_limit(ss, dir) {
@@ -314,8 +324,8 @@ END {
 			# At QD1 the best any target can do on one CPU: the dm-linear
 			# latency plus one 4 KiB of crypto at the in-kernel limit.
 			if ((wl == "rr4k-qd1" || wl == "rw4k-qd1") && has(g, "linear") &&
-			    unit_limit(p[2], dir) > 0 && lat[g, bn] > 0) {
-				floor_us = lat[g, "linear"] + 4096 / (unit_limit(p[2], dir) * 1048576) * 1e6
+			    qd1_limit(p[2], dir) > 0 && lat[g, bn] > 0) {
+				floor_us = lat[g, "linear"] + 4096 / (qd1_limit(p[2], dir) * 1048576) * 1e6
 				printf "  [ceiling: %.0f us / (linear %.0f + crypto %.0f us) = %.3f]",
 					lat[g, bn], lat[g, "linear"], floor_us - lat[g, "linear"],
 					lat[g, bn] / floor_us
@@ -338,6 +348,10 @@ END {
 					lin_us, null_us, lin_us / (lin_us + null_us),
 					1e6 / iops[g, "ecsenc-null"] - lin_us - null_us
 			}
+			# Of the null cipher of a write, what the bare copy takes.
+			if (dir == "e" && memcpy_mib > 0)
+				printf "  [of it memcpy of 4 KiB: %.1f us]",
+					4096 / (memcpy_mib * 1048576) * 1e6
 			printf "\n"
 		}
 	}
@@ -350,11 +364,12 @@ END {
 	sed "s/^/  /" "$raw/host.txt" 2>/dev/null || true
 	grep -E "md5" "$raw/meta.txt" | sed "s/^/  guest /" || true
 	grep -E 'driver' "$raw/meta.txt" | sort -u | sed 's/^ */  xts(aes) /' || true
+	grep -m1 -E '^cpu copy flags' "$raw/meta.txt" | sed 's/^/  /' || true
 	grep -E 'refused' "$raw/meta.txt" | sort -u | sed 's/^/  /' || true
 	echo
 	echo "Crypto limit (kernel xts(aes): in the kernel, and via AF_ALG; medians per tool over the boot):"
-	printf '  %-11s %6s %10s %10s %10s %10s\n' tool unit "enc MiB/s" "dec MiB/s" "enc us" "dec us"
-	awk -F'\t' '{printf "  %-11s %6s %10s %10s %10s %10s  (n=%s)\n", $1, $2, $3, $4, $5, $6, $7}' "$tmp/crypto.tsv"
+	printf '  %-16s %6s %10s %10s %10s %10s\n' tool unit "enc MiB/s" "dec MiB/s" "enc us" "dec us"
+	awk -F'\t' '{printf "  %-16s %6s %10s %10s %10s %10s  (n=%s)\n", $1, $2, $3, $4, $5, $6, $7}' "$tmp/crypto.tsv"
 	echo "  limit used below: encrypt $lim_enc MiB/s, decrypt $lim_dec MiB/s per CPU ($lim_src;"
 	echo "  AF_ALG pays a system call per request, so its small units are slower than the cipher)"
 	echo
@@ -401,13 +416,14 @@ END {
 	echo "0.80 (writes) of dm-linear at QD1.  In brackets, what bounds a ratio here:"
 	echo "  raw      the raw device's IOPS over that dm-crypt's: no target passes it;"
 	echo "  ceiling  at QD1, that dm-crypt's latency over dm-linear's plus one 4 KiB of"
-	echo "           crypto at the limit: the most a target doing the crypto on the"
+	echo "           crypto at the limit (for writes out of place, kernel-1cpu-copy,"
+	echo "           where measured): the most a target doing the crypto on the"
 	echo "           I/O's own CPU can reach;"
 	echo "  all CPUs at once  the cipher on every CPU together (kernel-Ncpu above)."
 	echo "  ceiling of a null-cipher bar: the time of one dm-linear I/O (1 / IOPS) over"
 	echo "           itself plus the null cipher's work on one 4 KiB at the unit"
 	echo "           (null-1cpu above: out of place for writes, in place for reads),"
-	echo "           which no target avoids."
+	echo "           which no target avoids; of a write's, a bare memcpy (memcpy-1cpu)."
 	sed 's/^/  /' "$tmp/bars.txt"
 	echo
 	echo "The earlier bar ('rest' must stay within BENCH_LAT_CONST_US=$const_us us):"
