@@ -53,7 +53,7 @@ MODULE_PARM_DESC(msecs, "time per case and direction, in milliseconds");
 static const unsigned int unit_sizes[] = { 512, 4096 };
 
 struct speed_job {
-	struct crypto_skcipher *tfm;	/* shared: setkey done before */
+	struct crypto_skcipher *tfm;	/* shared: setkey done before; NULL: memcpy() */
 	unsigned int unit;		/* bytes per request */
 	bool encrypt;
 	bool copy;			/* out of place, into a second buffer */
@@ -63,11 +63,22 @@ struct speed_job {
 	struct completion done;
 };
 
-/* Process units of one buffer over and over until the time is up. */
+/*
+ * The kernel's memcpy(), called through a pointer: the compiler open-codes
+ * a direct call ("rep movsl" or "rep movsb" inline), which need not be
+ * the copy the kernel itself does, and the null cipher calls the kernel's.
+ */
+static void *(*kernel_memcpy)(void *to, const void *from, size_t len) = memcpy;
+
+/*
+ * Process units of one buffer over and over until the time is up: with
+ * @job->tfm one request each, without it (and with @job->copy) a memcpy().
+ */
 static int speed_run(struct speed_job *job)
 {
 	u64 budget = (u64)msecs * NSEC_PER_MSEC, start, now;
-	struct skcipher_request *req;
+	void *(*copy)(void *to, const void *from, size_t len);
+	struct skcipher_request *req = NULL;
 	struct scatterlist sg, sg_out;
 	DECLARE_CRYPTO_WAIT(wait);
 	u8 *buf, *out = NULL;
@@ -78,17 +89,24 @@ static int speed_run(struct speed_job *job)
 	buf = kmalloc(SPEED_BUF_SIZE, GFP_KERNEL);
 	if (job->copy)
 		out = kmalloc(SPEED_BUF_SIZE, GFP_KERNEL);
-	req = skcipher_request_alloc(job->tfm, GFP_KERNEL);
-	if (!buf || !req || (job->copy && !out)) {
+	if (job->tfm)
+		req = skcipher_request_alloc(job->tfm, GFP_KERNEL);
+	if (!buf || (job->tfm && !req) || (job->copy && !out)) {
 		r = -ENOMEM;
 		goto out;
 	}
 	get_random_bytes(buf, SPEED_BUF_SIZE);
-	skcipher_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG,
-				      crypto_req_done, &wait);
+	if (req)
+		skcipher_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG,
+					      crypto_req_done, &wait);
+	copy = READ_ONCE(kernel_memcpy);
 	start = ktime_get_ns();
 	do {
 		for (unsigned int off = 0; off < SPEED_BUF_SIZE; off += job->unit) {
+			if (!req) {
+				copy(out + off, buf + off, job->unit);
+				continue;
+			}
 			iv[0] = cpu_to_le64(sector++);
 			iv[1] = 0;
 			sg_init_one(&sg, buf + off, job->unit);
@@ -102,6 +120,8 @@ static int speed_run(struct speed_job *job)
 			if (r)
 				goto out;
 		}
+		/* Keep the copies: they are what is measured. */
+		barrier_data(out);
 		job->bytes += SPEED_BUF_SIZE;
 		cond_resched();
 		now = ktime_get_ns();
@@ -207,46 +227,16 @@ static int speed_null(void)
 	return r;
 }
 
-/*
- * The kernel's memcpy(), called through a pointer: the compiler open-codes
- * a direct call ("rep movsl" or "rep movsb" inline), which need not be
- * the copy the kernel itself does, and the null cipher calls the kernel's.
- */
-static void *(*kernel_memcpy)(void *to, const void *from, size_t len) = memcpy;
-
 /* memcpy() on one CPU, a page at a time, as the null cipher copies. */
 static int speed_memcpy(void)
 {
-	void *(*copy)(void *to, const void *from, size_t len);
-	unsigned int len = PAGE_SIZE;
-	u64 budget = (u64)msecs * NSEC_PER_MSEC, start, now, bytes = 0;
-	u8 *src, *dst;
-	int r = 0;
+	u64 rate;
+	int r;
 
-	src = kmalloc(SPEED_BUF_SIZE, GFP_KERNEL);
-	dst = kmalloc(SPEED_BUF_SIZE, GFP_KERNEL);
-	if (!src || !dst) {
-		r = -ENOMEM;
-		goto out;
-	}
-	get_random_bytes(src, SPEED_BUF_SIZE);
-	copy = READ_ONCE(kernel_memcpy);
-	start = ktime_get_ns();
-	do {
-		for (unsigned int off = 0; off < SPEED_BUF_SIZE; off += len)
-			copy(dst + off, src + off, len);
-		/* Keep the copies: they are what is measured. */
-		barrier_data(dst);
-		bytes += SPEED_BUF_SIZE;
-		cond_resched();
-		now = ktime_get_ns();
-	} while (now - start < budget);
-	bytes = mib_per_s(bytes, now - start);
-	pr_info("memcpy cpus 1 unit %u copy %llu.%llu\n", len,
-		bytes / 10, bytes % 10);
-out:
-	kfree(dst);
-	kfree(src);
+	r = speed_case(NULL, PAGE_SIZE, true, true, 1, &rate);
+	if (!r)
+		pr_info("memcpy cpus 1 unit %lu copy %llu.%llu\n", PAGE_SIZE,
+			rate / 10, rate % 10);
 	return r;
 }
 
