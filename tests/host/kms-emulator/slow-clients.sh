@@ -22,12 +22,27 @@ deadline=4
 per_client=32
 kms_start --request-deadline $deadline --max-client-connections $per_client
 
+# The attacker's connections the emulator holds: accepted (the server's end
+# has a descriptor in the emulator) and not yet closed by it (the
+# attacker's end is still established).  Connections waiting in the listen
+# queue are not counted: the kernel holds those, and a busy host can let a
+# hundred of them queue between two accepts.  The server's side is read
+# first, so a connection it cuts in between is not counted.
+attacker_held() {
+	local accepted
+	accepted=$(ss -Htnp state established "( sport = :$KMS_PORT )" |
+		awk -v pid="pid=$KMS_PID," 'index($0, pid) { n = split($4, a, ":"); print a[n] }')
+	ss -Htne state established "( dport = :$KMS_PORT )" |
+		awk -v ports="$accepted" 'BEGIN { n = split(ports, p, "\n"); for (i = 1; i <= n; i++) held[p[i]] = 1 }
+			/uid:65534/ { n = split($3, a, ":"); c += (a[n] in held) } END { print c + 0 }'
+}
+
 setpriv --reuid=nobody --regid=nogroup --clear-groups \
 	"$KMS_TMP/pub/slow-clients" "$KMS_PORT" 1100 1000 14 >"$KMS_TMP/attack.out" &
 attack=$!
 sleep 2
 
-worst=0
+worst=0 most_held=0
 for i in $(seq 1 8); do
 	body=$(kms_sign Action=DescribeRegions)
 	t=$(curl -s -m 10 -o "$KMS_TMP/answer.json" -w '%{http_code} %{time_total}' \
@@ -35,12 +50,16 @@ for i in $(seq 1 8); do
 		--data-binary "$body" "$KMS_ENDPOINT/")
 	[ "${t% *}" = 200 ] || { echo "request $i: $t $(cat "$KMS_TMP/answer.json")"; exit 1; }
 	worst=$(awk -v a="$worst" -v b="${t#* }" 'BEGIN { print (b > a) ? b : a }')
-	# Established connections the server holds for the attacker's user.
-	held=$(ss -Htne state established "( dport = :$KMS_PORT )" | grep -c "uid:65534" || true)
+	held=$(attacker_held)
 	[ "$held" -le $((per_client + 2)) ] || { echo "attacker holds $held connections"; exit 1; }
+	[ "$held" -le "$most_held" ] || most_held=$held
 	sleep 1
 done
 echo "worst answer time during the attack: ${worst}s"
+echo "most connections the emulator held for the attacker: $most_held"
+# The count above is not vacuous: the attack does fill its share.
+[ "$most_held" -ge $((per_client / 2)) ] ||
+	{ echo "the attacker never held more than $most_held connections"; exit 1; }
 awk -v w="$worst" 'BEGIN { exit !(w < 1.0) }' || { echo "too slow: ${worst}s"; exit 1; }
 
 wait "$attack"
