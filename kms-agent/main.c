@@ -174,7 +174,7 @@ int main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	log_init(argv[0], verbose ? LOG_DEBUG : LOG_INFO);
+	log_init(argv[0], verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
 	if (optind != argc || !a.kms_endpoint || !creds_path || !a.state_dir) {
 		usage(stderr);
 		return 2;

@@ -229,7 +229,7 @@ int main(int argc, char **argv)
 	unsigned int seen = 0;
 	int c, idx;
 
-	log_init(argv[0], LOG_WARN);
+	log_init(argv[0], LOG_LEVEL_WARN);
 	for (size_t i = 0; i < N_OPTIONS; i++)
 		longopts[i] = (struct option){ ctl_options[i].name,
 			ctl_options[i].arg ? required_argument : no_argument,

@@ -278,11 +278,11 @@ int main(int argc, char **argv)
 	emu.lock_fd = -1;
 	/* SQLite, the root key, the lock: every file made here is private. */
 	umask(0077);
-	log_init(argv[0], LOG_INFO);
+	log_init(argv[0], LOG_LEVEL_INFO);
 	if (parse_args(argc, argv, &emu.opt))
 		return 2;
-	log_init(argv[0], emu.opt.verbose > 0 ? LOG_DEBUG :
-		 emu.opt.verbose < 0 ? LOG_WARN : LOG_INFO);
+	log_init(argv[0], emu.opt.verbose > 0 ? LOG_LEVEL_DEBUG :
+		 emu.opt.verbose < 0 ? LOG_LEVEL_WARN : LOG_LEVEL_INFO);
 	no_dumps();
 	pthread_mutex_init(&emu.db_lock, NULL);
 

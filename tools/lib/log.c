@@ -7,11 +7,11 @@
 #include "log.h"
 
 static const char *log_prog = "ecsenc";
-static enum log_level log_max = LOG_INFO;
+static enum log_level log_max = LOG_LEVEL_INFO;
 
 static const char *const level_names[] = {
-	[LOG_ERR] = "error", [LOG_WARN] = "warning",
-	[LOG_INFO] = "info", [LOG_DEBUG] = "debug",
+	[LOG_LEVEL_ERR] = "error", [LOG_LEVEL_WARN] = "warning",
+	[LOG_LEVEL_INFO] = "info", [LOG_LEVEL_DEBUG] = "debug",
 };
 
 void log_init(const char *progname, enum log_level max_level)

@@ -180,7 +180,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: %s ENDPOINT AK SECRET CLOSED_ENDPOINT\n", argv[0]);
 		return 2;
 	}
-	log_init(argv[0], LOG_WARN);
+	log_init(argv[0], LOG_LEVEL_WARN);
 	endpoint = argv[1];
 	ak = argv[2];
 	secret = argv[3];

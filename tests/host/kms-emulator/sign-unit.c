@@ -202,7 +202,7 @@ static void test_credentials(const char *dir)
 
 int main(int argc, char **argv)
 {
-	log_init(argv[0], LOG_ERR);
+	log_init(argv[0], LOG_LEVEL_ERR);
 	test_published_example();
 	test_ecs_example();
 	test_percent();

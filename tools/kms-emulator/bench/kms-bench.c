@@ -122,7 +122,7 @@ int main(int argc, char **argv)
 	int threads = 8, i, c;
 	double t0, elapsed;
 
-	log_init(argv[0], LOG_WARN);
+	log_init(argv[0], LOG_LEVEL_WARN);
 	pthread_mutex_init(&b.lock, NULL);
 	while ((c = getopt_long(argc, argv, "e:c:t:s:k:", opts, NULL)) != -1) {
 		switch (c) {
