@@ -10,9 +10,9 @@
 #include <stddef.h>
 
 #include "agent.h"
+#include "kms_api.h"
 #include "kms_client.h"
 
-#define SERVICE_KEY_ALIAS	"alias/acs/ecs"
 #define DATA_KEY_BYTES		64	/* AES-256-XTS: Key1 || Key2 */
 
 /*

@@ -530,7 +530,7 @@ int core_create_disk(struct op_ctx *ctx, const struct core_new_disk *req,
 			return r;
 		h.flags = req->encrypted ? DISK_HEADER_F_ENCRYPTED : 0;
 		r = header_new_key(ctx, &h, req->kms_key_id ? req->kms_key_id :
-					    SERVICE_KEY_ALIAS);
+					    KMS_SERVICE_KEY_ALIAS);
 		if (r < 0)
 			return r;
 		r = backend(ctx)->create(&h);

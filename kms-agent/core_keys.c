@@ -151,7 +151,7 @@ int core_copy_snapshot(struct op_ctx *ctx, const struct core_snapshot_copy *req,
 				  sizeof(nh.encryption_context));
 		if (cross) {
 			r = wrap_in_region(ctx, &sh, &nh, req->kms_key_id ?
-					   req->kms_key_id : SERVICE_KEY_ALIAS);
+					   req->kms_key_id : KMS_SERVICE_KEY_ALIAS);
 		} else {
 			const char *dst = req->kms_key_id ? req->kms_key_id :
 							    sh.kms_key_id;

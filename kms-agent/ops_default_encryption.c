@@ -37,7 +37,7 @@ static struct json_object *status(const struct op_ctx *ctx,
 	json_object_object_add(o, "Encrypted",
 			       json_object_new_boolean(d->encrypt_by_default));
 	json_object_object_add(o, "KMSKeyId", json_object_new_string(
-		d->kms_key_id[0] ? d->kms_key_id : SERVICE_KEY_ALIAS));
+		d->kms_key_id[0] ? d->kms_key_id : KMS_SERVICE_KEY_ALIAS));
 	return o;
 }
 
@@ -75,7 +75,7 @@ int default_encryption_apply(struct op_ctx *ctx, bool unencrypted,
 	req->encrypted = 1;
 	if (!req->kms_key_id) {
 		snprintf(key_buf, DEFAULT_KEY_MAX, "%s",
-			 d.kms_key_id[0] ? d.kms_key_id : SERVICE_KEY_ALIAS);
+			 d.kms_key_id[0] ? d.kms_key_id : KMS_SERVICE_KEY_ALIAS);
 		req->kms_key_id = key_buf;
 		*by_default = 1;
 	}

@@ -12,6 +12,7 @@
 
 #include "agent_proto.h"
 #include "ctl.h"
+#include "kms_api.h"
 #include "log.h"
 
 enum opt_id {
@@ -37,7 +38,7 @@ static const struct ctl_option {
 	{ "size", "SIZE", OPT_SIZE, "disk size: bytes or with K, M, G, T (binary)" },
 	{ "category", "CAT", OPT_CATEGORY, "cloud, cloud_efficiency, cloud_ssd, cloud_essd, san_ssd, san_efficiency" },
 	{ "encrypted", NULL, OPT_ENCRYPTED, "encrypt the new disk" },
-	{ "kms-key-id", "KEY", OPT_KMS_KEY_ID, "CMK for the data key (default alias/acs/ecs)" },
+	{ "kms-key-id", "KEY", OPT_KMS_KEY_ID, "CMK for the data key (default " KMS_SERVICE_KEY_ALIAS ")" },
 	{ "snapshot-id", "SNAP", OPT_SNAPSHOT_ID, "snapshot to start from" },
 	{ "no-progress", NULL, OPT_NO_PROGRESS, "no progress bar" },
 	{ "unencrypted", NULL, OPT_UNENCRYPTED, "an unencrypted disk, refused while encryption by default is on" },

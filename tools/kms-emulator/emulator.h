@@ -16,9 +16,8 @@
 
 #include "credentials.h"
 #include "errors.h"
+#include "kms_api.h"
 
-#define KMS_API_VERSION "2016-01-20"
-#define KMS_SERVICE_ALIAS "alias/acs/ecs"
 #define KMS_ACCOUNT_ID "1234567890123456"
 #define KMS_MAX_PARAMS 128
 #define KMS_REGION_MAX 32

@@ -242,7 +242,7 @@ static enum kms_err set_enabled(struct kms_ctx *ctx, int enable)
 	if (k.is_service && !enable)
 		return kms_fail(ctx, E_NO_PERMISSION,
 				"The service key %s cannot be disabled.",
-				KMS_SERVICE_ALIAS);
+				KMS_SERVICE_KEY_ALIAS);
 	err = require_settled(&k);
 	if (err)
 		return err;
@@ -274,7 +274,7 @@ enum kms_err act_schedule_key_deletion(struct kms_ctx *ctx,
 	if (k.is_service)
 		return kms_fail(ctx, E_NO_PERMISSION,
 				"The service key %s cannot be deleted.",
-				KMS_SERVICE_ALIAS);
+				KMS_SERVICE_KEY_ALIAS);
 	if (!days_s)
 		return kms_missing(ctx, "PendingWindowInDays");
 	if (parse_long(days_s, 7, 366, &days))

@@ -247,13 +247,13 @@ static int service_key_create(struct kms_ctx *ctx, struct key_rec *k)
 	if (!st)
 		return -EIO;
 	sqlite3_bind_text(st, 1, ctx->region, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, KMS_SERVICE_ALIAS, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, KMS_SERVICE_KEY_ALIAS, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, k->key_id, -1, SQLITE_STATIC);
 	ret = store_step_done(ctx->emu, st);
 	sqlite3_finalize(st);
 	if (!ret)
 		log_info("created service key %s for %s in %s", k->key_id,
-			 KMS_SERVICE_ALIAS, ctx->region);
+			 KMS_SERVICE_KEY_ALIAS, ctx->region);
 	return ret;
 }
 
@@ -292,7 +292,7 @@ enum kms_err key_find(struct kms_ctx *ctx, const char *ref, struct key_rec *k)
 				ctx->region);
 	if (!strncmp(ref, "alias/", 6)) {
 		ret = alias_target(ctx, ref, key_id);
-		if (ret == -ENOENT && !strcmp(ref, KMS_SERVICE_ALIAS)) {
+		if (ret == -ENOENT && !strcmp(ref, KMS_SERVICE_KEY_ALIAS)) {
 			ret = service_key_create(ctx, k);
 			if (ret)
 				return E_INTERNAL;

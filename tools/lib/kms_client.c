@@ -16,14 +16,14 @@
 #include <json-c/printbuf.h>
 
 #include "json_wipe.h"
+#include "kms_api.h"
 #include "kms_client.h"
 #include "kms_sign.h"
 #include "log.h"
 #include "secmem.h"
 
-#define KMS_API_VERSION "2016-01-20"
 #define KMS_MAX_ANSWER (1 << 20)
-#define KMS_MAX_PARAMS 64
+#define CLIENT_MAX_PARAMS 64	/* in one request this client signs */
 #define KMS_IDLE_HANDLES 4	/* kept for connection reuse */
 
 struct kms_client {
@@ -162,7 +162,7 @@ static int build_params(struct kms_client *c, const char *action,
 	if (c->region)
 		p[i++] = (struct kms_param){ "RegionId", c->region };
 	for (; params && params[0]; params += 2) {
-		if (!params[1] || i + 2 > KMS_MAX_PARAMS)
+		if (!params[1] || i + 2 > CLIENT_MAX_PARAMS)
 			return -EINVAL;
 		p[i++] = (struct kms_param){ params[0], params[1] };
 	}
@@ -290,7 +290,7 @@ static void handle_put(struct kms_client *c, CURL *h)
 int kms_client_call(struct kms_client *c, const char *action,
 		    const char *const *params, struct kms_response *resp)
 {
-	struct kms_param p[KMS_MAX_PARAMS];
+	struct kms_param p[CLIENT_MAX_PARAMS];
 	char stamp[KMS_TIMESTAMP_LEN + 1], nonce[KMS_UUID_LEN + 1];
 	struct answer_buf ans = { 0 };
 	struct curl_slist *hdrs = NULL;

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "credentials.h"
+#include "kms_api.h"
 #include "kms_client.h"
 #include "log.h"
 
@@ -113,7 +114,7 @@ int main(int argc, char **argv)
 		{ "key-id", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *creds_path = NULL, *key_id = "alias/acs/ecs";
+	const char *creds_path = NULL, *key_id = KMS_SERVICE_KEY_ALIAS;
 	const char *gdk[] = { "KeyId", NULL, NULL }, *dec[] = { "CiphertextBlob", NULL, NULL };
 	struct credentials *creds = NULL;
 	struct bench b = { .seconds = 5 };
