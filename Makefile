@@ -142,6 +142,7 @@ demo: all
 BENCH_OUT ?= Documentation/benchmarks
 bench: all
 	@mkdir -p build && $(CC) -O2 -Wall -o build/xts-speed tests/bench/xts-speed.c
+	@$(CC) -O2 -Wall -o build/fpu-cost tests/bench/fpu-cost.c
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/bench/kmod clean
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/bench/kmod modules
 	@mkdir -p $(BENCH_OUT)/raw && { echo "command: make bench KVER=$(KVER)$(foreach v,$(filter BENCH_%,$(.VARIABLES)),$(if $(filter command line environment,$(origin $(v))), $(v)='$($(v))'))"; \

@@ -160,7 +160,19 @@ crypto_limit() {	# tag
 	else
 		log "no xts-speed in the guest (tests/vm/extra-files)"
 	fi
+	fpu_cost "$1"
 	kernel_limit "$1"
+}
+
+# What a system call that runs the cipher on its own CPU pays on top of
+# it: saving the caller's FPU registers and restoring them (fpu-cost; the
+# unit is the size of the state, "enc" the save, "dec" the restore).
+fpu_cost() {		# tag
+	command -v fpu-cost >/dev/null ||
+		{ log "no fpu-cost in the guest (tests/vm/extra-files)"; return 0; }
+	fpu-cost | while read -r u e d eu du; do
+		printf '%s\tfpu-1cpu\t%s\t%s\t%s\t%s\t%s\n' "$1" "$u" "$e" "$d" "$eu" "$du"
+	done | tee -a "$RAW/crypto.tsv"
 }
 
 # The same transform without system calls: ecsenc_xts_speed.ko prints one
