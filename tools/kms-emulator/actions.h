@@ -17,7 +17,7 @@ ACTION(act_disable_key);
 ACTION(act_schedule_key_deletion);
 ACTION(act_cancel_key_deletion);
 
-/* versions.c */
+/* version_actions.c */
 ACTION(act_create_key_version);
 ACTION(act_list_key_versions);
 ACTION(act_describe_key_version);

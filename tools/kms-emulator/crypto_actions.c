@@ -11,6 +11,7 @@
 #include "context.h"
 #include "keys.h"
 #include "kms_sign.h"
+#include "versions.h"
 
 #define DATA_KEY_MAX 1024
 

@@ -25,6 +25,7 @@
 #define KMS_ROOT_KEY_LEN 32
 #define KMS_MATERIAL_LEN 32
 #define KMS_TIME_SKEW (15 * 60)
+#define KMS_DAY (24 * 3600L)		/* seconds of the emulator clock */
 
 struct nonce_store;
 struct conn_guard;

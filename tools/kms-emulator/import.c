@@ -22,8 +22,9 @@
 #include "log.h"
 #include "rootkey.h"
 #include "store.h"
+#include "versions.h"
 
-#define TOKEN_LIFETIME (24 * 3600L)
+#define TOKEN_LIFETIME KMS_DAY
 #define PRIVKEY_DER_MAX 4096
 
 static const char *const algorithms[] = {
@@ -46,7 +47,7 @@ static enum kms_err importable(struct kms_ctx *ctx, const struct key_rec *k)
 	if (strcmp(k->origin, "EXTERNAL"))
 		return kms_fail(ctx, E_UNSUPPORTED_OPERATION,
 				"Key material can only be imported into keys with Origin EXTERNAL.");
-	if (!strcmp(k->state, "PendingDeletion"))
+	if (k->state == KEY_PENDING_DELETION)
 		return E_PENDING_DELETION;
 	return KMS_OK;
 }
@@ -264,7 +265,7 @@ enum kms_err act_import_key_material(struct kms_ctx *ctx,
 	err = importable(ctx, &k);
 	if (err)
 		return err;
-	if (strcmp(k.state, "PendingImport"))
+	if (k.state != KEY_PENDING_IMPORT)
 		return kms_fail(ctx, E_STATE_MODIFIED_FAILED,
 				"Key material can only be imported while the key is PendingImport.");
 	wlen = kms_base64_decode(enc, wrapped, sizeof(wrapped));
@@ -293,7 +294,7 @@ enum kms_err act_import_key_material(struct kms_ctx *ctx,
 		err = E_INTERNAL;
 		goto out;
 	}
-	strcpy(k.state, "Enabled");
+	k.state = KEY_ENABLED;
 	k.material_expire = expire;
 	err = key_update(ctx, &k) ? E_INTERNAL : KMS_OK;
 out:
@@ -314,7 +315,7 @@ enum kms_err act_delete_key_material(struct kms_ctx *ctx,
 		return err;
 	if (key_forget_material(ctx, &k))
 		return E_INTERNAL;
-	strcpy(k.state, "PendingImport");
+	k.state = KEY_PENDING_IMPORT;
 	k.material_expire = 0;
 	return key_update(ctx, &k) ? E_INTERNAL : KMS_OK;
 }

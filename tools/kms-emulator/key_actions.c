@@ -7,8 +7,7 @@
 #include "keys.h"
 #include "kms_sign.h"
 #include "store.h"
-
-#define DAY (24 * 3600L)
+#include "versions.h"
 
 static struct json_object *key_metadata(const struct key_rec *k)
 {
@@ -20,7 +19,8 @@ static struct json_object *key_metadata(const struct key_rec *k)
 	json_object_object_add(m, "Arn", json_object_new_string(arn));
 	json_object_object_add(m, "Description",
 			       json_object_new_string(k->description));
-	json_object_object_add(m, "KeyState", json_object_new_string(k->state));
+	json_object_object_add(m, "KeyState", json_object_new_string(
+			       key_state_name(k->state)));
 	json_object_object_add(m, "KeySpec", json_object_new_string(k->key_spec));
 	json_object_object_add(m, "KeyUsage",
 			       json_object_new_string(k->key_usage));
@@ -134,9 +134,9 @@ enum kms_err act_create_key(struct kms_ctx *ctx, struct json_object *out)
 	snprintf(k.creator, sizeof(k.creator), "%s", ctx->access_key_id);
 	k.creation = ctx->now;
 	if (!strcmp(origin, "EXTERNAL")) {
-		strcpy(k.state, "PendingImport");
+		k.state = KEY_PENDING_IMPORT;
 	} else {
-		strcpy(k.state, "Enabled");
+		k.state = KEY_ENABLED;
 		if (version_add(ctx, &k, ctx->now, NULL, k.primary_version))
 			return E_INTERNAL;
 		err = rotation_policy_apply(ctx, &k, rotate,
@@ -224,9 +224,9 @@ enum kms_err act_update_key_description(struct kms_ctx *ctx,
 /* Rejected.* for a key that is PendingDeletion or PendingImport. */
 static enum kms_err require_settled(const struct key_rec *k)
 {
-	if (!strcmp(k->state, "PendingDeletion"))
+	if (k->state == KEY_PENDING_DELETION)
 		return E_PENDING_DELETION;
-	if (!strcmp(k->state, "PendingImport"))
+	if (k->state == KEY_PENDING_IMPORT)
 		return E_PENDING_IMPORT;
 	return KMS_OK;
 }
@@ -246,7 +246,7 @@ static enum kms_err set_enabled(struct kms_ctx *ctx, int enable)
 	err = require_settled(&k);
 	if (err)
 		return err;
-	snprintf(k.state, sizeof(k.state), "%s", enable ? "Enabled" : "Disabled");
+	k.state = enable ? KEY_ENABLED : KEY_DISABLED;
 	return key_update(ctx, &k) ? E_INTERNAL : KMS_OK;
 }
 
@@ -280,11 +280,11 @@ enum kms_err act_schedule_key_deletion(struct kms_ctx *ctx,
 	if (parse_long(days_s, 7, 366, &days))
 		return kms_fail(ctx, E_INVALID_PARAMETER,
 				"PendingWindowInDays must be between 7 and 366.");
-	if (!strcmp(k.state, "PendingDeletion"))
+	if (k.state == KEY_PENDING_DELETION)
 		return E_PENDING_DELETION;
-	snprintf(k.prev_state, sizeof(k.prev_state), "%s", k.state);
-	strcpy(k.state, "PendingDeletion");
-	k.deletion_date = ctx->now + days * DAY;
+	k.prev_state = k.state;
+	k.state = KEY_PENDING_DELETION;
+	k.deletion_date = ctx->now + days * KMS_DAY;
 	return key_update(ctx, &k) ? E_INTERNAL : KMS_OK;
 }
 
@@ -297,12 +297,11 @@ enum kms_err act_cancel_key_deletion(struct kms_ctx *ctx,
 	err = key_find_param(ctx, "KeyId", &k);
 	if (err)
 		return err;
-	if (strcmp(k.state, "PendingDeletion"))
+	if (k.state != KEY_PENDING_DELETION)
 		return kms_fail(ctx, E_STATE_MODIFIED_FAILED,
-				"The key is %s, not PendingDeletion.", k.state);
-	snprintf(k.state, sizeof(k.state), "%s",
-		 k.prev_state[0] ? k.prev_state : "Enabled");
-	k.prev_state[0] = '\0';
+				"The key is %s, not PendingDeletion.",
+				key_state_name(k.state));
+	k.state = k.prev_state;
 	k.deletion_date = 0;
 	return key_update(ctx, &k) ? E_INTERNAL : KMS_OK;
 }

@@ -9,6 +9,7 @@
 #include "kms_sign.h"
 #include "log.h"
 #include "store.h"
+#include "versions.h"
 
 #define KEY_COLUMNS \
 	"region, key_id, description, key_spec, key_usage, origin," \
@@ -16,12 +17,43 @@
 	" deletion_date, material_expire, rotation_enabled, rotation_interval," \
 	" last_rotation, primary_version"
 
+static const char *const key_state_names[] = {
+	[KEY_ENABLED] = "Enabled",
+	[KEY_DISABLED] = "Disabled",
+	[KEY_PENDING_DELETION] = "PendingDeletion",
+	[KEY_PENDING_IMPORT] = "PendingImport",
+};
+
+const char *key_state_name(enum key_state state)
+{
+	return key_state_names[state];
+}
+
+/* A stored state name; an empty prev_state (never scheduled) is Enabled. */
+static int key_state_parse(const char *name, enum key_state *out)
+{
+	size_t i;
+
+	if (!*name) {
+		*out = KEY_ENABLED;
+		return 0;
+	}
+	for (i = 0; i < sizeof(key_state_names) / sizeof(key_state_names[0]); i++) {
+		if (!strcmp(name, key_state_names[i])) {
+			*out = (enum key_state)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
 static void copy_col(char *dst, size_t cap, sqlite3_stmt *st, int col)
 {
 	snprintf(dst, cap, "%s", store_text(st, col));
 }
 
-static void key_from_row(sqlite3_stmt *st, struct key_rec *k)
+/* 0, or -EIO for a row whose state is not a key state. */
+static int key_from_row(sqlite3_stmt *st, struct key_rec *k)
 {
 	copy_col(k->region, sizeof(k->region), st, 0);
 	copy_col(k->key_id, sizeof(k->key_id), st, 1);
@@ -30,8 +62,6 @@ static void key_from_row(sqlite3_stmt *st, struct key_rec *k)
 	copy_col(k->key_usage, sizeof(k->key_usage), st, 4);
 	copy_col(k->origin, sizeof(k->origin), st, 5);
 	copy_col(k->protection, sizeof(k->protection), st, 6);
-	copy_col(k->state, sizeof(k->state), st, 7);
-	copy_col(k->prev_state, sizeof(k->prev_state), st, 8);
 	copy_col(k->creator, sizeof(k->creator), st, 9);
 	k->is_service = sqlite3_column_int(st, 10);
 	k->creation = sqlite3_column_int64(st, 11);
@@ -41,6 +71,14 @@ static void key_from_row(sqlite3_stmt *st, struct key_rec *k)
 	k->rotation_interval = sqlite3_column_int64(st, 15);
 	k->last_rotation = sqlite3_column_int64(st, 16);
 	copy_col(k->primary_version, sizeof(k->primary_version), st, 17);
+	if (key_state_parse(store_text(st, 7), &k->state) ||
+	    key_state_parse(store_text(st, 8), &k->prev_state)) {
+		log_err("key %s/%s: stored state \"%s\" (before: \"%s\") is not a key state",
+			k->region, k->key_id, store_text(st, 7),
+			store_text(st, 8));
+		return -EIO;
+	}
+	return 0;
 }
 
 /* Binds every column in KEY_COLUMNS order, starting at parameter 1. */
@@ -53,8 +91,10 @@ static void key_bind(sqlite3_stmt *st, const struct key_rec *k)
 	sqlite3_bind_text(st, 5, k->key_usage, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 6, k->origin, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 7, k->protection, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, k->state, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, k->prev_state, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, key_state_name(k->state), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, k->state == KEY_PENDING_DELETION ?
+			  key_state_name(k->prev_state) : "", -1,
+			  SQLITE_STATIC);
 	sqlite3_bind_text(st, 10, k->creator, -1, SQLITE_STATIC);
 	sqlite3_bind_int(st, 11, k->is_service);
 	sqlite3_bind_int64(st, 12, k->creation);
@@ -155,7 +195,7 @@ static int key_refresh(struct kms_ctx *ctx, struct key_rec *k)
 {
 	int changed = 0, ret;
 
-	if (!strcmp(k->state, "PendingDeletion") && k->deletion_date &&
+	if (k->state == KEY_PENDING_DELETION && k->deletion_date &&
 	    k->deletion_date <= ctx->now) {
 		ret = key_destroy(ctx, k);
 		return ret ? ret : 1;
@@ -165,11 +205,10 @@ static int key_refresh(struct kms_ctx *ctx, struct key_rec *k)
 		if (ret)
 			return ret;
 		k->material_expire = 0;
-		if (!strcmp(k->state, "PendingDeletion"))
-			snprintf(k->prev_state, sizeof(k->prev_state),
-				 "PendingImport");
+		if (k->state == KEY_PENDING_DELETION)
+			k->prev_state = KEY_PENDING_IMPORT;
 		else
-			snprintf(k->state, sizeof(k->state), "PendingImport");
+			k->state = KEY_PENDING_IMPORT;
 		changed = 1;
 	}
 	ret = versions_rotate_due(ctx, k);
@@ -186,7 +225,7 @@ static int key_load(struct kms_ctx *ctx, const char *key_id,
 {
 	sqlite3_stmt *st = store_prepare(ctx->emu,
 		"SELECT " KEY_COLUMNS " FROM keys WHERE region = ? AND key_id = ?");
-	int rc;
+	int rc, ret = 0;
 
 	if (!st)
 		return -EIO;
@@ -194,9 +233,11 @@ static int key_load(struct kms_ctx *ctx, const char *key_id,
 	sqlite3_bind_text(st, 2, key_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		key_from_row(st, k);
+		ret = key_from_row(st, k);
 	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT : -EIO;
+	if (rc == SQLITE_ROW)
+		return ret;
+	return rc == SQLITE_DONE ? -ENOENT : -EIO;
 }
 
 /* The key id an alias points at; 0, -ENOENT or -EIO. */
@@ -233,7 +274,7 @@ static int service_key_create(struct kms_ctx *ctx, struct key_rec *k)
 	strcpy(k->key_usage, "ENCRYPT/DECRYPT");
 	strcpy(k->origin, "Aliyun_KMS");
 	strcpy(k->protection, "SOFTWARE");
-	strcpy(k->state, "Enabled");
+	k->state = KEY_ENABLED;
 	strcpy(k->creator, "Ecs");
 	k->is_service = 1;
 	k->creation = ctx->now;
@@ -334,15 +375,14 @@ enum kms_err key_find_param(struct kms_ctx *ctx, const char *param,
 
 enum kms_err key_require_enabled(struct kms_ctx *ctx, const struct key_rec *k)
 {
-	if (!strcmp(k->state, "Enabled"))
-		return KMS_OK;
-	if (!strcmp(k->state, "Disabled"))
-		return E_DISABLED;
-	if (!strcmp(k->state, "PendingDeletion"))
-		return E_PENDING_DELETION;
-	if (!strcmp(k->state, "PendingImport"))
-		return E_PENDING_IMPORT;
-	return E_INTERNAL;
+	static const enum kms_err refusal[] = {
+		[KEY_ENABLED] = KMS_OK,
+		[KEY_DISABLED] = E_DISABLED,
+		[KEY_PENDING_DELETION] = E_PENDING_DELETION,
+		[KEY_PENDING_IMPORT] = E_PENDING_IMPORT,
+	};
+
+	return refusal[k->state];
 }
 
 int key_count_customer(struct kms_ctx *ctx, long *count)
@@ -373,7 +413,9 @@ int keys_sweep(struct kms_ctx *ctx)
 			}
 			all = p;
 		}
-		key_from_row(st, &all[n++]);
+		/* A damaged row is logged and fails its own lookups only. */
+		if (!key_from_row(st, &all[n]))
+			n++;
 	}
 	sqlite3_finalize(st);
 	if (!ret && rc != SQLITE_DONE)

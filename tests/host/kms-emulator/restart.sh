@@ -35,3 +35,11 @@ if grep -E "testsecret|adminsecret|Plaintext" "$KMS_TMP/emulator.log"; then
 	echo "secret in the log"; exit 1
 fi
 grep -q "action=Decrypt .*status=200 latency_us=" "$KMS_TMP/emulator.log"
+# A stored key state that is none of KMS's is refused for that key alone,
+# and the log says which key and what was stored.
+kms_stop
+d=$(node -p 'JSON.parse(require("fs").readFileSync(process.argv[1])).d' "$KMS_TMP/state.json")
+sqlite3 "$KMS_TMP/data/kms.db" "UPDATE keys SET state = 'Broken' WHERE key_id = '$d'"
+kms_start
+kms_node persist.js damaged "$KMS_TMP/state.json"
+grep -q "key [a-z0-9-]*/$d: stored state \"Broken\" .* is not a key state" "$KMS_TMP/emulator.log"

@@ -2,6 +2,8 @@
 // State that must survive a restart or a kill -9.
 //   persist.js write FILE     create keys, aliases, blobs; record them in FILE
 //   persist.js check FILE     verify what FILE records
+//   persist.js damaged FILE   the key FILE records as disabled has a stored
+//                             state that is no key state: it alone fails
 //   persist.js churn FILE     until the emulator dies: change state, and
 //                             append each acknowledged change to FILE
 //   persist.js verify FILE    every acknowledged change of churn is there
@@ -49,6 +51,14 @@ const modes = {
       st.s.plaintext);
     const clock = await advanceClock(0);
     assert.strictEqual(clock.ClockOffset, 86400, 'clock offset lost');
+  },
+
+  async damaged() {
+    const st = JSON.parse(fs.readFileSync(file));
+    await rejects(describe(st.d), 'InternalFailure', 500);
+    assert.strictEqual((await describe(st.k)).keyState, 'Enabled');
+    const keys = (await c.listKeys(new Kms.ListKeysRequest({ pageSize: 100 }))).keys.key.map((k) => k.keyId);
+    assert.ok(keys.includes(st.k) && keys.includes(st.d), `ListKeys: ${keys}`);
   },
 
   async churn() {
