@@ -42,39 +42,61 @@ _wait_for() {		# what pid test...
 	return 1
 }
 
+# KMS_RUN: the command prefix that runs the emulator and its readiness
+# check in another network namespace (rbd-agent-lib.sh's host A); empty
+# for the guest's own.
+KMS_RUN=()
+
 _kms_answers() {
 	# The emulator is up once a socket listens on its port.  A connection
 	# alone proves nothing: to a port of the ephemeral range, with nothing
 	# listening yet, connect() may pick that same port as its source and
-	# connect the socket to itself.
+	# connect the socket to itself.  /proc/net/tcp is the reader's
+	# namespace's, so it is read through KMS_RUN.
 	local port
 	port=$(printf '%04X' "${KMS_ENDPOINT##*:}")
-	awk -v port="$port" '$4 == "0A" && $2 ~ (":" port "$") { up = 1 }
-		END { exit !up }' /proc/net/tcp
+	"${KMS_RUN[@]}" awk -v port="$port" \
+		'$4 == "0A" && $2 ~ (":" port "$") { up = 1 } END { exit !up }' \
+		/proc/net/tcp
+}
+
+# _kms_launch [emulator options]: run the emulator at KMS_ENDPOINT and wait
+# until it listens; 1 when it exits first.
+_kms_launch() {
+	local hostport=${KMS_ENDPOINT#http://}
+
+	"${KMS_RUN[@]}" kms-emulator --listen "$hostport" --data-dir "$KMS_DATA" \
+		--credentials "$CREDS" --admin-key "$ACCESS_KEY_ID" \
+		"$@" >>"$KMS_LOG" 2>&1 &
+	KMS_PID=$!
+	if _wait_for kms-emulator "$KMS_PID" _kms_answers; then
+		on_exit "kill $KMS_PID; wait $KMS_PID"
+		return 0
+	fi
+	kill "$KMS_PID" 2>/dev/null
+	wait "$KMS_PID" 2>/dev/null
+	KMS_PID=""
+	return 1
+}
+
+# _kms_start ADDR [emulator options]: the emulator on a free port of ADDR.
+_kms_start() {
+	local addr=$1 try
+	shift
+	need kms-emulator
+	_write_creds
+	mkdir -p "$KMS_DATA"
+	for try in 1 2 3 4 5; do
+		KMS_ENDPOINT=http://$addr:$((20000 + RANDOM % 20000))
+		_kms_launch "$@" && return 0
+	done
+	cat "$KMS_LOG" >&2
+	fail "kms-emulator did not start on $addr"
 }
 
 # Start the KMS emulator on a free loopback port.
 start_kms() {
-	need kms-emulator
-	_write_creds
-	mkdir -p "$KMS_DATA"
-	local try port
-	for try in 1 2 3 4 5; do
-		port=$((20000 + RANDOM % 20000))
-		KMS_ENDPOINT=http://127.0.0.1:$port
-		kms-emulator --listen "127.0.0.1:$port" --data-dir "$KMS_DATA" \
-			--credentials "$CREDS" --admin-key "$ACCESS_KEY_ID" \
-			"$@" >>"$KMS_LOG" 2>&1 &
-		KMS_PID=$!
-		if _wait_for kms-emulator "$KMS_PID" _kms_answers; then
-			on_exit "kill $KMS_PID; wait $KMS_PID"
-			return 0
-		fi
-		kill "$KMS_PID" 2>/dev/null
-		wait "$KMS_PID" 2>/dev/null
-	done
-	cat "$KMS_LOG" >&2
-	fail "kms-emulator did not start"
+	_kms_start 127.0.0.1 "$@"
 }
 
 stop_kms() {
@@ -86,13 +108,7 @@ stop_kms() {
 
 # Restart the emulator on the same port and data (after stop_kms).
 restart_kms() {
-	local port=${KMS_ENDPOINT##*:}
-	kms-emulator --listen "127.0.0.1:$port" --data-dir "$KMS_DATA" \
-		--credentials "$CREDS" --admin-key "$ACCESS_KEY_ID" \
-		"$@" >>"$KMS_LOG" 2>&1 &
-	KMS_PID=$!
-	_wait_for kms-emulator "$KMS_PID" _kms_answers || fail "kms-emulator did not restart"
-	on_exit "kill $KMS_PID; wait $KMS_PID"
+	_kms_launch "$@" || fail "kms-emulator did not restart"
 }
 
 # Ready once start-up (re-attach included) is over: the agent logs

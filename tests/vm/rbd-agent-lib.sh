@@ -22,27 +22,8 @@ RBD_AGENT_PLUGINS=/opt/ceph/lib/ecsenc
 declare -A RBD_AGENT_PID
 
 rbd_kms_start() {
-	local try port
-	need kms-emulator
-	_write_creds
-	mkdir -p "$KMS_DATA"
-	for try in 1 2 3 4 5; do
-		port=$((20000 + RANDOM % 20000))
-		KMS_ENDPOINT=http://$CEPH_ADDR_A:$port
-		"$CEPH_BIN/ip" netns exec hosta kms-emulator --listen "$CEPH_ADDR_A:$port" \
-			--data-dir "$KMS_DATA" --credentials "$CREDS" \
-			--admin-key "$ACCESS_KEY_ID" >>"$KMS_LOG" 2>&1 &
-		KMS_PID=$!
-		if _wait_for kms-emulator "$KMS_PID" \
-			on_host_a bash -c "exec 3<>/dev/tcp/$CEPH_ADDR_A/$port" 2>/dev/null; then
-			on_exit "kill $KMS_PID; wait $KMS_PID"
-			return 0
-		fi
-		kill "$KMS_PID" 2>/dev/null
-		wait "$KMS_PID" 2>/dev/null
-	done
-	cat "$KMS_LOG" >&2
-	fail "kms-emulator did not start on host A"
+	KMS_RUN=("$CEPH_BIN/ip" netns exec hosta)
+	_kms_start "$CEPH_ADDR_A"
 }
 
 _rbd_dir() { echo "$ECSENC_WORK/host-$1"; }
