@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -24,9 +25,15 @@ static size_t page_size(void)
 void *secmem_alloc(size_t len)
 {
 	size_t pg = page_size();
-	size_t map_len = pg + ((len + pg - 1) / pg) * pg;
+	size_t map_len;
 	struct secmem_header *hdr;
 
+	/* The header page and @len rounded up to pages must fit a size_t. */
+	if (len > SIZE_MAX - 2 * pg) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	map_len = pg + ((len + pg - 1) / pg) * pg;
 	hdr = mmap(NULL, map_len, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (hdr == MAP_FAILED)
