@@ -79,6 +79,21 @@ void secmem_free(void *ptr)
 	munmap(hdr, map_len);
 }
 
+void *secmem_realloc(void *ptr, size_t len)
+{
+	size_t keep = secmem_size(ptr);
+	void *p = secmem_alloc(len);
+
+	if (!p)
+		return NULL;
+	if (keep > len)
+		keep = len;
+	if (keep)
+		memcpy(p, ptr, keep);
+	secmem_free(ptr);
+	return p;
+}
+
 int secmem_harden_process(void)
 {
 	struct rlimit no_core = { 0, 0 };
