@@ -94,6 +94,16 @@ void *secmem_realloc(void *ptr, size_t len)
 	return p;
 }
 
+char *secmem_strdup(const char *s)
+{
+	size_t len = strlen(s) + 1;
+	char *p = secmem_alloc(len);
+
+	if (p)
+		memcpy(p, s, len);
+	return p;
+}
+
 int secmem_harden_process(void)
 {
 	struct rlimit no_core = { 0, 0 };

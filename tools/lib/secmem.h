@@ -21,6 +21,9 @@ size_t secmem_size(const void *ptr);
  */
 void *secmem_realloc(void *ptr, size_t len);
 
+/* A copy of @s and its NUL in a new buffer, or NULL. */
+char *secmem_strdup(const char *s);
+
 /* Zero memory in a way the compiler may not drop. */
 void secmem_wipe(void *ptr, size_t len);
 
