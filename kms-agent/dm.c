@@ -36,7 +36,7 @@ static void log_libdevmapper(int level, const char *file, int line,
 	log_debug("libdevmapper: %s", msg);
 }
 
-int udev_running(void)
+int devnodes_by_udev(void)
 {
 	return access("/run/udev/control", F_OK) == 0;
 }
@@ -55,7 +55,7 @@ static void devmap_init(void)
 {
 	struct dm_task *dmt;
 
-	use_udev = udev_running();
+	use_udev = devnodes_by_udev();
 	dm_udev_set_sync_support(use_udev);
 	dm_log_with_errno_init(log_libdevmapper);
 	dmt = dm_task_create(DM_DEVICE_VERSION);

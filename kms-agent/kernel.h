@@ -44,7 +44,7 @@ int devmap_resume(const char *name);
  */
 int devmap_node_path(const char *name, char *path, size_t len);
 
-/* 1 if udev runs (/run/udev/control exists): it makes the device nodes. */
-int udev_running(void);
+/* 1 if udev runs (/run/udev/control exists) and so makes the device nodes. */
+int devnodes_by_udev(void);
 
 #endif
