@@ -234,12 +234,12 @@ static int decode_arg(const struct agent_arg_policy *p, struct json_object *v,
 		*(const char **)field = json_object_get_string(v);
 		return 0;
 	case AGENT_ARG_REGION:
-		if (!json_token(v, AGENT_REGION_MAX) ||
+		if (!json_token(v, REGION_ID_MAX) ||
 		    strchr(json_object_get_string(v), '/') ||
 		    json_object_get_string(v)[0] == '.')
 			return fail(err, len, -EINVAL,
 				    "argument %s must be a region id (letters, digits and -, at most %d)",
-				    p->name, AGENT_REGION_MAX);
+				    p->name, REGION_ID_MAX);
 		*(const char **)field = json_object_get_string(v);
 		return 0;
 	case AGENT_ARG_SIZE:
@@ -282,7 +282,7 @@ int agent_request_decode(struct json_object *req, struct agent_request *out,
 	if (!out->op)
 		return fail(err, err_len, -EINVAL, "unknown operation");
 	if (json_object_object_get_ex(req, "region", &v)) {
-		if (!json_token(v, AGENT_REGION_MAX) ||
+		if (!json_token(v, REGION_ID_MAX) ||
 		    strchr(json_object_get_string(v), '/') ||
 		    json_object_get_string(v)[0] == '.')
 			return fail(err, err_len, -EINVAL, "bad region name");
