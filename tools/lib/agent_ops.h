@@ -118,6 +118,9 @@ struct agent_request {
 const struct agent_op *agent_op_get(enum agent_op_id id);
 const struct agent_op *agent_op_find(const char *name);
 
+/* A region id a request may name: the agent's --region is held to it too. */
+bool agent_region_valid(const char *region);
+
 /*
  * Check @req against the table and decode it into @out.  0, or -EINVAL
  * (or -E2BIG, -ERANGE) with a message naming the culprit in @err.  @out's
