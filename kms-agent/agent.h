@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "agent_ops.h"
+#include "region_id.h"
 
 struct audit_log;
 struct backend_ops;
@@ -22,7 +23,7 @@ struct kms_client;
 #define AGENT_MAX_REGIONS	16
 
 struct agent_region_client {
-	char region[32];		/* RegionId sent to the KMS */
+	char region[REGION_ID_MAX + 1];	/* RegionId sent to the KMS */
 	struct kms_client *client;	/* created on first use */
 };
 

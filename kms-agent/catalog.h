@@ -11,6 +11,8 @@
 
 #include <stdint.h>
 
+#include "region_id.h"
+
 struct catalog;
 
 enum catalog_kind { CATALOG_DISK, CATALOG_SNAPSHOT };
@@ -18,7 +20,7 @@ enum catalog_kind { CATALOG_DISK, CATALOG_SNAPSHOT };
 struct catalog_object {
 	enum catalog_kind kind;
 	char id[32];			/* d-... / s-... */
-	char region[32];
+	char region[REGION_ID_MAX + 1];
 	char category[32];
 	uint64_t size;			/* bytes the user sees */
 	int encrypted;

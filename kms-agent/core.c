@@ -55,11 +55,11 @@ int core_attachment(struct core_object *o)
 	if (o->row.kind != CATALOG_DISK)
 		return 0;
 	core_dm_name(o->row.id, dm, sizeof(dm));
-	r = dm_exists(dm);
+	r = devmap_exists(dm);
 	if (r != 1)
 		return r;
 	o->attached = 1;
-	if (dm_node_path(dm, o->device, sizeof(o->device)) < 0)
+	if (devmap_node_path(dm, o->device, sizeof(o->device)) < 0)
 		o->device[0] = '\0';
 	return 0;
 }
@@ -582,7 +582,7 @@ int core_detach(struct op_ctx *ctx, const char *disk_id,
 		return op_fail_code(ctx, -EALREADY, "IncorrectDiskStatus",
 				    "disk %s is not attached", out->row.id);
 	}
-	r = dm_remove(dm);
+	r = devmap_remove(dm);
 	if (r < 0)
 		return op_fail(ctx, r == -EIO ? -EBUSY : r,
 			"cannot detach %s: the device is in use (mounted or open?)",
@@ -631,14 +631,14 @@ int core_snapshot(struct op_ctx *ctx, const char *disk_id,
 	/* An attached disk is suspended (I/O flushed, held) while copied. */
 	core_dm_name(disk.row.id, dm, sizeof(dm));
 	if (disk.attached) {
-		r = dm_suspend(dm);
+		r = devmap_suspend(dm);
 		if (r < 0)
 			return op_fail(ctx, r, "cannot suspend %s for a consistent snapshot",
 				       disk.row.id);
 	}
 	ref_of(&disk.row, &ref);
 	r = backend(ctx)->snapshot(&ref, &h, &how);
-	if (disk.attached && dm_resume(dm) < 0)
+	if (disk.attached && devmap_resume(dm) < 0)
 		log_err("resuming %s after the snapshot failed", disk.row.id);
 	if (r < 0)
 		return op_fail(ctx, r, "cannot write snapshot %s: %s",

@@ -32,7 +32,7 @@ static int load_table(struct op_ctx *ctx, const struct disk_header *h,
 	if (!key) {
 		snprintf(params, sizeof(params), "%s %llu", dev,
 			 (unsigned long long)offset);
-		r = dm_create(dm, "linear", sectors, params);
+		r = devmap_create(dm, "linear", sectors, params);
 		goto out;
 	}
 	snprintf(desc, sizeof(desc), "ecsenc:%s", h->object_id);
@@ -45,7 +45,7 @@ static int load_table(struct op_ctx *ctx, const struct disk_header *h,
 	snprintf(params, sizeof(params), "%s :%d:logon:%s 0 %s %llu%s",
 		 h->cipher, DATA_KEY_BYTES, desc, dev,
 		 (unsigned long long)offset, opts);
-	r = dm_create(dm, "ecsenc", sectors, params);
+	r = devmap_create(dm, "ecsenc", sectors, params);
 	/* The target holds its own copy now (or failed): drop ours. */
 	keyring_drop(serial);
 out:

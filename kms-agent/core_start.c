@@ -110,7 +110,7 @@ static void resume_if_suspended(const char *kname, const char *dm)
 	fclose(f);
 	if (flag != '1')
 		return;
-	if (dm_resume(dm) == 0)
+	if (devmap_resume(dm) == 0)
 		log_info("reconcile: resumed %s, left suspended by a snapshot the agent did not finish",
 			 dm);
 	else
@@ -157,7 +157,7 @@ static int reconcile_devices(struct agent *a)
 			resume_if_suspended(de->d_name, dm);
 			continue;
 		}
-		if (dm_remove(dm) == 0) {
+		if (devmap_remove(dm) == 0) {
 			log_info("reconcile: removed %s, the device of a deleted disk",
 				 dm);
 			removed++;

@@ -24,8 +24,8 @@
 #include "log.h"
 
 /* libdevmapper's messages go to our log, at debug level: callers say what failed. */
-static void dm_log(int level, const char *file, int line, int dm_errno,
-		   const char *fmt, ...)
+static void log_libdevmapper(int level, const char *file, int line,
+			     int dm_errno, const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -36,7 +36,7 @@ static void dm_log(int level, const char *file, int line, int dm_errno,
 	log_debug("libdevmapper: %s", msg);
 }
 
-int udev_running(void)
+int devnodes_by_udev(void)
 {
 	return access("/run/udev/control", F_OK) == 0;
 }
@@ -51,13 +51,13 @@ static int use_udev;
  * work of a table load (the target's constructor) is the slow part of an
  * attach after the KMS; serialising it would serialise re-attach at start.
  */
-static void dm_init(void)
+static void devmap_init(void)
 {
 	struct dm_task *dmt;
 
-	use_udev = udev_running();
+	use_udev = devnodes_by_udev();
 	dm_udev_set_sync_support(use_udev);
-	dm_log_with_errno_init(dm_log);
+	dm_log_with_errno_init(log_libdevmapper);
 	dmt = dm_task_create(DM_DEVICE_VERSION);
 	if (dmt) {
 		dm_task_run(dmt);	/* opens the control device, checks the version */
@@ -66,7 +66,7 @@ static void dm_init(void)
 	dm_is_dm_major(0);		/* builds the major bitset */
 }
 
-static pthread_once_t dm_once = PTHREAD_ONCE_INIT;
+static pthread_once_t devmap_once = PTHREAD_ONCE_INIT;
 
 static int run_task(int type, const char *name, const char *target,
 		    uint64_t sectors, const char *params, struct dm_info *info)
@@ -76,7 +76,7 @@ static int run_task(int type, const char *name, const char *target,
 	int udev_wait = 0;
 	int r = 0;
 
-	pthread_once(&dm_once, dm_init);
+	pthread_once(&devmap_once, devmap_init);
 	dmt = dm_task_create(type);
 	if (!dmt)
 		return -ENOMEM;
@@ -114,7 +114,7 @@ out:
 	return r;
 }
 
-int dm_exists(const char *name)
+int devmap_exists(const char *name)
 {
 	struct dm_info info;
 	int r = run_task(DM_DEVICE_INFO, name, NULL, 0, NULL, &info);
@@ -124,8 +124,8 @@ int dm_exists(const char *name)
 	return info.exists ? 1 : 0;
 }
 
-int dm_create(const char *name, const char *target, uint64_t sectors,
-	      const char *params)
+int devmap_create(const char *name, const char *target, uint64_t sectors,
+		  const char *params)
 {
 	int r;
 
@@ -151,7 +151,7 @@ fail:
 	return r;
 }
 
-int dm_remove(const char *name)
+int devmap_remove(const char *name)
 {
 	char path[256];
 	int r = run_task(DM_DEVICE_REMOVE, name, NULL, 0, NULL, NULL);
@@ -163,17 +163,17 @@ int dm_remove(const char *name)
 	return r;
 }
 
-int dm_suspend(const char *name)
+int devmap_suspend(const char *name)
 {
 	return run_task(DM_DEVICE_SUSPEND, name, NULL, 0, NULL, NULL);
 }
 
-int dm_resume(const char *name)
+int devmap_resume(const char *name)
 {
 	return run_task(DM_DEVICE_RESUME, name, NULL, 0, NULL, NULL);
 }
 
-int dm_node_path(const char *name, char *path, size_t len)
+int devmap_node_path(const char *name, char *path, size_t len)
 {
 	struct dm_info info;
 	struct stat st;

@@ -26,21 +26,25 @@ long keyring_add_logon(const char *desc, const void *key, size_t len);
 /* Invalidate the key: it leaves /proc/keys and its payload is freed. */
 void keyring_drop(long serial);
 
-/* Create, load (table marked secure) and resume /dev/mapper/@name. */
-int dm_create(const char *name, const char *target, uint64_t sectors,
-	      const char *params);
-int dm_remove(const char *name);
+/*
+ * Device-mapper devices (dm.c), named devmap_* to keep clear of
+ * libdevmapper's dm_* names.  devmap_create creates, loads (the table
+ * marked secure) and resumes /dev/mapper/@name.
+ */
+int devmap_create(const char *name, const char *target, uint64_t sectors,
+		  const char *params);
+int devmap_remove(const char *name);
 /* 1 if the device exists, 0 if not, -errno on error. */
-int dm_exists(const char *name);
-int dm_suspend(const char *name);
-int dm_resume(const char *name);
+int devmap_exists(const char *name);
+int devmap_suspend(const char *name);
+int devmap_resume(const char *name);
 /*
  * "/dev/mapper/@name": made by udev where udev runs, otherwise with mknod
  * when nothing else made it.
  */
-int dm_node_path(const char *name, char *path, size_t len);
+int devmap_node_path(const char *name, char *path, size_t len);
 
-/* 1 if udev runs (/run/udev/control exists): it makes the device nodes. */
-int udev_running(void);
+/* 1 if udev runs (/run/udev/control exists) and so makes the device nodes. */
+int devnodes_by_udev(void);
 
 #endif

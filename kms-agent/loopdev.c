@@ -20,7 +20,7 @@ static int open_loop(int nr, char *dev, size_t dev_len)
 
 	snprintf(dev, dev_len, "/dev/loop%d", nr);
 	fd = open(dev, O_RDWR | O_CLOEXEC);
-	if (fd < 0 && errno == ENOENT && !udev_running()) {
+	if (fd < 0 && errno == ENOENT && !devnodes_by_udev()) {
 		/* No devtmpfs and no udev to make the node: make it ourselves. */
 		if (mknod(dev, S_IFBLK | 0600, makedev(LOOP_MAJOR, nr)) < 0 &&
 		    errno != EEXIST)

@@ -179,6 +179,11 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (!agent_region_valid(a.default_region)) {
+		log_err("--region %s is not a region id (letters, digits and -, at most %d bytes)",
+			a.default_region, REGION_ID_MAX);
+		return 2;
+	}
 
 	if (!a.instance_id) {
 		if (gethostname(hostname, sizeof(hostname) - 1) < 0 || !*hostname)

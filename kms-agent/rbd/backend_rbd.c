@@ -36,6 +36,7 @@
 #include "log.h"
 #include "rbd_backend.h"
 #include "rbd_cluster.h"
+#include "region_id.h"
 
 #define IMAGE_ORDER		22	/* 4 MiB objects */
 #define BASE_SNAP		"base"
@@ -686,7 +687,7 @@ struct list_walk {
 static int list_one(const char *name, void *arg)
 {
 	struct list_walk *w = arg;
-	char region[64], id[64];
+	char region[REGION_ID_MAX + 1], id[64];
 	struct backend_ref ref = { .region = region, .id = id };
 	struct disk_header h;
 	rbd_image_t img;
@@ -717,7 +718,7 @@ static int rbd_be_list(backend_list_fn fn, void *arg)
 static int clean_one(const char *name, void *arg)
 {
 	rbd_snap_info_t snaps[MAX_SNAPS];
-	char region[64], id[64], store[300];
+	char region[REGION_ID_MAX + 1], id[64], store[300];
 	int *count = arg, n = MAX_SNAPS;
 	rbd_image_t img;
 

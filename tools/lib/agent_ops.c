@@ -137,6 +137,19 @@ static bool json_token(struct json_object *v, size_t max)
 			(size_t)json_object_get_string_len(v), max);
 }
 
+/* A region id is also a directory name: no '/', no leading '.'. */
+bool agent_region_valid(const char *region)
+{
+	return is_token(region, strlen(region), REGION_ID_MAX) &&
+	       !strchr(region, '/') && region[0] != '.';
+}
+
+static bool json_region(struct json_object *v)
+{
+	return json_token(v, REGION_ID_MAX) &&
+	       agent_region_valid(json_object_get_string(v));
+}
+
 static int fail(char *err, size_t len, int r, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
@@ -234,12 +247,10 @@ static int decode_arg(const struct agent_arg_policy *p, struct json_object *v,
 		*(const char **)field = json_object_get_string(v);
 		return 0;
 	case AGENT_ARG_REGION:
-		if (!json_token(v, AGENT_REGION_MAX) ||
-		    strchr(json_object_get_string(v), '/') ||
-		    json_object_get_string(v)[0] == '.')
+		if (!json_region(v))
 			return fail(err, len, -EINVAL,
 				    "argument %s must be a region id (letters, digits and -, at most %d)",
-				    p->name, AGENT_REGION_MAX);
+				    p->name, REGION_ID_MAX);
 		*(const char **)field = json_object_get_string(v);
 		return 0;
 	case AGENT_ARG_SIZE:
@@ -282,9 +293,7 @@ int agent_request_decode(struct json_object *req, struct agent_request *out,
 	if (!out->op)
 		return fail(err, err_len, -EINVAL, "unknown operation");
 	if (json_object_object_get_ex(req, "region", &v)) {
-		if (!json_token(v, AGENT_REGION_MAX) ||
-		    strchr(json_object_get_string(v), '/') ||
-		    json_object_get_string(v)[0] == '.')
+		if (!json_region(v))
 			return fail(err, err_len, -EINVAL, "bad region name");
 		out->region = json_object_get_string(v);
 	}

@@ -21,6 +21,8 @@
 
 #include <json-c/json.h>
 
+#include "region_id.h"
+
 enum agent_op_id {
 	AGENT_OP_CREATE_DISK,
 	AGENT_OP_ATTACH_DISK,
@@ -56,7 +58,6 @@ enum agent_op_id {
 #define AGENT_MAX_IDS		100	/* ECS DescribeDisks: 100 DiskIds */
 #define AGENT_MAX_KMS_PARAMS	32
 #define AGENT_ID_MAX		127	/* bytes of a disk, snapshot or key id */
-#define AGENT_REGION_MAX	31	/* bytes of a region id */
 
 struct agent_kms_param {
 	const char *name;
@@ -87,7 +88,7 @@ struct agent_args {
 enum agent_arg_type {
 	AGENT_ARG_ID,		/* [A-Za-z0-9._:/-], 1..AGENT_ID_MAX bytes */
 	AGENT_ARG_NAME,		/* like an id, for categories and actions */
-	AGENT_ARG_REGION,	/* a region id: a token without / or a leading . */
+	AGENT_ARG_REGION,	/* a token without / or a leading ., 1..REGION_ID_MAX */
 	AGENT_ARG_SIZE,		/* integer bytes within the disk size limits */
 	AGENT_ARG_BOOL,		/* JSON true or false */
 	AGENT_ARG_ID_LIST,	/* array of ids, at most AGENT_MAX_IDS */
@@ -116,6 +117,9 @@ struct agent_request {
 
 const struct agent_op *agent_op_get(enum agent_op_id id);
 const struct agent_op *agent_op_find(const char *name);
+
+/* A region id a request may name: the agent's --region is held to it too. */
+bool agent_region_valid(const char *region);
 
 /*
  * Check @req against the table and decode it into @out.  0, or -EINVAL

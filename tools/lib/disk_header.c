@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <assert.h>
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -33,6 +34,14 @@
 #define OFF_WRAPPED_KEY		896	/* 2048 */
 #define OFF_KEY_VERSION		2944	/* 64: all zeros in older stores */
 #define OFF_CHECKSUM		(DISK_HEADER_SIZE - SHA256_DIGEST_LENGTH)
+
+/*
+ * put_text and get_text take a field's width from struct disk_header: the
+ * region's, which REGION_ID_MAX sets, must stay the layout's 32 bytes.
+ */
+static_assert(sizeof(((struct disk_header *)0)->region) ==
+	      OFF_CATEGORY - OFF_REGION,
+	      "REGION_ID_MAX would change the on-disk region field");
 
 static const char header_magic[8] = "ECSENCH";
 

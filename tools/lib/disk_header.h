@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "region_id.h"
+
 #define DISK_HEADER_SIZE		4096u
 #define DISK_HEADER_COPIES		2
 #define DISK_HEADER_DATA_OFFSET		(1024u * 1024u)
@@ -33,7 +35,7 @@ struct disk_header {
 	char object_id[32];		/* d-... or s-... */
 	char source_id[32];		/* snapshot: its disk; disk: its snapshot */
 	char lineage_id[32];		/* l-...: shared by a key's disks/snaps */
-	char region[32];		/* KMS region, e.g. cn-hangzhou */
+	char region[REGION_ID_MAX + 1];	/* KMS region, e.g. cn-hangzhou */
 	char category[32];		/* cloud_ssd, ... */
 	char cipher[32];		/* "aes-xts-plain64" or "none" */
 	char kms_key_id[128];		/* the CMK that wraps the data key */

@@ -37,11 +37,10 @@ struct kms_client {
 	size_t n_idle;
 };
 
-/* A growable secmem buffer for one answer body. */
+/* One answer body, NUL terminated, in secmem that grows as it arrives. */
 struct answer_buf {
-	char *data;
+	char *data;		/* secmem_size() is its capacity */
 	size_t len;
-	size_t cap;
 	int too_big;
 };
 
@@ -51,16 +50,6 @@ static CURLcode curl_init_rc;
 static void curl_init_once(void)
 {
 	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-static char *secmem_strdup(const char *s)
-{
-	size_t len = strlen(s) + 1;
-	char *p = secmem_alloc(len);
-
-	if (p)
-		memcpy(p, s, len);
-	return p;
 }
 
 int kms_client_new(const struct kms_client_config *cfg,
@@ -120,20 +109,16 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 		b->too_big = 1;
 		return 0;
 	}
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 4096;
+	if (b->len + n + 1 > secmem_size(b->data)) {
+		size_t cap = b->data ? secmem_size(b->data) : 4096;
 		char *p;
 
 		while (cap < b->len + n + 1)
 			cap *= 2;
-		p = secmem_alloc(cap);
+		p = secmem_realloc(b->data, cap);
 		if (!p)
 			return 0;
-		if (b->data)
-			memcpy(p, b->data, b->len);
-		secmem_free(b->data);
 		b->data = p;
-		b->cap = cap;
 	}
 	memcpy(b->data + b->len, ptr, n);
 	b->len += n;

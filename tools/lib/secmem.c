@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -24,9 +25,15 @@ static size_t page_size(void)
 void *secmem_alloc(size_t len)
 {
 	size_t pg = page_size();
-	size_t map_len = pg + ((len + pg - 1) / pg) * pg;
+	size_t map_len;
 	struct secmem_header *hdr;
 
+	/* The header page and @len rounded up to pages must fit a size_t. */
+	if (len > SIZE_MAX - 2 * pg) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	map_len = pg + ((len + pg - 1) / pg) * pg;
 	hdr = mmap(NULL, map_len, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (hdr == MAP_FAILED)
@@ -70,6 +77,31 @@ void secmem_free(void *ptr)
 	secmem_wipe(hdr, map_len);
 	munlock(hdr, map_len);
 	munmap(hdr, map_len);
+}
+
+void *secmem_realloc(void *ptr, size_t len)
+{
+	size_t keep = secmem_size(ptr);
+	void *p = secmem_alloc(len);
+
+	if (!p)
+		return NULL;
+	if (keep > len)
+		keep = len;
+	if (keep)
+		memcpy(p, ptr, keep);
+	secmem_free(ptr);
+	return p;
+}
+
+char *secmem_strdup(const char *s)
+{
+	size_t len = strlen(s) + 1;
+	char *p = secmem_alloc(len);
+
+	if (p)
+		memcpy(p, s, len);
+	return p;
 }
 
 int secmem_harden_process(void)

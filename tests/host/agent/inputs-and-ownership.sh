@@ -4,7 +4,8 @@
 # state dir: sizes are bounded (1 MiB to ECS's 32 TiB) and say so; a disk
 # larger than the free space is refused; --json errors are JSON; a header
 # whose fields the agent did not write never reaches a dm table; one agent
-# per state dir; a second agent on a busy socket stops before it acts.
+# per state dir; a bad --region stops the agent before it acts; a second
+# agent on a busy socket stops before it acts.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 need_bins "$AGENT" "$CTL_BIN"
@@ -71,6 +72,14 @@ grep -q "another kms-agent (pid $agent_pid) owns the state dir" "$work/second.lo
 	fail "second agent: $(cat "$work/second.log")"
 [ -e "$work/other.sock" ] && fail "the second agent made a socket"
 ctl describe-disks | grep -q "$d" || fail "the first agent stopped serving"
+
+log "--region is held to what a request may name"
+for r in ../etc a/b "$(printf 'r%.0s' {1..32})"; do
+	expect_fail "is not a region id" timeout 10 "$AGENT" --kms-endpoint http://127.0.0.1:9 \
+		--credentials "$work/creds" --state-dir "$work/bad-region" \
+		--socket "$work/bad-region.sock" --region "$r"
+done
+[ -e "$work/bad-region" ] && fail "an agent with a bad --region made its state dir"
 
 log "a second agent on a busy socket stops before it re-attaches anything"
 mkdir -p "$work/state2"
