@@ -180,7 +180,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!agent_region_valid(a.default_region)) {
-		log_err("--region %s is not a region id (letters, digits and -, at most %d bytes)",
+		log_err("--region %s is not a region id (letters, digits and ._:-, not starting with ., at most %d bytes)",
 			a.default_region, REGION_ID_MAX);
 		return 2;
 	}

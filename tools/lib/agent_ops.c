@@ -249,7 +249,7 @@ static int decode_arg(const struct agent_arg_policy *p, struct json_object *v,
 	case AGENT_ARG_REGION:
 		if (!json_region(v))
 			return fail(err, len, -EINVAL,
-				    "argument %s must be a region id (letters, digits and -, at most %d)",
+				    "argument %s must be a region id (letters, digits and ._:-, not starting with ., at most %d bytes)",
 				    p->name, REGION_ID_MAX);
 		*(const char **)field = json_object_get_string(v);
 		return 0;
