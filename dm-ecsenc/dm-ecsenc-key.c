@@ -138,6 +138,12 @@ int ecsenc_set_key(struct ecsenc_config *ec, char *key_string,
 		return r;
 	}
 
+	/* What dmsetup table shows in place of a hex key. */
+	if (!strcmp(key_string, "-")) {
+		*error = "Key not shown: a table read back hides its key; give 128 hex digits";
+		return -EINVAL;
+	}
+
 	if (key_string[0] == ':') {
 		r = parse_key_reference(key_string, &size, &desc, error);
 		if (r)

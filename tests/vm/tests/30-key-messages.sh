@@ -36,6 +36,10 @@ dmsetup resume km
 dmsetup suspend km
 dmsetup message km 0 key wipe
 dmsetup message km 0 key set "$key"
+# "-" is what dmsetup table shows for a hex key; the key stays.
+must_fail dmsetup message km 0 key set -
+dmesg | tail -n 1 | grep -q "key set: Key not shown: a table read back hides its key" ||
+	fail "key set - not explained: $(dmesg | tail -n 1)"
 dmsetup resume km
 dmsetup status km | grep -q " key " || fail "status after set: $(dmsetup status km)"
 assert_eq "$(sha_of "$map" $((1024 * 1024)))" "$sha_a" "data after key set"

@@ -49,6 +49,23 @@ refused "Mapping length is not a multiple of sector_size" "0 8191 ecsenc aes-xts
 refused "iv_large_sectors needs a sector_size above 512" "0 8192 ecsenc aes-xts-plain64 $key 0 $dev 0 1 iv_large_sectors"
 log "$n malformed table lines refused, each with its own error"
 
+# dmsetup table shows a hex key as "-": the line read back is refused for
+# that reason, and a failed reload leaves the live table and its key alone.
+hidden="Key not shown: a table read back hides its key"
+dm_create live "$(ecsenc_table 8192 "$key" 0 "$dev" 0)" >/dev/null
+readback=$(dmsetup table live)
+[[ $readback == *" aes-xts-plain64 - 0 "* ]] || fail "hex key not shown as -: $readback"
+refused "$hidden" "$readback"
+dmesg -c >/dev/null
+if dmsetup table live | dmsetup load live 2>/dev/null; then
+	fail "a table read back loaded again: $readback"
+fi
+dmesg | grep -q "ecsenc: .*$hidden" ||
+	fail "reload of '$readback': expected '$hidden', kernel said: $(dmesg | tail -n 2)"
+dmsetup info live | grep -q "^Tables present: *LIVE$" || fail "reload left: $(dmsetup info live)"
+dmsetup status live | grep -q " ecsenc key " || fail "key lost: $(dmsetup status live)"
+log "a hex-key table read back refused: $hidden"
+
 # Misaligned I/O on a 4096-byte mapping is refused by the block layer.
 map=$(dm_create al "$(ecsenc_table 8192 "$key" 0 "$dev" 0 sector_size:4096)")
 for rw in write read; do

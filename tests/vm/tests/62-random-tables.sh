@@ -282,7 +282,7 @@ gen_line() {
 		7) keyv=:32:logon:fz:short; errs+=("AES-128 refused") ;;
 		8) keyv=:64:logon:; errs+=("empty description") ;;
 		9) keyv=:64; errs+=("expected :64:logon:<description>") ;;
-		10) keyv=-; errs+=("odd number of hex digits") ;;
+		10) keyv=-; errs+=("Key not shown") ;;
 		11) keyv=:x:logon:fz:good; errs+=("Invalid keyring key size") ;;
 		esac
 	fi
@@ -300,10 +300,10 @@ gen_line() {
 		"iv_large_sectors needs" "Invalid iv_offset"
 		"iv_offset is not a multiple" "Invalid device offset"
 		"Device offset is not a multiple" "Mapping length is not a multiple"
-		"Device lookup failed" "AES-128 refused" "odd number of hex digits"
-		"Invalid key size" "not a hexadecimal string" "Keyring key not found"
-		"Keyring key payload" "only logon keys" "empty description"
-		"expected :64:logon" "Invalid keyring key size")
+		"Device lookup failed" "Key not shown" "AES-128 refused"
+		"odd number of hex digits" "Invalid key size" "not a hexadecimal string"
+		"Keyring key not found" "Keyring key payload" "only logon keys"
+		"empty description" "expected :64:logon" "Invalid keyring key size")
 	is_bad argc && errs+=("Not enough arguments")
 	is_bad dev && errs+=("Device lookup failed")
 	for w in "${order[@]}"; do
@@ -457,7 +457,7 @@ gen_msg() {
 	4) MSG="key set :64:logon:fz:good" MKEY=0 ;;
 	5|6) pick "${keys[k]:0:64}:AES-128 refused" ":64:logon:fz:missing:Keyring key not found" \
 		"${hex:0:127}:odd number of hex digits" ":64:user:fz:user:only logon keys" \
-		"-:odd number of hex digits" ":64:logon:fz:short:payload is not 64 bytes"
+		"-:Key not shown" ":64:logon:fz:short:payload is not 64 bytes"
 	   MSG="key set ${REPLY%:*}" MWANT=${REPLY##*:} MKEY=bad ;;
 	7) pick "key set" "key wipe now" "key set a b" "key frobnicate"
 	   MSG=$REPLY MWANT="unrecognised message" MKEY=bad ;;
