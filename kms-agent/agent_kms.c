@@ -181,28 +181,29 @@ static int call(struct op_ctx *ctx, const char *action,
 }
 
 int agent_kms_call(struct op_ctx *ctx, const char *action,
-		 const char *const *params, struct kms_response *resp)
+		   const char *const *params, struct kms_response *resp)
 {
 	return call(ctx, action, params, resp, 1);
 }
 
 int agent_kms_call_once(struct op_ctx *ctx, const char *action,
-		      const char *const *params, struct kms_response *resp)
+			const char *const *params, struct kms_response *resp)
 {
 	return call(ctx, action, params, resp, 0);
 }
 
 void agent_kms_context(const char *lineage_id, const char *region,
-		     char *buf, size_t len)
+		       char *buf, size_t len)
 {
 	snprintf(buf, len, "{\"ecsenc:lineage\":\"%s\",\"ecsenc:region\":\"%s\"}",
 		 lineage_id, region);
 }
 
 int agent_kms_new_data_key(struct op_ctx *ctx, const char *key_id,
-			 const char *context, char *wrapped, size_t wrapped_len,
-			 char *key_id_out, size_t key_id_len,
-			 char *version_out, size_t version_len)
+			   const char *context,
+			   char *wrapped, size_t wrapped_len,
+			   char *key_id_out, size_t key_id_len,
+			   char *version_out, size_t version_len)
 {
 	const char *params[] = {
 		"KeyId", key_id, "NumberOfBytes", "64",
@@ -232,8 +233,8 @@ out:
 }
 
 int agent_kms_unwrap(struct op_ctx *ctx, const char *kms_key_id,
-		   const char *wrapped, const char *context,
-		   unsigned char **key)
+		     const char *wrapped, const char *context,
+		     unsigned char **key)
 {
 	const char *params[] = {
 		"CiphertextBlob", wrapped, "EncryptionContext", context, NULL,

@@ -20,29 +20,30 @@
  * -errno with ctx->error set in plain words (@resp already released).
  */
 int agent_kms_call(struct op_ctx *ctx, const char *action,
-		 const char *const *params, struct kms_response *resp);
+		   const char *const *params, struct kms_response *resp);
 
 /* The same without retries: one signed call (the kms pass-through). */
 int agent_kms_call_once(struct op_ctx *ctx, const char *action,
-		      const char *const *params, struct kms_response *resp);
+			const char *const *params, struct kms_response *resp);
 
 /* The encryption context that binds a wrapped key to its lineage. */
 void agent_kms_context(const char *lineage_id, const char *region,
-		     char *buf, size_t len);
+		       char *buf, size_t len);
 
 /*
  * A new wrapped data key under @key_id; the CMK's real id in @key_id_out,
  * the version that wrapped it in @version_out ("" if the KMS says none).
  */
 int agent_kms_new_data_key(struct op_ctx *ctx, const char *key_id,
-			 const char *context, char *wrapped, size_t wrapped_len,
-			 char *key_id_out, size_t key_id_len,
-			 char *version_out, size_t version_len);
+			   const char *context,
+			   char *wrapped, size_t wrapped_len,
+			   char *key_id_out, size_t key_id_len,
+			   char *version_out, size_t version_len);
 
 /* Unwrap into a secmem buffer of DATA_KEY_BYTES (secmem_free it). */
 int agent_kms_unwrap(struct op_ctx *ctx, const char *kms_key_id,
-		   const char *wrapped, const char *context,
-		   unsigned char **key);
+		     const char *wrapped, const char *context,
+		     unsigned char **key);
 
 /* Fail unless the CMK is Enabled (DescribeKey). */
 int agent_kms_check_key(struct op_ctx *ctx, const char *kms_key_id);
