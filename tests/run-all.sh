@@ -6,7 +6,9 @@
 #   tests/run-all.sh [--host-only | --vm-only]
 #
 # Host tests are the executables tests/host/**/*.sh; each exits 0 (pass),
-# 77 (skip) or anything else (fail).  VM tests are tests/vm/tests/*.sh, run
+# 77 (skip) or anything else (fail).  One that runs several suites (the
+# SDK suites of tests/host/kms-emulator/sdk.sh) prints a RESULT line, as
+# below, per suite, and each is counted.  VM tests are tests/vm/tests/*.sh, run
 # inside one boot of each kernel dm-ecsenc supports (6.1 and 6.12; KVER=
 # for one) by tests/vm/run-vm.sh, which prints one
 # "RESULT <name> <PASS|FAIL|SKIP> <seconds>" line per test.  Then
@@ -40,6 +42,46 @@ record() {		# name status seconds
 	esac
 }
 
+# The last 20 lines a host test printed before its line "RESULT NAME ...".
+output_before_result() {	# log name
+	awk -v want="$2" '
+		$1 == "RESULT" {
+			if ($2 == want) {
+				for (i = (n > 20 ? n - 20 : 0); i < n; i++)
+					print buf[i % 20]
+				exit
+			}
+			n = 0
+			next
+		}
+		{ buf[n % 20] = $0; n++ }' "$1"
+}
+
+# A host test that prints RESULT lines (as the guest's run-vm.sh does) is
+# recorded once per line, as host/<script>:<name>.  Its exit status then
+# counts only when it failed and none of its results did: it broke
+# between them.
+record_host() {		# name log rc seconds
+	local name=$1 log=$2 rc=$3 dt=$4 tag sub status secs sub_failed=0
+	if grep -q '^RESULT ' "$log"; then
+		while read -r tag sub status secs; do
+			[ "$tag" = RESULT ] || continue
+			record "host/$name:$sub" "$status" "$secs"
+			if [ "$status" = FAIL ]; then
+				sub_failed=1
+				output_before_result "$log" "$sub" | sed 's/^/    | /'
+			fi
+		done <"$log"
+		case $rc in 0 | 77) return ;; esac
+		[ $sub_failed -eq 1 ] && return
+	fi
+	case $rc in
+	0) record "host/$name" PASS "$dt" ;;
+	77) record "host/$name" SKIP "$dt" ;;
+	*) record "host/$name" FAIL "$dt"; tail -n 20 "$log" | sed 's/^/    | /' ;;
+	esac
+}
+
 if [ $run_host -eq 1 ]; then
 	while IFS= read -r t; do
 		name=${t#tests/host/}
@@ -47,12 +89,7 @@ if [ $run_host -eq 1 ]; then
 		t0=$(date +%s)
 		"$t" >"$log" 2>&1
 		rc=$?
-		dt=$(($(date +%s) - t0))
-		case $rc in
-		0) record "host/$name" PASS $dt ;;
-		77) record "host/$name" SKIP $dt ;;
-		*) record "host/$name" FAIL $dt; tail -n 20 "$log" | sed 's/^/    | /' ;;
-		esac
+		record_host "$name" "$log" $rc $(($(date +%s) - t0))
 	done < <(find tests/host -name '*.sh' -perm -u+x | sort)
 fi
 

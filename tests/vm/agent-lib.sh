@@ -176,15 +176,6 @@ assert_not_in_dir() {	# marker dir
 	fi
 }
 
-# A command that must fail, with PATTERN in its one-line error.
-expect_fail() {		# pattern cmd...
-	local pat=$1
-	shift
-	must_fail "$@"
-	grep -q -- "$pat" <<<"$LAST_ERR" || fail "'$*': want '$pat', got: $LAST_ERR"
-	[ "$(printf '%s\n' "$LAST_ERR" | wc -l)" -eq 1 ] || fail "'$*': error is not one line: $LAST_ERR"
-}
-
 # One signed KMS call through the agent; prints FIELD of the JSON answer.
 kms_field() {		# jq-path action [Name=Value...]
 	local path=$1

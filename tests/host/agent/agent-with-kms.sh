@@ -36,7 +36,7 @@ blob=$(dd if="$img" bs=1 skip=896 count=2048 status=none | tr -d '\0')
 ctl kms Decrypt CiphertextBlob="$blob" 'EncryptionContext={"lineage":"l-other"}' \
 	>/dev/null 2>&1 && fail "a foreign context decrypted the disk key"
 ctl kms Decrypt CiphertextBlob="$blob" >/dev/null 2>&1 && fail "no context decrypted the disk key"
-expect_fail "only key-management actions" ctl kms Decrypt CiphertextBlob="$blob" \
+must_fail --error "only key-management actions" ctl kms Decrypt CiphertextBlob="$blob" \
 	"EncryptionContext={\"ecsenc:lineage\":\"$lineage\",\"ecsenc:region\":\"cn-hangzhou\"}"
 
 log "snapshots and disks from them share the wrapped key"
@@ -50,15 +50,15 @@ log "BYOK: key states gate management operations"
 cmk=$(ctl kms CreateKey Description=host-test | jq -r .KeyMetadata.KeyId)
 b=$(ctl create-disk --size 8M --category san_efficiency --encrypted --kms-key-id "$cmk") || fail "BYOK disk"
 ctl kms DisableKey KeyId="$cmk" >/dev/null
-expect_fail "KMS key $cmk is disabled; enable it" ctl create-snapshot "$b"
+must_fail --error "KMS key $cmk is disabled; enable it" ctl create-snapshot "$b"
 ctl kms EnableKey KeyId="$cmk" >/dev/null
 ctl create-snapshot "$b" >/dev/null || fail "snapshot after EnableKey"
 ctl kms ScheduleKeyDeletion KeyId="$cmk" PendingWindowInDays=7 >/dev/null
-expect_fail "scheduled for deletion" ctl create-snapshot "$b"
+must_fail --error "scheduled for deletion" ctl create-snapshot "$b"
 ctl kms AdvanceClock Seconds=$((8 * 86400)) >/dev/null
-expect_fail "does not exist" ctl create-snapshot "$b"
-expect_fail "there is no KMS key $cmk in region" ctl create-disk --size 8M --category cloud --encrypted --kms-key-id "$cmk"
-expect_fail "service key" ctl kms DisableKey KeyId=alias/acs/ecs
+must_fail --error "does not exist" ctl create-snapshot "$b"
+must_fail --error "there is no KMS key $cmk in region" ctl create-disk --size 8M --category cloud --encrypted --kms-key-id "$cmk"
+must_fail --error "service key" ctl kms DisableKey KeyId=alias/acs/ecs
 
 log "usage"
 ctl describe-kms-usage

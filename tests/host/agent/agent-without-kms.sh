@@ -30,23 +30,23 @@ ctl describe-disks "$d2" | grep -q cloud_essd || fail "category not inherited"
 printf 'MARKER-TWO' | dd of="$img" bs=1 seek=$((1 << 20)) conv=notrunc status=none
 ctl reset-disk "$d" --snapshot-id "$s" || fail "reset-disk"
 grep -q MARKER-ONE "$img" || fail "reset did not restore"
-expect_fail "taken of disk $d" ctl reset-disk "$d2" --snapshot-id "$s"
+must_fail --error "taken of disk $d" ctl reset-disk "$d2" --snapshot-id "$s"
 ctl reinit-disk "$d2" || fail "reinit-disk from snapshot"
 grep -q MARKER-ONE "$work/state/cn-hangzhou/$d2.img" || fail "reinit from snapshot lost content"
 ctl reinit-disk "$d" || fail "reinit-disk"
 grep -q MARKER-ONE "$img" && fail "reinit kept old data"
 
 log "refusals"
-expect_fail "cannot be encrypted" ctl create-disk --size 64M --category cloud_essd --encrypted
-expect_fail "cannot be encrypted" ctl create-disk --size 64M --category ephemeral_ssd --encrypted
-expect_fail "unknown disk category" ctl create-disk --size 64M --category floppy
-expect_fail "copy-disk $d" ctl encrypt-disk "$d"
-expect_fail "copy-disk $d" ctl decrypt-disk "$d"
-expect_fail "cannot be encrypted directly" ctl create-disk --snapshot-id "$s" --encrypted
-expect_fail "no disk d-nope" ctl attach-disk d-nope
-expect_fail "does not take --size" ctl attach-disk "$d" --size 1G
-expect_fail "bad --size" ctl create-disk --size 12Q --category cloud
-expect_fail "KMS of region cn-hangzhou is unavailable" ctl create-disk --size 64M --category cloud_ssd --encrypted
+must_fail --error "cannot be encrypted" ctl create-disk --size 64M --category cloud_essd --encrypted
+must_fail --error "cannot be encrypted" ctl create-disk --size 64M --category ephemeral_ssd --encrypted
+must_fail --error "unknown disk category" ctl create-disk --size 64M --category floppy
+must_fail --error "copy-disk $d" ctl encrypt-disk "$d"
+must_fail --error "copy-disk $d" ctl decrypt-disk "$d"
+must_fail --error "cannot be encrypted directly" ctl create-disk --snapshot-id "$s" --encrypted
+must_fail --error "no disk d-nope" ctl attach-disk d-nope
+must_fail --error "does not take --size" ctl attach-disk "$d" --size 1G
+must_fail --error "bad --size" ctl create-disk --size 12Q --category cloud
+must_fail --error "KMS of region cn-hangzhou is unavailable" ctl create-disk --size 64M --category cloud_ssd --encrypted
 ctl describe-kms-usage | grep -q "CreateDisk  *0" || fail "unanswered calls were billed"
 
 log "corrupted primary header recovered from its copy"
@@ -69,7 +69,7 @@ log "delete"
 ctl delete-snapshot "$s" || fail "delete-snapshot"
 ctl delete-disk "$d2" || fail "delete-disk"
 [ -e "$work/state/cn-hangzhou/$d2.img" ] && fail "store not removed"
-expect_fail "no disk $d2" ctl describe-disks "$d2"
+must_fail --error "no disk $d2" ctl describe-disks "$d2"
 
 log "only root and the agent's user may use the socket"
 if command -v setpriv >/dev/null; then
@@ -82,5 +82,5 @@ if command -v setpriv >/dev/null; then
 fi
 
 log "another region is another namespace"
-expect_fail "no disk $d in region cn-beijing" ctl --region cn-beijing describe-disks "$d"
+must_fail --error "no disk $d in region cn-beijing" ctl --region cn-beijing describe-disks "$d"
 echo PASS

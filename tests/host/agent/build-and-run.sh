@@ -12,7 +12,7 @@ make -s -C "$top/tools/lib" >/dev/null
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 # shellcheck disable=SC2046
-cc -std=gnu11 -g -Wall -Wextra -Wno-unused-parameter -I"$top/tools/lib" \
+cc -std=gnu11 -g -Wall -Wextra -Wno-unused-parameter -I"$top/tools/lib" -I"$top/tests/host" \
 	-I"$top/kms-agent" $(pkg-config --cflags "${pkgs[@]}") \
 	"${srcs[@]}" "$top/tools/lib/libecsenc.a" \
 	$(pkg-config --libs "${pkgs[@]}") -o "$out/test"

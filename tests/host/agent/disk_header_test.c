@@ -7,9 +7,7 @@
 #include <unistd.h>
 
 #include "disk_header.h"
-
-#define CHECK(c) do { if (!(c)) { fprintf(stderr, "FAIL %s:%d: %s\n", \
-	__FILE__, __LINE__, #c); return 1; } } while (0)
+#include "unit.h"
 
 static void sample(struct disk_header *h)
 {
@@ -37,51 +35,50 @@ int main(int argc, char **argv)
 	int fd, fixed = -1;
 
 	sample(&h);
-	CHECK(disk_header_encode(&h, buf) == 0);
-	CHECK(!memcmp(buf, "ECSENCH", 8));
-	CHECK(disk_header_decode(buf, &g) == 0);
-	CHECK(!memcmp(&h, &g, sizeof(h)));
+	REQUIRE(disk_header_encode(&h, buf) == 0);
+	REQUIRE(!memcmp(buf, "ECSENCH", 8));
+	REQUIRE(disk_header_decode(buf, &g) == 0);
+	REQUIRE(!memcmp(&h, &g, sizeof(h)));
 
 	/* Any flipped byte is caught by the checksum. */
 	for (size_t off = 0; off < DISK_HEADER_SIZE; off += 97) {
 		memcpy(copy, buf, sizeof(buf));
 		copy[off] ^= 0x40;
-		CHECK(disk_header_decode(copy, &g) < 0);
+		REQUIRE(disk_header_decode(copy, &g) < 0);
 	}
 	/* A text field without its NUL is refused at encode time. */
 	memset(g.region, 'x', sizeof(g.region));
-	CHECK(disk_header_encode(&g, copy) < 0);
+	REQUIRE(disk_header_encode(&g, copy) < 0);
 
 	/* Two copies on a file; damage the primary, read, get it repaired. */
 	snprintf(path, sizeof(path), "%s/store", argc > 1 ? argv[1] : "/tmp");
 	fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0600);
-	CHECK(fd >= 0);
-	CHECK(ftruncate(fd, DISK_HEADER_DATA_OFFSET) == 0);
-	CHECK(disk_header_write(fd, &h) == 0);
-	CHECK(h.seqno == 1);
-	CHECK(pwrite(fd, "garbage!", 8, 100) == 8);
-	CHECK(disk_header_read(fd, &g, &fixed) == 0);
-	CHECK(fixed == 1);
-	CHECK(!strcmp(g.object_id, "d-abc") && g.seqno == 1);
-	CHECK(disk_header_read(fd, &g, &fixed) == 0 && fixed == 0);
+	REQUIRE(fd >= 0);
+	REQUIRE(ftruncate(fd, DISK_HEADER_DATA_OFFSET) == 0);
+	REQUIRE(disk_header_write(fd, &h) == 0);
+	REQUIRE(h.seqno == 1);
+	REQUIRE(pwrite(fd, "garbage!", 8, 100) == 8);
+	REQUIRE(disk_header_read(fd, &g, &fixed) == 0);
+	REQUIRE(fixed == 1);
+	REQUIRE(!strcmp(g.object_id, "d-abc") && g.seqno == 1);
+	REQUIRE(disk_header_read(fd, &g, &fixed) == 0 && fixed == 0);
 
 	/* Damaged secondary: repaired from the primary. */
-	CHECK(pwrite(fd, "\xff\xff\xff\xff", 4, DISK_HEADER_SIZE + 4000) == 4);
-	CHECK(disk_header_read(fd, &g, &fixed) == 0 && fixed == 1);
+	REQUIRE(pwrite(fd, "\xff\xff\xff\xff", 4, DISK_HEADER_SIZE + 4000) == 4);
+	REQUIRE(disk_header_read(fd, &g, &fixed) == 0 && fixed == 1);
 
 	/* A stale copy (older seqno) is brought up to date. */
 	pread(fd, copy, sizeof(copy), 0);
 	strcpy(h.kms_key_id, "key-456");
-	CHECK(disk_header_write(fd, &h) == 0);
-	CHECK(pwrite(fd, copy, sizeof(copy), DISK_HEADER_SIZE) == DISK_HEADER_SIZE);
-	CHECK(disk_header_read(fd, &g, &fixed) == 0 && fixed == 1);
-	CHECK(!strcmp(g.kms_key_id, "key-456") && g.seqno == 2);
+	REQUIRE(disk_header_write(fd, &h) == 0);
+	REQUIRE(pwrite(fd, copy, sizeof(copy), DISK_HEADER_SIZE) == DISK_HEADER_SIZE);
+	REQUIRE(disk_header_read(fd, &g, &fixed) == 0 && fixed == 1);
+	REQUIRE(!strcmp(g.kms_key_id, "key-456") && g.seqno == 2);
 
 	/* Both damaged: refused. */
-	CHECK(pwrite(fd, "x", 1, 10) == 1);
-	CHECK(pwrite(fd, "x", 1, DISK_HEADER_SIZE + 10) == 1);
-	CHECK(disk_header_read(fd, &g, &fixed) < 0);
+	REQUIRE(pwrite(fd, "x", 1, 10) == 1);
+	REQUIRE(pwrite(fd, "x", 1, DISK_HEADER_SIZE + 10) == 1);
+	REQUIRE(disk_header_read(fd, &g, &fixed) < 0);
 	close(fd);
-	printf("disk header: all checks passed\n");
-	return 0;
+	return unit_summary("disk header: all checks passed");
 }

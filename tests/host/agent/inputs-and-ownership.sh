@@ -16,19 +16,19 @@ build_tool header_edit
 start_agent http://127.0.0.1:9 --kms-deadline 1
 
 log "sizes"
-expect_fail "a disk is 1 MiB to 32 TiB" ctl create-disk --size 0 --category cloud
-expect_fail "a disk is 1 MiB to 32 TiB" ctl create-disk --size 4K --category cloud
-expect_fail "bad --size -4096" ctl create-disk --size -4096 --category cloud
-expect_fail "bad --size" ctl create-disk --size " 4096" --category cloud
-expect_fail "a disk is 1 MiB to 32 TiB" ctl create-disk --size 16777215T --category cloud
-expect_fail "a disk is 1 MiB to 32 TiB" ctl create-disk --size 33T --category cloud
-expect_fail "a disk is 1 MiB to 32 TiB" ctl create-disk --size 18446744073709551616 --category cloud
-expect_fail "multiple of 4096" ctl create-disk --size 1048577 --category cloud
-expect_fail "needs --category" ctl create-disk --size 4M
-expect_fail "needs --size" ctl create-disk --category cloud
+must_fail --error "a disk is 1 MiB to 32 TiB" ctl create-disk --size 0 --category cloud
+must_fail --error "a disk is 1 MiB to 32 TiB" ctl create-disk --size 4K --category cloud
+must_fail --error "bad --size -4096" ctl create-disk --size -4096 --category cloud
+must_fail --error "bad --size" ctl create-disk --size " 4096" --category cloud
+must_fail --error "a disk is 1 MiB to 32 TiB" ctl create-disk --size 16777215T --category cloud
+must_fail --error "a disk is 1 MiB to 32 TiB" ctl create-disk --size 33T --category cloud
+must_fail --error "a disk is 1 MiB to 32 TiB" ctl create-disk --size 18446744073709551616 --category cloud
+must_fail --error "multiple of 4096" ctl create-disk --size 1048577 --category cloud
+must_fail --error "needs --category" ctl create-disk --size 4M
+must_fail --error "needs --size" ctl create-disk --category cloud
 free=$(($(stat -f -c '%a * %S' "$work/state")))
 if [ "$free" -lt $((32 << 40)) ]; then
-	expect_fail "does not fit in the .* bytes free" ctl create-disk --size 32T --category cloud
+	must_fail --error "does not fit in the .* bytes free" ctl create-disk --size 32T --category cloud
 	ls "$work/state/cn-hangzhou/" 2>/dev/null | grep -q . && fail "a refused disk left a store behind"
 fi
 
@@ -51,16 +51,16 @@ log "a header with fields the agent did not write is refused, with the field nam
 d=$(ctl create-disk --size 4M --category cloud_essd) || fail "create-disk"
 img=$work/state/cn-hangzhou/$d.img
 "$work/header_edit" "$img" cipher "none 0 /dev/sda 0" || fail "header_edit"
-expect_fail "its header has a bad cipher" ctl create-snapshot "$d"
+must_fail --error "its header has a bad cipher" ctl create-snapshot "$d"
 "$work/header_edit" "$img" cipher none
 "$work/header_edit" "$img" category "cloud_essd 1 sector_size:512"
-expect_fail "its header has a bad region or category" ctl create-snapshot "$d"
+must_fail --error "its header has a bad region or category" ctl create-snapshot "$d"
 "$work/header_edit" "$img" category cloud_essd
 "$work/header_edit" "$img" data_offset $((4 << 30))
-expect_fail "its header has a bad data offset" ctl create-snapshot "$d"
+must_fail --error "its header has a bad data offset" ctl create-snapshot "$d"
 "$work/header_edit" "$img" data_offset $((1 << 20))
 "$work/header_edit" "$img" object_id "$d x"
-expect_fail "its header has a bad object id" ctl create-snapshot "$d"
+must_fail --error "its header has a bad object id" ctl create-snapshot "$d"
 "$work/header_edit" "$img" object_id "$d"
 ctl create-snapshot "$d" >/dev/null || fail "the repaired header is refused"
 

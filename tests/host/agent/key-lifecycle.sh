@@ -58,11 +58,11 @@ ctl rewrap-snapshot "$s" >/dev/null || fail "rewrap-snapshot"
 
 log "rewrap refusals"
 ctl kms DisableKey KeyId="$cmk2" >/dev/null
-expect_fail "is disabled" ctl rewrap-disk "$d"
+must_fail --error "is disabled" ctl rewrap-disk "$d"
 ctl kms EnableKey KeyId="$cmk2" >/dev/null
 p=$(ctl create-disk --size 8M --category cloud) || fail "plain disk"
-expect_fail "not encrypted" ctl rewrap-disk "$p"
-expect_fail "no disk d-nosuch" ctl rewrap-disk d-nosuch
+must_fail --error "not encrypted" ctl rewrap-disk "$p"
+must_fail --error "no disk d-nosuch" ctl rewrap-disk d-nosuch
 
 log "copy-snapshot within the region under another key, and across regions"
 c1=$(ctl copy-snapshot "$s" --kms-key-id "$cmk") || fail "copy-snapshot"
@@ -77,7 +77,7 @@ ctl --region cn-shanghai --json describe-snapshots | jq -e --arg c "$c2" \
 d3=$(ctl --region cn-shanghai create-disk --snapshot-id "$c2") || fail "disk from the copy"
 pend=$(ctl --region cn-beijing kms CreateKey | jq -r .KeyMetadata.KeyId)
 ctl --region cn-beijing kms ScheduleKeyDeletion KeyId="$pend" PendingWindowInDays=7 >/dev/null
-expect_fail "scheduled for deletion" ctl copy-snapshot "$s" --destination-region cn-beijing --kms-key-id "$pend"
+must_fail --error "scheduled for deletion" ctl copy-snapshot "$s" --destination-region cn-beijing --kms-key-id "$pend"
 
 log "encryption by default"
 [ "$(ctl describe-disk-encryption-by-default-status)" = false ] || fail "on at start"
@@ -85,13 +85,13 @@ ctl enable-disk-encryption-by-default || fail "enable"
 [ "$(ctl describe-disk-encryption-by-default-status)" = true ] || fail "not on"
 e=$(ctl create-disk --size 8M --category cloud) || fail "create under default"
 ctl --json describe-disks "$e" | jq -e '.Disks[0].Encrypted' >/dev/null || fail "not encrypted by default"
-expect_fail "encryption by default is enabled" ctl create-disk --size 8M --category cloud --unencrypted
+must_fail --error "encryption by default is enabled" ctl create-disk --size 8M --category cloud --unencrypted
 ctl modify-disk-default-kms-key-id "$cmk" || fail "modify default key"
 [ "$(ctl describe-disk-default-kms-key-id)" = "$cmk" ] || fail "default key"
 e2=$(ctl create-disk --size 8M --category cloud) || fail "create under the default key"
 [ "$(ctl --json describe-disks "$e2" | jq -r '.Disks[0].KMSKeyId')" = "$cmk" ] || fail "not under the default key"
 ctl kms DisableKey KeyId="$cmk" >/dev/null
-expect_fail "default KMS key for new disks in region cn-hangzhou ($cmk) cannot be used: the KMS key $cmk is disabled" \
+must_fail --error "default KMS key for new disks in region cn-hangzhou ($cmk) cannot be used: the KMS key $cmk is disabled" \
 	ctl create-disk --size 8M --category cloud
 ctl kms EnableKey KeyId="$cmk" >/dev/null
 ctl reset-disk-default-kms-key-id || fail "reset"
@@ -118,13 +118,13 @@ grep -n "\"Plaintext\"" "$work/state/audit.log" >&2 && fail "a key in the audit 
 [ "$(stat -c %a "$work/state/audit.log")" = 600 ] || fail "audit log mode"
 cp "$work/state/audit.log" "$work/audit.good"
 sed -i '3s/"Result":"Success"/"Result":"Failure"/' "$work/state/audit.log"
-expect_fail "Seq 3 (line 3) was edited" ctl verify-audit-log
+must_fail --error "Seq 3 (line 3) was edited" ctl verify-audit-log
 cp "$work/audit.good" "$work/state/audit.log"
 sed -i '5d' "$work/state/audit.log"
-expect_fail "Seq 5 is missing" ctl verify-audit-log
+must_fail --error "Seq 5 is missing" ctl verify-audit-log
 cp "$work/audit.good" "$work/state/audit.log"
 head -n -2 "$work/audit.good" >"$work/state/audit.log"
-expect_fail "were removed" ctl verify-audit-log
+must_fail --error "were removed" ctl verify-audit-log
 cp "$work/audit.good" "$work/state/audit.log"
 ctl verify-audit-log >/dev/null || fail "restored log fails"
 stop_agent

@@ -31,7 +31,7 @@ stop_agent
 log "a permanent error is not retried"
 fake disabled
 start_agent "http://127.0.0.1:$port" --kms-deadline 10
-expect_fail "is disabled; enable it" ctl create-disk --size 4M --category cloud --encrypted --kms-key-id k1
+must_fail --error "is disabled; enable it" ctl create-disk --size 4M --category cloud --encrypted --kms-key-id k1
 [ "$(wc -l <"$work/$port.log")" = 1 ] || fail "a permanent error was retried"
 stop_agent
 
@@ -39,7 +39,7 @@ log "a KMS that keeps failing: give up at the deadline"
 fake 503
 start_agent "http://127.0.0.1:$port" --kms-deadline 2
 t0=$(date +%s)
-expect_fail "KMS of region cn-hangzhou is unavailable" ctl create-disk --size 4M --category cloud --encrypted
+must_fail --error "KMS of region cn-hangzhou is unavailable" ctl create-disk --size 4M --category cloud --encrypted
 dt=$(($(date +%s) - t0))
 [ $dt -ge 1 ] && [ $dt -le 5 ] || fail "gave up after ${dt}s with a 2 s deadline"
 echo PASS

@@ -61,13 +61,25 @@ stop_agent() {
 
 ctl() { "$CTL_BIN" --socket "$work/agent.sock" "$@"; }
 
-# expect_fail PATTERN CMD...: CMD must fail with PATTERN on stderr.
-expect_fail() {
-	local pat=$1 err
-	shift
-	if err=$("$@" 2>&1 >/dev/null); then fail "'$*' succeeded"; fi
-	grep -q -- "$pat" <<<"$err" || fail "'$*': want '$pat', got: $err"
-	[ "$(wc -l <<<"$err")" -eq 1 ] || fail "'$*': error is not one line: $err"
+# must_fail [--error PATTERN] CMD...: as in the guest's tests/vm/lib.sh.
+# CMD must exit non-zero; its stderr is kept in $LAST_ERR.  With --error,
+# that stderr must also be one line matching PATTERN (a grep pattern), as
+# ecsenc-ctl's refusals are.
+must_fail() {
+	local pat="" check_error=0
+	if [ "${1:-}" = --error ]; then
+		[ $# -ge 3 ] || fail "usage: must_fail --error PATTERN CMD..."
+		pat=$2 check_error=1
+		shift 2
+	fi
+	if LAST_ERR=$("$@" 2>&1 >/dev/null); then
+		fail "this should have failed: $*"
+	fi
+	[ $check_error -eq 1 ] || return 0
+	grep -q -- "$pat" <<<"$LAST_ERR" ||
+		fail "'$*': expected an error matching '$pat', got: $LAST_ERR"
+	[ "$(printf '%s\n' "$LAST_ERR" | wc -l)" -eq 1 ] ||
+		fail "'$*': expected a one-line error, got: $LAST_ERR"
 }
 
 # build_tool NAME: compile tests/host/agent/NAME.c (against tools/lib) to $work/NAME.

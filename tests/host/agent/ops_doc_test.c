@@ -10,11 +10,7 @@
 #include <string.h>
 
 #include "agent_ops.h"
-
-static int failures;
-
-#define FAIL(...) do { fprintf(stderr, "FAIL: " __VA_ARGS__); \
-		       fputc('\n', stderr); failures++; } while (0)
+#include "unit.h"
 
 /* The "| `op`, `op` | `arg`, `arg` | ..." rows of the protocol table. */
 static int documented(const char *doc_path, const struct agent_op *op)
@@ -132,8 +128,5 @@ int main(int argc, char **argv)
 			     op->name, doc);
 	}
 	no_strangers(doc);
-	if (failures)
-		return 1;
-	printf("%d operations documented as declared\n", AGENT_OP_COUNT);
-	return 0;
+	return unit_summary("%d operations documented as declared", AGENT_OP_COUNT);
 }

@@ -11,15 +11,7 @@
 #include "blob.h"
 #include "context.h"
 #include "kms_sign.h"
-
-static int failures;
-
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		failures++;						\
-	}								\
-} while (0)
+#include "unit.h"
 
 static const unsigned char key[32] = "0123456789abcdef0123456789abcdef";
 
@@ -198,6 +190,5 @@ int main(void)
 	test_context_nul();
 	test_round_trip();
 	test_tamper();
-	printf("%s\n", failures ? "FAILED" : "blob and context tests passed");
-	return failures ? 1 : 0;
+	return unit_summary("blob and context tests passed");
 }

@@ -15,22 +15,12 @@
 #include "kms_client.h"
 #include "kms_sign.h"
 #include "log.h"
+#include "unit.h"
 
 #define THREADS 16
 #define ROUNDS 40
 
-static int failures;
-static pthread_mutex_t fail_lock = PTHREAD_MUTEX_INITIALIZER;
 static const char *endpoint, *ak, *secret;
-
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		pthread_mutex_lock(&fail_lock);				\
-		fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		failures++;						\
-		pthread_mutex_unlock(&fail_lock);			\
-	}								\
-} while (0)
 
 static const char *field(const struct kms_response *r, const char *name)
 {
@@ -267,6 +257,5 @@ int main(int argc, char **argv)
 		pthread_join(t[i], NULL);
 	kms_client_free(c);
 
-	printf("%s\n", failures ? "FAILED" : "kms_client tests passed");
-	return failures ? 1 : 0;
+	return unit_summary("kms_client tests passed");
 }

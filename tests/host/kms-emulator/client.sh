@@ -6,7 +6,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 kms_build_emulator
 kms_setup
-cc -std=gnu11 -Wall -Wextra -Werror -I"$TOP/tools/lib" $(pkg-config --cflags json-c) \
+cc -std=gnu11 -Wall -Wextra -Werror -I"$TOP/tools/lib" -I"$TOP/tests/host" $(pkg-config --cflags json-c) \
 	-o "$KMS_TMP/client-test" "$HERE/client-test.c" "$TOP/tools/lib/libecsenc.a" \
 	$(pkg-config --libs json-c libcurl openssl) -lpthread
 kms_start

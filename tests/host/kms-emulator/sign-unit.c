@@ -12,24 +12,7 @@
 #include "credentials.h"
 #include "kms_sign.h"
 #include "log.h"
-
-static int failures;
-
-#define CHECK(cond) do {						\
-	if (!(cond)) {							\
-		fprintf(stderr, "FAIL %s:%d: %s\n", __FILE__, __LINE__, #cond); \
-		failures++;						\
-	}								\
-} while (0)
-
-static void check_str(const char *what, const char *got, const char *want)
-{
-	if (!got || strcmp(got, want)) {
-		fprintf(stderr, "FAIL %s:\n  got  %s\n  want %s\n", what,
-			got ? got : "(null)", want);
-		failures++;
-	}
-}
+#include "unit.h"
 
 /* Alibaba KMS "signature mechanism" document, CreateKey example. */
 static void test_published_example(void)
@@ -50,19 +33,19 @@ static void test_published_example(void)
 	char *s;
 
 	s = kms_canonical_query(p, 8);
-	check_str("canonical query", s,
+	CHECK_STR("canonical query", s,
 		  "AccessKeyId=testid&Action=CreateKey&Format=json&SignatureMethod=HMAC-SHA1&SignatureVersion=1.0&Timestamp=2016-03-28T03%3A13%3A08Z&Version=2016-01-20");
 	free(s);
 	CHECK(kms_v1_hmac("testsecret", doc_sts, sig) == 0);
-	check_str("published signature", sig, "s/OdVWMTmNGagvWlljdAJ7Itsew=");
+	CHECK_STR("published signature", sig, "s/OdVWMTmNGagvWlljdAJ7Itsew=");
 
 	s = kms_v1_string_to_sign("GET", p, 8);
-	check_str("string to sign", s,
+	CHECK_STR("string to sign", s,
 		  "GET&%2F&AccessKeyId%3Dtestid%26Action%3DCreateKey%26Format%3Djson%26SignatureMethod%3DHMAC-SHA1%26SignatureVersion%3D1.0%26Timestamp%3D2016-03-28T03%253A13%253A08Z%26Version%3D2016-01-20");
 	free(s);
 	/* The signature in the document's signed URL. */
 	CHECK(kms_v1_sign("testsecret", "GET", p, 8, sig) == 0);
-	check_str("signed URL signature", sig, "41wk2SSX1GJh7fwnc5eqOfiJPFg=");
+	CHECK_STR("signed URL signature", sig, "41wk2SSX1GJh7fwnc5eqOfiJPFg=");
 }
 
 /* ECS "signature" document, DescribeRegions example. */
@@ -78,7 +61,7 @@ static void test_ecs_example(void)
 	char sig[KMS_V1_SIG_LEN + 1];
 
 	CHECK(kms_v1_sign("testsecret", "GET", p, 8, sig) == 0);
-	check_str("ECS example", sig, "OLeaidS1JvxuMvnyHOwuJ+uX5qY=");
+	CHECK_STR("ECS example", sig, "OLeaidS1JvxuMvnyHOwuJ+uX5qY=");
 	CHECK(kms_v1_sign("testsecret", "POST", p, 8, sig) == 0);
 	CHECK(strcmp(sig, "OLeaidS1JvxuMvnyHOwuJ+uX5qY=") != 0);
 }
@@ -88,13 +71,13 @@ static void test_percent(void)
 	char *s;
 
 	s = kms_percent_encode("a b*c~d/e+f=g&h\xc3\xa9");
-	check_str("percent-encode", s, "a%20b%2Ac~d%2Fe%2Bf%3Dg%26h%C3%A9");
+	CHECK_STR("percent-encode", s, "a%20b%2Ac~d%2Fe%2Bf%3Dg%26h%C3%A9");
 	free(s);
 	s = kms_percent_decode("a%20b+c%2a", 10, 1);
-	check_str("percent-decode form", s, "a b c*");
+	CHECK_STR("percent-decode form", s, "a b c*");
 	free(s);
 	s = kms_percent_decode("a+b", 3, 0);
-	check_str("percent-decode query", s, "a+b");
+	CHECK_STR("percent-decode query", s, "a+b");
 	free(s);
 	CHECK(kms_percent_decode("a%2", 3, 0) == NULL);
 	CHECK(kms_percent_decode("a%zz", 4, 0) == NULL);
@@ -106,7 +89,7 @@ static void test_base64(void)
 	unsigned char buf[8];
 	char *s = kms_base64_encode("hello!?", 7);
 
-	check_str("base64", s, "aGVsbG8hPw==");
+	CHECK_STR("base64", s, "aGVsbG8hPw==");
 	free(s);
 	CHECK(kms_base64_decode("aGVsbG8hPw==", buf, sizeof(buf)) == 7);
 	CHECK(memcmp(buf, "hello!?", 7) == 0);
@@ -122,7 +105,7 @@ static void test_time(void)
 	time_t t;
 
 	kms_format_timestamp(1459134788, s);
-	check_str("timestamp", s, "2016-03-28T03:13:08Z");
+	CHECK_STR("timestamp", s, "2016-03-28T03:13:08Z");
 	CHECK(kms_parse_timestamp("2016-03-28T03:13:08Z", &t) == 0 &&
 	      t == 1459134788);
 	CHECK(kms_parse_timestamp("2016-03-28T03:13:08.123Z", &t) == 0 &&
@@ -145,10 +128,10 @@ static void test_acs3(void)
 	char sig[KMS_SHA256_HEX_LEN + 1];
 
 	kms_sha256_hex("", 0, sig);
-	check_str("sha256", sig,
+	CHECK_STR("sha256", sig,
 		  "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 	CHECK(kms_acs3_sign("testsecret", creq, sig) == 0);
-	check_str("acs3", sig,
+	CHECK_STR("acs3", sig,
 		  "c7fd10aa944761bf266b129a1fe5f1636c47dcff27ae8a452f4bb614cc84fd8c");
 	CHECK(kms_str_equal_ct("abc", "abc"));
 	CHECK(!kms_str_equal_ct("abc", "abd"));
@@ -212,6 +195,5 @@ int main(int argc, char **argv)
 	test_uuid();
 	if (argc > 1)
 		test_credentials(argv[1]);
-	printf("%s\n", failures ? "FAILED" : "all signing tests passed");
-	return failures ? 1 : 0;
+	return unit_summary("all signing tests passed");
 }

@@ -6,7 +6,7 @@ set -euo pipefail
 kms_build_lib
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-cc -std=gnu11 -Wall -Wextra -Werror -I"$TOP/tools/lib" \
+cc -std=gnu11 -Wall -Wextra -Werror -I"$TOP/tools/lib" -I"$TOP/tests/host" \
 	-o "$tmp/sign-unit" "$HERE/sign-unit.c" "$TOP/tools/lib/libecsenc.a" \
 	$(pkg-config --libs openssl json-c libcurl)
 "$tmp/sign-unit" "$tmp"

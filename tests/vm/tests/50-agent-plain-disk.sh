@@ -33,7 +33,7 @@ dev2=$(ctl attach-disk "$d2")
 mount -o ro "$dev2" /mnt/p
 assert_eq "$(cat /mnt/p/hello)" PLAIN-DISK-DATA "file on the disk from the snapshot"
 umount /mnt/p
-expect_fail "is attached; detach it before deleting it" ctl delete-disk "$d2"
+must_fail --error "is attached; detach it before deleting it" ctl delete-disk "$d2"
 ctl detach-disk "$d2"
 ctl delete-disk "$d2"
 ctl describe-kms-usage

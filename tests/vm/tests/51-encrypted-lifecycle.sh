@@ -67,7 +67,7 @@ mount "$dev" /mnt/e
 echo later >/mnt/e/later.txt
 rm /mnt/e/secret.txt
 umount /mnt/e
-expect_fail "detach it before resetting" ctl reset-disk "$d" --snapshot-id "$s"
+must_fail --error "detach it before resetting" ctl reset-disk "$d" --snapshot-id "$s"
 ctl detach-disk "$d"
 ctl reset-disk "$d" --snapshot-id "$s"
 dev=$(ctl attach-disk "$d")

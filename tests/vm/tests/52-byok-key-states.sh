@@ -33,8 +33,8 @@ umount /mnt/b
 ctl detach-disk "$d"
 
 log "disabled: attach refused, in plain words"
-expect_fail "KMS key $cmk is disabled; enable it" ctl attach-disk "$d"
-expect_fail "disabled" ctl create-snapshot "$d"
+must_fail --error "KMS key $cmk is disabled; enable it" ctl attach-disk "$d"
+must_fail --error "disabled" ctl create-snapshot "$d"
 
 log "enabled again: attach works and the data is there"
 ctl kms EnableKey KeyId="$cmk" >/dev/null
@@ -46,12 +46,12 @@ ctl detach-disk "$d"
 
 log "scheduled deletion: refused, and the error says how to cancel"
 ctl kms ScheduleKeyDeletion KeyId="$cmk" PendingWindowInDays=7 >/dev/null
-expect_fail "scheduled for deletion" ctl attach-disk "$d"
-expect_fail "CancelKeyDeletion" ctl attach-disk "$d"
+must_fail --error "scheduled for deletion" ctl attach-disk "$d"
+must_fail --error "CancelKeyDeletion" ctl attach-disk "$d"
 
 log "after the pending window the key is gone and so is the data"
 advance_kms_clock 8
-expect_fail "cannot be decrypted" ctl attach-disk "$d"
+must_fail --error "cannot be decrypted" ctl attach-disk "$d"
 ls /dev/mapper | grep -q "ecsenc-$d" && fail "a device appeared"
 assert_no_ecsenc_keys
 

@@ -48,8 +48,8 @@ ctl detach-disk "$back"
 
 log "refusals"
 small=$(ctl create-disk --size 8M --category cloud)
-expect_fail "is smaller than" ctl copy-disk "$plain" "$small"
-expect_fail "same disk" ctl copy-disk "$plain" "$plain"
+must_fail --error "is smaller than" ctl copy-disk "$plain" "$small"
+must_fail --error "same disk" ctl copy-disk "$plain" "$plain"
 ctl attach-disk "$back" >/dev/null
-expect_fail "detach it before copying onto it" ctl copy-disk "$plain" "$back"
+must_fail --error "detach it before copying onto it" ctl copy-disk "$plain" "$back"
 ctl detach-disk "$back"

@@ -34,7 +34,7 @@ grep -q "header copy 0 is damaged" "$AGENT_LOG" || fail "the repair was not logg
 log "both copies destroyed: a clear error"
 cp "$img" "$img.bak"
 dd if=/dev/zero of="$img" bs=4096 count=2 conv=notrunc status=none
-expect_fail "both header copies of" ctl attach-disk "$d"
+must_fail --error "both header copies of" ctl attach-disk "$d"
 mv "$img.bak" "$img"
 
 log "catalog lost: rebuilt from the headers at the next start"

@@ -26,7 +26,7 @@ sync
 start_agent
 ctl describe-disks | grep -q "$a .*In_use" || fail "$a not In_use after restart"
 ctl describe-disks | grep -q "$b .*In_use" || fail "$b not In_use after restart"
-expect_fail "in use" ctl detach-disk "$a"
+must_fail --error "in use" ctl detach-disk "$a"
 umount /mnt/k
 ctl detach-disk "$a"
 ctl detach-disk "$b"

@@ -25,7 +25,7 @@ ctl detach-disk "$d"
 
 log "KMS down: attach fails after the deadline, in plain words"
 t0=$(date +%s)
-expect_fail "KMS of region cn-hangzhou is unavailable" ctl attach-disk "$e"
+must_fail --error "KMS of region cn-hangzhou is unavailable" ctl attach-disk "$e"
 [ $(($(date +%s) - t0)) -ge 3 ] || fail "gave up before the deadline"
 assert_no_ecsenc_keys
 

@@ -74,7 +74,7 @@ assert_eq "$(ctl_a --json describe-snapshots | jq -r ".Snapshots[] | select(.Sna
 dd if=two.dat of="$dev" bs=1M oflag=direct status=none || fail "write two"
 
 log "reset is a rollback (detached)"
-expect_fail 'is attached' ctl_a reset-disk "$d" --snapshot-id "$s"
+must_fail --error 'is attached' ctl_a reset-disk "$d" --snapshot-id "$s"
 ctl_a detach-disk "$d" >/dev/null
 [ -z "$(ls /sys/bus/rbd/devices)" ] || fail "an rbd mapping outlived the detach: $(ls /sys/bus/rbd/devices)"
 lockers=$(rbd_cli lock ls "$RBD_POOL/$img")
@@ -95,7 +95,7 @@ dd if=two.dat of="$cdev" bs=1M oflag=direct status=none || fail "write to the cl
 ctl_a detach-disk "$c" >/dev/null
 
 log "a snapshot with disks made from it cannot be deleted"
-expect_fail "cannot be deleted: 1 disk was made from it" ctl_a delete-snapshot "$s"
+must_fail --error "cannot be deleted: 1 disk was made from it" ctl_a delete-snapshot "$s"
 { ctl_a --json delete-snapshot "$s" || true; } | jq -e '.code == "SnapshotCreatedDisk"' >/dev/null ||
 	fail "no SnapshotCreatedDisk code"
 
@@ -124,7 +124,7 @@ ctl_a detach-disk "$u" >/dev/null
 
 log "an image removed behind the agent's back: a clear error, nothing else lost"
 rbd_cli rm --no-progress "$RBD_POOL/cn-hangzhou.$u" >/dev/null 2>&1 || fail "rbd rm"
-expect_fail "its store rbd:$RBD_POOL/cn-hangzhou.$u is gone" ctl_a attach-disk "$u"
+must_fail --error "its store rbd:$RBD_POOL/cn-hangzhou.$u is gone" ctl_a attach-disk "$u"
 [ -z "$(ls /sys/bus/rbd/devices)" ] || fail "a mapping was left by the failed attach"
 dmsetup info "ecsenc-a-$u" >/dev/null 2>&1 && fail "a dm device was left by the failed attach"
 
@@ -134,7 +134,7 @@ e=$(ctl_a create-disk --size 32M --category cloud_ssd --encrypted --kms-key-id "
 es=$(ctl_a create-snapshot "$e")
 ctl_a kms DisableKey KeyId="$cmk" >/dev/null
 images=$(pool_images)
-expect_fail "$cmk" ctl_a create-disk --snapshot-id "$es"
+must_fail --error "$cmk" ctl_a create-disk --snapshot-id "$es"
 assert_eq "$(pool_images)" "$images" "the pool after the refused clone"
 ctl_a kms EnableKey KeyId="$cmk" >/dev/null
 ctl_a delete-snapshot "$es" >/dev/null

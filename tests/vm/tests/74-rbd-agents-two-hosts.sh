@@ -40,11 +40,11 @@ assert_eq "$(jq -r '.Disks[0].Attachments[0].InstanceId' desc.json)" host-a "Ins
 assert_eq "$(jq -r '.Disks[0].Attachments[0].Device' desc.json)" "$deva" "Device on host B"
 
 log "an ordinary disk: host B's attach names the host that holds it"
-expect_fail "disk $d is attached on host-a since 20" ctl_b attach-disk "$d"
+must_fail --error "disk $d is attached on host-a since 20" ctl_b attach-disk "$d"
 { ctl_b --json attach-disk "$d" || true; } | jq -e '.code == "IncorrectDiskStatus"' >/dev/null ||
 	fail "no IncorrectDiskStatus code"
 [ -e "/dev/mapper/ecsenc-b-$d" ] && fail "host B made a device for a disk it does not hold"
-expect_fail "attached on host-a" ctl_b delete-disk "$d"
+must_fail --error "attached on host-a" ctl_b delete-disk "$d"
 
 log "shared block storage: attached on both hosts, each unwrapping the key"
 s=$(ctl_a create-disk --size 32M --category san_ssd --encrypted)
@@ -94,7 +94,7 @@ log "encrypted disk: 0 copies in $(stat -c %s enc.pcap) bytes of capture"
 log "Ceph unreachable from host B at attach: an error, nothing half-made"
 on_host_b "$CEPH_BIN/ip" link set veth-b down
 t0=$(date +%s)
-expect_fail "$e" ctl_b attach-disk "$e"
+must_fail --error "$e" ctl_b attach-disk "$e"
 log "refused in $(($(date +%s) - t0)) s: $LAST_ERR"
 on_host_b "$CEPH_BIN/ip" link set veth-b up
 [ -e "/dev/mapper/ecsenc-b-$e" ] && fail "a dm device was left by the failed attach"
@@ -107,7 +107,7 @@ ctl_b detach-disk "$e" >/dev/null
 
 log "host A dies holding $d; host B takes it with --force and A is fenced"
 rbd_agent_kill9 a
-expect_fail "attached on host-a" ctl_b attach-disk "$d"
+must_fail --error "attached on host-a" ctl_b attach-disk "$d"
 devb=$(ctl_b attach-disk --force "$d")
 assert_eq "$(sha_of "$devb" $four)" "$(sha_of a.dat)" "host B reads host A's last write"
 ctl_b --json describe-disks "$d" >desc.json

@@ -60,13 +60,13 @@ s=$(ctl create-snapshot "$d")
 ctl rewrap-snapshot "$s" >/dev/null
 kms_field . DisableKey KeyId="$cmk2" >/dev/null
 before=$(head -c 8192 "$img" | sha256sum)
-expect_fail "KMS key $cmk2 is disabled" ctl rewrap-disk "$d"
-expect_fail "KMS key $cmk2 is disabled" ctl rewrap-snapshot "$s"
+must_fail --error "KMS key $cmk2 is disabled" ctl rewrap-disk "$d"
+must_fail --error "KMS key $cmk2 is disabled" ctl rewrap-snapshot "$s"
 assert_eq "$(head -c 8192 "$img" | sha256sum)" "$before" "header after a refused rewrap"
 kms_field . EnableKey KeyId="$cmk2" >/dev/null
-expect_fail "KMS key $cmk is disabled" ctl rewrap-disk "$d" --kms-key-id "$cmk"
+must_fail --error "KMS key $cmk is disabled" ctl rewrap-disk "$d" --kms-key-id "$cmk"
 p=$(ctl create-disk --size 8M --category cloud)
-expect_fail "is not encrypted" ctl rewrap-disk "$p"
-expect_fail "no disk d-nosuch" ctl rewrap-disk d-nosuch
+must_fail --error "is not encrypted" ctl rewrap-disk "$p"
+must_fail --error "no disk d-nosuch" ctl rewrap-disk d-nosuch
 # ReEncrypt: rewrap, rewrap --kms-key-id, the refused one; DescribeKey: both --kms-key-id
 assert_eq "$(kms_usage RewrapDisk)" 5 "RewrapDisk KMS calls"

@@ -31,10 +31,10 @@ ctl detach-disk "$d"
 
 log "refused: an unencrypted disk, one from an unencrypted snapshot, an ESSD"
 n=$(ctl --json describe-disks | jq '.Disks | length')
-expect_fail "encryption by default is enabled in region cn-hangzhou" \
+must_fail --error "encryption by default is enabled in region cn-hangzhou" \
 	ctl create-disk --size 8M --category cloud --unencrypted
-expect_fail "snapshot $s is not encrypted" ctl create-disk --snapshot-id "$s"
-expect_fail "cloud_essd disks cannot be encrypted" ctl create-disk --size 8M --category cloud_essd
+must_fail --error "snapshot $s is not encrypted" ctl create-disk --snapshot-id "$s"
+must_fail --error "cloud_essd disks cannot be encrypted" ctl create-disk --size 8M --category cloud_essd
 assert_eq "$(ctl --json describe-disks | jq '.Disks | length')" "$n" "disks after refusals"
 ctl --json create-disk --size 8M --category cloud --unencrypted >err.json && fail "unencrypted accepted"
 assert_eq "$(jq -r .code err.json)" OperationDenied.EncryptionByDefault "error code"
@@ -45,12 +45,12 @@ ctl modify-disk-default-kms-key-id "$cmk"
 assert_eq "$(ctl describe-disk-default-kms-key-id)" "$cmk" "default key"
 d2=$(ctl create-disk --size 8M --category cloud)
 assert_eq "$(ctl --json describe-disks "$d2" | jq -r '.Disks[0].KMSKeyId')" "$cmk" "under the default key"
-expect_fail "no KMS key alias/nosuch\|does not exist" ctl modify-disk-default-kms-key-id alias/nosuch
+must_fail --error "no KMS key alias/nosuch\|does not exist" ctl modify-disk-default-kms-key-id alias/nosuch
 assert_eq "$(ctl describe-disk-default-kms-key-id)" "$cmk" "default key after a refused modify"
 
 log "a disabled default key: creates fail and say so"
 kms_field . DisableKey KeyId="$cmk" >/dev/null
-expect_fail "default KMS key for new disks in region cn-hangzhou ($cmk) cannot be used: the KMS key $cmk is disabled" \
+must_fail --error "default KMS key for new disks in region cn-hangzhou ($cmk) cannot be used: the KMS key $cmk is disabled" \
 	ctl create-disk --size 8M --category cloud
 kms_field . EnableKey KeyId="$cmk" >/dev/null
 ctl reset-disk-default-kms-key-id

@@ -59,11 +59,11 @@ ctl --json describe-kms-usage |
 log "refused: a destination key pending deletion; nothing is made"
 pend=$(ctl --region cn-beijing kms CreateKey | jq -r .KeyMetadata.KeyId)
 ctl --region cn-beijing kms ScheduleKeyDeletion KeyId="$pend" PendingWindowInDays=7 >/dev/null
-expect_fail "region cn-beijing: the KMS key $pend is scheduled for deletion" \
+must_fail --error "region cn-beijing: the KMS key $pend is scheduled for deletion" \
 	ctl copy-snapshot "$s" --destination-region cn-beijing --kms-key-id "$pend"
 assert_eq "$(ctl --region cn-beijing --json describe-snapshots | jq '.Snapshots | length')" 0 "snapshots in cn-beijing"
-expect_fail "must be a region id" ctl copy-snapshot "$s" --destination-region ../x
-expect_fail "no snapshot s-nosuch" ctl copy-snapshot s-nosuch
+must_fail --error "must be a region id" ctl copy-snapshot "$s" --destination-region ../x
+must_fail --error "no snapshot s-nosuch" ctl copy-snapshot s-nosuch
 
 log "an unencrypted snapshot copied with --encrypted is encrypted"
 p=$(ctl create-disk --size 8M --category cloud)
@@ -71,7 +71,7 @@ pdev=$(ctl attach-disk "$p")
 dd if=data of="$pdev" bs=1M oflag=direct status=none
 ctl detach-disk "$p"
 ps=$(ctl create-snapshot "$p")
-expect_fail "is not encrypted" ctl copy-snapshot "$ps" --kms-key-id "$cmk"
+must_fail --error "is not encrypted" ctl copy-snapshot "$ps" --kms-key-id "$cmk"
 c3=$(ctl copy-snapshot "$ps" --encrypted --kms-key-id "$cmk" --no-progress)
 j=$(snap_json "$c3")
 assert_eq "$(jq -r .Encrypted <<<"$j")" true "the copy is encrypted"

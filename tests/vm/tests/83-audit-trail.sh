@@ -38,15 +38,15 @@ ctl verify-audit-log | grep -q "intact: $(wc -l <"$log") records" || fail "verif
 log "tampering is found and named"
 cp "$log" good.log
 sed -i '2s/"Result":"Success"/"Result":"Failure"/' "$log"
-expect_fail "record Seq 2 (line 2) was edited" ctl verify-audit-log
+must_fail --error "record Seq 2 (line 2) was edited" ctl verify-audit-log
 ctl --json verify-audit-log >err.json && fail "verify passed an edited log"
 assert_eq "$(jq -r .code err.json)" InvalidAuditLog.Tampered "error code"
 cp good.log "$log"
 sed -i '3d' "$log"
-expect_fail "record Seq 3 is missing" ctl verify-audit-log
+must_fail --error "record Seq 3 is missing" ctl verify-audit-log
 cp good.log "$log"
 head -n -1 good.log >"$log"
-expect_fail "records after Seq $(($(wc -l <good.log) - 1)) were removed" ctl verify-audit-log
+must_fail --error "records after Seq $(($(wc -l <good.log) - 1)) were removed" ctl verify-audit-log
 cp good.log "$log"
 ctl verify-audit-log >/dev/null || fail "the restored log fails"
 
