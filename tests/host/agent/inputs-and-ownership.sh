@@ -75,7 +75,7 @@ ctl describe-disks | grep -q "$d" || fail "the first agent stopped serving"
 
 log "--region is held to what a request may name"
 for r in ../etc a/b "$(printf 'r%.0s' {1..32})"; do
-	expect_fail "is not a region id" timeout 10 "$AGENT" --kms-endpoint http://127.0.0.1:9 \
+	must_fail --error "is not a region id" timeout 10 "$AGENT" --kms-endpoint http://127.0.0.1:9 \
 		--credentials "$work/creds" --state-dir "$work/bad-region" \
 		--socket "$work/bad-region.sock" --region "$r"
 done
