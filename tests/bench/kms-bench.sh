@@ -26,18 +26,15 @@ trap cleanup EXIT
 mkdir "$tmp/data"
 echo "benchid benchsecret" >"$tmp/creds"
 chmod 600 "$tmp/creds"
-. "$top/tests/host/kms-emulator/lib.sh"	# kms_free_port
-port=$(kms_free_port)
+. "$top/tests/host/tcp-lib.sh"
+port=$(tcp_free_port)
 quiet=--quiet
 [ "${KMS_BENCH_LOG:-0}" = 1 ] && quiet=
 "$top/tools/kms-emulator/kms-emulator" --listen "127.0.0.1:$port" \
 	--data-dir "$tmp/data" --credentials "$tmp/creds" $quiet "$@" \
 	>"$tmp/emulator.log" 2>&1 &
 pid=$!
-for _ in $(seq 100); do
-	(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-	sleep 0.05
-done
+tcp_wait_listen "$pid" "$port" || { cat "$tmp/emulator.log" >&2; exit 1; }
 echo "kms-emulator on 127.0.0.1:$port, $(nproc) CPUs, $threads client threads, ${seconds}s per action"
 for action in GenerateDataKey Decrypt; do
 	"$top/tools/kms-emulator/bench/kms-bench" --endpoint "http://127.0.0.1:$port" \

@@ -9,16 +9,8 @@ set -uo pipefail
 need_bins "$AGENT" "$CTL_BIN" "$EMULATOR"
 command -v jq >/dev/null || { echo "SKIP: no jq"; exit 77; }
 
-echo "LTAIecsencHostTest0001 hostTestSecret0001" >"$work/creds"
-chmod 600 "$work/creds"
-mkdir -p "$work/kms"
-port=$(free_port)
-"$EMULATOR" --listen "127.0.0.1:$port" --data-dir "$work/kms" \
-	--credentials "$work/creds" --admin-key LTAIecsencHostTest0001 --quiet \
-	>"$work/kms.log" 2>&1 &
-pids+=($!)
-for i in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
-start_agent "http://127.0.0.1:$port" --kms-deadline 2
+start_emulator
+start_agent "$kms_url" --kms-deadline 2
 
 log "encrypted disk under the service key"
 d=$(ctl create-disk --size 16M --category cloud_ssd --encrypted) || fail "create-disk"

@@ -10,11 +10,10 @@ need_bins "$AGENT" "$CTL_BIN"
 command -v node >/dev/null || { echo "SKIP: no node"; exit 77; }
 
 fake() {		# script -> starts the fake KMS, sets $port
-	port=$(free_port)
+	port=$(tcp_free_port)
 	(cd "$work" && exec node "$top/tests/host/agent/fake-kms.js" "$port" "$1") &
 	pids+=($!)
-	for i in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return; sleep 0.1; done
-	fail "fake KMS did not start"
+	tcp_wait_listen $! "$port" || fail "fake KMS did not start"
 }
 
 log "503, Throttling, 503, then an answer: retried until it succeeds"

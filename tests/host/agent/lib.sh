@@ -22,14 +22,7 @@ need_bins() {
 	for b in "$@"; do [ -x "$b" ] || { echo "SKIP: $b not built"; exit 77; }; done
 }
 
-# A TCP port on 127.0.0.1 that nothing listens on (bash /dev/tcp probe).
-free_port() {
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 20000))
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-	done
-}
+. "$top/tests/host/tcp-lib.sh"
 
 # start_agent ENDPOINT [agent options...]: agent on $work/agent.sock
 start_agent() {
@@ -99,18 +92,16 @@ send_raw() { "$work/agent_send" "$work/agent.sock"; }
 # start_emulator [emulator options...]: the KMS emulator on a free port of
 # 127.0.0.1; sets kms_url and kms_pid.
 start_emulator() {
-	local port i
+	local port
 	[ -f "$work/creds" ] || { echo "LTAIecsencHostTest0001 hostTestSecret0001" >"$work/creds"; chmod 600 "$work/creds"; }
 	mkdir -p "$work/kms"
-	port=$(free_port)
+	port=$(tcp_free_port)
 	"$EMULATOR" --listen "127.0.0.1:$port" --data-dir "$work/kms" \
 		--credentials "$work/creds" --admin-key LTAIecsencHostTest0001 --quiet \
 		"$@" >"$work/kms.log" 2>&1 &
 	kms_pid=$!
 	pids+=($!)
-	for i in $(seq 50); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
-		sleep 0.1
-	done
+	tcp_wait_listen "$kms_pid" "$port" ||
+		fail "kms-emulator did not start: $(tail -n 5 "$work/kms.log")"
 	kms_url=http://127.0.0.1:$port
 }

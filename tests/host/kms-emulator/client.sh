@@ -10,7 +10,7 @@ cc -std=gnu11 -Wall -Wextra -Werror -I"$TOP/tools/lib" -I"$TOP/tests/host" $(pkg
 	-o "$KMS_TMP/client-test" "$HERE/client-test.c" "$TOP/tools/lib/libecsenc.a" \
 	$(pkg-config --libs json-c libcurl openssl) -lpthread
 kms_start
-closed=$(kms_free_port)
+closed=$(tcp_free_port)
 "$KMS_TMP/client-test" "$KMS_ENDPOINT" "$KMS_AK" "$KMS_SECRET" "http://127.0.0.1:$closed"
 n=$(grep -c "action=GenerateDataKey .*status=200" "$KMS_TMP/emulator.log")
 want=$((1 + 16 * 40 + 16 * 10))

@@ -24,7 +24,7 @@ for f in "$KMS_TMP"/data/*; do
 done
 
 # A second emulator on the same data dir refuses to start, and says why.
-port=$(kms_free_port)
+port=$(tcp_free_port)
 rc=0
 timeout 10 "$EMU" --listen "127.0.0.1:$port" --data-dir "$KMS_TMP/data" \
 	--credentials "$KMS_TMP/creds" >"$KMS_TMP/second.log" 2>&1 || rc=$?

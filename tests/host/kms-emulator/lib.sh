@@ -27,18 +27,17 @@ kms_build_emulator() {
 	make -s -C "$TOP/tools/kms-emulator" >/dev/null
 }
 
-# A loopback port nothing listens on (kms_start retries if it is taken
-# between this check and the emulator's bind).
-kms_free_port() {
-	local p
-	while :; do
-		p=$((20000 + RANDOM % 40000))
-		(exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }
-	done
-}
+. "$TOP/tests/host/tcp-lib.sh"
 
+# A failed test shows the end of the emulator's log with its own output.
 kms_cleanup() {
+	local rc=$?
+
 	kms_stop
+	if [ $rc -ne 0 ] && [ $rc -ne 77 ] && [ -s "$KMS_TMP/emulator.log" ]; then
+		echo "--- the emulator's last log lines:" >&2
+		tail -n 8 "$KMS_TMP/emulator.log" >&2
+	fi
 	[ -n "$KMS_TMP" ] && rm -rf "$KMS_TMP"
 	return 0
 }
@@ -53,25 +52,20 @@ kms_setup() {
 	trap kms_cleanup EXIT
 }
 
-# kms_start [extra emulator args...]: start and wait until it answers.
+# kms_start [extra emulator args...]: start and wait until it listens (a
+# port taken between tcp_free_port and the bind makes it exit: try again).
 kms_start() {
 	local i
 	for i in 1 2 3 4 5; do
-		KMS_PORT=$(kms_free_port)
+		KMS_PORT=$(tcp_free_port)
 		"$EMU" --listen "127.0.0.1:$KMS_PORT" --data-dir "$KMS_TMP/data" \
 			--credentials "$KMS_TMP/creds" --admin-key "$KMS_ADMIN_AK" \
 			"$@" >>"$KMS_TMP/emulator.log" 2>&1 &
 		KMS_PID=$!
-		for _ in $(seq 1 100); do
-			if ! kill -0 "$KMS_PID" 2>/dev/null; then
-				break
-			fi
-			if (exec 3<>"/dev/tcp/127.0.0.1/$KMS_PORT") 2>/dev/null; then
-				export KMS_ENDPOINT="http://127.0.0.1:$KMS_PORT"
-				return 0
-			fi
-			sleep 0.05
-		done
+		if tcp_wait_listen "$KMS_PID" "$KMS_PORT"; then
+			export KMS_ENDPOINT="http://127.0.0.1:$KMS_PORT"
+			return 0
+		fi
 		kms_stop
 	done
 	echo "kms-emulator did not start; log:" >&2
