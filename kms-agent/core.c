@@ -155,7 +155,7 @@ static const char *header_refusal(const struct disk_header *h)
 		return "source id";
 	if (!is_id(h->lineage_id, "l-"))
 		return "lineage id";
-	if (!is_token(h->region, "-") || !is_token(h->category, "_"))
+	if (!agent_region_valid(h->region) || !is_token(h->category, "_"))
 		return "region or category";
 	if (strcmp(h->cipher, encrypted ? "aes-xts-plain64" : "none"))
 		return "cipher";

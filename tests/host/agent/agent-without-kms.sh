@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Agent and ctl on the host with no KMS reachable: unencrypted disks,
 # snapshots, reset/reinit, refused categories and conversions, header
-# recovery and catalog rebuild, clear errors when the KMS is down.
+# recovery and catalog rebuild (a region id with a '.' included), clear
+# errors when the KMS is down.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 need_bins "$AGENT" "$CTL_BIN"
@@ -83,4 +84,11 @@ fi
 
 log "another region is another namespace"
 must_fail --error "no disk $d in region cn-beijing" ctl --region cn-beijing describe-disks "$d"
+
+log "a region id with a '.' is read back from its disks' headers"
+n=$(ctl rebuild-catalog)
+e=$(ctl --region eu.test-1 create-disk --size 8M --category cloud) || fail "create-disk in eu.test-1"
+[ "$(ctl rebuild-catalog)" = $((n + 1)) ] || fail "rebuild-catalog skipped the disk in eu.test-1"
+ctl --region eu.test-1 describe-disks "$e" | grep -q "^$e" || fail "describe-disks in eu.test-1"
+ctl --region eu.test-1 delete-disk "$e" || fail "delete-disk in eu.test-1"
 echo PASS
