@@ -62,13 +62,17 @@ int ref_name(const struct backend_ref *ref, char *buf, size_t len)
 	return image_name(ref->region, ref->id, "", buf, len);
 }
 
-/* "<region>.<id>" back into its parts; 0 if it is not a store's name. */
+/*
+ * "<region>.<id>" back into its parts; 0 if it is not a store's name.  A
+ * region id may hold a '.' and an object id never does, so the id is what
+ * follows the last one.
+ */
 static int parse_name(const char *name, char *region, size_t rlen, char *id,
 		      size_t ilen)
 {
-	const char *dot = strchr(name, '.');
+	const char *dot = strrchr(name, '.');
 
-	if (!dot || dot == name || strchr(dot + 1, '.') ||
+	if (!dot || dot == name ||
 	    (size_t)(dot - name) >= rlen || strlen(dot + 1) >= ilen ||
 	    (strncmp(dot + 1, "d-", 2) && strncmp(dot + 1, "s-", 2)))
 		return 0;

@@ -7,7 +7,8 @@
 # snapshot is a copy-on-write clone, reset is a rollback; a snapshot with
 # disks made from it cannot be deleted.  Unencrypted disks work too.
 # Faults: a pool that does not exist, an image removed behind the agent's
-# back, a clone of a snapshot whose CMK is disabled.
+# back, a clone of a snapshot whose CMK is disabled.  A region id may
+# hold a '.'.
 . "$TESTLIB"
 . "${TESTLIB%/*}/ceph-lib.sh"
 . "${TESTLIB%/*}/agent-lib.sh"
@@ -121,6 +122,16 @@ dmsetup table "ecsenc-a-$u" | grep -q ' linear ' || fail "not linear: $(dmsetup 
 dd if=one.dat of="$udev" bs=1M oflag=direct status=none || fail "write to the unencrypted disk"
 assert_eq "$(sha_of "$udev" $eight)" "$(sha_of one.dat)" "unencrypted read back"
 ctl_a detach-disk "$u" >/dev/null
+
+log "a region id with a '.': rebuild-catalog still finds its disks"
+stores=$(ctl_a rebuild-catalog)
+p=$(ctl_a --region eu.test-1 create-disk --size 8M --category cloud_efficiency)
+pool_images | grep -qx "eu.test-1.$p" || fail "no image eu.test-1.$p: $(pool_images)"
+assert_eq "$(ctl_a rebuild-catalog)" $((stores + 1)) "stores found by rebuild-catalog"
+assert_eq "$(ctl_a --region eu.test-1 --json describe-disks "$p" | jq -r '.Disks[0].RegionId')" \
+	eu.test-1 "RegionId"
+ctl_a --region eu.test-1 delete-disk "$p" >/dev/null
+pool_images | grep -q "$p" && fail "delete-disk left an image of $p: $(pool_images)"
 
 log "an image removed behind the agent's back: a clear error, nothing else lost"
 rbd_cli rm --no-progress "$RBD_POOL/cn-hangzhou.$u" >/dev/null 2>&1 || fail "rbd rm"
