@@ -26,7 +26,7 @@ trap cleanup EXIT
 mkdir "$tmp/data"
 echo "benchid benchsecret" >"$tmp/creds"
 chmod 600 "$tmp/creds"
-. "$top/tests/host/tcp-lib.sh"
+. "$top/tests/lib/tcp.sh"
 port=$(tcp_free_port)
 quiet=--quiet
 [ "${KMS_BENCH_LOG:-0}" = 1 ] && quiet=

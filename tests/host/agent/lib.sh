@@ -22,7 +22,8 @@ need_bins() {
 	for b in "$@"; do [ -x "$b" ] || { echo "SKIP: $b not built"; exit 77; }; done
 }
 
-. "$top/tests/host/tcp-lib.sh"
+. "$top/tests/lib/assert.sh"
+. "$top/tests/lib/tcp.sh"
 
 # start_agent ENDPOINT [agent options...]: agent on $work/agent.sock
 start_agent() {
@@ -54,26 +55,6 @@ stop_agent() {
 
 ctl() { "$CTL_BIN" --socket "$work/agent.sock" "$@"; }
 
-# must_fail [--error PATTERN] CMD...: as in the guest's tests/vm/lib.sh.
-# CMD must exit non-zero; its stderr is kept in $LAST_ERR.  With --error,
-# that stderr must also be one line matching PATTERN (a grep pattern), as
-# ecsenc-ctl's refusals are.
-must_fail() {
-	local pat="" check_error=0
-	if [ "${1:-}" = --error ]; then
-		[ $# -ge 3 ] || fail "usage: must_fail --error PATTERN CMD..."
-		pat=$2 check_error=1
-		shift 2
-	fi
-	if LAST_ERR=$("$@" 2>&1 >/dev/null); then
-		fail "this should have failed: $*"
-	fi
-	[ $check_error -eq 1 ] || return 0
-	grep -q -- "$pat" <<<"$LAST_ERR" ||
-		fail "'$*': expected an error matching '$pat', got: $LAST_ERR"
-	[ "$(printf '%s\n' "$LAST_ERR" | wc -l)" -eq 1 ] ||
-		fail "'$*': expected a one-line error, got: $LAST_ERR"
-}
 
 # build_tool NAME: compile tests/host/agent/NAME.c (against tools/lib) to $work/NAME.
 build_tool() {

@@ -27,7 +27,7 @@ kms_build_emulator() {
 	make -s -C "$TOP/tools/kms-emulator" >/dev/null
 }
 
-. "$TOP/tests/host/tcp-lib.sh"
+. "$TOP/tests/lib/tcp.sh"
 
 # A failed test shows the end of the emulator's log with its own output.
 kms_cleanup() {
