@@ -20,12 +20,73 @@
 #include "log.h"
 #include "rbd_cluster.h"
 
-/* Without a limit a librados call waits for an unreachable cluster forever. */
-static void default_timeout(rados_t r, const char *opt, const char *value)
+/* "client mount timeout", "client-mount-timeout": Ceph's spellings of one name. */
+static int same_option(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		char ca = *a == ' ' || *a == '-' ? '_' : *a;
+		char cb = *b == ' ' || *b == '-' ? '_' : *b;
+
+		if (ca != cb)
+			return 0;
+		if (!ca)
+			return 1;
+	}
+}
+
+/* The sections of ceph.conf that client.@id reads. */
+static int client_section(const char *name, const char *id)
+{
+	return !strcmp(name, "global") || !strcmp(name, "client") ||
+	       (!strncmp(name, "client.", 7) && !strcmp(name + 7, id));
+}
+
+/*
+ * Whether @conf_file sets @opt for client.@id.  rados_conf_get cannot
+ * tell: it says "300" for a client_mount_timeout nobody set.
+ */
+static int conf_file_sets(const char *conf_file, const char *id, const char *opt)
+{
+	char line[512], key[128];
+	int in_section = 0, found = 0;
+	FILE *f = fopen(conf_file, "re");
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *p = line + strspn(line, " \t");
+		size_t n;
+
+		if (*p == '[') {
+			n = strcspn(p + 1, "]");
+			p[1 + n] = '\0';
+			in_section = client_section(p + 1, id);
+			continue;
+		}
+		n = strcspn(p, "=#;");
+		if (!in_section || p[n] != '=' || n >= sizeof(key))
+			continue;
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		snprintf(key, sizeof(key), "%.*s", (int)n, p);
+		found = same_option(key, opt);
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * Without a limit a librados call waits for an unreachable cluster
+ * forever (0), or for 300 s (client_mount_timeout's default): @value
+ * unless ceph.conf sets one.
+ */
+static void default_timeout(rados_t r, const char *conf_file, const char *id,
+			    const char *opt, const char *value)
 {
 	char buf[32] = "";
 
-	if (rados_conf_get(r, opt, buf, sizeof(buf)) < 0 || !strcmp(buf, "0"))
+	if (!conf_file_sets(conf_file, id, opt) ||
+	    rados_conf_get(r, opt, buf, sizeof(buf)) < 0 || !strcmp(buf, "0"))
 		rados_conf_set(r, opt, value);
 }
 
@@ -173,9 +234,9 @@ int rbd_cluster_connect(struct rbd_cluster *cl, const char *conf_file,
 			 conf_file, strerror(-r));
 		goto fail;
 	}
-	default_timeout(cl->rados, "client_mount_timeout", "30");
-	default_timeout(cl->rados, "rados_mon_op_timeout", "30");
-	default_timeout(cl->rados, "rados_osd_op_timeout", "30");
+	default_timeout(cl->rados, conf_file, ceph_id, "client_mount_timeout", "30");
+	default_timeout(cl->rados, conf_file, ceph_id, "rados_mon_op_timeout", "30");
+	default_timeout(cl->rados, conf_file, ceph_id, "rados_osd_op_timeout", "30");
 	r = rados_connect(cl->rados);
 	if (r < 0) {
 		snprintf(err, err_len, "cannot reach the Ceph cluster of %s as client.%s: %s",
