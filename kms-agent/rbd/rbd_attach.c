@@ -287,8 +287,8 @@ static void release(rbd_image_t img)
 	rbd_metadata_remove(img, key);
 }
 
-int rbd_attach_open(const struct backend_ref *ref, struct backend_attach *att,
-		       struct backend_dev *dev)
+static int open_attached(const struct backend_ref *ref, struct backend_attach *att,
+			 struct backend_dev *dev)
 {
 	struct record rec = { 0 };
 	char name[300];
@@ -337,12 +337,7 @@ out:
 	return r;
 }
 
-void rbd_attach_close(struct backend_dev *dev)
-{
-	dev->handle = -1;
-}
-
-int rbd_attach_unmap(const struct backend_ref *ref)
+static int unmap_store(const struct backend_ref *ref)
 {
 	char name[300], dev[64];
 	rbd_image_t img;
@@ -368,8 +363,8 @@ int rbd_attach_unmap(const struct backend_ref *ref)
 	return 0;
 }
 
-int rbd_attach_list(const struct backend_ref *ref,
-			      struct backend_attachment *out, int max)
+static int list_attachments(const struct backend_ref *ref,
+			    struct backend_attachment *out, int max)
 {
 	struct locker lk[MAX_LOCKERS];
 	struct record rec;
@@ -389,4 +384,28 @@ int rbd_attach_list(const struct backend_ref *ref,
 	}
 	rbd_close(img);
 	return n;
+}
+
+/* The attach calls of backend_ops, through RBD_RETRY (rbd_backend.h). */
+
+int rbd_attach_open(const struct backend_ref *ref, struct backend_attach *att,
+		    struct backend_dev *dev)
+{
+	return RBD_RETRY(open_attached(ref, att, dev));
+}
+
+void rbd_attach_close(struct backend_dev *dev)
+{
+	dev->handle = -1;
+}
+
+int rbd_attach_unmap(const struct backend_ref *ref)
+{
+	return RBD_RETRY(unmap_store(ref));
+}
+
+int rbd_attach_list(const struct backend_ref *ref,
+		    struct backend_attachment *out, int max)
+{
+	return RBD_RETRY(list_attachments(ref, out, max));
 }
