@@ -92,7 +92,7 @@ static void fill_attachments(const struct agent *a, struct core_object *o)
 	n = be->attachments(&ref, o->attachments, BACKEND_MAX_ATTACHMENTS);
 	if (n < 0) {
 		log_warn("%s: cannot read its attachments from the %s backend: %s",
-			 o->row.id, be->name, strerror(-n));
+			 o->row.id, be->name, BACKEND_STRERROR(be, n));
 		return;
 	}
 	o->n_attachments = n;
@@ -194,7 +194,7 @@ int core_read_header(struct op_ctx *ctx, const struct catalog_object *o,
 			       o->id, o->path);
 	if (r < 0)
 		return op_fail(ctx, r, "%s: cannot read %s: %s", o->id, o->path,
-			       strerror(-r));
+			       BACKEND_STRERROR(backend(ctx), r));
 	refused = header_refusal(h);
 	if (refused)
 		return op_fail(ctx, -EPROTO, "%s: %s refused: its header has a bad %s",
@@ -494,7 +494,7 @@ static int store_failed(struct op_ctx *ctx, int r, const struct disk_header *h,
 			       (unsigned long long)backend(ctx)->space(h->region),
 			       ctx->agent->state_dir);
 	return op_fail(ctx, r, "cannot %s %s: %s", what, h->object_id,
-		       strerror(-r));
+		       BACKEND_STRERROR(backend(ctx), r));
 }
 
 int core_create_disk(struct op_ctx *ctx, const struct core_new_disk *req,
@@ -591,7 +591,8 @@ int core_detach(struct op_ctx *ctx, const char *disk_id,
 	r = backend(ctx)->unmap(&ref);
 	if (r < 0)
 		log_err("%s: detached, but the %s backend cannot let go of its store: %s",
-			out->row.id, backend(ctx)->name, strerror(-r));
+			out->row.id, backend(ctx)->name,
+			BACKEND_STRERROR(backend(ctx), r));
 	catalog_set_attached(ctx->agent->catalog, out->row.id, 0);
 	core_attachment(out);
 	fill_attachments(ctx->agent, out);
@@ -642,7 +643,7 @@ int core_snapshot(struct op_ctx *ctx, const char *disk_id,
 		log_err("resuming %s after the snapshot failed", disk.row.id);
 	if (r < 0)
 		return op_fail(ctx, r, "cannot write snapshot %s: %s",
-			       h.object_id, strerror(-r));
+			       h.object_id, BACKEND_STRERROR(backend(ctx), r));
 	return core_record(ctx, &h, how, true, out);
 }
 
@@ -778,6 +779,6 @@ int core_delete(struct op_ctx *ctx, enum catalog_kind kind, const char *id,
 	r = backend(ctx)->remove(&ref);
 	if (r < 0)
 		return op_fail(ctx, r, "cannot remove %s: %s", out->row.path,
-			       strerror(-r));
+			       BACKEND_STRERROR(backend(ctx), r));
 	return 0;
 }

@@ -916,6 +916,16 @@ static int rbd_be_locate(const struct backend_ref *ref, char *buf, size_t len)
 	return r;
 }
 
+/* An error of a lost cluster says so, and which. */
+static const char *rbd_be_error_text(int err, char *buf, size_t len)
+{
+	if (!rbd_cluster_lost(err))
+		return strerror(-err);
+	snprintf(buf, len, "Ceph cluster unreachable (rbd pool %s): %s",
+		 rbd_cl.pool, strerror(-err));
+	return buf;
+}
+
 static const struct backend_ops rbd_ops = {
 	.name = "rbd",
 	.create = rbd_be_create,
@@ -936,6 +946,7 @@ static const struct backend_ops rbd_ops = {
 	.attachments = rbd_attach_list,
 	.space = rbd_be_space,
 	.locate = rbd_be_locate,
+	.error_text = rbd_be_error_text,
 	.shared_by_hosts = 1,
 };
 
