@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "disk_header.h"
 
@@ -136,11 +137,32 @@ struct backend_ops {
 	int (*locate)(const struct backend_ref *ref, char *buf, size_t len);
 
 	/*
+	 * Words for error @err of one of these calls, in @buf or static:
+	 * what it means on this storage ("Ceph cluster unreachable (rbd pool
+	 * P): Connection timed out").  NULL: strerror's words.
+	 */
+	const char *(*error_text)(int err, char *buf, size_t len);
+
+	/*
 	 * Other hosts create and delete stores too: the catalog is a cache
 	 * of the backend's list, and an id it lacks is looked up there.
 	 */
 	int shared_by_hosts;
 };
+
+#define BACKEND_ERROR_TEXT_MAX	192
+
+/* How a client is told of error @err of a call of @be. */
+static inline const char *backend_strerror(const struct backend_ops *be, int err,
+					   char *buf, size_t len)
+{
+	return be->error_text ? be->error_text(err, buf, len) : strerror(-err);
+}
+
+/* The same, in a buffer that lives as long as the enclosing block. */
+#define BACKEND_STRERROR(be, err)					\
+	backend_strerror((be), (err), (char[BACKEND_ERROR_TEXT_MAX]){ 0 }, \
+			 BACKEND_ERROR_TEXT_MAX)
 
 /* The local backend over @state_dir: <state-dir>/<region>/<id>.img. */
 const struct backend_ops *backend_local_init(const char *state_dir);

@@ -64,9 +64,24 @@ int core_attachment(struct core_object *o)
 	return 0;
 }
 
+/* This host's own dm device as @o's only attachment. */
+static void own_attachment(const struct agent *a, struct core_object *o)
+{
+	o->n_attachments = 0;
+	if (!o->attached)
+		return;
+	memset(&o->attachments[0], 0, sizeof(o->attachments[0]));
+	snprintf(o->attachments[0].instance, sizeof(o->attachments[0].instance),
+		 "%s", a->instance_id);
+	snprintf(o->attachments[0].device, sizeof(o->attachments[0].device),
+		 "%s", o->device);
+	o->n_attachments = 1;
+}
+
 /*
  * Which hosts hold @o: the backend's record when its stores are shared by
- * hosts, else this host's own dm device.
+ * hosts, else this host's own dm device.  When the backend cannot say,
+ * @o->attachments_error says why and only what this host knows is listed.
  */
 static void fill_attachments(const struct agent *a, struct core_object *o)
 {
@@ -75,28 +90,36 @@ static void fill_attachments(const struct agent *a, struct core_object *o)
 	int n;
 
 	o->n_attachments = 0;
+	o->attachments_errno = 0;
+	o->attachments_error[0] = '\0';
 	o->in_use = o->attached;
 	if (o->row.kind != CATALOG_DISK)
 		return;
 	if (!be->attachments) {
-		if (!o->attached)
-			return;
-		memset(&o->attachments[0], 0, sizeof(o->attachments[0]));
-		snprintf(o->attachments[0].instance, sizeof(o->attachments[0].instance),
-			 "%s", a->instance_id);
-		snprintf(o->attachments[0].device, sizeof(o->attachments[0].device),
-			 "%s", o->device);
-		o->n_attachments = 1;
+		own_attachment(a, o);
 		return;
 	}
 	n = be->attachments(&ref, o->attachments, BACKEND_MAX_ATTACHMENTS);
 	if (n < 0) {
+		o->attachments_errno = n;
+		snprintf(o->attachments_error, sizeof(o->attachments_error), "%s",
+			 BACKEND_STRERROR(be, n));
 		log_warn("%s: cannot read its attachments from the %s backend: %s",
-			 o->row.id, be->name, strerror(-n));
+			 o->row.id, be->name, o->attachments_error);
+		own_attachment(a, o);
 		return;
 	}
 	o->n_attachments = n;
 	o->in_use = o->attached || n > 0;
+}
+
+/* Whether the backend says that this host holds @o. */
+static int held_here(const struct agent *a, const struct core_object *o)
+{
+	for (int i = 0; i < o->n_attachments; i++)
+		if (!strcmp(o->attachments[i].instance, a->instance_id))
+			return 1;
+	return 0;
 }
 
 /* "<prefix>-" and 20 random lowercase letters and digits. */
@@ -194,7 +217,7 @@ int core_read_header(struct op_ctx *ctx, const struct catalog_object *o,
 			       o->id, o->path);
 	if (r < 0)
 		return op_fail(ctx, r, "%s: cannot read %s: %s", o->id, o->path,
-			       strerror(-r));
+			       BACKEND_STRERROR(backend(ctx), r));
 	refused = header_refusal(h);
 	if (refused)
 		return op_fail(ctx, -EPROTO, "%s: %s refused: its header has a bad %s",
@@ -494,7 +517,7 @@ static int store_failed(struct op_ctx *ctx, int r, const struct disk_header *h,
 			       (unsigned long long)backend(ctx)->space(h->region),
 			       ctx->agent->state_dir);
 	return op_fail(ctx, r, "cannot %s %s: %s", what, h->object_id,
-		       strerror(-r));
+		       BACKEND_STRERROR(backend(ctx), r));
 }
 
 int core_create_disk(struct op_ctx *ctx, const struct core_new_disk *req,
@@ -566,8 +589,8 @@ int core_detach(struct op_ctx *ctx, const char *disk_id,
 		struct core_object *out)
 {
 	struct backend_ref ref;
+	int r, was_attached;
 	char dm[64];
-	int r;
 
 	r = core_get(ctx, CATALOG_DISK, disk_id, out);
 	if (r < 0)
@@ -577,25 +600,33 @@ int core_detach(struct op_ctx *ctx, const char *disk_id,
 	if (r < 0)
 		return op_fail(ctx, r, "cannot ask device-mapper about %s: %s",
 			       dm, strerror(-r));
-	if (!out->attached) {
+	/* A detach whose release failed is finished by the next one. */
+	if (!out->attached && !held_here(ctx->agent, out) &&
+	    !out->attachments_errno) {
 		catalog_set_attached(ctx->agent->catalog, out->row.id, 0);
 		return op_fail_code(ctx, -EALREADY, "IncorrectDiskStatus",
 				    "disk %s is not attached", out->row.id);
 	}
-	r = devmap_remove(dm);
-	if (r < 0)
-		return op_fail(ctx, r == -EIO ? -EBUSY : r,
-			"cannot detach %s: the device is in use (mounted or open?)",
-			out->row.id);
+	was_attached = out->attached;
+	if (was_attached) {
+		r = devmap_remove(dm);
+		if (r < 0)
+			return op_fail(ctx, r == -EIO ? -EBUSY : r,
+				       "cannot detach %s: the device is in use (mounted or open?)",
+				       out->row.id);
+	}
+	catalog_set_attached(ctx->agent->catalog, out->row.id, 0);
+	out->row.attached = 0;
+	core_attachment(out);
 	ref_of(&out->row, &ref);
 	r = backend(ctx)->unmap(&ref);
 	if (r < 0)
-		log_err("%s: detached, but the %s backend cannot let go of its store: %s",
-			out->row.id, backend(ctx)->name, strerror(-r));
-	catalog_set_attached(ctx->agent->catalog, out->row.id, 0);
-	core_attachment(out);
+		return op_fail(ctx, r,
+			       "disk %s: %s, but the %s backend cannot release its store: %s; detach-disk %s again releases it",
+			       out->row.id, was_attached ? "its device is gone from this host" :
+			       "it has no device on this host", backend(ctx)->name,
+			       BACKEND_STRERROR(backend(ctx), r), out->row.id);
 	fill_attachments(ctx->agent, out);
-	out->row.attached = 0;
 	log_info("detached %s", out->row.id);
 	return 0;
 }
@@ -642,13 +673,17 @@ int core_snapshot(struct op_ctx *ctx, const char *disk_id,
 		log_err("resuming %s after the snapshot failed", disk.row.id);
 	if (r < 0)
 		return op_fail(ctx, r, "cannot write snapshot %s: %s",
-			       h.object_id, strerror(-r));
+			       h.object_id, BACKEND_STRERROR(backend(ctx), r));
 	return core_record(ctx, &h, how, true, out);
 }
 
 static int require_detached(struct op_ctx *ctx, const struct core_object *d,
 			    const char *what)
 {
+	if (d->attachments_errno)
+		return op_fail(ctx, d->attachments_errno,
+			       "disk %s: cannot tell whether another host has it attached: %s; not %s until that is known",
+			       d->row.id, d->attachments_error, what);
 	if (d->attached)
 		return op_fail_code(ctx, -EBUSY, "IncorrectDiskStatus",
 				    "disk %s is attached; detach it before %s",
@@ -770,14 +805,23 @@ int core_delete(struct op_ctx *ctx, enum catalog_kind kind, const char *id,
 		return op_fail_code(ctx, -EBUSY, "SnapshotCreatedDisk",
 				    "snapshot %s cannot be deleted: %s; delete those disks first",
 				    out->row.id, why);
-	/* The row first: a crash between the two leaves a store, which
-	 * reconciliation puts back in the catalog, never a dangling row. */
+	/*
+	 * The row first: a crash between the two leaves a store, which
+	 * reconciliation puts back in the catalog, never a dangling row.
+	 * A store that cannot be removed gets its row back, so that the
+	 * disk is still listed and the delete can be repeated.
+	 */
 	r = catalog_delete(ctx->agent->catalog, out->row.id);
 	if (r < 0)
 		return op_fail(ctx, r, "catalog update failed");
 	r = backend(ctx)->remove(&ref);
-	if (r < 0)
-		return op_fail(ctx, r, "cannot remove %s: %s", out->row.path,
-			       strerror(-r));
+	if (r < 0) {
+		if (catalog_put(ctx->agent->catalog, &out->row) < 0)
+			log_err("%s: its store stays, but its catalog row could not be put back; rebuild-catalog restores it",
+				out->row.id);
+		return op_fail(ctx, r, "cannot remove %s: %s; %s is kept, delete it again",
+			       out->row.path, BACKEND_STRERROR(backend(ctx), r),
+			       out->row.id);
+	}
 	return 0;
 }

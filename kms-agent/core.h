@@ -26,6 +26,9 @@ struct core_object {
 	int in_use;			/* disk: attached on some host */
 	int n_attachments;		/* disk: hosts that hold it */
 	struct backend_attachment attachments[BACKEND_MAX_ATTACHMENTS];
+	/* disk: why the backend could not say who holds it (0, "": it did) */
+	int attachments_errno;
+	char attachments_error[BACKEND_ERROR_TEXT_MAX];
 };
 
 /* The new disk a create-disk asks for. */

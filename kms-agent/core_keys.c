@@ -68,7 +68,7 @@ int core_rewrap(struct op_ctx *ctx, enum catalog_kind kind, const char *id,
 	r = be->write_header(&ref, &h);
 	if (r < 0)
 		return op_fail(ctx, r, "cannot rewrite the header of %s: %s",
-			       out->row.path, strerror(-r));
+			       out->row.path, BACKEND_STRERROR(be, r));
 	snprintf(out->row.kms_key_id, sizeof(out->row.kms_key_id), "%s", h.kms_key_id);
 	snprintf(out->row.kms_key_version, sizeof(out->row.kms_key_version), "%s",
 		 h.kms_key_version);
@@ -174,7 +174,8 @@ int core_copy_snapshot(struct op_ctx *ctx, const struct core_snapshot_copy *req,
 	r = ctx->agent->backend->snapshot(&ref, &nh, &how);
 	if (r < 0)
 		return op_fail(ctx, r, "cannot write the copy %s of %s: %s",
-			       nh.object_id, src.row.id, strerror(-r));
+			       nh.object_id, src.row.id,
+			       BACKEND_STRERROR(ctx->agent->backend, r));
 	r = core_record(ctx, &nh, how, true, out);
 	if (r == 0)
 		log_info("copied snapshot %s to %s in %s", src.row.id,

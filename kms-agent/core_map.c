@@ -88,7 +88,7 @@ int core_map(struct op_ctx *ctx, struct core_object *o, int force)
 				    o->row.id, att.why[0] ? att.why : "is held by another host");
 	if (r < 0)
 		return op_fail(ctx, r, "no block device for %s: %s", o->row.path,
-			       strerror(-r));
+			       BACKEND_STRERROR(be, r));
 	if (h.flags & DISK_HEADER_F_ENCRYPTED)
 		r = agent_kms_unwrap(ctx, h.kms_key_id, h.wrapped_key,
 				     h.encryption_context, &key);

@@ -96,8 +96,16 @@ struct json_object *render_object(const struct core_object *o,
 		if (key && (f->views & view))
 			json_object_object_add(j, key, value(f, o));
 	}
-	if (disk && (view & RENDER_FULL))
+	if (disk && (view & RENDER_FULL)) {
 		json_object_object_add(j, "Attachments", attachments(o));
+		/* Attachments lists only this host's then: say so, and why. */
+		if (o->attachments_errno) {
+			json_object_object_add(j, "AttachmentsUnknown",
+					       json_object_new_boolean(1));
+			json_object_object_add(j, "AttachmentsError",
+					       json_object_new_string(o->attachments_error));
+		}
+	}
 	return j;
 }
 

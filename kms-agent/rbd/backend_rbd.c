@@ -181,12 +181,16 @@ static int clone_image(const char *parent, const char *snap, const char *child)
 	return r;
 }
 
+/* 1 if image @name exists, 0 if not, or why Ceph cannot say. */
 static int image_exists(const char *name)
 {
 	rbd_image_t img;
+	int r = open_image(name, &img);
 
-	if (open_image(name, &img) < 0)
+	if (r == -ENOENT)
 		return 0;
+	if (r < 0)
+		return r;
 	rbd_close(img);
 	return 1;
 }
@@ -303,7 +307,7 @@ static int write_into(const char *name, const struct disk_header *h)
 
 /* --- backend ops: stores ---------------------------------------------- */
 
-static int rbd_be_create(const struct disk_header *h)
+static int create_store(const struct disk_header *h)
 {
 	char name[300], tmp[320];
 	int r;
@@ -311,10 +315,15 @@ static int rbd_be_create(const struct disk_header *h)
 	r = image_name(h->region, h->object_id, "", name, sizeof(name));
 	if (r == 0)
 		r = image_name(h->region, h->object_id, ".new", tmp, sizeof(tmp));
+	if (r == 0)
+		r = image_exists(name);
+	if (r > 0)
+		return -EEXIST;
+	/* A .new of this fresh id is an earlier try's (a retry). */
+	if (r == 0)
+		r = remove_image(tmp);
 	if (r < 0)
 		return r;
-	if (image_exists(name))
-		return -EEXIST;
 	r = create_image(tmp, h->data_offset + h->data_size);
 	if (r < 0)
 		return r;
@@ -327,7 +336,7 @@ static int rbd_be_create(const struct disk_header *h)
 }
 
 /* Reinit of an empty disk: its data area zeroed, its header rewritten. */
-static int rbd_be_recreate(const struct disk_header *h)
+static int recreate_store(const struct disk_header *h)
 {
 	char name[300];
 	rbd_image_t img;
@@ -412,7 +421,7 @@ static int remove_store_image(const char *name)
 	return r;
 }
 
-static int rbd_be_remove(const struct backend_ref *ref)
+static int remove_store(const struct backend_ref *ref)
 {
 	char name[300];
 	int r;
@@ -428,7 +437,7 @@ static int rbd_be_remove(const struct backend_ref *ref)
 	return r;
 }
 
-static int rbd_be_in_use(const struct backend_ref *ref, char *why, size_t len)
+static int store_in_use(const struct backend_ref *ref, char *why, size_t len)
 {
 	rbd_image_t img;
 	int n, r;
@@ -445,7 +454,7 @@ static int rbd_be_in_use(const struct backend_ref *ref, char *why, size_t len)
 	return 0;
 }
 
-static int rbd_be_resize(const struct backend_ref *ref, uint64_t data_size)
+static int resize_store(const struct backend_ref *ref, uint64_t data_size)
 {
 	rbd_image_t img;
 	int r;
@@ -458,8 +467,8 @@ static int rbd_be_resize(const struct backend_ref *ref, uint64_t data_size)
 	return r;
 }
 
-static int rbd_be_read_header(const struct backend_ref *ref,
-			      struct disk_header *h, char *why, size_t why_len)
+static int read_store_header(const struct backend_ref *ref,
+			     struct disk_header *h)
 {
 	rbd_image_t img;
 	int r;
@@ -472,8 +481,8 @@ static int rbd_be_read_header(const struct backend_ref *ref,
 	return r;
 }
 
-static int rbd_be_write_header(const struct backend_ref *ref,
-			       struct disk_header *h)
+static int write_store_header(const struct backend_ref *ref,
+			      struct disk_header *h)
 {
 	rbd_image_t img;
 	int r;
@@ -487,8 +496,8 @@ static int rbd_be_write_header(const struct backend_ref *ref,
 }
 
 /* The snapshot's store: a clone of the disk at RBD snapshot @snap id. */
-static int rbd_be_snapshot(const struct backend_ref *disk,
-			   const struct disk_header *snap, enum backend_copy *how)
+static int snapshot_store(const struct backend_ref *disk,
+			  const struct disk_header *snap, enum backend_copy *how)
 {
 	char dname[300], name[300], tmp[320];
 	rbd_image_t img;
@@ -501,10 +510,15 @@ static int rbd_be_snapshot(const struct backend_ref *disk,
 	if (r == 0)
 		r = image_name(snap->region, snap->object_id, ".new", tmp, sizeof(tmp));
 	if (r == 0)
+		r = remove_image(tmp);
+	if (r == 0)
 		r = open_image(dname, &img);
 	if (r < 0)
 		return r;
-	r = rbd_snap_create(img, snap->object_id);
+	/* What an earlier try of this fresh snapshot id left (a retry). */
+	r = drop_snap(img, snap->object_id);
+	if (r == 0)
+		r = rbd_snap_create(img, snap->object_id);
 	if (r == 0)
 		r = rbd_snap_protect(img, snap->object_id);
 	if (r < 0) {
@@ -532,8 +546,8 @@ static int rbd_be_snapshot(const struct backend_ref *disk,
 }
 
 /* A disk from a snapshot: a clone of the snapshot's "base". */
-static int rbd_be_clone(const struct backend_ref *snap,
-			const struct disk_header *disk, enum backend_copy *how)
+static int clone_store(const struct backend_ref *snap,
+		       const struct disk_header *disk, enum backend_copy *how)
 {
 	char sname[300], name[300], tmp[320];
 	int r;
@@ -544,10 +558,14 @@ static int rbd_be_clone(const struct backend_ref *snap,
 		r = image_name(disk->region, disk->object_id, "", name, sizeof(name));
 	if (r == 0)
 		r = image_name(disk->region, disk->object_id, ".new", tmp, sizeof(tmp));
+	if (r == 0)
+		r = image_exists(name);
+	if (r > 0)
+		return -EEXIST;
+	if (r == 0)
+		r = remove_image(tmp);
 	if (r < 0)
 		return r;
-	if (image_exists(name))
-		return -EEXIST;
 	r = clone_image(sname, BASE_SNAP, tmp);
 	if (r < 0)
 		return r;
@@ -619,8 +637,8 @@ out:
  * of this disk (reset), else a copy of the snapshot's data (re-init of a
  * disk made from it).  The disk is not attached anywhere.
  */
-static int rbd_be_rollback(const struct backend_ref *snap,
-			   const struct disk_header *h, enum backend_copy *how)
+static int rollback_store(const struct backend_ref *snap,
+			  const struct disk_header *h, enum backend_copy *how)
 {
 	char name[300], sname[300];
 	bool exists = false;
@@ -655,14 +673,22 @@ static int rbd_be_rollback(const struct backend_ref *snap,
 
 /* --- listing and clean-up --------------------------------------------- */
 
-typedef int (*image_fn)(const char *name, void *arg);
+static void free_names(char **names, size_t n)
+{
+	for (size_t i = 0; names && i < n; i++)
+		free(names[i]);
+	free(names);
+}
 
-static int each_image(image_fn fn, void *arg)
+/* The names of the pool's images, in @names (free_names() them). */
+static int list_names(char ***names, size_t *count)
 {
 	rbd_image_spec_t *images = NULL;
 	size_t n = 64;
 	int r;
 
+	*names = NULL;
+	*count = 0;
 	for (;;) {
 		rbd_image_spec_t *more = realloc(images, n * sizeof(*images));
 
@@ -675,11 +701,43 @@ static int each_image(image_fn fn, void *arg)
 		if (r != -ERANGE)
 			break;
 	}
-	for (size_t i = 0; r >= 0 && i < n; i++)
-		r = fn(images[i].name, arg);
-	if (r != -ERANGE && n)
-		rbd_image_spec_list_cleanup(images, n);
+	if (r < 0)
+		goto out;
+	*names = calloc(n ? n : 1, sizeof(**names));
+	r = *names ? 0 : -ENOMEM;
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		(*names)[i] = strdup(images[i].name);
+		r = (*names)[i] ? 0 : -ENOMEM;
+		*count = i + 1;
+	}
+	rbd_image_spec_list_cleanup(images, n);
+	if (r < 0) {
+		free_names(*names, *count);
+		*names = NULL;
+		*count = 0;
+	}
+out:
 	free(images);
+	return r;
+}
+
+typedef int (*image_fn)(const char *name, void *arg);
+
+/*
+ * @fn for each image of the pool; the cluster is not held across calls
+ * (@fn holds it for what it does in Ceph, and may call back into the
+ * agent).
+ */
+static int each_image(image_fn fn, void *arg)
+{
+	char **names = NULL;
+	size_t n = 0;
+	int r;
+
+	r = RBD_RETRY(list_names(&names, &n));
+	for (size_t i = 0; r >= 0 && i < n; i++)
+		r = fn(names[i], arg);
+	free_names(names, n);
 	return r < 0 ? r : 0;
 }
 
@@ -688,24 +746,42 @@ struct list_walk {
 	void *arg;
 };
 
+static int read_named_header(const char *name, struct disk_header *h)
+{
+	rbd_image_t img;
+	int r;
+
+	r = open_image(name, &img);
+	if (r < 0)
+		return r;
+	r = header_read(img, h);
+	rbd_close(img);
+	return r;
+}
+
+/*
+ * One image into the listing.  One that went meanwhile or is damaged is
+ * skipped; a lost cluster ends the listing (a partial one would look
+ * whole).
+ */
 static int list_one(const char *name, void *arg)
 {
 	struct list_walk *w = arg;
 	char region[REGION_ID_MAX + 1], id[64];
 	struct backend_ref ref = { .region = region, .id = id };
 	struct disk_header h;
-	rbd_image_t img;
 	int r;
 
 	if (!parse_name(name, region, sizeof(region), id, sizeof(id)))
 		return 0;
-	if (open_image(name, &img) < 0)
-		return 0;
-	r = header_read(img, &h);
-	rbd_close(img);
+	r = RBD_RETRY(read_named_header(name, &h));
+	if (rbd_cluster_lost(r))
+		return r;
 	if (r < 0) {
-		log_err("rbd:%s/%s: skipped: %s", rbd_cl.pool, name, r == -EBADMSG ?
-			"both header copies are damaged" : strerror(-r));
+		if (r != -ENOENT)
+			log_err("rbd:%s/%s: skipped: %s", rbd_cl.pool, name,
+				r == -EBADMSG ? "both header copies are damaged" :
+						strerror(-r));
 		return 0;
 	}
 	return w->fn(&ref, &h, w->arg);
@@ -719,11 +795,11 @@ static int rbd_be_list(backend_list_fn fn, void *arg)
 }
 
 /* Half-built stores, and RBD snapshots no snapshot store came of. */
-static int clean_one(const char *name, void *arg)
+static int clean_image(const char *name, int *count)
 {
 	rbd_snap_info_t snaps[MAX_SNAPS];
 	char region[REGION_ID_MAX + 1], id[64], store[300];
-	int *count = arg, n = MAX_SNAPS;
+	int n = MAX_SNAPS;
 	rbd_image_t img;
 
 	if (has_suffix(name, ".new")) {
@@ -755,6 +831,11 @@ static int clean_one(const char *name, void *arg)
 	return 0;
 }
 
+static int clean_one(const char *name, void *arg)
+{
+	return RBD_RETRY(clean_image(name, arg));
+}
+
 static int rbd_be_clean_partial(void)
 {
 	int count = 0, r = each_image(clean_one, &count);
@@ -764,7 +845,69 @@ static int rbd_be_clean_partial(void)
 
 static uint64_t rbd_be_space(const char *region)
 {
-	return rbd_cluster_free(&rbd_cl);
+	unsigned long long bytes = UINT64_MAX;
+
+	return RBD_RETRY(rbd_cluster_free(&rbd_cl, &bytes)) < 0 ? UINT64_MAX : bytes;
+}
+
+/*
+ * --- backend ops: each runs with the cluster held, once more on a new
+ * handle when the old one lost the cluster (RBD_RETRY).
+ */
+
+static int rbd_be_create(const struct disk_header *h)
+{
+	return RBD_RETRY(create_store(h));
+}
+
+static int rbd_be_recreate(const struct disk_header *h)
+{
+	return RBD_RETRY(recreate_store(h));
+}
+
+static int rbd_be_remove(const struct backend_ref *ref)
+{
+	return RBD_RETRY(remove_store(ref));
+}
+
+static int rbd_be_in_use(const struct backend_ref *ref, char *why, size_t len)
+{
+	return RBD_RETRY(store_in_use(ref, why, len));
+}
+
+static int rbd_be_resize(const struct backend_ref *ref, uint64_t data_size)
+{
+	return RBD_RETRY(resize_store(ref, data_size));
+}
+
+static int rbd_be_read_header(const struct backend_ref *ref,
+			      struct disk_header *h, char *why, size_t why_len)
+{
+	return RBD_RETRY(read_store_header(ref, h));
+}
+
+static int rbd_be_write_header(const struct backend_ref *ref,
+			       struct disk_header *h)
+{
+	return RBD_RETRY(write_store_header(ref, h));
+}
+
+static int rbd_be_snapshot(const struct backend_ref *disk,
+			   const struct disk_header *snap, enum backend_copy *how)
+{
+	return RBD_RETRY(snapshot_store(disk, snap, how));
+}
+
+static int rbd_be_clone(const struct backend_ref *snap,
+			const struct disk_header *disk, enum backend_copy *how)
+{
+	return RBD_RETRY(clone_store(snap, disk, how));
+}
+
+static int rbd_be_rollback(const struct backend_ref *snap,
+			   const struct disk_header *h, enum backend_copy *how)
+{
+	return RBD_RETRY(rollback_store(snap, h, how));
 }
 
 static int rbd_be_locate(const struct backend_ref *ref, char *buf, size_t len)
@@ -775,6 +918,16 @@ static int rbd_be_locate(const struct backend_ref *ref, char *buf, size_t len)
 	if (r == 0 && (size_t)snprintf(buf, len, "rbd:%s/%s", rbd_cl.pool, name) >= len)
 		r = -ENAMETOOLONG;
 	return r;
+}
+
+/* An error of a lost cluster says so, and which. */
+static const char *rbd_be_error_text(int err, char *buf, size_t len)
+{
+	if (!rbd_cluster_lost(err))
+		return strerror(-err);
+	snprintf(buf, len, "Ceph cluster unreachable (rbd pool %s): %s",
+		 rbd_cl.pool, strerror(-err));
+	return buf;
 }
 
 static const struct backend_ops rbd_ops = {
@@ -797,6 +950,7 @@ static const struct backend_ops rbd_ops = {
 	.attachments = rbd_attach_list,
 	.space = rbd_be_space,
 	.locate = rbd_be_locate,
+	.error_text = rbd_be_error_text,
 	.shared_by_hosts = 1,
 };
 

@@ -267,28 +267,35 @@ static int claim(rbd_image_t img, const char *name, struct backend_attach *att)
 
 /*
  * Let go of this host's lock.  Taken by this process, it is unlocked;
- * taken by an earlier run of the agent, it is broken, which (librbd's
- * rbd_blocklist_on_break_lock) blocklists that dead client's address,
- * never this one's.
+ * taken by an earlier run of the agent (or an earlier librados handle of
+ * this one), it is broken, which (librbd's rbd_blocklist_on_break_lock)
+ * blocklists that dead client's address, never this one's.  Returns
+ * 0 once this host neither holds the image nor has a record on it.
  */
-static void release(rbd_image_t img)
+static int release(rbd_image_t img)
 {
 	struct locker lk[MAX_LOCKERS];
 	char key[128];
-	int n;
+	int n, r;
 
-	if (rbd_unlock(img, rbd_instance) < 0) {
+	r = rbd_unlock(img, rbd_instance);
+	if (r < 0) {
 		n = list_lockers(img, lk, MAX_LOCKERS);
-		for (int i = 0; i < n; i++)
+		r = n < 0 ? n : 0;
+		for (int i = 0; r == 0 && i < n; i++)
 			if (!strcmp(lk[i].cookie, rbd_instance))
-				rbd_break_lock(img, lk[i].client, lk[i].cookie);
+				r = rbd_break_lock(img, lk[i].client, lk[i].cookie);
+		if (r == -ENOENT)
+			r = 0;
 	}
 	record_key(rbd_instance, key, sizeof(key));
-	rbd_metadata_remove(img, key);
+	if (r == 0)
+		r = rbd_metadata_remove(img, key);
+	return r == -ENOENT ? 0 : r;
 }
 
-int rbd_attach_open(const struct backend_ref *ref, struct backend_attach *att,
-		       struct backend_dev *dev)
+static int open_attached(const struct backend_ref *ref, struct backend_attach *att,
+			 struct backend_dev *dev)
 {
 	struct record rec = { 0 };
 	char name[300];
@@ -337,12 +344,7 @@ out:
 	return r;
 }
 
-void rbd_attach_close(struct backend_dev *dev)
-{
-	dev->handle = -1;
-}
-
-int rbd_attach_unmap(const struct backend_ref *ref)
+static int unmap_store(const struct backend_ref *ref)
 {
 	char name[300], dev[64];
 	rbd_image_t img;
@@ -361,15 +363,18 @@ int rbd_attach_unmap(const struct backend_ref *ref)
 		}
 	}
 	local_map_drop(name);
-	if (open_image(name, &img) == 0) {
-		release(img);
-		rbd_close(img);
-	}
-	return 0;
+	r = open_image(name, &img);
+	if (r == -ENOENT)
+		return 0;
+	if (r < 0)
+		return r;
+	r = release(img);
+	rbd_close(img);
+	return r;
 }
 
-int rbd_attach_list(const struct backend_ref *ref,
-			      struct backend_attachment *out, int max)
+static int list_attachments(const struct backend_ref *ref,
+			    struct backend_attachment *out, int max)
 {
 	struct locker lk[MAX_LOCKERS];
 	struct record rec;
@@ -389,4 +394,29 @@ int rbd_attach_list(const struct backend_ref *ref,
 	}
 	rbd_close(img);
 	return n;
+}
+
+/* The attach calls of backend_ops, through RBD_RETRY (rbd_backend.h). */
+
+int rbd_attach_open(const struct backend_ref *ref, struct backend_attach *att,
+		    struct backend_dev *dev)
+{
+	return RBD_RETRY(open_attached(ref, att, dev));
+}
+
+void rbd_attach_close(struct backend_dev *dev)
+{
+	dev->handle = -1;
+}
+
+/* The mapping goes; the hold in Ceph too, or an error saying it stays. */
+int rbd_attach_unmap(const struct backend_ref *ref)
+{
+	return RBD_RETRY(unmap_store(ref));
+}
+
+int rbd_attach_list(const struct backend_ref *ref,
+		    struct backend_attachment *out, int max)
+{
+	return RBD_RETRY(list_attachments(ref, out, max));
 }

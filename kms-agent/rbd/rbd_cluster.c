@@ -7,6 +7,7 @@
  * kernel keeps readable in /sys/bus/rbd/devices/N/config_info).
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,12 +21,73 @@
 #include "log.h"
 #include "rbd_cluster.h"
 
-/* Without a limit a librados call waits for an unreachable cluster forever. */
-static void default_timeout(rados_t r, const char *opt, const char *value)
+/* "client mount timeout", "client-mount-timeout": Ceph's spellings of one name. */
+static int same_option(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		char ca = *a == ' ' || *a == '-' ? '_' : *a;
+		char cb = *b == ' ' || *b == '-' ? '_' : *b;
+
+		if (ca != cb)
+			return 0;
+		if (!ca)
+			return 1;
+	}
+}
+
+/* The sections of ceph.conf that client.@id reads. */
+static int client_section(const char *name, const char *id)
+{
+	return !strcmp(name, "global") || !strcmp(name, "client") ||
+	       (!strncmp(name, "client.", 7) && !strcmp(name + 7, id));
+}
+
+/*
+ * Whether @conf_file sets @opt for client.@id.  rados_conf_get cannot
+ * tell: it says "300" for a client_mount_timeout nobody set.
+ */
+static int conf_file_sets(const char *conf_file, const char *id, const char *opt)
+{
+	char line[512], key[128];
+	int in_section = 0, found = 0;
+	FILE *f = fopen(conf_file, "re");
+
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f)) {
+		char *p = line + strspn(line, " \t");
+		size_t n;
+
+		if (*p == '[') {
+			n = strcspn(p + 1, "]");
+			p[1 + n] = '\0';
+			in_section = client_section(p + 1, id);
+			continue;
+		}
+		n = strcspn(p, "=#;");
+		if (!in_section || p[n] != '=' || n >= sizeof(key))
+			continue;
+		while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		snprintf(key, sizeof(key), "%.*s", (int)n, p);
+		found = same_option(key, opt);
+	}
+	fclose(f);
+	return found;
+}
+
+/*
+ * Without a limit a librados call waits for an unreachable cluster
+ * forever (0), or for 300 s (client_mount_timeout's default): @value
+ * unless ceph.conf sets one.
+ */
+static void default_timeout(rados_t r, const char *conf_file, const char *id,
+			    const char *opt, const char *value)
 {
 	char buf[32] = "";
 
-	if (rados_conf_get(r, opt, buf, sizeof(buf)) < 0 || !strcmp(buf, "0"))
+	if (!conf_file_sets(conf_file, id, opt) ||
+	    rados_conf_get(r, opt, buf, sizeof(buf)) < 0 || !strcmp(buf, "0"))
 		rados_conf_set(r, opt, value);
 }
 
@@ -153,6 +215,51 @@ out:
 	return r;
 }
 
+/* A connected handle on @cl's cluster and pool. */
+static int open_handle(const struct rbd_cluster *cl, rados_t *rados,
+		       rados_ioctx_t *io, char *err, size_t err_len)
+{
+	int r;
+
+	r = rados_create(rados, cl->ceph_id);
+	if (r < 0) {
+		snprintf(err, err_len, "rados_create: %s", strerror(-r));
+		return r;
+	}
+	r = rados_conf_read_file(*rados, cl->conf_file);
+	if (r < 0) {
+		snprintf(err, err_len, "cannot read the Ceph configuration %s: %s",
+			 cl->conf_file, strerror(-r));
+		goto fail;
+	}
+	default_timeout(*rados, cl->conf_file, cl->ceph_id, "client_mount_timeout", "30");
+	default_timeout(*rados, cl->conf_file, cl->ceph_id, "rados_mon_op_timeout", "30");
+	default_timeout(*rados, cl->conf_file, cl->ceph_id, "rados_osd_op_timeout", "30");
+	r = rados_connect(*rados);
+	if (r < 0) {
+		snprintf(err, err_len, "cannot reach the Ceph cluster of %s as client.%s: %s",
+			 cl->conf_file, cl->ceph_id, strerror(-r));
+		goto fail;
+	}
+	r = rados_ioctx_create(*rados, cl->pool, io);
+	if (r < 0) {
+		snprintf(err, err_len, r == -ENOENT ?
+			 "there is no pool %s in the Ceph cluster (create it and run rbd pool init)" :
+			 "cannot open pool %s: %s", cl->pool, strerror(-r));
+		goto fail;
+	}
+	return 0;
+fail:
+	rados_shutdown(*rados);
+	return r;
+}
+
+static void close_handle(rados_t rados, rados_ioctx_t io)
+{
+	rados_ioctx_destroy(io);
+	rados_shutdown(rados);
+}
+
 int rbd_cluster_connect(struct rbd_cluster *cl, const char *conf_file,
 			const char *ceph_id, const char *pool,
 			char *err, size_t err_len)
@@ -162,47 +269,143 @@ int rbd_cluster_connect(struct rbd_cluster *cl, const char *conf_file,
 	memset(cl, 0, sizeof(*cl));
 	snprintf(cl->ceph_id, sizeof(cl->ceph_id), "%s", ceph_id);
 	snprintf(cl->pool, sizeof(cl->pool), "%s", pool);
-	r = rados_create(&cl->rados, ceph_id);
-	if (r < 0) {
-		snprintf(err, err_len, "rados_create: %s", strerror(-r));
-		return r;
-	}
-	r = rados_conf_read_file(cl->rados, conf_file);
-	if (r < 0) {
-		snprintf(err, err_len, "cannot read the Ceph configuration %s: %s",
-			 conf_file, strerror(-r));
+	snprintf(cl->conf_file, sizeof(cl->conf_file), "%s", conf_file);
+	r = open_handle(cl, &cl->rados, &cl->io, err, err_len);
+	if (r < 0)
 		goto fail;
-	}
-	default_timeout(cl->rados, "client_mount_timeout", "30");
-	default_timeout(cl->rados, "rados_mon_op_timeout", "30");
-	default_timeout(cl->rados, "rados_osd_op_timeout", "30");
-	r = rados_connect(cl->rados);
-	if (r < 0) {
-		snprintf(err, err_len, "cannot reach the Ceph cluster of %s as client.%s: %s",
-			 conf_file, ceph_id, strerror(-r));
-		goto fail;
-	}
-	r = rados_ioctx_create(cl->rados, pool, &cl->io);
-	if (r < 0) {
-		snprintf(err, err_len, r == -ENOENT ?
-			 "there is no pool %s in the Ceph cluster (create it and run rbd pool init)" :
-			 "cannot open pool %s: %s", pool, strerror(-r));
-		goto fail;
-	}
 	r = fetch_mons(cl);
 	if (r < 0) {
 		snprintf(err, err_len, "cannot read the monitor map: %s", strerror(-r));
-		goto fail_io;
+		goto fail_handle;
 	}
 	r = kernel_key(cl, err, err_len);
 	if (r < 0)
-		goto fail_io;
+		goto fail_handle;
+	pthread_rwlock_init(&cl->in_use, NULL);
+	pthread_mutex_init(&cl->reconnecting, NULL);
 	return 0;
-fail_io:
-	rados_ioctx_destroy(cl->io);
+fail_handle:
+	close_handle(cl->rados, cl->io);
 fail:
-	rados_shutdown(cl->rados);
 	memset(cl, 0, sizeof(*cl));
+	return r;
+}
+
+/*
+ * Operations nest (a listing reads headers): only the outermost takes
+ * the lock, and a nested one never reconnects (the swap would wait for
+ * the lock its own thread holds).
+ */
+static __thread int enter_depth;
+
+/* Put the new handle in place once no operation uses the old one. */
+static void swap_handle(struct rbd_cluster *cl, rados_t rados, rados_ioctx_t io)
+{
+	rados_t old_rados;
+	rados_ioctx_t old_io;
+
+	pthread_rwlock_wrlock(&cl->in_use);
+	old_rados = cl->rados;
+	old_io = cl->io;
+	cl->rados = rados;
+	cl->io = io;
+	__atomic_add_fetch(&cl->generation, 1, __ATOMIC_RELEASE);
+	pthread_rwlock_unlock(&cl->in_use);
+	close_handle(old_rados, old_io);
+}
+
+/*
+ * A new handle from the configuration, in place of the current one; on
+ * failure the cluster is down until a later attempt succeeds.  Called
+ * with cl->reconnecting held.
+ */
+static int replace_handle(struct rbd_cluster *cl)
+{
+	char err[256];
+	rados_ioctx_t io;
+	rados_t rados;
+	int r;
+
+	log_warn("rbd: lost the Ceph cluster (pool %s); connecting again", cl->pool);
+	r = open_handle(cl, &rados, &io, err, sizeof(err));
+	if (r < 0) {
+		log_err("rbd: %s", err);
+		cl->reconnect_error = r;
+		__atomic_store_n(&cl->down, 1, __ATOMIC_RELEASE);
+		__atomic_add_fetch(&cl->failed_reconnects, 1, __ATOMIC_RELEASE);
+		return r;
+	}
+	swap_handle(cl, rados, io);
+	__atomic_store_n(&cl->down, 0, __ATOMIC_RELEASE);
+	log_info("rbd: connected to the Ceph cluster again (pool %s)", cl->pool);
+	return 0;
+}
+
+/*
+ * The cluster was down at the last attempt: try again before using the
+ * handle, or share the outcome of an attempt that ended while waiting.
+ */
+static int reconnect_down(struct rbd_cluster *cl)
+{
+	unsigned long failed = __atomic_load_n(&cl->failed_reconnects,
+					       __ATOMIC_ACQUIRE);
+	int r = 0;
+
+	pthread_mutex_lock(&cl->reconnecting);
+	if (cl->down)
+		r = cl->failed_reconnects != failed ? cl->reconnect_error :
+						      replace_handle(cl);
+	pthread_mutex_unlock(&cl->reconnecting);
+	return r;
+}
+
+int rbd_cluster_enter(struct rbd_cluster *cl, struct rbd_session *s)
+{
+	int r;
+
+	if (enter_depth == 0 && __atomic_load_n(&cl->down, __ATOMIC_ACQUIRE)) {
+		r = reconnect_down(cl);
+		if (r < 0)
+			return r;
+	}
+	if (enter_depth++ == 0)
+		pthread_rwlock_rdlock(&cl->in_use);
+	s->generation = __atomic_load_n(&cl->generation, __ATOMIC_ACQUIRE);
+	s->failed_reconnects = __atomic_load_n(&cl->failed_reconnects,
+					       __ATOMIC_ACQUIRE);
+	return 0;
+}
+
+void rbd_cluster_leave(struct rbd_cluster *cl)
+{
+	if (--enter_depth == 0)
+		pthread_rwlock_unlock(&cl->in_use);
+}
+
+/*
+ * Measured with Ceph 16.2.15, mon and osd killed for 70 s: rbd_open,
+ * rados_cluster_stat and rados_mon_command fail with ETIMEDOUT, each at
+ * its timeout (8 s there), never with another error.  ESHUTDOWN is
+ * librados' EBLOCKLISTED (this client was fenced: a new one is not) and
+ * ENOTCONN a handle without a cluster session.
+ */
+int rbd_cluster_lost(int err)
+{
+	return err == -ETIMEDOUT || err == -ESHUTDOWN || err == -ENOTCONN;
+}
+
+int rbd_cluster_reconnect(struct rbd_cluster *cl, const struct rbd_session *s,
+			  int failed)
+{
+	int r = 0;
+
+	if (enter_depth)
+		return failed;
+	pthread_mutex_lock(&cl->reconnecting);
+	if (cl->generation == s->generation)
+		r = cl->failed_reconnects != s->failed_reconnects ?
+			cl->reconnect_error : replace_handle(cl);
+	pthread_mutex_unlock(&cl->reconnecting);
 	return r;
 }
 
@@ -227,11 +430,12 @@ int rbd_cluster_blocklist(struct rbd_cluster *cl, const char *addr)
 	return rados_blocklist_add(cl->rados, a, 0);
 }
 
-unsigned long long rbd_cluster_free(struct rbd_cluster *cl)
+int rbd_cluster_free(struct rbd_cluster *cl, unsigned long long *bytes)
 {
 	struct rados_cluster_stat_t st;
+	int r = rados_cluster_stat(cl->rados, &st);
 
-	if (rados_cluster_stat(cl->rados, &st) < 0)
-		return UINT64_MAX;
-	return (unsigned long long)st.kb_avail * 1024;
+	if (r == 0)
+		*bytes = (unsigned long long)st.kb_avail * 1024;
+	return r;
 }
