@@ -260,6 +260,25 @@ static void close_handle(rados_t rados, rados_ioctx_t io)
 	rados_shutdown(rados);
 }
 
+/*
+ * A swap waits for the operations that use the old handle, which may
+ * each wait out a timeout on it: writer preference keeps new operations
+ * from starting on that handle meanwhile, so that a steady stream of
+ * requests cannot hold the swap off.  rbd_cluster_enter() never takes
+ * the lock twice in one thread, which writer preference would deadlock.
+ */
+static void init_locks(struct rbd_cluster *cl)
+{
+	pthread_rwlockattr_t attr;
+
+	pthread_rwlockattr_init(&attr);
+	pthread_rwlockattr_setkind_np(&attr,
+				      PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&cl->in_use, &attr);
+	pthread_rwlockattr_destroy(&attr);
+	pthread_mutex_init(&cl->reconnecting, NULL);
+}
+
 int rbd_cluster_connect(struct rbd_cluster *cl, const char *conf_file,
 			const char *ceph_id, const char *pool,
 			char *err, size_t err_len)
@@ -281,8 +300,7 @@ int rbd_cluster_connect(struct rbd_cluster *cl, const char *conf_file,
 	r = kernel_key(cl, err, err_len);
 	if (r < 0)
 		goto fail_handle;
-	pthread_rwlock_init(&cl->in_use, NULL);
-	pthread_mutex_init(&cl->reconnecting, NULL);
+	init_locks(cl);
 	return 0;
 fail_handle:
 	close_handle(cl->rados, cl->io);
@@ -326,7 +344,9 @@ static int replace_handle(struct rbd_cluster *cl)
 	rados_t rados;
 	int r;
 
-	log_warn("rbd: lost the Ceph cluster (pool %s); connecting again", cl->pool);
+	if (!cl->down)
+		log_warn("rbd: lost the Ceph cluster (pool %s); connecting again",
+			 cl->pool);
 	r = open_handle(cl, &rados, &io, err, sizeof(err));
 	if (r < 0) {
 		log_err("rbd: %s", err);

@@ -112,6 +112,8 @@ log "create-disk works again $(($(now) - t_up)) s after osd.0 was up (took $(($(
 kill -0 "$agent_pid" 2>/dev/null || fail "the agent is gone"
 grep -q 'connected to the Ceph cluster again' "$(_rbd_dir a)/agent.log" ||
 	fail "no reconnect in the agent's log"
+assert_eq "$(grep -c 'lost the Ceph cluster' "$(_rbd_dir a)/agent.log")" 1 \
+	"times the agent logged that it lost the cluster, for one outage"
 ndev=$(ctl_a attach-disk "$n")
 dd if=during.dat of="$ndev" bs=1M oflag=direct status=none || fail "write to the new disk"
 assert_eq "$(sha_of "$ndev" $((1024 * 1024)))" "$(sha_of during.dat)" "the new disk reads back"
