@@ -467,18 +467,26 @@ static int resize_store(const struct backend_ref *ref, uint64_t data_size)
 	return r;
 }
 
-static int read_store_header(const struct backend_ref *ref,
-			     struct disk_header *h)
+static int read_named_header(const char *name, struct disk_header *h)
 {
 	rbd_image_t img;
 	int r;
 
-	r = open_ref(ref, &img);
+	r = open_image(name, &img);
 	if (r < 0)
 		return r;
 	r = header_read(img, h);
 	rbd_close(img);
 	return r;
+}
+
+static int read_store_header(const struct backend_ref *ref,
+			     struct disk_header *h)
+{
+	char name[300];
+	int r = ref_name(ref, name, sizeof(name));
+
+	return r < 0 ? r : read_named_header(name, h);
 }
 
 static int write_store_header(const struct backend_ref *ref,
@@ -745,19 +753,6 @@ struct list_walk {
 	backend_list_fn fn;
 	void *arg;
 };
-
-static int read_named_header(const char *name, struct disk_header *h)
-{
-	rbd_image_t img;
-	int r;
-
-	r = open_image(name, &img);
-	if (r < 0)
-		return r;
-	r = header_read(img, h);
-	rbd_close(img);
-	return r;
-}
 
 /*
  * One image into the listing.  One that went meanwhile or is damaged is
