@@ -307,21 +307,32 @@ static int write_into(const char *name, const struct disk_header *h)
 
 /* --- backend ops: stores ---------------------------------------------- */
 
+/*
+ * The names of @h's store (@name) and of the image it is built in (@tmp,
+ * which publish() renames): -EEXIST when the store is there already.  A
+ * .new of this fresh id is an earlier try's (a retry), and goes.
+ */
+static int new_store_names(const struct disk_header *h, char name[300],
+			   char tmp[320])
+{
+	int r;
+
+	r = image_name(h->region, h->object_id, "", name, 300);
+	if (r == 0)
+		r = image_name(h->region, h->object_id, ".new", tmp, 320);
+	if (r == 0)
+		r = image_exists(name);
+	if (r > 0)
+		return -EEXIST;
+	return r < 0 ? r : remove_image(tmp);
+}
+
 static int create_store(const struct disk_header *h)
 {
 	char name[300], tmp[320];
 	int r;
 
-	r = image_name(h->region, h->object_id, "", name, sizeof(name));
-	if (r == 0)
-		r = image_name(h->region, h->object_id, ".new", tmp, sizeof(tmp));
-	if (r == 0)
-		r = image_exists(name);
-	if (r > 0)
-		return -EEXIST;
-	/* A .new of this fresh id is an earlier try's (a retry). */
-	if (r == 0)
-		r = remove_image(tmp);
+	r = new_store_names(h, name, tmp);
 	if (r < 0)
 		return r;
 	r = create_image(tmp, h->data_offset + h->data_size);
@@ -563,15 +574,7 @@ static int clone_store(const struct backend_ref *snap,
 	*how = BACKEND_COPY_CLONE;
 	r = ref_name(snap, sname, sizeof(sname));
 	if (r == 0)
-		r = image_name(disk->region, disk->object_id, "", name, sizeof(name));
-	if (r == 0)
-		r = image_name(disk->region, disk->object_id, ".new", tmp, sizeof(tmp));
-	if (r == 0)
-		r = image_exists(name);
-	if (r > 0)
-		return -EEXIST;
-	if (r == 0)
-		r = remove_image(tmp);
+		r = new_store_names(disk, name, tmp);
 	if (r < 0)
 		return r;
 	r = clone_image(sname, BASE_SNAP, tmp);
