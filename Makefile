@@ -179,7 +179,8 @@ bench-breakdown: all
 # Two builds of the module against each other in one boot, the order
 # alternating by round (tests/bench/ab.sh): AB_BASE= the commit to compare
 # with (default: dm-ecsenc/ before its last change), against the working
-# tree's module.  AB_ROUNDS (6), AB_RUNTIME (3 s); about 8 minutes.
+# tree's module.  AB_ROUNDS (5), AB_RUNTIME (3 s), AB_WORKLOADS (rr4k-qd1
+# rw4k-qd1; also sr1m sw1m); about 8 minutes.
 AB_BASE ?= $(shell git log -2 --format=%h -- dm-ecsenc | tail -n 1)
 AB_OUT ?= build/bench-ab
 bench-ab: all
@@ -190,7 +191,7 @@ bench-ab: all
 	$(MAKE) -C $(KDIR) M=$(CURDIR)/tests/bench/kmod modules
 	@cp build/ab-src/dm-ecsenc/dm-ecsenc.ko $(AB_OUT)/ab/base.ko
 	@cp $(MODULE_BUILD)/dm-ecsenc/dm-ecsenc.ko $(AB_OUT)/ab/head.ko
-	@{ echo "command: make bench-ab KVER=$(KVER) AB_BASE=$(AB_BASE)"; \
+	@{ echo "command: make bench-ab KVER=$(KVER) AB_BASE=$(AB_BASE)$(if $(AB_WORKLOADS), AB_WORKLOADS='$(AB_WORKLOADS)')$(if $(AB_ROUNDS), AB_ROUNDS=$(AB_ROUNDS))$(if $(AB_RUNTIME), AB_RUNTIME=$(AB_RUNTIME))"; \
 		git log -1 --format="base: %h %s" $(AB_BASE); \
 		git log -1 --format="head: %h %s" -- dm-ecsenc; \
 		git status --short dm-ecsenc | sed "s/^/head uncommitted: /"; \

@@ -4,10 +4,11 @@
 # What a change to the module buys (`make bench-ab`): two builds of
 # dm-ecsenc, base and head ($OUT/ab/base.ko, $OUT/ab/head.ko), loaded in
 # turn in one boot, each round in the opposite order to the last, on the
-# same brd ramdisk.  Each load runs 4 KiB psync QD1 random reads and
-# writes (AB_RUNTIME seconds each) through the null cipher, xts(aes) and
-# dm-linear, at sector sizes 512 and 4096, and keeps each run's median
-# latency.  One boot, paired rounds and medians: a difference of a few
+# same brd ramdisk.  Each load runs the workloads of AB_WORKLOADS
+# (default 4 KiB psync QD1 random reads and writes, rr4k-qd1 rw4k-qd1;
+# also sr1m sw1m, 1 MiB sequential at libaio QD4, as in bench.sh), each
+# AB_RUNTIME seconds, through the null cipher, xts(aes) and dm-linear, at
+# sector sizes 512 and 4096, and keeps each run's median latency.  One boot, paired rounds and medians: a difference of a few
 # microseconds shows through a host whose speed wanders by tens of
 # percent from one run to the next.  Writes $OUT/ab.txt.
 
@@ -19,6 +20,7 @@ if grep -q " /out " /proc/mounts; then OUT=/out; else fail "needs --out"; fi
 [ -r "$OUT/bench.env" ] && . "$OUT/bench.env"
 ROUNDS=${AB_ROUNDS:-5}
 RUNTIME=${AB_RUNTIME:-3}
+WORKLOADS=${AB_WORKLOADS:-"rr4k-qd1 rw4k-qd1"}
 rep=$OUT/ab.txt
 tsv=$OUT/ab.tsv
 : >"$rep"
@@ -39,9 +41,21 @@ say "kernel: $(uname -r)"
 tee -a "$rep" <"$OUT/ab/what.txt"
 say "rounds: $ROUNDS, ${RUNTIME} s per run; loadavg before: $(cat /proc/loadavg)"
 
-fio_run() {		# dev rw -> "IOPS p50-latency-us"
-	fio --name=ab --filename="$1" --direct=1 --rw="$2" --bs=4k \
-		--ioengine=psync --iodepth=1 --size=64M --randrepeat=0 \
+workload_args() {	# workload -> fio options
+	case $1 in
+	rr4k-qd1) echo "--rw=randread --bs=4k --ioengine=psync --iodepth=1" ;;
+	rw4k-qd1) echo "--rw=randwrite --bs=4k --ioengine=psync --iodepth=1" ;;
+	sr1m) echo "--rw=read --bs=1M --ioengine=libaio --iodepth=4" ;;
+	sw1m) echo "--rw=write --bs=1M --ioengine=libaio --iodepth=4" ;;
+	*) fail "AB_WORKLOADS: unknown workload $1 (rr4k-qd1 rw4k-qd1 sr1m sw1m)" ;;
+	esac
+}
+for w in $WORKLOADS; do workload_args "$w" >/dev/null; done
+
+fio_run() {		# dev workload -> "IOPS p50-latency-us"
+	# shellcheck disable=SC2046
+	fio --name=ab --filename="$1" --direct=1 $(workload_args "$2") \
+		--size=64M --randrepeat=0 \
 		--norandommap --time_based --runtime="$RUNTIME" \
 		--output-format=json 2>/dev/null |
 		jq -r '.jobs[0] | (if .read.io_bytes > 0 then .read else .write end) |
@@ -56,7 +70,7 @@ measure() {		# build round ss
 	dmsetup create ab-lin --table "0 $len linear /dev/ram0 0"
 	dmsetup create ab-null --table "0 $len ecsenc capi:ecb(cipher_null)-plain64 - 0 /dev/ram0 0$opt"
 	dmsetup create ab-aes --table "0 $len ecsenc aes-xts-plain64 $KEY 0 /dev/ram0 0$opt"
-	for rw in randread randwrite; do
+	for rw in $WORKLOADS; do
 		for m in lin null aes; do
 			read -r iops p50 < <(fio_run /dev/mapper/ab-$m "$rw")
 			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$3" "$rw" "$m" "$1" "$2" \
@@ -81,7 +95,7 @@ done
 # over the rounds; head - base, the median of the per-round differences;
 # and what the target adds over dm-linear in the same load.
 say ""
-say "4 KiB QD1, p50 latency in us, medians over the rounds (IOPS in brackets)"
+say "p50 latency in us, medians over the rounds (IOPS in brackets; 1 MiB: MiB/s)"
 awk -F'\t' '
 function med(s,   n, a, i, j, t) {
 	n = split(s, a, " ")
