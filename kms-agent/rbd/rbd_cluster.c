@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <json-c/json.h>
 #include <keyutils.h>
@@ -333,14 +332,6 @@ static void swap_handle(struct rbd_cluster *cl, rados_t rados, rados_ioctx_t io)
 	close_handle(old_rados, old_io);
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
-
 /*
  * A new handle from the configuration, in place of the current one; on
  * failure the cluster is down until a later attempt succeeds.  Called
@@ -360,7 +351,6 @@ static int replace_handle(struct rbd_cluster *cl)
 	if (r < 0) {
 		log_err("rbd: %s", err);
 		cl->reconnect_error = r;
-		cl->failed_at_ms = now_ms();
 		__atomic_store_n(&cl->down, 1, __ATOMIC_RELEASE);
 		__atomic_add_fetch(&cl->failed_reconnects, 1, __ATOMIC_RELEASE);
 		return r;
@@ -373,8 +363,7 @@ static int replace_handle(struct rbd_cluster *cl)
 
 /*
  * The cluster was down at the last attempt: try again before using the
- * handle, or share the outcome of an attempt that ended while waiting or
- * within the hold-off.
+ * handle, or share the outcome of an attempt that ended while waiting.
  */
 static int reconnect_down(struct rbd_cluster *cl)
 {
@@ -383,14 +372,9 @@ static int reconnect_down(struct rbd_cluster *cl)
 	int r = 0;
 
 	pthread_mutex_lock(&cl->reconnecting);
-	if (!cl->down)
-		goto out;
-	if (cl->failed_reconnects != failed ||
-	    now_ms() - cl->failed_at_ms < RBD_DOWN_HOLDOFF_MS)
-		r = cl->reconnect_error;
-	else
-		r = replace_handle(cl);
-out:
+	if (cl->down)
+		r = cl->failed_reconnects != failed ? cl->reconnect_error :
+						      replace_handle(cl);
 	pthread_mutex_unlock(&cl->reconnecting);
 	return r;
 }

@@ -32,7 +32,6 @@ struct rbd_cluster {
 	unsigned long generation;	/* handles replaced so far */
 	unsigned long failed_reconnects;
 	int reconnect_error;		/* of the last failed reconnect */
-	long failed_at_ms;		/* when it ended, CLOCK_MONOTONIC */
 	int down;			/* the last reconnect failed */
 };
 
@@ -48,17 +47,9 @@ int rbd_cluster_connect(struct rbd_cluster *cl, const char *conf_file,
 			char *err, size_t err_len);
 
 /*
- * After a failed reconnect, operations fail at once with its error for
- * this long instead of trying again: a request that needs Ceph several
- * times waits out one connect timeout, not one per call.
- */
-#define RBD_DOWN_HOLDOFF_MS 2000
-
-/*
  * Hold the handle for one operation.  While the cluster is down (the last
  * reconnect failed) a new handle is tried first, at most one attempt at
- * a time and none within RBD_DOWN_HOLDOFF_MS of a failed one: 0, or the
- * error of that attempt (nothing is held then).
+ * a time: 0, or the error of that attempt (nothing is held then).
  */
 int rbd_cluster_enter(struct rbd_cluster *cl, struct rbd_session *s);
 void rbd_cluster_leave(struct rbd_cluster *cl);

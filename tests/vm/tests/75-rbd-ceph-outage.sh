@@ -94,16 +94,7 @@ must_fail --error "Ceph cluster unreachable" ctl_a delete-disk "$u"
 log "delete-disk failed in $(($(now) - t0)) s: $LAST_ERR"
 { ctl_a --json delete-disk "$u" || true; } | jq -e '.code == "ServiceUnavailable"' >/dev/null ||
 	fail "delete-disk during the outage: not ServiceUnavailable"
-# Three disks, each asking Ceph who holds it: the first waits out the
-# connect timeout, the others fail at once within the hold-off after it.
-t0=$(now)
-ctl_a --json describe-disks >outage-all.json || fail "describe-disks of all during the outage"
-took=$(($(now) - t0))
-log "describe-disks of three disks answered in $took s"
-[ "$took" -le 14 ] || fail "describe-disks of three disks took $took s (bound 14 s: one connect timeout)"
-assert_eq "$(jq '[.Disks[] | select(.AttachmentsUnknown)] | length' outage-all.json)" 3 \
-	"disks whose attachments are unknown during the outage"
-jq -e ".Disks | map(.DiskId) | index(\"$u\") != null" outage-all.json >/dev/null ||
+ctl_a --json describe-disks | jq -e ".Disks | map(.DiskId) | index(\"$u\") != null" >/dev/null ||
 	fail "$u is no longer listed after the failed delete"
 kill -0 "$dd_pid" 2>/dev/null || fail "the write during the outage ended while Ceph was away"
 
