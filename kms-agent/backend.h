@@ -16,6 +16,7 @@
 #ifndef ECSENC_BACKEND_H
 #define ECSENC_BACKEND_H
 
+#include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -157,6 +158,16 @@ static inline const char *backend_strerror(const struct backend_ops *be, int err
 					   char *buf, size_t len)
 {
 	return be->error_text ? be->error_text(err, buf, len) : strerror(-err);
+}
+
+/*
+ * Whether error @err of a call means that the storage as a whole did not
+ * answer, not that this store is wrong: another call for another store
+ * would wait for it again.
+ */
+static inline int backend_unreachable(int err)
+{
+	return err == -ETIMEDOUT || err == -ENOTCONN || err == -ESHUTDOWN;
 }
 
 /* The same, in a buffer that lives as long as the enclosing block. */

@@ -330,7 +330,30 @@ struct list_walk {
 	core_visit_fn fn;
 	void *arg;
 	const struct agent *agent;
+	int unreachable;	/* the backend's error, once it did not answer */
 };
+
+/*
+ * Once the storage did not answer for one object of a listing, the rest
+ * carry that error instead of asking again: a listing of N disks waits
+ * out one timeout, not N.
+ */
+static void walk_attachments(struct list_walk *w, struct core_object *o)
+{
+	const struct backend_ops *be = w->agent->backend;
+
+	if (!w->unreachable || o->row.kind != CATALOG_DISK) {
+		fill_attachments(w->agent, o);
+		if (backend_unreachable(o->attachments_errno))
+			w->unreachable = o->attachments_errno;
+		return;
+	}
+	o->in_use = o->attached;
+	o->attachments_errno = w->unreachable;
+	snprintf(o->attachments_error, sizeof(o->attachments_error), "%s",
+		 BACKEND_STRERROR(be, w->unreachable));
+	own_attachment(w->agent, o);
+}
 
 static int list_visit(const struct catalog_object *row, void *arg)
 {
@@ -338,14 +361,14 @@ static int list_visit(const struct catalog_object *row, void *arg)
 	struct core_object o = { .row = *row };
 
 	core_attachment(&o);
-	fill_attachments(w->agent, &o);
+	walk_attachments(w, &o);
 	return w->fn(&o, w->arg);
 }
 
 int core_list(struct op_ctx *ctx, enum catalog_kind kind, core_visit_fn fn,
 	      void *arg)
 {
-	struct list_walk w = { fn, arg, ctx->agent };
+	struct list_walk w = { fn, arg, ctx->agent, 0 };
 	int r = catalog_list(ctx->agent->catalog, kind, ctx->region,
 			     list_visit, &w);
 
