@@ -163,7 +163,9 @@ static inline const char *backend_strerror(const struct backend_ops *be, int err
 /*
  * Whether error @err of a call means that the storage as a whole did not
  * answer, not that this store is wrong: another call for another store
- * would wait for it again.
+ * would wait for it again.  ETIMEDOUT: no answer in time; ENOTCONN: no
+ * session with it; ESHUTDOWN: this client was fenced (the rbd backend's
+ * errors of a lost Ceph cluster, rbd_cluster_lost()).
  */
 static inline int backend_unreachable(int err)
 {

@@ -78,6 +78,17 @@ static void own_attachment(const struct agent *a, struct core_object *o)
 	o->n_attachments = 1;
 }
 
+/* The backend could not say who holds @o (@err): only this host's own. */
+static void attachments_unknown(const struct agent *a, struct core_object *o,
+				int err)
+{
+	o->in_use = o->attached;
+	o->attachments_errno = err;
+	snprintf(o->attachments_error, sizeof(o->attachments_error), "%s",
+		 BACKEND_STRERROR(a->backend, err));
+	own_attachment(a, o);
+}
+
 /*
  * Which hosts hold @o: the backend's record when its stores are shared by
  * hosts, else this host's own dm device.  When the backend cannot say,
@@ -101,12 +112,9 @@ static void fill_attachments(const struct agent *a, struct core_object *o)
 	}
 	n = be->attachments(&ref, o->attachments, BACKEND_MAX_ATTACHMENTS);
 	if (n < 0) {
-		o->attachments_errno = n;
-		snprintf(o->attachments_error, sizeof(o->attachments_error), "%s",
-			 BACKEND_STRERROR(be, n));
+		attachments_unknown(a, o, n);
 		log_warn("%s: cannot read its attachments from the %s backend: %s",
 			 o->row.id, be->name, o->attachments_error);
-		own_attachment(a, o);
 		return;
 	}
 	o->n_attachments = n;
@@ -340,19 +348,13 @@ struct list_walk {
  */
 static void walk_attachments(struct list_walk *w, struct core_object *o)
 {
-	const struct backend_ops *be = w->agent->backend;
-
-	if (!w->unreachable || o->row.kind != CATALOG_DISK) {
-		fill_attachments(w->agent, o);
-		if (backend_unreachable(o->attachments_errno))
-			w->unreachable = o->attachments_errno;
+	if (w->unreachable && o->row.kind == CATALOG_DISK) {
+		attachments_unknown(w->agent, o, w->unreachable);
 		return;
 	}
-	o->in_use = o->attached;
-	o->attachments_errno = w->unreachable;
-	snprintf(o->attachments_error, sizeof(o->attachments_error), "%s",
-		 BACKEND_STRERROR(be, w->unreachable));
-	own_attachment(w->agent, o);
+	fill_attachments(w->agent, o);
+	if (backend_unreachable(o->attachments_errno))
+		w->unreachable = o->attachments_errno;
 }
 
 static int list_visit(const struct catalog_object *row, void *arg)

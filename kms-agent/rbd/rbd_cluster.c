@@ -18,6 +18,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "backend.h"
 #include "log.h"
 #include "rbd_cluster.h"
 
@@ -411,7 +412,7 @@ void rbd_cluster_leave(struct rbd_cluster *cl)
  */
 int rbd_cluster_lost(int err)
 {
-	return err == -ETIMEDOUT || err == -ESHUTDOWN || err == -ENOTCONN;
+	return backend_unreachable(err);
 }
 
 int rbd_cluster_reconnect(struct rbd_cluster *cl, const struct rbd_session *s,

@@ -8,9 +8,10 @@
 # (default 4 KiB psync QD1 random reads and writes, rr4k-qd1 rw4k-qd1;
 # also sr1m sw1m, 1 MiB sequential at libaio QD4, as in bench.sh), each
 # AB_RUNTIME seconds, through the null cipher, xts(aes) and dm-linear, at
-# sector sizes 512 and 4096, and keeps each run's median latency.  One boot, paired rounds and medians: a difference of a few
-# microseconds shows through a host whose speed wanders by tens of
-# percent from one run to the next.  Writes $OUT/ab.txt.
+# sector sizes 512 and 4096, and keeps each run's median latency.  One
+# boot, paired rounds and medians: a difference of a few microseconds
+# shows through a host whose speed wanders by tens of percent from one
+# run to the next.  Writes $OUT/ab.txt.
 
 . "$TESTLIB"
 set -u
@@ -41,20 +42,19 @@ say "kernel: $(uname -r)"
 tee -a "$rep" <"$OUT/ab/what.txt"
 say "rounds: $ROUNDS, ${RUNTIME} s per run; loadavg before: $(cat /proc/loadavg)"
 
-workload_args() {	# workload -> fio options
-	case $1 in
-	rr4k-qd1) echo "--rw=randread --bs=4k --ioengine=psync --iodepth=1" ;;
-	rw4k-qd1) echo "--rw=randwrite --bs=4k --ioengine=psync --iodepth=1" ;;
-	sr1m) echo "--rw=read --bs=1M --ioengine=libaio --iodepth=4" ;;
-	sw1m) echo "--rw=write --bs=1M --ioengine=libaio --iodepth=4" ;;
-	*) fail "AB_WORKLOADS: unknown workload $1 (rr4k-qd1 rw4k-qd1 sr1m sw1m)" ;;
+# shellcheck source=tests/bench/workloads.sh
+. "${BASH_SOURCE[0]%/*}/workloads.sh"
+# One job each: the report reads the first job's latency.
+for w in $WORKLOADS; do
+	case $w in
+	rr4k-qd1 | rw4k-qd1 | sr1m | sw1m) ;;
+	*) fail "AB_WORKLOADS: $w is not one of rr4k-qd1 rw4k-qd1 sr1m sw1m" ;;
 	esac
-}
-for w in $WORKLOADS; do workload_args "$w" >/dev/null; done
+done
 
 fio_run() {		# dev workload -> "IOPS p50-latency-us"
 	# shellcheck disable=SC2046
-	fio --name=ab --filename="$1" --direct=1 $(workload_args "$2") \
+	fio --name=ab --filename="$1" --direct=1 $(bench_fio_args "$2") \
 		--size=64M --randrepeat=0 \
 		--norandommap --time_based --runtime="$RUNTIME" \
 		--output-format=json 2>/dev/null |

@@ -87,18 +87,8 @@ meta "loadavg before (the host is shared; this is the guest's): $(cat /proc/load
 meta "dm-ecsenc.ko md5: $(md5sum /lib/modules/*/extra/dm-ecsenc.ko | cut -d" " -f1)"
 
 # --- workloads --------------------------------------------------------
-fio_args() {		# workload -> fio options
-	case $1 in
-	rr4k-qd1) echo "--rw=randread --bs=4k --ioengine=psync --iodepth=1 --numjobs=1" ;;
-	rw4k-qd1) echo "--rw=randwrite --bs=4k --ioengine=psync --iodepth=1 --numjobs=1" ;;
-	rr4k-qd32) echo "--rw=randread --bs=4k --ioengine=libaio --iodepth=32 --numjobs=1" ;;
-	rw4k-qd32) echo "--rw=randwrite --bs=4k --ioengine=libaio --iodepth=32 --numjobs=1" ;;
-	sr1m) echo "--rw=read --bs=1M --ioengine=libaio --iodepth=4 --numjobs=1" ;;
-	sw1m) echo "--rw=write --bs=1M --ioengine=libaio --iodepth=4 --numjobs=1" ;;
-	rrw4k-2j) echo "--rw=randrw --rwmixread=50 --bs=4k --ioengine=psync --iodepth=1 --numjobs=2" ;;
-	*) fail "unknown workload $1" ;;
-	esac
-}
+# shellcheck source=tests/bench/workloads.sh
+. "${BASH_SOURCE[0]%/*}/workloads.sh"
 
 cpu_busy() {		# busy jiffies of all CPUs
 	awk '/^cpu / {print $2 + $3 + $4 + $7 + $8 + $9}' /proc/stat
@@ -109,7 +99,7 @@ run_fio() {		# backing ss config workload round dev
 	json=/tmp/fio.json
 	c0=$(cpu_busy)
 	# shellcheck disable=SC2046
-	fio --name=b --filename="$dev" --direct=1 $(fio_args "$wl") \
+	fio --name=b --filename="$dev" --direct=1 $(bench_fio_args "$wl") \
 		--group_reporting --time_based --runtime="$RUNTIME" \
 		--size="${MB}M" --randrepeat=0 --norandommap \
 		--output-format=json >"$json" 2>/tmp/fio.err ||
