@@ -12,6 +12,7 @@
 #include <json-c/json.h>
 
 #include "agent_ops.h"
+#include "ecs_error.h"
 #include "region_id.h"
 
 struct audit_log;
@@ -59,8 +60,10 @@ struct op_ctx {
 	const char *op;			/* ECS name for billing: "AttachDisk" */
 	const char *region;		/* region of the request */
 	const char *kms_key;		/* CMK of the KMS call under way */
+	bool kms_key_holds_data;	/* @kms_key wraps stored data: gone is lost */
 	const char *object_id;		/* disk or snapshot, for the audit log */
-	const char *code;		/* ECS error code, NULL: from errno */
+	const char *request_id;		/* logged with every line about it */
+	enum ecs_err code;		/* identity of the error, NONE: errno's class */
 	char error[512];		/* plain-words error for the user */
 	size_t n_kms_calls;		/* used entries of @kms_calls */
 	struct op_kms_tally kms_calls[OP_MAX_KMS_ACTIONS]; /* to be billed */
@@ -79,10 +82,10 @@ int op_fail(struct op_ctx *ctx, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /*
- * Record an error with its ECS error code ("IncorrectDiskStatus") too;
- * the code goes into the reply beside the message.
+ * Record an error with its identity in the error table (ecs_error.h) too:
+ * the site that knows the cause names it, and the reply carries its code.
  */
-int op_fail_code(struct op_ctx *ctx, int err, const char *code,
+int op_fail_code(struct op_ctx *ctx, int err, enum ecs_err code,
 		 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /*

@@ -74,7 +74,18 @@ static void sleep_ms(long ms)
 		;
 }
 
-/* A permanent KMS error, said so that a user knows what to do. */
+static bool key_not_found(const char *code)
+{
+	return !strcmp(code, "Forbidden.KeyNotFound") ||
+	       !strcmp(code, "Forbidden.AliasNotFound") ||
+	       !strcmp(code, "EntityNotExist.Key");
+}
+
+/*
+ * A permanent KMS error, said so that a user knows what to do.  A key that
+ * is not there is a mistyped id when a new key or a state is asked for, and
+ * lost data only when a data key already wrapped under it is to be opened.
+ */
 static int explain(struct op_ctx *ctx, const char *action,
 		   const struct kms_response *resp)
 {
@@ -82,43 +93,39 @@ static int explain(struct op_ctx *ctx, const char *action,
 	const char *key = ctx->kms_key ? ctx->kms_key : "";
 
 	if (!strcmp(c, "Rejected.Disabled"))
-		return op_fail(ctx, -EKEYREVOKED,
+		return op_fail_code(ctx, -EKEYREVOKED, ECS_ERR_KMS_KEY_NOT_ENABLED,
 			"the KMS key %s is disabled; enable it (ecsenc-ctl kms EnableKey KeyId=%s) to use this disk",
 			key, *key ? key : "...");
 	if (!strcmp(c, "Rejected.PendingDeletion"))
-		return op_fail(ctx, -EKEYREVOKED,
+		return op_fail_code(ctx, -EKEYREVOKED, ECS_ERR_KMS_KEY_UNUSABLE,
 			"the KMS key %s is scheduled for deletion; cancel it (ecsenc-ctl kms CancelKeyDeletion KeyId=%s) or the disk's data is lost when it is deleted",
 			key, *key ? key : "...");
-	if ((!strcmp(c, "Forbidden.KeyNotFound") ||
-	     !strcmp(c, "Forbidden.AliasNotFound") ||
-	     !strcmp(c, "EntityNotExist.Key")) &&
-	    !strncmp(action, "GenerateDataKey", 15))
-		return op_fail(ctx, -ENOKEY,
+	if (key_not_found(c) && ctx->kms_key_holds_data)
+		return op_fail_code(ctx, -ENOKEY, ECS_ERR_KMS_KEY_GONE,
+			"the KMS key %s that wraps this data key no longer exists; data encrypted under it cannot be decrypted any more",
+			key);
+	if (key_not_found(c))
+		return op_fail_code(ctx, -ENOKEY, ECS_ERR_KMS_KEY_NOT_FOUND,
 			"there is no KMS key %s in region %s (ecsenc-ctl kms ListKeys and ListAliases list them)",
 			key, ctx->region);
-	if (!strcmp(c, "Forbidden.KeyNotFound") ||
-	    !strcmp(c, "Forbidden.AliasNotFound") ||
-	    !strcmp(c, "EntityNotExist.Key"))
-		return op_fail(ctx, -ENOKEY,
-			"the KMS key %s does not exist (deleted?); data encrypted under it cannot be decrypted any more",
-			key);
 	if (!strcmp(c, "Rejected.PendingImport"))
-		return op_fail(ctx, -ENOKEY,
+		return op_fail_code(ctx, -ENOKEY, ECS_ERR_KMS_KEY_UNUSABLE,
 			"the KMS key %s has no key material yet; import it (GetParametersForImport, ImportKeyMaterial) first",
 			key);
 	if (!strcmp(c, "InvalidAccessKeyId.NotFound") ||
 	    !strcmp(c, "IncompleteSignature") ||
 	    !strcmp(c, "SignatureDoesNotMatch"))
-		return op_fail(ctx, -EACCES,
+		return op_fail_code(ctx, -EACCES, ECS_ERR_KMS_ACCESS_DENIED,
 			"the KMS refused the agent's credentials (%s: %s)",
 			c, resp->message);
 	if (!strcmp(c, "Forbidden.NoPermission"))
-		return op_fail(ctx, -EACCES, "the KMS does not allow %s: %s",
-			       action, resp->message);
+		return op_fail_code(ctx, -EACCES, ECS_ERR_KMS_ACCESS_DENIED,
+				    "the KMS does not allow %s: %s",
+				    action, resp->message);
 	if (!strncmp(c, "InvalidCiphertext", 17) ||
 	    !strcmp(c, "Rejected.InvalidEncryptionContext") ||
 	    !strcmp(c, "InvalidParameter.EncryptionContext"))
-		return op_fail(ctx, -EBADMSG,
+		return op_fail_code(ctx, -EBADMSG, ECS_ERR_KMS_CIPHERTEXT_MISMATCH,
 			"the KMS cannot unwrap this disk's key (%s): the header does not belong to this key or context", c);
 	return op_fail(ctx, -EPROTO, "KMS %s failed: %s: %s", action, c,
 		       resp->message);
@@ -246,7 +253,9 @@ int agent_kms_unwrap(struct op_ctx *ctx, const char *kms_key_id,
 	int n, r;
 
 	ctx->kms_key = kms_key_id;
+	ctx->kms_key_holds_data = true;
 	r = agent_kms_call(ctx, "Decrypt", params, &resp);
+	ctx->kms_key_holds_data = false;
 	if (r < 0)
 		return r;
 	b64 = kms_response_str(&resp, "Plaintext");
@@ -274,6 +283,16 @@ out:
 	return r;
 }
 
+int agent_kms_check_data_key(struct op_ctx *ctx, const char *kms_key_id)
+{
+	int r;
+
+	ctx->kms_key_holds_data = true;
+	r = agent_kms_check_key(ctx, kms_key_id);
+	ctx->kms_key_holds_data = false;
+	return r;
+}
+
 int agent_kms_check_key(struct op_ctx *ctx, const char *kms_key_id)
 {
 	const char *params[] = { "KeyId", kms_key_id, NULL };
@@ -292,15 +311,16 @@ int agent_kms_check_key(struct op_ctx *ctx, const char *kms_key_id)
 	if (!s)
 		r = op_fail(ctx, -EPROTO, "DescribeKey answer without KeyState");
 	else if (!strcmp(s, "Disabled"))
-		r = op_fail(ctx, -EKEYREVOKED,
+		r = op_fail_code(ctx, -EKEYREVOKED, ECS_ERR_KMS_KEY_NOT_ENABLED,
 			"the KMS key %s is disabled; enable it (ecsenc-ctl kms EnableKey KeyId=%s) first",
 			kms_key_id, kms_key_id);
 	else if (!strcmp(s, "PendingDeletion"))
-		r = op_fail(ctx, -EKEYREVOKED,
+		r = op_fail_code(ctx, -EKEYREVOKED, ECS_ERR_KMS_KEY_UNUSABLE,
 			"the KMS key %s is scheduled for deletion; cancel it (ecsenc-ctl kms CancelKeyDeletion KeyId=%s) first",
 			kms_key_id, kms_key_id);
 	else if (strcmp(s, "Enabled"))
-		r = op_fail(ctx, -EKEYREVOKED, "the KMS key %s is %s", kms_key_id, s);
+		r = op_fail_code(ctx, -EKEYREVOKED, ECS_ERR_KMS_KEY_UNUSABLE,
+				 "the KMS key %s is %s", kms_key_id, s);
 	kms_response_release(&resp);
 	return r;
 }

@@ -47,6 +47,11 @@ int agent_kms_unwrap(struct op_ctx *ctx, const char *kms_key_id,
 
 /* Fail unless the CMK is Enabled (DescribeKey). */
 int agent_kms_check_key(struct op_ctx *ctx, const char *kms_key_id);
+/*
+ * The same for the CMK that wraps a stored data key: when it no longer
+ * exists the error says that data is lost, not that the id is mistyped.
+ */
+int agent_kms_check_data_key(struct op_ctx *ctx, const char *kms_key_id);
 
 /* A data key wrapped by the KMS: what goes into a header. */
 struct agent_kms_wrapped {

@@ -218,20 +218,24 @@ int core_read_header(struct op_ctx *ctx, const struct catalog_object *o,
 	ref_of(o, &ref);
 	r = backend(ctx)->read_header(&ref, h, NULL, 0);
 	if (r == -EBADMSG)
-		return op_fail(ctx, r, "%s: both header copies of %s are damaged",
+		return op_fail_code(ctx, r, ECS_ERR_HEADER_DAMAGED,
+				    "%s: both header copies of %s are damaged",
 			       o->id, o->path);
 	if (r == -ENOENT)
-		return op_fail(ctx, r, "%s: its store %s is gone (removed outside the agent?)",
+		return op_fail_code(ctx, r, ECS_ERR_STORE_MISSING,
+				    "%s: its store %s is gone (removed outside the agent?)",
 			       o->id, o->path);
 	if (r < 0)
 		return op_fail(ctx, r, "%s: cannot read %s: %s", o->id, o->path,
 			       BACKEND_STRERROR(backend(ctx), r));
 	refused = header_refusal(h);
 	if (refused)
-		return op_fail(ctx, -EPROTO, "%s: %s refused: its header has a bad %s",
+		return op_fail_code(ctx, -EPROTO, ECS_ERR_HEADER_DAMAGED,
+				    "%s: %s refused: its header has a bad %s",
 			       o->id, o->path, refused);
 	if (strcmp(h->object_id, o->id))
-		return op_fail(ctx, -EBADMSG, "%s holds %s, not %s", o->path,
+		return op_fail_code(ctx, -EBADMSG, ECS_ERR_HEADER_DAMAGED,
+				    "%s holds %s, not %s", o->path,
 			       h->object_id, o->id);
 	return 0;
 }
@@ -319,13 +323,16 @@ int core_get(struct op_ctx *ctx, enum catalog_kind kind, const char *id,
 
 	memset(o, 0, sizeof(*o));
 	if (!id || !*id)
-		return op_fail(ctx, -EINVAL, "which %s?", what);
+		return op_fail_code(ctx, -EINVAL, ECS_ERR_MISSING_PARAMETER,
+				    "which %s?", what);
 	r = catalog_get(ctx->agent->catalog, ctx->region, id, &o->row);
 	if (r == -ENOENT && backend(ctx)->shared_by_hosts &&
 	    catalog_id_ok(id, kind))
 		r = fetch_from_store(ctx, id, o);
 	if (r == -ENOENT || (r == 0 && o->row.kind != kind))
-		return op_fail(ctx, -ENOENT, "no %s %s in region %s", what, id,
+		return op_fail_code(ctx, -ENOENT, kind == CATALOG_DISK ?
+				    ECS_ERR_DISK_NOT_FOUND : ECS_ERR_SNAPSHOT_NOT_FOUND,
+				    "no %s %s in region %s", what, id,
 			       ctx->region);
 	if (r < 0)
 		return op_fail(ctx, r, "catalog lookup of %s failed", id);
@@ -473,7 +480,7 @@ static int check_category(struct op_ctx *ctx, const char *category,
 	size_t i;
 
 	if (!category || !*category)
-		return op_fail(ctx, -EINVAL, "a disk category is required (cloud, cloud_efficiency, cloud_ssd, cloud_essd, san_ssd, san_efficiency)");
+		return op_fail_code(ctx, -EINVAL, ECS_ERR_MISSING_PARAMETER, "a disk category is required (cloud, cloud_efficiency, cloud_ssd, cloud_essd, san_ssd, san_efficiency)");
 	for (i = 0; i < sizeof(encryptable) / sizeof(*encryptable); i++)
 		if (!strcmp(category, encryptable[i]))
 			return 0;
@@ -482,11 +489,11 @@ static int check_category(struct op_ctx *ctx, const char *category,
 			continue;
 		if (!encrypted)
 			return 0;
-		return op_fail(ctx, -EOPNOTSUPP,
+		return op_fail_code(ctx, -EOPNOTSUPP, ECS_ERR_ENCRYPTED_NOT_SUPPORTED,
 			"%s disks cannot be encrypted: only cloud, cloud_efficiency, cloud_ssd and shared block storage (san_ssd, san_efficiency) can; ESSD and local disks cannot",
 			category);
 	}
-	return op_fail(ctx, -EINVAL, "unknown disk category %s (cloud, cloud_efficiency, cloud_ssd, cloud_essd, san_ssd, san_efficiency)",
+	return op_fail_code(ctx, -EINVAL, ECS_ERR_CATEGORY_NOT_SUPPORTED, "unknown disk category %s (cloud, cloud_efficiency, cloud_ssd, cloud_essd, san_ssd, san_efficiency)",
 		       category);
 }
 
@@ -501,11 +508,11 @@ static int from_snapshot(struct op_ctx *ctx, const struct core_new_disk *req,
 	if (r < 0)
 		return r;
 	if (req->encrypted && !snap->row.encrypted)
-		return op_fail(ctx, -EOPNOTSUPP,
+		return op_fail_code(ctx, -EOPNOTSUPP, ECS_ERR_ENCRYPTION_CONVERSION,
 			"snapshot %s is not encrypted and a disk made from it cannot be encrypted directly: create an encrypted disk and copy onto it (ecsenc-ctl copy-disk SRC DST)",
 			snap->row.id);
 	if (req->kms_key_id && strcmp(req->kms_key_id, sh->kms_key_id))
-		return op_fail(ctx, -EOPNOTSUPP,
+		return op_fail_code(ctx, -EOPNOTSUPP, ECS_ERR_OPERATION_DENIED,
 			"a disk made from snapshot %s keeps its data key under %s; to change the key, copy onto a new disk (ecsenc-ctl copy-disk)",
 			snap->row.id, sh->kms_key_id[0] ? sh->kms_key_id : "no key");
 	if (!h->data_size)
@@ -513,7 +520,7 @@ static int from_snapshot(struct op_ctx *ctx, const struct core_new_disk *req,
 	if (!h->category[0])
 		memcpy(h->category, sh->category, sizeof(h->category));
 	if (h->data_size < sh->data_size)
-		return op_fail(ctx, -EINVAL,
+		return op_fail_code(ctx, -EINVAL, ECS_ERR_DISK_SIZE_TOO_SMALL,
 			"a disk made from snapshot %s needs at least %llu bytes",
 			snap->row.id, (unsigned long long)sh->data_size);
 	if (sh->data_offset != h->data_offset)
@@ -523,7 +530,7 @@ static int from_snapshot(struct op_ctx *ctx, const struct core_new_disk *req,
 	if (r < 0)
 		return r;
 	if (snap->row.encrypted) {
-		r = agent_kms_check_key(ctx, sh->kms_key_id);
+		r = agent_kms_check_data_key(ctx, sh->kms_key_id);
 		if (r < 0)
 			return r;
 	}
@@ -555,7 +562,8 @@ int core_create_disk(struct op_ctx *ctx, const struct core_new_disk *req,
 	int r;
 
 	if (req->kms_key_id && !req->encrypted && !req->snapshot_id)
-		return op_fail(ctx, -EINVAL, "--kms-key-id needs --encrypted");
+		return op_fail_code(ctx, -EINVAL, ECS_ERR_ENCRYPTED_ILLEGAL,
+				    "--kms-key-id needs --encrypted");
 	header_init(&h, ctx->region, req->category ? req->category : "",
 		    req->size);
 	r = core_new_id("d", h.object_id, sizeof(h.object_id));
@@ -572,7 +580,8 @@ int core_create_disk(struct op_ctx *ctx, const struct core_new_disk *req,
 		r = backend(ctx)->clone(&src, &h, &how);
 	} else {
 		if (!req->size)
-			return op_fail(ctx, -EINVAL, "a new disk needs a size");
+			return op_fail_code(ctx, -EINVAL, ECS_ERR_MISSING_PARAMETER,
+					    "a new disk needs a size");
 		r = check_category(ctx, req->category, req->encrypted);
 		if (r < 0)
 			return r;
@@ -629,7 +638,7 @@ int core_detach(struct op_ctx *ctx, const char *disk_id,
 	if (!out->attached && !held_here(ctx->agent, out) &&
 	    !out->attachments_errno) {
 		catalog_set_attached(ctx->agent->catalog, out->row.id, 0);
-		return op_fail_code(ctx, -EALREADY, "IncorrectDiskStatus",
+		return op_fail_code(ctx, -EALREADY, ECS_ERR_DISK_ALREADY_DETACHED,
 				    "disk %s is not attached", out->row.id);
 	}
 	was_attached = out->attached;
@@ -672,7 +681,7 @@ int core_snapshot(struct op_ctx *ctx, const char *disk_id,
 	if (r < 0)
 		return r;
 	if (disk.row.encrypted) {
-		r = agent_kms_check_key(ctx, h.kms_key_id);
+		r = agent_kms_check_data_key(ctx, h.kms_key_id);
 		if (r < 0)
 			return r;
 	}
@@ -706,15 +715,16 @@ static int require_detached(struct op_ctx *ctx, const struct core_object *d,
 			    const char *what)
 {
 	if (d->attachments_errno)
-		return op_fail(ctx, d->attachments_errno,
-			       "disk %s: cannot tell whether another host has it attached: %s; not %s until that is known",
+		return op_fail_code(ctx, d->attachments_errno,
+				    ECS_ERR_SERVICE_UNAVAILABLE,
+				    "disk %s: cannot tell whether another host has it attached: %s; not %s until that is known",
 			       d->row.id, d->attachments_error, what);
 	if (d->attached)
-		return op_fail_code(ctx, -EBUSY, "IncorrectDiskStatus",
+		return op_fail_code(ctx, -EBUSY, ECS_ERR_INCORRECT_DISK_STATUS,
 				    "disk %s is attached; detach it before %s",
 				    d->row.id, what);
 	if (d->n_attachments)
-		return op_fail_code(ctx, -EBUSY, "IncorrectDiskStatus",
+		return op_fail_code(ctx, -EBUSY, ECS_ERR_INCORRECT_DISK_STATUS,
 				    "disk %s is attached on %s; detach it there before %s",
 				    d->row.id, d->attachments[0].instance, what);
 	return 0;
@@ -733,7 +743,7 @@ static int restore_from(struct op_ctx *ctx, const struct core_object *disk,
 	if (r < 0)
 		return r;
 	if (snap->row.encrypted) {
-		r = agent_kms_check_key(ctx, sh.kms_key_id);
+		r = agent_kms_check_data_key(ctx, sh.kms_key_id);
 		if (r < 0)
 			return r;
 	}
@@ -762,7 +772,7 @@ int core_reset(struct op_ctx *ctx, const char *disk_id,
 	if (r < 0)
 		return r;
 	if (strcmp(snap.row.source_id, disk.row.id))
-		return op_fail(ctx, -EINVAL,
+		return op_fail_code(ctx, -EINVAL, ECS_ERR_OPERATION_DENIED,
 			"snapshot %s was taken of disk %s, not of %s; make a new disk from it instead (create-disk --snapshot-id %s)",
 			snap.row.id, snap.row.source_id, disk.row.id, snap.row.id);
 	r = core_read_header(ctx, &disk.row, &h);
@@ -827,7 +837,7 @@ int core_delete(struct op_ctx *ctx, enum catalog_kind kind, const char *id,
 	ref_of(&out->row, &ref);
 	if (backend(ctx)->in_use &&
 	    backend(ctx)->in_use(&ref, why, sizeof(why)) > 0)
-		return op_fail_code(ctx, -EBUSY, "SnapshotCreatedDisk",
+		return op_fail_code(ctx, -EBUSY, ECS_ERR_SNAPSHOT_CREATED_DISK,
 				    "snapshot %s cannot be deleted: %s; delete those disks first",
 				    out->row.id, why);
 	/*

@@ -45,7 +45,7 @@ int core_rewrap(struct op_ctx *ctx, enum catalog_kind kind, const char *id,
 	if (r < 0)
 		return r;
 	if (!(h.flags & DISK_HEADER_F_ENCRYPTED))
-		return op_fail_code(ctx, -EINVAL, "InvalidOperation.NotEncrypted",
+		return op_fail_code(ctx, -EINVAL, ECS_ERR_NOT_ENCRYPTED,
 			"%s %s is not encrypted: it has no data key to rewrap",
 			kind_name(kind), id);
 	dst = new_key ? new_key : h.kms_key_id;
@@ -128,7 +128,7 @@ int core_copy_snapshot(struct op_ctx *ctx, const struct core_snapshot_copy *req,
 	if (r < 0)
 		return r;
 	if (!(sh.flags & DISK_HEADER_F_ENCRYPTED) && req->encrypted)
-		return op_fail_code(ctx, -EOPNOTSUPP, "OperationDenied",
+		return op_fail_code(ctx, -EOPNOTSUPP, ECS_ERR_OPERATION_DENIED,
 			"snapshot %s is not encrypted and its data would have to be encrypted on the way: make a disk of it, copy that onto a new encrypted disk (ecsenc-ctl copy-disk) and snapshot that",
 			src.row.id);
 	if (!(sh.flags & DISK_HEADER_F_ENCRYPTED) && req->kms_key_id)

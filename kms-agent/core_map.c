@@ -83,7 +83,7 @@ int core_map(struct op_ctx *ctx, struct core_object *o, int force)
 	/* The store first: a disk another host holds costs no KMS call. */
 	r = be->open(&ref, &att, &dev);
 	if (r == -EBUSY)
-		return op_fail_code(ctx, r, "IncorrectDiskStatus",
+		return op_fail_code(ctx, r, ECS_ERR_INCORRECT_DISK_STATUS,
 				    "disk %s %s; detach it there first, or take it with attach-disk --force if that host is gone (this fences it)",
 				    o->row.id, att.why[0] ? att.why : "is held by another host");
 	if (r < 0)

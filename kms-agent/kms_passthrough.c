@@ -53,12 +53,12 @@ int op_kms_call(struct op_ctx *ctx, const struct agent_args *args,
 	int r;
 
 	if (!LISTED(args->action, allowed_actions, strcmp))
-		return op_fail_code(ctx, -EPERM, "Forbidden.KmsAction",
+		return op_fail_code(ctx, -EPERM, ECS_ERR_KMS_ACTION_FORBIDDEN,
 			"the agent passes only key-management actions to the KMS, not %s; disk data keys are unwrapped by the agent alone",
 			args->action);
 	for (size_t i = 0; i < args->n_params; i++) {
 		if (LISTED(args->params[i].name, signed_by_agent, strcasecmp))
-			return op_fail_code(ctx, -EINVAL, "InvalidParameter",
+			return op_fail_code(ctx, -EINVAL, ECS_ERR_INVALID_PARAMETER,
 				"%s is set by the agent, not by the caller%s",
 				args->params[i].name,
 				strcasecmp(args->params[i].name, "RegionId") ?

@@ -18,7 +18,7 @@ int op_fail(struct op_ctx *ctx, int err, const char *fmt, ...)
 	return err < 0 ? err : -err;
 }
 
-int op_fail_code(struct op_ctx *ctx, int err, const char *code,
+int op_fail_code(struct op_ctx *ctx, int err, enum ecs_err code,
 		 const char *fmt, ...)
 {
 	va_list ap;

@@ -42,7 +42,7 @@ int op_verify_audit_log(struct op_ctx *ctx, const struct agent_args *args,
 		return no_log(ctx);
 	r = audit_verify(ctx->agent->audit, &records, why, sizeof(why));
 	if (r == -EBADMSG)
-		return op_fail_code(ctx, r, "InvalidAuditLog.Tampered",
+		return op_fail_code(ctx, r, ECS_ERR_AUDIT_TAMPERED,
 				    "the audit log fails verification: %s", why);
 	if (r < 0)
 		return op_fail(ctx, r, "cannot read the audit log: %s", why);

@@ -57,7 +57,7 @@ int default_encryption_apply(struct op_ctx *ctx, bool unencrypted,
 	if (r < 0 || !d.encrypt_by_default)
 		return r;
 	if (unencrypted)
-		return op_fail_code(ctx, -EPERM, "OperationDenied.EncryptionByDefault",
+		return op_fail_code(ctx, -EPERM, ECS_ERR_NOT_MATCH_DEFAULT_ENCRYPTION,
 			"encryption by default is enabled in region %s: every new disk is encrypted; to create an unencrypted disk, disable it first (ecsenc-ctl disable-disk-encryption-by-default)",
 			ctx->region);
 	if (req->snapshot_id) {
@@ -65,7 +65,7 @@ int default_encryption_apply(struct op_ctx *ctx, bool unencrypted,
 		if (r < 0)
 			return r;
 		if (!snap.row.encrypted)
-			return op_fail_code(ctx, -EPERM, "OperationDenied.EncryptionByDefault",
+			return op_fail_code(ctx, -EPERM, ECS_ERR_NOT_MATCH_DEFAULT_ENCRYPTION,
 				"encryption by default is enabled in region %s and snapshot %s is not encrypted, so a disk made from it would not be; make an encrypted copy of its data first, or disable encryption by default",
 				ctx->region, snap.row.id);
 		return 0;	/* the disk keeps the snapshot's data key */
@@ -89,7 +89,7 @@ int default_encryption_failed(struct op_ctx *ctx, int r,
 
 	snprintf(why, sizeof(why), "%s", ctx->error);
 	if (r == -EKEYREVOKED || r == -ENOKEY)
-		return op_fail_code(ctx, r, "InvalidKMSKeyId.KeyUnusable",
+		return op_fail_code(ctx, r, ECS_ERR_KMS_KEY_UNUSABLE,
 			"the default KMS key for new disks in region %s (%s) cannot be used: %s; or choose another (ecsenc-ctl modify-disk-default-kms-key-id KEY)",
 			ctx->region, req->kms_key_id, why);
 	return op_fail(ctx, r, "encryption by default is enabled in region %s: %s",

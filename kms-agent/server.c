@@ -16,6 +16,7 @@
 #include "json_wipe.h"
 #include "log.h"
 #include "object_lock.h"
+#include "request_id.h"
 #include "server.h"
 
 /*
@@ -129,22 +130,40 @@ static int peer_allowed(int fd, struct ucred *cred)
 	return cred->uid == 0 || cred->uid == geteuid();
 }
 
+/* The reply of a request, which carries the request's id either way. */
+static struct json_object *with_request_id(struct json_object *reply,
+					   const char *request_id)
+{
+	json_object_object_add(reply, "request_id",
+			       json_object_new_string(request_id));
+	return reply;
+}
+
 static struct json_object *dispatch(struct agent *a, struct json_object *req)
 {
 	struct op_ctx ctx = { .agent = a };
 	struct json_object *result = NULL;
 	struct agent_request rq;
 	const char *name, *ids[OBJECT_LOCK_MAX_IDS];
+	char made_id[REQUEST_ID_LEN + 1] = "-";
 	enum op_locking locking;
 	int r;
 
 	r = agent_request_decode(req, &rq, ctx.error, sizeof(ctx.error));
-	if (r < 0)
-		return proto_reply_error(r, "InvalidParameter", ctx.error);
+	if (!rq.request_id && request_id_new(made_id, sizeof(made_id)) < 0)
+		log_warn("no randomness for a request id");
+	ctx.request_id = rq.request_id ? rq.request_id : made_id;
+	if (r < 0) {
+		log_info("RequestId %s: refused: %s", ctx.request_id, ctx.error);
+		return with_request_id(proto_reply_error(r, ECS_ERR_INVALID_PARAMETER,
+							 ctx.error), ctx.request_id);
+	}
 	name = rq.op->name;
 	ctx.op = rq.op->billing;
 	ctx.region = rq.region ? rq.region : a->default_region;
 	ctx.object_id = rq.args.disk_id ? rq.args.disk_id : rq.args.snapshot_id;
+	log_info("RequestId %s: %s %s %s", ctx.request_id, name, ctx.region,
+		  ctx.object_id ? ctx.object_id : "");
 	locking = handlers[rq.op->id].locking;
 	ids[0] = rq.args.disk_id;
 	ids[1] = rq.args.snapshot_id;
@@ -159,12 +178,14 @@ static struct json_object *dispatch(struct agent *a, struct json_object *req)
 		object_unlock_all();
 	op_bill(&ctx);
 	if (r < 0) {
-		log_info("%s %s: %s", name, ctx.region, ctx.error);
+		log_info("RequestId %s: %s %s: %s: %s", ctx.request_id, name,
+			 ctx.region, ecs_error_get(ctx.code ? ctx.code :
+				ecs_error_from_errno(r))->code, ctx.error);
 		json_wipe_put(result);
-		return proto_reply_error(r, ctx.code, ctx.error[0] ? ctx.error :
-					 strerror(-r));
+		return with_request_id(proto_reply_error(r, ctx.code,
+				ctx.error[0] ? ctx.error : strerror(-r)), ctx.request_id);
 	}
-	return proto_reply_ok(result);
+	return with_request_id(proto_reply_ok(result), ctx.request_id);
 }
 
 static void *serve_one(void *arg)
@@ -176,12 +197,12 @@ static void *serve_one(void *arg)
 	/* Read first even from a stranger, so the refusal is not lost to a reset. */
 	r = proto_recv_deadline(c->fd, &req, SERVER_RECV_DEADLINE_MS);
 	if (!c->allowed) {
-		reply = proto_reply_error(EACCES, "Forbidden",
+		reply = proto_reply_error(EACCES, ECS_ERR_FORBIDDEN,
 					  "only root may use the ecsenc agent");
 		goto send;
 	}
 	if (r < 0) {
-		reply = proto_reply_error(r, "InvalidParameter",
+		reply = proto_reply_error(r, ECS_ERR_INVALID_PARAMETER,
 			r == -EMSGSIZE ? "request larger than 1 MiB" :
 			r == -ETIMEDOUT ? "no whole request within the deadline" :
 			"malformed request: not one JSON object");
@@ -206,7 +227,7 @@ send:
 /* Say no without reading: the limits are there so that we do not wait. */
 static void refuse_busy(int fd, const char *why)
 {
-	struct json_object *reply = proto_reply_error(EAGAIN, "Throttling", why);
+	struct json_object *reply = proto_reply_error(EAGAIN, ECS_ERR_THROTTLING, why);
 
 	proto_send(fd, reply);
 	json_object_put(reply);

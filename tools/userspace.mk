@@ -11,5 +11,9 @@ CFLAGS += -std=gnu11 -Wall -Wextra -Werror=implicit-function-declaration \
 	  -fstack-protector-strong -MMD -MP -I$(LIBDIR)
 LDFLAGS += -Wl,-z,relro,-z,now
 
+# The release, from debian/changelog ("ecsenc (0.1.0-1) ..." -> 0.1.0).
+ECSENC_VERSION := $(shell head -n 1 $(USERSPACE_MK_DIR)../debian/changelog | cut -d' ' -f2 | tr -d '()' | cut -d- -f1)
+CFLAGS += -DECSENC_VERSION='"$(ECSENC_VERSION)"'
+
 PKGS_CFLAGS = $(shell pkg-config --cflags $(PKGS))
 PKGS_LIBS = $(shell pkg-config --libs $(PKGS))

@@ -90,7 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rq.region)
 			check_token(rq.region);
 		check_args(&rq.args);
-		again = agent_request_encode(rq.op->id, rq.region, &rq.args);
+		again = agent_request_encode(rq.op->id, rq.region, rq.request_id, &rq.args);
 		if (!again || agent_request_decode(again, &rq2, err, sizeof(err)))
 			abort();
 		check_same(&rq, &rq2);

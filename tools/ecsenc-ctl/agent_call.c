@@ -12,15 +12,15 @@ int ctl_call(const struct ctl_opts *o, enum agent_op_id op,
 	struct json_object *req, *reply = NULL, *res;
 	int r;
 
-	req = agent_request_encode(op, o->region, args);
+	req = agent_request_encode(op, o->region, ctl_request_id(), args);
 	if (!req) {
-		ctl_error_code("InternalError", "out of memory");
+		ctl_error_code(ECS_ERR_INTERNAL, "out of memory");
 		return 1;
 	}
 	r = proto_call(o->socket, req, &reply);
 	json_object_put(req);
 	if (r < 0) {
-		ctl_error_code("ServiceUnavailable",
+		ctl_error_code(ECS_ERR_SERVICE_UNAVAILABLE,
 			       "cannot reach the kms-agent at %s: %s%s", o->socket,
 			       strerror(-r), r == -ENOENT || r == -ECONNREFUSED ?
 			       " (is kms-agent running?)" : "");
@@ -30,14 +30,14 @@ int ctl_call(const struct ctl_opts *o, enum agent_op_id op,
 		const char *msg = reply_str(reply, "error");
 		const char *code = reply_str(reply, "code");
 
-		ctl_error_code(*code ? code : "InternalError", "%s",
+		ctl_error_code(*code ? ecs_error_find(code) : ECS_ERR_INTERNAL, "%s",
 			       *msg ? msg : "the agent answered without a reason");
 		json_object_put(reply);
 		return 1;
 	}
 	res = reply_object(reply, "result");
 	if (!res) {
-		ctl_error_code("InternalError", "the agent's answer has no result");
+		ctl_error_code(ECS_ERR_INTERNAL, "the agent's answer has no result");
 		json_object_put(reply);
 		return 1;
 	}

@@ -38,7 +38,7 @@ static int describe_one(const struct ctl_opts *o, struct copy_end *e)
 	d = list && json_object_array_length(list) == 1 ?
 	    json_object_array_get_idx(list, 0) : NULL;
 	if (!d || strcmp(reply_str(d, "DiskId"), e->id)) {
-		ctl_error_code("InternalError", "the agent did not describe %s", e->id);
+		ctl_error_code(ECS_ERR_INTERNAL, "the agent did not describe %s", e->id);
 		json_object_put(res);
 		return -1;
 	}
@@ -60,7 +60,7 @@ static int attach(const struct ctl_opts *o, struct copy_end *e)
 	json_object_put(res);
 	e->attached_by_us = !e->was_attached;
 	if (!e->dev[0]) {
-		ctl_error_code("InternalError", "the agent attached %s without a device",
+		ctl_error_code(ECS_ERR_INTERNAL, "the agent attached %s without a device",
 			       e->id);
 		return -1;
 	}
@@ -193,7 +193,7 @@ int verb_copy_disk(const struct ctl_opts *o, int argc, char **argv)
 		return 1;
 	}
 	if (dst.was_attached) {
-		ctl_error_code("IncorrectDiskStatus",
+		ctl_error_code(ECS_ERR_INCORRECT_DISK_STATUS,
 			       "%s is attached; detach it before copying onto it", dst.id);
 		return 1;
 	}

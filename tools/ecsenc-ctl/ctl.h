@@ -8,6 +8,7 @@
 #include <json-c/json.h>
 
 #include "agent_ops.h"
+#include "ecs_error.h"
 
 /* Every option of every verb; Documentation/operations.md lists them. */
 struct ctl_opts {
@@ -43,12 +44,18 @@ void ctl_print_json(struct json_object *result);
 
 /*
  * Errors: one line on stderr, or with --json (ctl_output_json) a JSON
- * object {"ok": false, "code": ..., "error": ...} on stdout.
+ * object {"RequestId", "Code", "Message", "HttpStatus"} on stdout.  The
+ * last error's identity decides the exit status (ctl_exit_status); an
+ * error without one (ctl_error) is a usage error.
  */
 void ctl_output_json(int on);
 void ctl_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void ctl_error_code(const char *code, const char *fmt, ...)
+void ctl_error_code(enum ecs_err code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+int ctl_exit_status(void);
+/* The id this run sends with its requests, printed with every answer. */
+void ctl_set_request_id(const char *id);
+const char *ctl_request_id(void);
 
 /*
  * Fields of the agent's answers, checked by type: a missing field or one

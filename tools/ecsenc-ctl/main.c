@@ -12,6 +12,7 @@
 
 #include "agent_proto.h"
 #include "ctl.h"
+#include "ecs_error.h"
 #include "kms_api.h"
 #include "log.h"
 
@@ -19,11 +20,11 @@ enum opt_id {
 	OPT_SOCKET = 1 << 0, OPT_REGION = 1 << 1, OPT_JSON = 1 << 2,
 	OPT_SIZE = 1 << 3, OPT_CATEGORY = 1 << 4, OPT_ENCRYPTED = 1 << 5,
 	OPT_KMS_KEY_ID = 1 << 6, OPT_SNAPSHOT_ID = 1 << 7,
-	OPT_NO_PROGRESS = 1 << 8, OPT_HELP = 1 << 9,
+	OPT_NO_PROGRESS = 1 << 8, OPT_HELP = 1 << 9, OPT_VERSION = 1 << 13,
 	OPT_UNENCRYPTED = 1 << 10, OPT_DEST_REGION = 1 << 11, OPT_DISK_ID = 1 << 12,
 	OPT_FORCE = 1 << 20,
 };
-#define GLOBAL_OPTS (OPT_SOCKET | OPT_REGION | OPT_JSON | OPT_HELP)
+#define GLOBAL_OPTS (OPT_SOCKET | OPT_REGION | OPT_JSON | OPT_HELP | OPT_VERSION)
 
 /* The one place that declares options. */
 static const struct ctl_option {
@@ -34,7 +35,7 @@ static const struct ctl_option {
 } ctl_options[] = {
 	{ "socket", "PATH", OPT_SOCKET, "agent socket (default " AGENT_DEFAULT_SOCKET ")" },
 	{ "region", "REGION", OPT_REGION, "region (default: the agent's)" },
-	{ "json", NULL, OPT_JSON, "print the agent's answer as JSON" },
+	{ "json", NULL, OPT_JSON, "print the answer, or the error, as one JSON object with its RequestId" },
 	{ "size", "SIZE", OPT_SIZE, "disk size: bytes or with K, M, G, T (binary)" },
 	{ "category", "CAT", OPT_CATEGORY, "cloud, cloud_efficiency, cloud_ssd, cloud_essd, san_ssd, san_efficiency" },
 	{ "encrypted", NULL, OPT_ENCRYPTED, "encrypt the new disk" },
@@ -46,6 +47,7 @@ static const struct ctl_option {
 	{ "disk-id", "DISK", OPT_DISK_ID, "only the events of this disk or snapshot" },
 	{ "force", NULL, OPT_FORCE, "take the disk from a host that holds it (fences that host)" },
 	{ "help", NULL, OPT_HELP, "this help" },
+	{ "version", NULL, OPT_VERSION, "print the version and exit" },
 };
 #define N_OPTIONS (sizeof(ctl_options) / sizeof(*ctl_options))
 
@@ -188,10 +190,7 @@ static int set_option(struct ctl_opts *o, enum opt_id id, const char *arg)
 	switch (id) {
 	case OPT_SOCKET: o->socket = arg; break;
 	case OPT_REGION: o->region = arg; break;
-	case OPT_JSON:
-		o->json = 1;
-		ctl_output_json(1);
-		break;
+	case OPT_JSON: o->json = 1; break;
 	case OPT_SIZE:
 		switch (parse_size(arg, &o->size)) {
 		case 0:
@@ -217,7 +216,7 @@ static int set_option(struct ctl_opts *o, enum opt_id id, const char *arg)
 	case OPT_UNENCRYPTED: o->unencrypted = 1; break;
 	case OPT_DEST_REGION: o->destination_region = arg; break;
 	case OPT_DISK_ID: o->disk_id = arg; break;
-	case OPT_HELP: break;
+	case OPT_HELP: case OPT_VERSION: break;
 	}
 	return 0;
 }
@@ -230,7 +229,17 @@ int main(int argc, char **argv)
 	unsigned int seen = 0;
 	int c, idx;
 
+	char request_id[REQUEST_ID_LEN + 1];
+
 	log_init(argv[0], LOG_LEVEL_WARN);
+	log_plain();
+	/* How errors are printed is settled first: parse errors are errors too. */
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--json"))
+			ctl_output_json(1);
+	if (request_id_new(request_id, sizeof(request_id)) == 0)
+		ctl_set_request_id(request_id);
+	opterr = 0;
 	for (size_t i = 0; i < N_OPTIONS; i++)
 		longopts[i] = (struct option){ ctl_options[i].name,
 			ctl_options[i].arg ? required_argument : no_argument,
@@ -242,27 +251,32 @@ int main(int argc, char **argv)
 			continue;
 		}
 		if (c < 256) {
-			usage(stderr);
-			return 2;
+			ctl_error("%s: unknown option or missing value (ecsenc-ctl --help lists them)",
+				  argv[optind - 1]);
+			return CTL_EXIT_USAGE;
 		}
 		seen |= ctl_options[c - 256].id;
 		if (set_option(&o, ctl_options[c - 256].id, optarg) < 0)
-			return 2;
+			return CTL_EXIT_USAGE;
+	}
+	if (seen & OPT_VERSION) {
+		printf("ecsenc-ctl %s\n", ECSENC_VERSION);
+		return CTL_EXIT_OK;
 	}
 	if (optind >= argc) {
 		usage(seen & OPT_HELP ? stdout : stderr);
-		return seen & OPT_HELP ? 0 : 2;
+		return seen & OPT_HELP ? CTL_EXIT_OK : CTL_EXIT_USAGE;
 	}
 	for (size_t i = 0; i < N_VERBS; i++)
 		if (!strcmp(ctl_verbs[i].name, argv[optind]))
 			verb = &ctl_verbs[i];
 	if (verb && (seen & OPT_HELP)) {
 		verb_usage(stdout, verb);
-		return 0;
+		return CTL_EXIT_OK;
 	}
 	if (!verb) {
 		ctl_error("unknown verb %s (ecsenc-ctl --help lists them)", argv[optind]);
-		return 2;
+		return CTL_EXIT_USAGE;
 	}
 	o.verb = verb->name;
 	argc -= optind + 1;
@@ -273,11 +287,11 @@ int main(int argc, char **argv)
 				ctl_error("%s does not take --%s", verb->name, ctl_options[i].name);
 				break;
 			}
-		return 2;
+		return CTL_EXIT_USAGE;
 	}
 	if (argc < verb->min_args || (verb->max_args >= 0 && argc > verb->max_args)) {
 		ctl_error("usage: ecsenc-ctl %s %s", verb->name, verb->synopsis);
-		return 2;
+		return CTL_EXIT_USAGE;
 	}
-	return verb->fn(&o, argc, argv) ? 1 : 0;
+	return verb->fn(&o, argc, argv) ? ctl_exit_status() : CTL_EXIT_OK;
 }

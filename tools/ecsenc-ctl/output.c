@@ -4,34 +4,62 @@
 #include <stdio.h>
 
 #include "ctl.h"
+#include "ecs_error.h"
+#include "log.h"
 
-static int json_errors;
+static int json_output;
+static char request_id[REQUEST_ID_MAX + 1];
+static enum ecs_err last_error;
 
 void ctl_output_json(int on)
 {
-	json_errors = on;
+	json_output = on;
 }
 
+void ctl_set_request_id(const char *id)
+{
+	snprintf(request_id, sizeof(request_id), "%s", id);
+}
+
+const char *ctl_request_id(void)
+{
+	return request_id[0] ? request_id : NULL;
+}
+
+int ctl_exit_status(void)
+{
+	return ecs_error_get(last_error)->exit_status;
+}
+
+/*
+ * Success and error share one envelope, as ECS's answers do: the fields of
+ * the result (or Code and Message) beside the request's RequestId.
+ */
 void ctl_print_json(struct json_object *result)
 {
+	if (request_id[0] && !json_object_object_get_ex(result, "RequestId", NULL))
+		json_object_object_add(result, "RequestId",
+				       json_object_new_string(request_id));
 	puts(json_object_to_json_string_ext(result, JSON_C_TO_STRING_PRETTY |
 					    JSON_C_TO_STRING_NOSLASHESCAPE));
 }
 
-static void verror(const char *code, const char *fmt, va_list ap)
+static void verror(enum ecs_err code, const char *fmt, va_list ap)
 {
+	const struct ecs_error *e = ecs_error_get(code);
 	char msg[1024];
 	struct json_object *o;
 
+	last_error = code ? code : ECS_ERR_INTERNAL;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
-	if (!json_errors) {
-		fprintf(stderr, "ecsenc-ctl: %s\n", msg);
+	if (!json_output) {
+		log_err("%s", msg);
 		return;
 	}
 	o = json_object_new_object();
-	json_object_object_add(o, "ok", json_object_new_boolean(0));
-	json_object_object_add(o, "code", json_object_new_string(code));
-	json_object_object_add(o, "error", json_object_new_string(msg));
+	json_object_object_add(o, "Code", json_object_new_string(e->code));
+	json_object_object_add(o, "Message", json_object_new_string(msg));
+	json_object_object_add(o, "HttpStatus", json_object_new_int(e->http_status));
 	ctl_print_json(o);
 	json_object_put(o);
 }
@@ -41,11 +69,11 @@ void ctl_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	verror("InvalidParameter", fmt, ap);
+	verror(ECS_ERR_INVALID_PARAMETER, fmt, ap);
 	va_end(ap);
 }
 
-void ctl_error_code(const char *code, const char *fmt, ...)
+void ctl_error_code(enum ecs_err code, const char *fmt, ...)
 {
 	va_list ap;
 

@@ -247,7 +247,7 @@ int verb_encrypt_in_place(const struct ctl_opts *o, int argc, char **argv)
 {
 	int decrypt = !strcmp(o->verb, "decrypt-disk");
 
-	ctl_error_code("OperationDenied", "an existing disk cannot be %s in place; create a new %s disk of at least the same size (create-disk%s) and copy onto it: ecsenc-ctl copy-disk %s NEW-DISK",
+	ctl_error_code(ECS_ERR_ENCRYPTION_CONVERSION, "an existing disk cannot be %s in place; create a new %s disk of at least the same size (create-disk%s) and copy onto it: ecsenc-ctl copy-disk %s NEW-DISK",
 		  decrypt ? "decrypted" : "encrypted",
 		  decrypt ? "unencrypted" : "encrypted",
 		  decrypt ? "" : " --encrypted", argv[0]);

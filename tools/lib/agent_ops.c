@@ -282,7 +282,7 @@ int agent_request_decode(struct json_object *req, struct agent_request *out,
 	json_object_object_foreach(req, field, field_val) {
 		(void)field_val;
 		if (strcmp(field, "op") && strcmp(field, "region") &&
-		    strcmp(field, "args"))
+		    strcmp(field, "args") && strcmp(field, "request_id"))
 			return fail(err, err_len, -EINVAL, "unknown request field %s",
 				    field);
 	}
@@ -296,6 +296,14 @@ int agent_request_decode(struct json_object *req, struct agent_request *out,
 		if (!json_region(v))
 			return fail(err, err_len, -EINVAL, "bad region name");
 		out->region = json_object_get_string(v);
+	}
+	if (json_object_object_get_ex(req, "request_id", &v)) {
+		if (!json_object_is_type(v, json_type_string) ||
+		    !request_id_valid(json_object_get_string(v)))
+			return fail(err, err_len, -EINVAL,
+				    "bad request_id (letters, digits and -, at most %d)",
+				    REQUEST_ID_MAX);
+		out->request_id = json_object_get_string(v);
 	}
 	if (json_object_object_get_ex(req, "args", &args) && args &&
 	    !json_object_is_type(args, json_type_object))
@@ -359,6 +367,7 @@ static void encode_arg(struct json_object *o, const struct agent_arg_policy *p,
 
 struct json_object *agent_request_encode(enum agent_op_id id,
 					 const char *region,
+					 const char *request_id,
 					 const struct agent_args *args)
 {
 	const struct agent_op *op = agent_op_get(id);
@@ -371,6 +380,9 @@ struct json_object *agent_request_encode(enum agent_op_id id,
 	json_object_object_add(req, "op", json_object_new_string(op->name));
 	if (region)
 		json_object_object_add(req, "region", json_object_new_string(region));
+	if (request_id)
+		json_object_object_add(req, "request_id",
+				       json_object_new_string(request_id));
 	for (const struct agent_arg_policy *p = op->args; args && p->name; p++)
 		encode_arg(o, p, args);
 	json_object_object_add(req, "args", o);

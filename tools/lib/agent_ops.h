@@ -22,6 +22,7 @@
 #include <json-c/json.h>
 
 #include "region_id.h"
+#include "request_id.h"
 
 enum agent_op_id {
 	AGENT_OP_CREATE_DISK,
@@ -112,6 +113,7 @@ struct agent_op {
 struct agent_request {
 	const struct agent_op *op;
 	const char *region;		/* NULL: the agent's default */
+	const char *request_id;		/* the caller's, NULL: the agent makes one */
 	struct agent_args args;
 };
 
@@ -129,9 +131,13 @@ bool agent_region_valid(const char *region);
 int agent_request_decode(struct json_object *req, struct agent_request *out,
 			 char *err, size_t err_len);
 
-/* The request object for @op with the arguments set in @args. */
+/*
+ * The request object for @op with the arguments set in @args; @region and
+ * @request_id may be NULL.
+ */
 struct json_object *agent_request_encode(enum agent_op_id op,
 					 const char *region,
+					 const char *request_id,
 					 const struct agent_args *args);
 
 #endif

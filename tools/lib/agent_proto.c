@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "agent_proto.h"
+#include "ecs_error.h"
 #include "secmem.h"
 
 int proto_send(int fd, struct json_object *obj)
@@ -159,30 +160,7 @@ struct json_object *proto_reply_ok(struct json_object *result)
 	return o;
 }
 
-/* The ECS-style error code of an errno, when a handler named none. */
-static const char *code_of(int err)
-{
-	switch (err) {
-	case EINVAL: case E2BIG: case ERANGE: case EMSGSIZE: case EBADMSG:
-		return "InvalidParameter";
-	case ENOENT:
-		return "NotFound";
-	case EBUSY: case EALREADY:
-		return "IncorrectDiskStatus";
-	case EPERM: case EACCES: case EOPNOTSUPP:
-		return "OperationDenied";
-	case EKEYREVOKED: case ENOKEY:
-		return "KMS.KeyUnusable";
-	case ENOSPC:
-		return "InsufficientCapacity";
-	case ETIMEDOUT: case ECONNREFUSED:
-		return "ServiceUnavailable";
-	default:
-		return "InternalError";
-	}
-}
-
-struct json_object *proto_reply_error(int err, const char *code,
+struct json_object *proto_reply_error(int err, enum ecs_err code,
 				      const char *message)
 {
 	struct json_object *o = json_object_new_object();
@@ -192,7 +170,8 @@ struct json_object *proto_reply_error(int err, const char *code,
 	json_object_object_add(o, "ok", json_object_new_boolean(0));
 	json_object_object_add(o, "errno", json_object_new_int(err));
 	json_object_object_add(o, "code",
-			       json_object_new_string(code ? code : code_of(err)));
+			       json_object_new_string(ecs_error_get(code ? code :
+						ecs_error_from_errno(err))->code));
 	json_object_object_add(o, "error", json_object_new_string(message));
 	return o;
 }

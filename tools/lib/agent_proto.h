@@ -19,6 +19,8 @@
 
 #include <json-c/json.h>
 
+#include "ecs_error.h"
+
 #define AGENT_DEFAULT_SOCKET	"/run/ecsenc/agent.sock"
 #define AGENT_DEFAULT_REGION	"cn-hangzhou"
 #define AGENT_PROTO_MAX_MSG	(1024 * 1024)
@@ -43,11 +45,12 @@ int proto_call(const char *socket_path, struct json_object *request,
 	       struct json_object **reply);
 
 /*
- * Reply builders: take ownership of @result.  An error carries an ECS-style
- * code; NULL @code picks one from @err (ENOENT: "NotFound", ...).
+ * Reply builders: take ownership of @result.  An error carries the code of
+ * its identity in the error table (ecs_error.h); ECS_ERR_NONE takes the
+ * class of @err (EAGAIN: "Throttling", ...).
  */
 struct json_object *proto_reply_ok(struct json_object *result);
-struct json_object *proto_reply_error(int err, const char *code,
+struct json_object *proto_reply_error(int err, enum ecs_err code,
 				      const char *message);
 
 #endif

@@ -8,6 +8,7 @@
 
 static const char *log_prog = "ecsenc";
 static enum log_level log_max = LOG_LEVEL_INFO;
+static int log_stamped = 1;
 
 static const char *const level_names[] = {
 	[LOG_LEVEL_ERR] = "error", [LOG_LEVEL_WARN] = "warning",
@@ -20,6 +21,11 @@ void log_init(const char *progname, enum log_level max_level)
 
 	log_prog = slash ? slash + 1 : progname;
 	log_max = max_level;
+}
+
+void log_plain(void)
+{
+	log_stamped = 0;
 }
 
 void log_msg(enum log_level level, const char *fmt, ...)
@@ -36,7 +42,10 @@ void log_msg(enum log_level level, const char *fmt, ...)
 	strftime(stamp, sizeof(stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 
 	flockfile(stderr);
-	fprintf(stderr, "%s %s %s: ", stamp, log_prog, level_names[level]);
+	if (log_stamped)
+		fprintf(stderr, "%s %s %s: ", stamp, log_prog, level_names[level]);
+	else
+		fprintf(stderr, "%s: ", log_prog);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

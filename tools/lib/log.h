@@ -16,6 +16,11 @@ enum log_level {
 };
 
 void log_init(const char *progname, enum log_level max_level);
+/*
+ * For a command a person runs: "prog: message", without the time and the
+ * level that a daemon's log wants.
+ */
+void log_plain(void);
 void log_msg(enum log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 

@@ -48,7 +48,7 @@ ctl create-snapshot "$b" >/dev/null || fail "snapshot after EnableKey"
 ctl kms ScheduleKeyDeletion KeyId="$cmk" PendingWindowInDays=7 >/dev/null
 must_fail --error "scheduled for deletion" ctl create-snapshot "$b"
 ctl kms AdvanceClock Seconds=$((8 * 86400)) >/dev/null
-must_fail --error "does not exist" ctl create-snapshot "$b"
+must_fail --error "that wraps this data key no longer exists" ctl create-snapshot "$b"
 must_fail --error "there is no KMS key $cmk in region" ctl create-disk --size 8M --category cloud --encrypted --kms-key-id "$cmk"
 must_fail --error "service key" ctl kms DisableKey KeyId=alias/acs/ecs
 

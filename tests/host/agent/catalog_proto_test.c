@@ -91,7 +91,7 @@ static void test_proto(void)
 	close(sv[0]);
 	close(sv[1]);
 
-	got = proto_reply_error(-EBUSY, NULL, "disk d-1 is attached");
+	got = proto_reply_error(-EBUSY, ECS_ERR_NONE, "disk d-1 is attached");
 	REQUIRE(json_object_object_get_ex(got, "errno", &v) && json_object_get_int(v) == EBUSY);
 	REQUIRE(json_object_object_get_ex(got, "ok", &v) && !json_object_get_boolean(v));
 	json_object_put(got);

@@ -38,5 +38,5 @@ answers copy-disk d-1 d-2 -- '{"ok":true,"result":{"Disks":[]}}' \
 	'{"ok":true,"result":{"Disks":[{"DiskId":"d-other"}]}}'
 answers rebuild-catalog -- '{"ok":true,"result":{"Objects":"many"}}'
 answers --json describe-disks -- '{"ok":false,"error":"the agent says no","code":"X"}'
-[ "$(jq -r .error "$work/out")" = "the agent says no" ] || fail "--json error: $(cat "$work/out")"
+[ "$(jq -r .Message "$work/out")" = "the agent says no" ] || fail "--json error: $(cat "$work/out")"
 echo PASS

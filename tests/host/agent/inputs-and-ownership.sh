@@ -34,12 +34,28 @@ fi
 
 log "--json: errors are JSON too"
 out=$(ctl --json create-disk --size 0 --category cloud) && fail "size 0 accepted"
-[ "$(jq -r .ok <<<"$out")" = false ] || fail "--json error is not JSON: $out"
+[ "$(jq -r .Code <<<"$out")" = InvalidParameter ] || fail "--json error is not JSON: $out"
 out=$(ctl --json attach-disk d-nope) && fail "attach of d-nope succeeded"
-[ "$(jq -r .code <<<"$out")" = NotFound ] || fail "--json agent error: $out"
-jq -r .error <<<"$out" | grep -q "no disk d-nope" || fail "--json error text: $out"
+[ "$(jq -r .Code <<<"$out")" = InvalidDiskId.NotFound ] || fail "--json agent error: $out"
+jq -r .Message <<<"$out" | grep -q "no disk d-nope" || fail "--json error text: $out"
 out=$(ctl --json encrypt-disk d-nope) && fail "encrypt-disk succeeded"
-[ "$(jq -r .code <<<"$out")" = OperationDenied ] || fail "--json encrypt-disk: $out"
+[ "$(jq -r .Code <<<"$out")" = OperationDenied.EncryptionConversion ] || fail "--json encrypt-disk: $out"
+
+log "exit statuses come from the error table; --json is one envelope with a RequestId"
+status_of() { "$@" >/dev/null 2>&1; echo $?; }
+assert_eq "$(status_of ctl create-disk --size 64M)" 2 "create-disk without a category"
+assert_eq "$(status_of ctl create-disk --size 0 --category cloud)" 2 "create-disk --size 0"
+assert_eq "$(status_of ctl attach-disk d-nope)" 3 "attach of a missing disk"
+assert_eq "$(status_of ctl encrypt-disk d-nope)" 5 "encrypt-disk"
+assert_eq "$(status_of "$CTL_BIN" --socket "$work/none.sock" describe-disks)" 6 "no agent"
+out=$(ctl create-disk --size 64M --category cloud --json) || fail "create-disk: $out"
+jq -e '.RequestId | test("^[0-9A-F-]{36}$")' <<<"$out" >/dev/null || fail "success without RequestId: $out"
+out=$(ctl create-disk --json --size 64M --bogus 2>/dev/null) && fail "--bogus accepted"
+jq -e '.Code == "InvalidParameter" and (.RequestId | length) == 36' <<<"$out" >/dev/null ||
+	fail "a parse error before --json is not JSON: $out"
+rid=$(jq -r .RequestId <<<"$(ctl --json attach-disk d-nope)")
+grep -q "RequestId $rid: attach-disk" "$work/agent.log" || fail "the agent did not log RequestId $rid"
+"$CTL_BIN" --version | grep -Eq '^ecsenc-ctl [0-9]+\.[0-9]+' || fail "--version: $("$CTL_BIN" --version)"
 
 log "ecsenc-ctl VERB --help"
 for verb in create-disk attach-disk copy-disk kms describe-disks; do

@@ -28,8 +28,8 @@ must_fail --error "copy-disk" ctl create-disk --snapshot-id "$s" --encrypted
 must_fail --error "unknown disk category" ctl create-disk --size 4M --category floppy
 must_fail --error "needs --encrypted" ctl create-disk --size 4M --category cloud --kms-key-id alias/acs/ecs
 must_fail --error "disk $plain is not attached" ctl detach-disk "$plain"
-[ "$(ctl --json detach-disk "$plain" | jq -r .code)" = IncorrectDiskStatus ] ||
-	fail "detach-disk of a detached disk is not IncorrectDiskStatus"
+[ "$(ctl --json detach-disk "$plain" | jq -r .Code)" = InvalidDisk.AlreadyDetached ] ||
+	fail "detach-disk of a detached disk is not InvalidDisk.AlreadyDetached"
 must_fail --error "no disk d-doesnotexist" ctl attach-disk d-doesnotexist
 must_fail --error "no snapshot s-nope" ctl delete-snapshot s-nope
 must_fail --error "there is no KMS key 00000000-0000-0000-0000-000000000000 in region cn-hangzhou" ctl create-disk --size 4M --category cloud --encrypted --kms-key-id 00000000-0000-0000-0000-000000000000

@@ -97,7 +97,7 @@ ctl_a detach-disk "$c" >/dev/null
 
 log "a snapshot with disks made from it cannot be deleted"
 must_fail --error "cannot be deleted: 1 disk was made from it" ctl_a delete-snapshot "$s"
-{ ctl_a --json delete-snapshot "$s" || true; } | jq -e '.code == "SnapshotCreatedDisk"' >/dev/null ||
+{ ctl_a --json delete-snapshot "$s" || true; } | jq -e '.Code == "SnapshotCreatedDisk"' >/dev/null ||
 	fail "no SnapshotCreatedDisk code"
 
 log "re-init of the clone: back to the snapshot's data"

@@ -41,7 +41,7 @@ assert_eq "$(jq -r '.Disks[0].Attachments[0].Device' desc.json)" "$deva" "Device
 
 log "an ordinary disk: host B's attach names the host that holds it"
 must_fail --error "disk $d is attached on host-a since 20" ctl_b attach-disk "$d"
-{ ctl_b --json attach-disk "$d" || true; } | jq -e '.code == "IncorrectDiskStatus"' >/dev/null ||
+{ ctl_b --json attach-disk "$d" || true; } | jq -e '.Code == "IncorrectDiskStatus"' >/dev/null ||
 	fail "no IncorrectDiskStatus code"
 [ -e "/dev/mapper/ecsenc-b-$d" ] && fail "host B made a device for a disk it does not hold"
 must_fail --error "attached on host-a" ctl_b delete-disk "$d"

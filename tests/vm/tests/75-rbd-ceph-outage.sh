@@ -92,7 +92,7 @@ dmsetup info "ecsenc-a-$e" >/dev/null 2>&1 && fail "the device of $e outlived it
 t0=$(now)
 must_fail --error "Ceph cluster unreachable" ctl_a delete-disk "$u"
 log "delete-disk failed in $(($(now) - t0)) s: $LAST_ERR"
-{ ctl_a --json delete-disk "$u" || true; } | jq -e '.code == "ServiceUnavailable"' >/dev/null ||
+{ ctl_a --json delete-disk "$u" || true; } | jq -e '.Code == "ServiceUnavailable"' >/dev/null ||
 	fail "delete-disk during the outage: not ServiceUnavailable"
 # A listing asks Ceph who holds each disk (the pool may hold disks of
 # earlier tests too): the first waits out the connect timeout, the

@@ -37,7 +37,7 @@ must_fail --error "snapshot $s is not encrypted" ctl create-disk --snapshot-id "
 must_fail --error "cloud_essd disks cannot be encrypted" ctl create-disk --size 8M --category cloud_essd
 assert_eq "$(ctl --json describe-disks | jq '.Disks | length')" "$n" "disks after refusals"
 ctl --json create-disk --size 8M --category cloud --unencrypted >err.json && fail "unencrypted accepted"
-assert_eq "$(jq -r .code err.json)" OperationDenied.EncryptionByDefault "error code"
+assert_eq "$(jq -r .Code err.json)" InvalidEncrypted.NotMatchDiskDefaultEncryption "error code"
 
 log "a default key of the customer's"
 cmk=$(kms_field .KeyMetadata.KeyId CreateKey Description=default)

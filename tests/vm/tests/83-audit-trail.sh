@@ -40,7 +40,7 @@ cp "$log" good.log
 sed -i '2s/"Result":"Success"/"Result":"Failure"/' "$log"
 must_fail --error "record Seq 2 (line 2) was edited" ctl verify-audit-log
 ctl --json verify-audit-log >err.json && fail "verify passed an edited log"
-assert_eq "$(jq -r .code err.json)" InvalidAuditLog.Tampered "error code"
+assert_eq "$(jq -r .Code err.json)" InvalidAuditLog.Tampered "error code"
 cp good.log "$log"
 sed -i '3d' "$log"
 must_fail --error "record Seq 3 is missing" ctl verify-audit-log
