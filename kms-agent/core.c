@@ -19,6 +19,7 @@
 
 #include "backend.h"
 #include "core.h"
+#include "disk_category.h"
 #include "kernel.h"
 #include "agent_kms.h"
 #include "log.h"
@@ -374,13 +375,90 @@ static int list_visit(const struct catalog_object *row, void *arg)
 	return w->fn(&o, w->arg);
 }
 
+/* The stores of one region that a shared backend holds, by id. */
+struct store_sync {
+	struct op_ctx *ctx;
+	char (*seen)[32];		/* ids of the region's stores */
+	size_t n_seen, cap;
+};
+
+static int learn_store(const struct backend_ref *ref,
+		       const struct disk_header *h, void *arg)
+{
+	struct store_sync *s = arg;
+	struct catalog_object row;
+	void *grown;
+
+	if (strcmp(ref->region, s->ctx->region))
+		return 0;
+	if (s->n_seen == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 64;
+		grown = realloc(s->seen, s->cap * sizeof(*s->seen));
+		if (!grown)
+			return -ENOMEM;
+		s->seen = grown;
+	}
+	snprintf(s->seen[s->n_seen++], sizeof(*s->seen), "%s", ref->id);
+	if (catalog_get(s->ctx->agent->catalog, ref->region, ref->id, &row) != -ENOENT)
+		return 0;
+	row_from_header(backend(s->ctx), &row, h);
+	if (catalog_put(s->ctx->agent->catalog, &row) == 0)
+		log_info("%s: learnt from the %s backend (made by another host)",
+			 ref->id, backend(s->ctx)->name);
+	return 0;
+}
+
+static int forget_gone(const struct catalog_object *row, void *arg)
+{
+	struct store_sync *s = arg;
+
+	if (row->attached)		/* here: the kernel's word, not a listing's */
+		return 0;
+	for (size_t i = 0; i < s->n_seen; i++)
+		if (!strcmp(s->seen[i], row->id))
+			return 0;
+	if (catalog_delete(s->ctx->agent->catalog, row->id) == 0)
+		log_info("%s: its store is gone from the %s backend (deleted by another host)",
+			 row->id, backend(s->ctx)->name);
+	return 0;
+}
+
+/*
+ * With storage that several hosts share, the storage is the truth: a
+ * listing first learns the stores that other hosts made and forgets those
+ * they deleted.  Returns the backend's error when it could not list.
+ */
+static int sync_with_shared_store(struct op_ctx *ctx)
+{
+	struct store_sync s = { .ctx = ctx };
+	int r;
+
+	r = backend(ctx)->list(learn_store, &s);
+	if (r >= 0) {
+		catalog_list(ctx->agent->catalog, CATALOG_DISK, ctx->region,
+			     forget_gone, &s);
+		catalog_list(ctx->agent->catalog, CATALOG_SNAPSHOT, ctx->region,
+			     forget_gone, &s);
+	}
+	free(s.seen);
+	return r < 0 ? r : 0;
+}
+
 int core_list(struct op_ctx *ctx, enum catalog_kind kind, core_visit_fn fn,
 	      void *arg)
 {
 	struct list_walk w = { fn, arg, ctx->agent, 0 };
-	int r = catalog_list(ctx->agent->catalog, kind, ctx->region,
-			     list_visit, &w);
+	int r;
 
+	if (backend(ctx)->shared_by_hosts) {
+		r = sync_with_shared_store(ctx);
+		if (backend_unreachable(r))
+			w.unreachable = r;
+		else if (r < 0)
+			log_warn("listing the %s backend's stores failed: %s",
+				 backend(ctx)->name, strerror(-r));
+	}
+	r = catalog_list(ctx->agent->catalog, kind, ctx->region, list_visit, &w);
 	return r < 0 ? op_fail(ctx, r, "catalog listing failed") : r;
 }
 
@@ -465,36 +543,28 @@ static int header_new_key(struct op_ctx *ctx, struct disk_header *h,
 				    h->kms_key_version, sizeof(h->kms_key_version));
 }
 
-static const char *const encryptable[] = {
-	"cloud", "cloud_efficiency", "cloud_ssd", "san_ssd", "san_efficiency",
-};
-static const char *const not_encryptable[] = {
-	"cloud_essd", "cloud_auto", "ephemeral", "ephemeral_ssd",
-	"local_ssd_pro", "local_hdd_pro",
-};
-
 /* 0 if @category may be encrypted (when asked), else fail in words. */
 static int check_category(struct op_ctx *ctx, const char *category,
 			  int encrypted)
 {
-	size_t i;
+	const struct disk_category *c;
+	char names[256];
 
+	disk_category_list(names, sizeof(names), false);
 	if (!category || !*category)
-		return op_fail_code(ctx, -EINVAL, ECS_ERR_MISSING_PARAMETER, "a disk category is required (cloud, cloud_efficiency, cloud_ssd, cloud_essd, san_ssd, san_efficiency)");
-	for (i = 0; i < sizeof(encryptable) / sizeof(*encryptable); i++)
-		if (!strcmp(category, encryptable[i]))
-			return 0;
-	for (i = 0; i < sizeof(not_encryptable) / sizeof(*not_encryptable); i++) {
-		if (strcmp(category, not_encryptable[i]))
-			continue;
-		if (!encrypted)
-			return 0;
+		return op_fail_code(ctx, -EINVAL, ECS_ERR_MISSING_PARAMETER,
+				    "a disk category is required (%s)", names);
+	c = disk_category_find(category);
+	if (!c)
+		return op_fail_code(ctx, -EINVAL, ECS_ERR_CATEGORY_NOT_SUPPORTED,
+				    "unknown disk category %s (%s)", category, names);
+	if (encrypted && !c->encryptable) {
+		disk_category_list(names, sizeof(names), true);
 		return op_fail_code(ctx, -EOPNOTSUPP, ECS_ERR_ENCRYPTED_NOT_SUPPORTED,
-			"%s disks cannot be encrypted: only cloud, cloud_efficiency, cloud_ssd and shared block storage (san_ssd, san_efficiency) can; ESSD and local disks cannot",
-			category);
+				    "%s disks cannot be encrypted: only %s can; ESSD and local disks cannot",
+				    category, names);
 	}
-	return op_fail_code(ctx, -EINVAL, ECS_ERR_CATEGORY_NOT_SUPPORTED, "unknown disk category %s (cloud, cloud_efficiency, cloud_ssd, cloud_essd, san_ssd, san_efficiency)",
-		       category);
+	return 0;
 }
 
 /* The header of a disk made from snapshot @snap; its header in @sh. */
@@ -819,27 +889,68 @@ int core_reinit(struct op_ctx *ctx, const char *disk_id,
 	return r < 0 ? r : core_record(ctx, &h, how, false, out);
 }
 
+struct made_from {
+	const char *snapshot_id;
+	char first[32];			/* one disk made from it */
+	int n;
+};
+
+static int count_made_from(const struct catalog_object *o, void *arg)
+{
+	struct made_from *m = arg;
+
+	if (strcmp(o->source_id, m->snapshot_id))
+		return 0;
+	if (!m->n++)
+		snprintf(m->first, sizeof(m->first), "%s", o->id);
+	return 0;
+}
+
+/*
+ * ECS's rule, whatever the backend: a snapshot that disks were made from
+ * is not deleted (SnapshotCreatedDisk).  The backend adds what its storage
+ * itself depends on (an RBD clone's parent snapshot), which the catalog of
+ * this host may not know.
+ */
+static int snapshot_deletable(struct op_ctx *ctx, const struct core_object *snap)
+{
+	struct made_from m = { .snapshot_id = snap->row.id };
+	struct backend_ref ref;
+	char why[128];
+	int r;
+
+	r = catalog_list(ctx->agent->catalog, CATALOG_DISK, snap->row.region,
+			 count_made_from, &m);
+	if (r < 0)
+		return op_fail(ctx, r, "catalog listing failed");
+	if (m.n)
+		return op_fail_code(ctx, -EBUSY, ECS_ERR_SNAPSHOT_CREATED_DISK,
+				    "snapshot %s cannot be deleted: %d disk%s (%s%s) were made from it; delete those disks first",
+				    snap->row.id, m.n, m.n == 1 ? "" : "s", m.first,
+				    m.n > 1 ? ", …" : "");
+	ref_of(&snap->row, &ref);
+	if (backend(ctx)->in_use &&
+	    backend(ctx)->in_use(&ref, why, sizeof(why)) > 0)
+		return op_fail_code(ctx, -EBUSY, ECS_ERR_SNAPSHOT_CREATED_DISK,
+				    "snapshot %s cannot be deleted: %s; delete those disks first",
+				    snap->row.id, why);
+	return 0;
+}
+
 int core_delete(struct op_ctx *ctx, enum catalog_kind kind, const char *id,
 		struct core_object *out)
 {
 	struct backend_ref ref;
-	char why[128];
 	int r;
 
 	r = core_get(ctx, kind, id, out);
 	if (r < 0)
 		return r;
-	if (kind == CATALOG_DISK) {
-		r = require_detached(ctx, out, "deleting it");
-		if (r < 0)
-			return r;
-	}
+	r = kind == CATALOG_DISK ? require_detached(ctx, out, "deleting it") :
+				   snapshot_deletable(ctx, out);
+	if (r < 0)
+		return r;
 	ref_of(&out->row, &ref);
-	if (backend(ctx)->in_use &&
-	    backend(ctx)->in_use(&ref, why, sizeof(why)) > 0)
-		return op_fail_code(ctx, -EBUSY, ECS_ERR_SNAPSHOT_CREATED_DISK,
-				    "snapshot %s cannot be deleted: %s; delete those disks first",
-				    out->row.id, why);
 	/*
 	 * The row first: a crash between the two leaves a store, which
 	 * reconciliation puts back in the catalog, never a dangling row.

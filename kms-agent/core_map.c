@@ -14,6 +14,7 @@
 
 #include "backend.h"
 #include "core.h"
+#include "disk_category.h"
 #include "kernel.h"
 #include "agent_kms.h"
 #include "log.h"
@@ -55,12 +56,6 @@ out:
 	return 0;
 }
 
-/* Shared block storage: ECS attaches it to several instances at once. */
-static int is_shared_category(const char *category)
-{
-	return !strcmp(category, "san_ssd") || !strcmp(category, "san_efficiency");
-}
-
 int core_map(struct op_ctx *ctx, struct core_object *o, int force)
 {
 	const struct backend_ops *be = ctx->agent->backend;
@@ -68,6 +63,7 @@ int core_map(struct op_ctx *ctx, struct core_object *o, int force)
 	struct backend_dev dev = { .handle = -1 };
 	struct backend_attach att = { .force = force };
 	unsigned char *key = NULL;
+	const struct disk_category *category;
 	struct disk_header h;
 	char dm[64], node[160];
 	int r;
@@ -75,7 +71,9 @@ int core_map(struct op_ctx *ctx, struct core_object *o, int force)
 	core_dm_name(o->row.id, dm, sizeof(dm));
 	snprintf(node, sizeof(node), "/dev/mapper/%s", dm);
 	att.device = node;
-	att.shared = is_shared_category(o->row.category);
+	/* Shared block storage: ECS attaches it to several instances at once. */
+	category = disk_category_find(o->row.category);
+	att.shared = category && category->shared;
 	ctx->object_id = o->row.id;
 	r = core_read_header(ctx, &o->row, &h);
 	if (r < 0)

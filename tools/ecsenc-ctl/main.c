@@ -12,6 +12,7 @@
 
 #include "agent_proto.h"
 #include "ctl.h"
+#include "disk_category.h"
 #include "ecs_error.h"
 #include "kms_api.h"
 #include "log.h"
@@ -37,7 +38,7 @@ static const struct ctl_option {
 	{ "region", "REGION", OPT_REGION, "region (default: the agent's)" },
 	{ "json", NULL, OPT_JSON, "print the answer, or the error, as one JSON object with its RequestId" },
 	{ "size", "SIZE", OPT_SIZE, "disk size: bytes or with K, M, G, T (binary)" },
-	{ "category", "CAT", OPT_CATEGORY, "cloud, cloud_efficiency, cloud_ssd, cloud_essd, san_ssd, san_efficiency" },
+	{ "category", "CAT", OPT_CATEGORY, "disk category (listed below)" },
 	{ "encrypted", NULL, OPT_ENCRYPTED, "encrypt the new disk" },
 	{ "kms-key-id", "KEY", OPT_KMS_KEY_ID, "CMK for the data key (default " KMS_SERVICE_KEY_ALIAS ")" },
 	{ "snapshot-id", "SNAP", OPT_SNAPSHOT_ID, "snapshot to start from" },
@@ -126,6 +127,14 @@ static void option_help(FILE *f, const struct ctl_option *opt)
 	fprintf(f, "  %-22s %s\n", left, opt->help);
 }
 
+static void categories_help(FILE *f)
+{
+	fprintf(f, "\ndisk categories:\n");
+	for (size_t i = 0; i < n_disk_categories; i++)
+		fprintf(f, "  %-22s %s\n", disk_categories[i].name,
+			disk_categories[i].what);
+}
+
 /* ecsenc-ctl VERB --help: what the verb does and the options it takes. */
 static void verb_usage(FILE *f, const struct ctl_verb *v)
 {
@@ -141,6 +150,8 @@ static void verb_usage(FILE *f, const struct ctl_verb *v)
 	for (size_t i = 0; i < N_OPTIONS; i++)
 		if (ctl_options[i].id & GLOBAL_OPTS)
 			option_help(f, &ctl_options[i]);
+	if (v->opts & OPT_CATEGORY)
+		categories_help(f);
 }
 
 static void usage(FILE *f)
@@ -152,6 +163,7 @@ static void usage(FILE *f)
 	fprintf(f, "\noptions:\n");
 	for (size_t i = 0; i < N_OPTIONS; i++)
 		option_help(f, &ctl_options[i]);
+	categories_help(f);
 	fprintf(f, "\necsenc-ctl VERB --help describes one verb.\n");
 }
 

@@ -66,9 +66,12 @@ n=$(ctl describe-disks | grep -c '^d-')
 ctl describe-snapshots | grep -q "$s2" || fail "rebuilt catalog lost $s2"
 [ "$(ctl rebuild-catalog)" = 4 ] || fail "rebuild-catalog count"
 
-log "delete"
-ctl delete-snapshot "$s" || fail "delete-snapshot"
+log "delete: not a snapshot that disks were made from (ECS's rule, on local storage too)"
+must_fail --error "1 disk ($d2) were made from it" ctl delete-snapshot "$s"
+[ "$(ctl --json delete-snapshot "$s" | jq -r .Code)" = SnapshotCreatedDisk ] ||
+	fail "delete-snapshot of a snapshot with a disk: not SnapshotCreatedDisk"
 ctl delete-disk "$d2" || fail "delete-disk"
+ctl delete-snapshot "$s" || fail "delete-snapshot once its disk is gone"
 [ -e "$work/state/cn-hangzhou/$d2.img" ] && fail "store not removed"
 must_fail --error "no disk $d2" ctl describe-disks "$d2"
 

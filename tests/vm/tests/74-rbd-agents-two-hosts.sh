@@ -4,7 +4,8 @@
 # Two hosts, one pool, one KMS: host A's and host B's agents (network
 # namespaces of one guest; B reaches the storage only over veth-b).
 #   - B, with an empty catalog, lists and describes what A created, with
-#     A's attachment as Ceph records it;
+#     A's attachment as Ceph records it; a disk A makes later is listed on
+#     B without rebuild-catalog, and forgotten once A deletes it;
 #   - an ordinary disk is attached on one host at a time: B's attach fails
 #     naming host-a;
 #   - shared block storage (san_ssd) attaches on both, each host unwrapping
@@ -38,6 +39,12 @@ assert_eq "$(jq -r '.Disks[0].Status' desc.json)" In_use "Status on host B"
 assert_eq "$(jq -r '.Disks[0].Attachments | length' desc.json)" 1 "attachments"
 assert_eq "$(jq -r '.Disks[0].Attachments[0].InstanceId' desc.json)" host-a "InstanceId on host B"
 assert_eq "$(jq -r '.Disks[0].Attachments[0].Device' desc.json)" "$deva" "Device on host B"
+
+log "the pool is the truth: B lists a disk A made after B started, and forgets it once A deletes it"
+late=$(ctl_a create-disk --size 8M --category cloud)
+ctl_b describe-disks | grep -q "^$late" || fail "host B does not list $late without rebuild-catalog"
+ctl_a delete-disk "$late" || fail "host A delete-disk $late"
+ctl_b describe-disks | grep -q "^$late" && fail "host B still lists $late, deleted by host A"
 
 log "an ordinary disk: host B's attach names the host that holds it"
 must_fail --error "disk $d is attached on host-a since 20" ctl_b attach-disk "$d"
