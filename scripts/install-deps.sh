@@ -15,6 +15,8 @@ pkgs=(
 	qemu-system-x86 busybox-static cpio kmod
 	dmsetup cryptsetup-bin fio keyutils e2fsprogs util-linux
 	openssl sqlite3 jq xfsprogs
+	# host tests: a running agent traced for its syncs
+	strace
 	# Ceph: librbd for the agent's rbd backend; in the VM
 	# (tests/vm/ceph/payload.sh) daemons, rbd CLI, librados
 	# for the monitor command helper, tcpdump, ip netns
