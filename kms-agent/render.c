@@ -5,7 +5,8 @@
 
 #include "render.h"
 
-enum render_type { RF_STR, RF_U64, RF_INT_BOOL, RF_STATUS };
+/* RF_GIB: bytes shown as ECS shows sizes, whole GiB rounded up. */
+enum render_type { RF_STR, RF_U64, RF_GIB, RF_TIME, RF_INT_BOOL, RF_STATUS };
 
 struct render_field {
 	const char *disk_key;	/* its name in a disk's JSON; NULL: none */
@@ -22,7 +23,8 @@ static const struct render_field fields[] = {
 	{ "DiskId", "SnapshotId", ALL, RF_STR, AT(row.id) },
 	{ "RegionId", "RegionId", RENDER_FULL, RF_STR, AT(row.region) },
 	{ "Category", "Category", RENDER_FULL, RF_STR, AT(row.category) },
-	{ "Size", "Size", RENDER_FULL, RF_U64, AT(row.size) },
+	{ "Size", "SourceDiskSize", RENDER_FULL, RF_GIB, AT(row.size) },
+	{ "SizeBytes", "SizeBytes", RENDER_FULL, RF_U64, AT(row.size) },
 	{ "Encrypted", "Encrypted", RENDER_FULL, RF_INT_BOOL, AT(row.encrypted) },
 	{ "KMSKeyId", "KMSKeyId", RENDER_FULL, RF_STR, AT(row.kms_key_id) },
 	{ "KMSKeyVersionId", "KMSKeyVersionId", RENDER_FULL, RF_STR, AT(row.kms_key_version) },
@@ -30,9 +32,11 @@ static const struct render_field fields[] = {
 	{ "SourceSnapshotId", "SourceDiskId", RENDER_FULL, RF_STR, AT(row.source_id) },
 	{ "Status", NULL, RENDER_FULL, RF_STATUS, AT(in_use) },
 	{ "Device", NULL, RENDER_FULL | RENDER_ATTACH, RF_STR, AT(device) },
-	{ "CreationTime", "CreationTime", RENDER_FULL, RF_U64, AT(row.created) },
+	{ "CreationTime", "CreationTime", RENDER_FULL, RF_TIME, AT(row.created) },
 	{ NULL, "CopyMethod", RENDER_FULL, RF_STR, AT(row.copy_method) },
 };
+
+static struct json_object *ecs_time(uint64_t t);
 
 static struct json_object *value(const struct render_field *f,
 				 const struct core_object *o)
@@ -44,6 +48,11 @@ static struct json_object *value(const struct render_field *f,
 		return json_object_new_string(p);
 	case RF_U64:
 		return json_object_new_int64((int64_t)*(const uint64_t *)p);
+	case RF_GIB:
+		return json_object_new_int64((int64_t)((*(const uint64_t *)p +
+							(1ull << 30) - 1) >> 30));
+	case RF_TIME:
+		return ecs_time(*(const uint64_t *)p);
 	case RF_INT_BOOL:
 		return json_object_new_boolean(*(const int *)p);
 	case RF_STATUS:

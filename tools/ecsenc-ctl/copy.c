@@ -42,7 +42,7 @@ static int describe_one(const struct ctl_opts *o, struct copy_end *e)
 		json_object_put(res);
 		return -1;
 	}
-	e->size = reply_int(d, "Size");
+	e->size = reply_int(d, "SizeBytes");
 	e->encrypted = reply_bool(d, "Encrypted");
 	e->was_attached = !strcmp(reply_str(d, "Status"), "In_use");
 	json_object_put(res);

@@ -139,7 +139,7 @@ static int describe(const struct ctl_opts *o, enum agent_op_id op,
 	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
 		struct json_object *d = json_object_array_get_idx(list, i);
 
-		print_size(reply_int(d, "Size"), size, sizeof(size));
+		print_size(reply_int(d, "SizeBytes"), size, sizeof(size));
 		printf("%-24s %-16s %8s %-9s %-24s %-36s %-11s %s\n",
 		       reply_str(d, disks ? "DiskId" : "SnapshotId"),
 		       reply_str(d, "Category"), size,

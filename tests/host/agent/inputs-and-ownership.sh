@@ -50,6 +50,9 @@ assert_eq "$(status_of ctl encrypt-disk d-nope)" 5 "encrypt-disk"
 assert_eq "$(status_of "$CTL_BIN" --socket "$work/none.sock" describe-disks)" 6 "no agent"
 out=$(ctl create-disk --size 64M --category cloud --json) || fail "create-disk: $out"
 jq -e '.RequestId | test("^[0-9A-F-]{36}$")' <<<"$out" >/dev/null || fail "success without RequestId: $out"
+jq -e '.Size == 1 and .SizeBytes == 67108864 and
+	(.CreationTime | test("^20[0-9]{2}-[01][0-9]-[0-3][0-9]T[0-2][0-9]:[0-5][0-9]:[0-6][0-9]Z$"))' \
+	<<<"$out" >/dev/null || fail "sizes in GiB (and bytes), times in ISO 8601 UTC: $out"
 out=$(ctl create-disk --json --size 64M --bogus 2>/dev/null) && fail "--bogus accepted"
 jq -e '.Code == "InvalidParameter" and (.RequestId | length) == 36' <<<"$out" >/dev/null ||
 	fail "a parse error before --json is not JSON: $out"
