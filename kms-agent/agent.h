@@ -63,6 +63,7 @@ struct op_ctx {
 	bool kms_key_holds_data;	/* @kms_key wraps stored data: gone is lost */
 	const char *object_id;		/* disk or snapshot, for the audit log */
 	const char *request_id;		/* logged with every line about it */
+	const char *new_id;		/* the id the caller chose for a new object */
 	enum ecs_err code;		/* identity of the error, NONE: errno's class */
 	char error[512];		/* plain-words error for the user */
 	size_t n_kms_calls;		/* used entries of @kms_calls */

@@ -149,6 +149,42 @@ int core_new_id(const char *prefix, char *buf, size_t len)
 	return 0;
 }
 
+int core_object_id(struct op_ctx *ctx, const char *prefix, char *buf,
+		   size_t len)
+{
+	size_t n = strlen(prefix);
+
+	if (!ctx->new_id)
+		return core_new_id(prefix, buf, len);
+	if (strncmp(ctx->new_id, prefix, n) || ctx->new_id[n] != '-' ||
+	    strlen(ctx->new_id) >= len)
+		return op_fail(ctx, -EINVAL, "new_id %s is not a %s- id",
+			       ctx->new_id, prefix);
+	snprintf(buf, len, "%s", ctx->new_id);
+	return 0;
+}
+
+int core_made_before(struct op_ctx *ctx, enum catalog_kind kind,
+		     const char *region, struct core_object *o)
+{
+	const char *was = ctx->region;
+	char saved[sizeof(ctx->error)];
+	enum ecs_err code = ctx->code;
+	int r;
+
+	if (!ctx->new_id)
+		return -ENOENT;
+	memcpy(saved, ctx->error, sizeof(saved));
+	if (region)
+		ctx->region = region;
+	r = core_get(ctx, kind, ctx->new_id, o);
+	ctx->region = was;
+	/* Not made yet is no error of the request's. */
+	memcpy(ctx->error, saved, sizeof(saved));
+	ctx->code = code;
+	return r;
+}
+
 static bool is_id(const char *s, const char *prefix)
 {
 	size_t n = strlen(prefix);
@@ -636,9 +672,9 @@ int core_create_disk(struct op_ctx *ctx, const struct core_new_disk *req,
 				    "--kms-key-id needs --encrypted");
 	header_init(&h, ctx->region, req->category ? req->category : "",
 		    req->size);
-	r = core_new_id("d", h.object_id, sizeof(h.object_id));
+	r = core_object_id(ctx, "d", h.object_id, sizeof(h.object_id));
 	if (r < 0)
-		return op_fail(ctx, r, "no randomness for a disk id");
+		return ctx->error[0] ? r : op_fail(ctx, r, "no randomness for a disk id");
 
 	if (req->snapshot_id) {
 		r = core_get(ctx, CATALOG_SNAPSHOT, req->snapshot_id, &snap);
@@ -759,9 +795,9 @@ int core_snapshot(struct op_ctx *ctx, const char *disk_id,
 	h.seqno = 0;
 	h.created = (uint64_t)time(NULL);
 	snprintf(h.source_id, sizeof(h.source_id), "%s", disk.row.id);
-	r = core_new_id("s", h.object_id, sizeof(h.object_id));
+	r = core_object_id(ctx, "s", h.object_id, sizeof(h.object_id));
 	if (r < 0)
-		return op_fail(ctx, r, "cannot name the snapshot");
+		return ctx->error[0] ? r : op_fail(ctx, r, "cannot name the snapshot");
 
 	/* An attached disk is suspended (I/O flushed, held) while copied. */
 	core_dm_name(disk.row.id, dm, sizeof(dm));

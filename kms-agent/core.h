@@ -98,6 +98,18 @@ int core_record(struct op_ctx *ctx, const struct disk_header *h,
 
 /* "<prefix>-" and 20 random lowercase letters and digits. */
 int core_new_id(const char *prefix, char *buf, size_t len);
+/*
+ * The id of the object an operation makes: ctx->new_id when the caller
+ * chose one (it must start with "<prefix>-"), else a new random one.
+ */
+int core_object_id(struct op_ctx *ctx, const char *prefix, char *buf,
+		   size_t len);
+/*
+ * The object ctx->new_id names, if an earlier run of the same request
+ * made it (in @region, NULL: the request's): 0 and @o, or -ENOENT.
+ */
+int core_made_before(struct op_ctx *ctx, enum catalog_kind kind,
+		     const char *region, struct core_object *o);
 
 /*
  * Key lifecycle (core_keys.c).  Rewrap: the wrapped data key of @id to the

@@ -140,7 +140,7 @@ int core_copy_snapshot(struct op_ctx *ctx, const struct core_snapshot_copy *req,
 	nh.seqno = 0;
 	nh.created = (uint64_t)time(NULL);
 	snprintf(nh.region, sizeof(nh.region), "%s", region);
-	r = core_new_id("s", nh.object_id, sizeof(nh.object_id));
+	r = core_object_id(ctx, "s", nh.object_id, sizeof(nh.object_id));
 	if (r == 0)
 		r = core_new_id("l", nh.lineage_id, sizeof(nh.lineage_id));
 	if (r < 0)

@@ -13,7 +13,10 @@ int op_copy_snapshot(struct op_ctx *ctx, const struct agent_args *args,
 		.encrypted = args->encrypted,
 	};
 	struct core_object o;
-	int r = core_copy_snapshot(ctx, &req, &o);
+	int r = core_made_before(ctx, CATALOG_SNAPSHOT, req.region, &o);
+
+	if (r < 0)
+		r = core_copy_snapshot(ctx, &req, &o);
 
 	if (r == 0)
 		*result = render_object(&o, RENDER_FULL);

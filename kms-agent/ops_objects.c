@@ -31,6 +31,8 @@ int op_create_disk(struct op_ctx *ctx, const struct agent_args *args,
 	struct core_object o;
 	int r, by_default;
 
+	if (core_made_before(ctx, CATALOG_DISK, NULL, &o) == 0)
+		return answer(0, &o, RENDER_FULL, result);
 	r = default_encryption_apply(ctx, args->unencrypted, &req, default_key,
 				     &by_default);
 	if (r < 0)
@@ -72,6 +74,8 @@ int op_create_snapshot(struct op_ctx *ctx, const struct agent_args *args,
 {
 	struct core_object o;
 
+	if (core_made_before(ctx, CATALOG_SNAPSHOT, NULL, &o) == 0)
+		return answer(0, &o, RENDER_FULL, result);
 	return answer(core_snapshot(ctx, args->disk_id, &o), &o, RENDER_FULL,
 		      result);
 }

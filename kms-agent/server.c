@@ -139,7 +139,7 @@ static struct json_object *with_request_id(struct json_object *reply,
 	return reply;
 }
 
-static struct json_object *dispatch(struct agent *a, struct json_object *req)
+struct json_object *server_dispatch(struct agent *a, struct json_object *req)
 {
 	struct op_ctx ctx = { .agent = a };
 	struct json_object *result = NULL;
@@ -162,6 +162,7 @@ static struct json_object *dispatch(struct agent *a, struct json_object *req)
 	ctx.op = rq.op->billing;
 	ctx.region = rq.region ? rq.region : a->default_region;
 	ctx.object_id = rq.args.disk_id ? rq.args.disk_id : rq.args.snapshot_id;
+	ctx.new_id = rq.args.new_id;
 	log_info("RequestId %s: %s %s %s", ctx.request_id, name, ctx.region,
 		  ctx.object_id ? ctx.object_id : "");
 	locking = handlers[rq.op->id].locking;
@@ -208,7 +209,7 @@ static void *serve_one(void *arg)
 			"malformed request: not one JSON object");
 		goto send;
 	}
-	reply = dispatch(c->agent, req);
+	reply = server_dispatch(c->agent, req);
 send:
 	proto_send(c->fd, reply);
 	/* A kms reply may hold key-management secrets (import tokens). */

@@ -24,7 +24,11 @@ static const struct agent_arg_policy create_disk_args[] = {
 	ARG(kms_key_id, ID, false),
 	ARG(snapshot_id, ID, false),
 	ARG(unencrypted, BOOL, false),
+	ARG(new_id, ID, false),
 	END
+};
+static const struct agent_arg_policy create_snapshot_args[] = {
+	ARG(disk_id, ID, true), ARG(new_id, ID, false), END
 };
 static const struct agent_arg_policy attach_disk_args[] = {
 	ARG(disk_id, ID, true), ARG(force, BOOL, false), END
@@ -44,6 +48,7 @@ static const struct agent_arg_policy rewrap_snapshot_args[] = {
 static const struct agent_arg_policy copy_snapshot_args[] = {
 	ARG(snapshot_id, ID, true), ARG(kms_key_id, ID, false),
 	ARG(destination_region, REGION, false), ARG(encrypted, BOOL, false),
+	ARG(new_id, ID, false),
 	END
 };
 static const struct agent_arg_policy key_arg[] = {
@@ -63,7 +68,7 @@ static const struct agent_op ops[AGENT_OP_COUNT] = {
 	OP(CREATE_DISK, "create-disk", "CreateDisk", create_disk_args),
 	OP(ATTACH_DISK, "attach-disk", "AttachDisk", attach_disk_args),
 	OP(DETACH_DISK, "detach-disk", "DetachDisk", disk_arg),
-	OP(CREATE_SNAPSHOT, "create-snapshot", "CreateSnapshot", disk_arg),
+	OP(CREATE_SNAPSHOT, "create-snapshot", "CreateSnapshot", create_snapshot_args),
 	OP(RESET_DISK, "reset-disk", "ResetDisk", reset_disk_args),
 	OP(REINIT_DISK, "reinit-disk", "ReInitDisk", disk_arg),
 	OP(DELETE_DISK, "delete-disk", "DeleteDisk", disk_arg),

@@ -79,6 +79,12 @@ struct agent_args {
 	bool force;				/* attach: take it from its holder */
 	bool unencrypted;			/* create-disk: refuse encryption */
 	const char *destination_region;		/* copy-snapshot */
+	/*
+	 * create-disk, create-snapshot, copy-snapshot: the id the caller
+	 * chose for the new object (ecs-api does), so that a request sent
+	 * again finds the object it made instead of making another.
+	 */
+	const char *new_id;
 	size_t n_disk_ids;
 	const char *disk_ids[AGENT_MAX_IDS];
 	const char *action;			/* kms: the KMS action */

@@ -79,6 +79,13 @@ static char *next_field(char **p)
 
 int credentials_load(const char *path, struct credentials **out)
 {
+	return credentials_load_fields(path, 0,
+				       "<AccessKeyId> <AccessKeySecret>", out);
+}
+
+int credentials_load_fields(const char *path, size_t n_extra,
+			    const char *format, struct credentials **out)
+{
 	struct credentials *c;
 	char *line;
 	size_t cap = 0, lineno = 0;
@@ -95,6 +102,8 @@ int credentials_load(const char *path, struct credentials **out)
 	}
 	for (line = c->buf; line; ) {
 		char *nl = strchr(line, '\n'), *p = line, *id, *secret;
+		char *extra[CREDENTIAL_MAX_EXTRA] = { NULL };
+		size_t f;
 
 		if (nl)
 			*nl = '\0';
@@ -104,9 +113,12 @@ int credentials_load(const char *path, struct credentials **out)
 		id = next_field(&p);
 		if (id && *id != '#') {
 			secret = next_field(&p);
-			if (!secret || next_field(&p)) {
-				log_err("%s:%zu: expected \"<AccessKeyId> <AccessKeySecret>\"",
-					path, lineno);
+			for (f = 0; f < n_extra && f < CREDENTIAL_MAX_EXTRA; f++)
+				extra[f] = next_field(&p);
+			if (!secret || (n_extra && !extra[n_extra - 1]) ||
+			    n_extra > CREDENTIAL_MAX_EXTRA || next_field(&p)) {
+				log_err("%s:%zu: expected \"%s\"", path, lineno,
+					format);
 				ret = -EINVAL;
 				goto bad;
 			}
@@ -123,6 +135,8 @@ int credentials_load(const char *path, struct credentials **out)
 			}
 			c->keys[c->count].id = id;
 			c->keys[c->count].secret = secret;
+			for (f = 0; f < CREDENTIAL_MAX_EXTRA; f++)
+				c->keys[c->count].extra[f] = extra[f];
 			c->count++;
 		}
 		line = nl ? nl + 1 : NULL;

@@ -95,6 +95,22 @@
 	  "There is not enough storage for the disk.")			\
 	X(DEVICE_MAPPER_UNAVAILABLE, "OperationDenied.DeviceMapperUnavailable", 503, CTL_EXIT_UNAVAILABLE, \
 	  "Device-mapper or the ecsenc target is not available on this host.") \
+	X(INCOMPLETE_SIGNATURE, "IncompleteSignature", 400, CTL_EXIT_USAGE, \
+	  "The request signature does not conform to Aliyun standards.") \
+	X(SIGNATURE_MISMATCH, "SignatureDoesNotMatch", 400, CTL_EXIT_USAGE, \
+	  "The request signature we calculated does not match the signature you provided.") \
+	X(TIMESTAMP_EXPIRED, "InvalidTimeStamp.Expired", 400, CTL_EXIT_USAGE, \
+	  "The timestamp of the request is out of the allowed window.")	\
+	X(ACCESS_KEY_NOT_FOUND, "InvalidAccessKeyId.NotFound", 404, CTL_EXIT_NOT_FOUND, \
+	  "The specified AccessKeyId is not found.")			\
+	X(NONCE_USED, "SignatureNonceUsed", 400, CTL_EXIT_USAGE,	\
+	  "The request signature nonce has been used.")		\
+	X(IDEMPOTENT_MISMATCH, "IdempotentParameterMismatch", 400, CTL_EXIT_USAGE, \
+	  "The ClientToken was used before with other parameters.")	\
+	X(INCORRECT_INSTANCE_STATUS, "IncorrectInstanceStatus", 403, CTL_EXIT_STATE, \
+	  "The current status of the instance does not support this operation.") \
+	X(DISK_STILL_ATTACHED, "DiskStillAttached", 403, CTL_EXIT_STATE, \
+	  "The disk is attached; detach it first.")			\
 	X(THROTTLING, "Throttling", 400, CTL_EXIT_UNAVAILABLE,		\
 	  "Request was denied due to request throttling.")		\
 	X(SERVICE_UNAVAILABLE, "ServiceUnavailable", 503, CTL_EXIT_UNAVAILABLE, \

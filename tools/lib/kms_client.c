@@ -31,6 +31,7 @@ struct kms_client {
 	char *access_key_id;
 	char *secret;		/* secmem */
 	char *region;		/* NULL: no RegionId sent */
+	char *version;		/* Version sent */
 	long timeout_ms;
 	pthread_mutex_t lock;	/* protects @idle and @n_idle only */
 	CURL *idle[KMS_IDLE_HANDLES];	/* handles no call is using */
@@ -74,8 +75,9 @@ int kms_client_new(const struct kms_client_config *cfg,
 	c->access_key_id = strdup(cfg->access_key_id);
 	c->secret = secmem_strdup(cfg->access_key_secret);
 	c->region = cfg->region ? strdup(cfg->region) : NULL;
+	c->version = strdup(cfg->version ? cfg->version : KMS_API_VERSION);
 	c->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 10000;
-	if (!c->endpoint || !c->access_key_id || !c->secret ||
+	if (!c->endpoint || !c->access_key_id || !c->secret || !c->version ||
 	    (cfg->region && !c->region)) {
 		kms_client_free(c);
 		return -ENOMEM;
@@ -96,6 +98,7 @@ void kms_client_free(struct kms_client *c)
 	free(c->endpoint);
 	free(c->access_key_id);
 	free(c->region);
+	free(c->version);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
@@ -137,7 +140,7 @@ static int build_params(struct kms_client *c, const char *action,
 		return -EIO;
 	kms_format_timestamp(time(NULL), stamp);
 	p[i++] = (struct kms_param){ "Action", action };
-	p[i++] = (struct kms_param){ "Version", KMS_API_VERSION };
+	p[i++] = (struct kms_param){ "Version", c->version };
 	p[i++] = (struct kms_param){ "Format", "JSON" };
 	p[i++] = (struct kms_param){ "Timestamp", stamp };
 	p[i++] = (struct kms_param){ "SignatureNonce", nonce };

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * A client of the Alibaba Cloud KMS RPC API (2016-01-20): every call is
- * signed (v1, HMAC-SHA1), sent with libcurl, and its JSON answer parsed
- * with json-c.  Shared by kms-agent and ecsenc-ctl.
+ * A client of the Alibaba Cloud KMS RPC API (2016-01-20), or of another
+ * RPC API of the same form (the agent's link to ecs-api speaks ECS
+ * 2014-05-26 with it): every call is signed (v1, HMAC-SHA1), sent with
+ * libcurl, and its JSON answer parsed with json-c.  Shared by kms-agent
+ * and ecsenc-ctl.
  */
 #ifndef ECSENC_KMS_CLIENT_H
 #define ECSENC_KMS_CLIENT_H
@@ -18,6 +20,7 @@ struct kms_client_config {
 	const char *access_key_id;
 	const char *access_key_secret;
 	const char *region;		/* sent as RegionId; NULL: none */
+	const char *version;		/* API version; NULL: KMS 2016-01-20 */
 	long timeout_ms;		/* per request; 0: 10000 */
 };
 

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ecs-api: the ECS OpenAPI (2014-05-26) of one or several regions, in
+ * front of the instances' agents.  See Documentation/ecs-api.md.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <microhttpd.h>
+
+#include "ecs_api.h"
+#include "http.h"
+#include "kms_keys.h"
+#include "link.h"
+#include "log.h"
+#include "secmem.h"
+
+#define DEFAULT_REGION "cn-hangzhou"
+
+static volatile sig_atomic_t stop_requested;
+
+static const struct api_option {
+	struct option opt;
+	const char *arg;
+	const char *help;
+} options[] = {
+	{ { "listen", required_argument, NULL, 'l' }, "HOST:PORT", "address to serve (required; not loopback: TLS required)" },
+	{ { "data-dir", required_argument, NULL, 'd' }, "DIR", "where ecs-api.db lives (required)" },
+	{ { "credentials", required_argument, NULL, 'c' }, "FILE", "users: \"<AccessKeyId> <AccessKeySecret> <AccountId>\" lines (required)" },
+	{ { "instance-credentials", required_argument, NULL, 'i' }, "FILE", "agents: \"<AccessKeyId> <AccessKeySecret> <InstanceId> <AccountId>\" lines (required)" },
+	{ { "kms-endpoint", required_argument, NULL, 'e' }, "URL", "KMS for KMSKeyId checks (DescribeKey only)" },
+	{ { "kms-credentials", required_argument, NULL, 'k' }, "FILE", "\"<AccessKeyId> <AccessKeySecret>\" for --kms-endpoint" },
+	{ { "region", required_argument, NULL, 'r' }, "REGION", "a region served; repeat for several (default " DEFAULT_REGION ")" },
+	{ { "tls-cert", required_argument, NULL, 'C' }, "FILE", "PEM certificate: serve HTTPS" },
+	{ { "tls-key", required_argument, NULL, 'K' }, "FILE", "PEM key of --tls-cert" },
+	{ { "agent-silence", required_argument, NULL, 's' }, "SECONDS", "an instance whose agent is quiet this long is Stopped (default 45)" },
+	{ { "threads", required_argument, NULL, 't' }, "N", "HTTP threads (default 4)" },
+	{ { "max-client-connections", required_argument, NULL, 'm' }, "N", "connections one address may hold (default 512)" },
+	{ { "verbose", no_argument, NULL, 'v' }, NULL, "log debug messages" },
+	{ { "help", no_argument, NULL, 'h' }, NULL, "this help" },
+};
+#define N_OPTIONS (sizeof(options) / sizeof(*options))
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: ecs-api --listen HOST:PORT --data-dir DIR --credentials FILE\n"
+		   "               --instance-credentials FILE [--kms-endpoint URL --kms-credentials FILE]\n"
+		   "               [--region R]... [options]\n\n");
+	for (size_t i = 0; i < N_OPTIONS; i++) {
+		char left[48];
+
+		snprintf(left, sizeof(left), "--%s%s%s", options[i].opt.name,
+			 options[i].arg ? " " : "", options[i].arg ? options[i].arg : "");
+		fprintf(f, "  %-30s %s\n", left, options[i].help);
+	}
+}
+
+static void on_signal(int sig)
+{
+	stop_requested = 1;
+}
+
+static int parse_listen(struct api_options *o, char *arg)
+{
+	char *colon = strrchr(arg, ':');
+	long port;
+
+	if (!colon)
+		return -EINVAL;
+	*colon = '\0';
+	port = strtol(colon + 1, NULL, 10);
+	if (port <= 0 || port > 65535)
+		return -EINVAL;
+	o->listen_host = arg;
+	o->listen_port = (unsigned short)port;
+	return 0;
+}
+
+/* Every instance of --instance-credentials exists from the start, Stopped. */
+static int register_instances(struct ecs_api *api)
+{
+	int r = api->ops->begin(api->store);
+
+	for (size_t k = 0; r == 0 && k < api->instances->count; k++) {
+		const struct credential *c = &api->instances->keys[k];
+		struct ecs_instance i;
+
+		if (api->ops->instance_get(api->store, c->extra[0], &i) == 0 &&
+		    !strcmp(i.account, c->extra[1]))
+			continue;
+		memset(&i, 0, sizeof(i));
+		snprintf(i.id, sizeof(i.id), "%s", c->extra[0]);
+		snprintf(i.account, sizeof(i.account), "%s", c->extra[1]);
+		r = api->ops->instance_put(api->store, &i);
+	}
+	if (r == 0)
+		return api->ops->commit(api->store);
+	api->ops->rollback(api->store);
+	return r;
+}
+
+int main(int argc, char **argv)
+{
+	struct option longopts[N_OPTIONS + 1];
+	struct ecs_api api = {
+		.opt = { .agent_silence_s = 45, .threads = 4,
+			 .max_client_connections = 512 },
+		.ops = &store_sqlite_ops,
+	};
+	struct sigaction sa = { .sa_handler = on_signal };
+	struct MHD_Daemon *daemon = NULL;
+	int c, r = 1;
+
+	for (size_t i = 0; i < N_OPTIONS; i++)
+		longopts[i] = options[i].opt;
+	memset(&longopts[N_OPTIONS], 0, sizeof(longopts[0]));
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			if (parse_listen(&api.opt, optarg)) {
+				fprintf(stderr, "ecs-api: --listen wants HOST:PORT\n");
+				return 2;
+			}
+			break;
+		case 'd': api.opt.data_dir = optarg; break;
+		case 'c': api.opt.credentials_path = optarg; break;
+		case 'i': api.opt.instance_credentials_path = optarg; break;
+		case 'e': api.opt.kms_endpoint = optarg; break;
+		case 'k': api.opt.kms_credentials_path = optarg; break;
+		case 'r':
+			if (api.opt.n_regions == ECS_API_MAX_REGIONS) {
+				fprintf(stderr, "ecs-api: at most %d regions\n", ECS_API_MAX_REGIONS);
+				return 2;
+			}
+			api.opt.regions[api.opt.n_regions++] = optarg;
+			break;
+		case 'C': api.opt.tls_cert = optarg; break;
+		case 'K': api.opt.tls_key = optarg; break;
+		case 's': api.opt.agent_silence_s = (unsigned int)atoi(optarg); break;
+		case 't': api.opt.threads = (unsigned int)atoi(optarg); break;
+		case 'm': api.opt.max_client_connections = (unsigned int)atoi(optarg); break;
+		case 'v': api.opt.verbose = 1; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	log_init("ecs-api", api.opt.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
+	if (optind != argc || !api.opt.listen_host || !api.opt.data_dir ||
+	    !api.opt.credentials_path || !api.opt.instance_credentials_path ||
+	    !api.opt.kms_endpoint != !api.opt.kms_credentials_path ||
+	    !api.opt.agent_silence_s || !api.opt.threads ||
+	    !api.opt.max_client_connections) {
+		usage(stderr);
+		return 2;
+	}
+	if (!api.opt.n_regions)
+		api.opt.regions[api.opt.n_regions++] = DEFAULT_REGION;
+	umask(0077);
+	if (secmem_harden_process() < 0)
+		log_warn("cannot lock memory or forbid core dumps");
+	if (credentials_load_fields(api.opt.credentials_path, 1,
+				    "<AccessKeyId> <AccessKeySecret> <AccountId>",
+				    &api.users) < 0 ||
+	    credentials_load_fields(api.opt.instance_credentials_path, 2,
+				    "<AccessKeyId> <AccessKeySecret> <InstanceId> <AccountId>",
+				    &api.instances) < 0)
+		goto out;
+	if (api.opt.kms_endpoint &&
+	    kms_keys_open(api.opt.kms_endpoint, api.opt.kms_credentials_path,
+			  &api.kms) < 0)
+		goto out;
+	if (mkdir(api.opt.data_dir, 0700) < 0 && errno != EEXIST) {
+		log_err("--data-dir %s: %m", api.opt.data_dir);
+		goto out;
+	}
+	if (api.ops->open(api.opt.data_dir, &api.store) < 0 ||
+	    register_instances(&api) < 0)
+		goto out;
+	/* A poll waits at most a third of the silence that makes it Stopped. */
+	if (link_start(api.opt.agent_silence_s * 1000 / 3, http_resume, &api.link) < 0)
+		goto out;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	if (http_start(&api, &daemon) < 0)
+		goto out;
+	log_info("serving %s:%u (%zu region(s), store %s, %s)", api.opt.listen_host,
+		 api.opt.listen_port, api.opt.n_regions, api.ops->name,
+		 api.opt.tls_cert ? "HTTPS" : "HTTP");
+	while (!stop_requested)
+		pause();
+	log_info("stopping");
+	r = 0;
+out:
+	http_stop(daemon);
+	link_stop(api.link);
+	if (api.store)
+		api.ops->close(api.store);
+	kms_keys_close(api.kms);
+	credentials_free(api.users);
+	credentials_free(api.instances);
+	return r;
+}

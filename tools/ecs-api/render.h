@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Resources as the SDK's models read them (ECS's PascalCase JSON). */
+#ifndef ECS_API_RENDER_H
+#define ECS_API_RENDER_H
+
+#include "ecs_api.h"
+
+struct json_object *render_disk(const struct ecs_disk *d);
+struct json_object *render_snapshot(const struct ecs_snapshot *s);
+struct json_object *render_instance(const struct ecs_instance *i,
+				    enum instance_status status);
+/* ECS's time format: 2026-12-07T04:00:00Z. */
+struct json_object *render_time(int64_t t);
+
+/*
+ * One page of @items into call->reply as Outer.Inner[] with TotalCount:
+ * by MaxResults/NextToken when either was given, else by
+ * PageNumber/PageSize (default 1 and 10).  Takes @items.
+ */
+enum ecs_err render_page(struct api_call *call, struct json_object *items,
+			 const char *outer, const char *inner);
+
+#endif
