@@ -25,6 +25,7 @@
 #include "catalog.h"
 #include "credentials.h"
 #include "agent_kms.h"
+#include "ecs_link.h"
 #include "log.h"
 #include "secmem.h"
 #include "server.h"
@@ -52,6 +53,8 @@ static const struct agent_option {
 	{ { "instance-id", required_argument, NULL, 'i' }, "ID", "this host in attachments (default: the hostname)" },
 	{ { "dm-prefix", required_argument, NULL, 'D' }, "PREFIX", "name dm devices PREFIX-<disk id> (default ecsenc)" },
 	{ { "backend-dir", required_argument, NULL, 'B' }, "DIR", "where backend plugins are (default " AGENT_BACKEND_DIR ")" },
+	{ { "ecs-api", required_argument, NULL, 'A' }, "URL", "take work from this ECS API server as --instance-id" },
+	{ { "ecs-api-credentials", required_argument, NULL, 'a' }, "FILE", "\"<AccessKeyId> <AccessKeySecret>\": this instance's key for --ecs-api" },
 	{ { "verbose", no_argument, NULL, 'v' }, NULL, "log debug messages" },
 	{ { "help", no_argument, NULL, 'h' }, NULL, "this help" },
 };
@@ -143,6 +146,8 @@ int main(int argc, char **argv)
 	struct backend_rbd_config rbd = { .ceph_id = "admin" };
 	const char *creds_path = NULL, *backend_name = "local";
 	const char *backend_dir = AGENT_BACKEND_DIR;
+	const char *ecs_api_url = NULL, *ecs_api_creds = NULL;
+	struct ecs_link *link = NULL;
 	char hostname[64] = "", why[512];
 	int reattach = 1, rebuild = 0, verbose = 0, fd = -1, lock_fd = -1, r, c, count;
 	char db[1024];
@@ -170,12 +175,15 @@ int main(int argc, char **argv)
 		case 'i': a.instance_id = optarg; break;
 		case 'D': core_set_dm_prefix(optarg); break;
 		case 'B': backend_dir = optarg; break;
+		case 'A': ecs_api_url = optarg; break;
+		case 'a': ecs_api_creds = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
 	log_init(argv[0], verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
-	if (optind != argc || !a.kms_endpoint || !creds_path || !a.state_dir) {
+	if (optind != argc || !a.kms_endpoint || !creds_path || !a.state_dir ||
+	    !ecs_api_url != !ecs_api_creds) {
 		usage(stderr);
 		return 2;
 	}
@@ -250,7 +258,10 @@ int main(int argc, char **argv)
 	log_info("serving %s (region %s, KMS %s)", a.socket_path,
 		 a.default_region, a.kms_endpoint);
 	notify_ready();
+	if (ecs_api_url && ecs_link_start(&a, ecs_api_url, ecs_api_creds, &link) < 0)
+		log_err("cannot start the link to %s", ecs_api_url);
 	server_run(&a, fd, &stop_requested);
+	ecs_link_stop(link);
 	log_info("stopping; attached disks stay attached");
 	r = 0;
 	if (server_drain(5000) > 0) {

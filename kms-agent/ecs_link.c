@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The link to ecs-api (ecs_link.h). */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "credentials.h"
+#include "ecs_link.h"
+#include "json_wipe.h"
+#include "kms_client.h"
+#include "log.h"
+#include "server.h"
+
+#define ECS_LINK_VERSION	"2014-05-26"
+#define ECS_LINK_TIMEOUT_MS	120000	/* longer than the server parks a poll */
+#define ECS_LINK_RETRY_MS	500
+
+struct ecs_link {
+	struct agent *agent;
+	struct credentials *creds;
+	struct kms_client *client;
+	pthread_t thread;
+	volatile int stop;
+};
+
+static void pause_ms(struct ecs_link *l, long ms)
+{
+	for (long waited = 0; waited < ms && !l->stop; waited += 50)
+		usleep(50 * 1000);
+}
+
+/* Report until the server has it: a lost report would redo the task. */
+static void report(struct ecs_link *l, int64_t id, const char *request_id,
+		   struct json_object *reply)
+{
+	const char *text = json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN);
+	char task[24];
+
+	snprintf(task, sizeof(task), "%lld", (long long)id);
+	while (!l->stop) {
+		const char *const params[] = { "TaskId", task, "Result", text, NULL };
+		struct kms_response resp = { 0 };
+		int r = kms_client_call(l->client, "AgentReport", params, &resp);
+
+		kms_response_release(&resp);
+		if (r == 0)
+			return;
+		log_warn("RequestId %s: reporting task %s failed (%s); again",
+			 request_id, task, strerror(-r));
+		pause_ms(l, ECS_LINK_RETRY_MS);
+	}
+}
+
+static void run_task(struct ecs_link *l, struct json_object *task)
+{
+	struct json_object *v, *req, *reply;
+	const char *rid = "-";
+	int64_t id;
+
+	if (!json_object_object_get_ex(task, "TaskId", &v))
+		return;
+	id = json_object_get_int64(v);
+	if (json_object_object_get_ex(task, "RequestId", &v))
+		rid = json_object_get_string(v);
+	if (!json_object_object_get_ex(task, "Request", &v))
+		return;
+	req = json_tokener_parse(json_object_get_string(v));
+	if (!req) {
+		log_err("RequestId %s: task %lld is not a request", rid, (long long)id);
+		return;
+	}
+	log_info("RequestId %s: task %lld from ecs-api", rid, (long long)id);
+	reply = server_dispatch(l->agent, req);
+	report(l, id, rid, reply);
+	json_wipe_put(reply);
+	json_object_put(req);
+}
+
+static void *link_main(void *arg)
+{
+	struct ecs_link *l = arg;
+	const char *const params[] = { "RegionId", l->agent->default_region, NULL };
+
+	while (!l->stop) {
+		struct kms_response resp = { 0 };
+		struct json_object *tasks, *list;
+		int r = kms_client_call(l->client, "AgentPoll", params, &resp);
+
+		if (r < 0) {
+			log_warn("ecs-api: AgentPoll failed: %s%s%s", strerror(-r),
+				 resp.code[0] ? ": " : "", resp.code);
+			kms_response_release(&resp);
+			pause_ms(l, ECS_LINK_RETRY_MS * 2);
+			continue;
+		}
+		if (json_object_object_get_ex(resp.body, "Tasks", &tasks) &&
+		    json_object_object_get_ex(tasks, "Task", &list) &&
+		    json_object_is_type(list, json_type_array))
+			for (size_t i = 0; i < json_object_array_length(list) && !l->stop; i++)
+				run_task(l, json_object_array_get_idx(list, i));
+		kms_response_release(&resp);
+	}
+	return NULL;
+}
+
+int ecs_link_start(struct agent *a, const char *url,
+		   const char *credentials_path, struct ecs_link **out)
+{
+	struct ecs_link *l = calloc(1, sizeof(*l));
+	struct kms_client_config cfg = {
+		.endpoint = url,
+		.version = ECS_LINK_VERSION,
+		.timeout_ms = ECS_LINK_TIMEOUT_MS,
+	};
+	int r;
+
+	if (!l)
+		return -ENOMEM;
+	l->agent = a;
+	r = credentials_load(credentials_path, &l->creds);
+	if (r < 0)
+		goto fail;
+	cfg.access_key_id = l->creds->keys[0].id;
+	cfg.access_key_secret = l->creds->keys[0].secret;
+	r = kms_client_new(&cfg, &l->client);
+	if (r < 0)
+		goto fail;
+	if (pthread_create(&l->thread, NULL, link_main, l)) {
+		r = -EAGAIN;
+		goto fail;
+	}
+	log_info("instance %s takes its work from ecs-api at %s", a->instance_id, url);
+	*out = l;
+	return 0;
+fail:
+	kms_client_free(l->client);
+	credentials_free(l->creds);
+	free(l);
+	return r;
+}
+
+void ecs_link_stop(struct ecs_link *l)
+{
+	if (!l)
+		return;
+	l->stop = 1;
+	/* A parked poll ends at the server's deadline; do not wait for it. */
+	pthread_detach(l->thread);
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The agent as an ECS instance: a thread that connects out to ecs-api,
+ * waits in AgentPoll (signed with the instance's key) for work, runs each
+ * task through the same dispatch as the unix socket (server_dispatch) and
+ * reports its reply with AgentReport, again until it is taken.  No port
+ * is opened on the host.
+ */
+#ifndef ECSENC_ECS_LINK_H
+#define ECSENC_ECS_LINK_H
+
+#include "agent.h"
+
+struct ecs_link;
+
+/* @credentials_path: "<AccessKeyId> <AccessKeySecret>" of this instance. */
+int ecs_link_start(struct agent *a, const char *url,
+		   const char *credentials_path, struct ecs_link **out);
+void ecs_link_stop(struct ecs_link *l);
+
+#endif

@@ -1,0 +1,125 @@
+# SPDX-License-Identifier: GPL-2.0
+# Sourced by the ecs-api host tests: a KMS emulator, ecs-api and agents
+# (local backend, no kernel) joined to it as instances, each on loopback
+# with its own temporary directory; teardown leaves no process behind.
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$HERE/../../.." && pwd)
+ECS_API_BIN=$TOP/tools/ecs-api/ecs-api
+AGENT_BIN=$TOP/kms-agent/kms-agent
+EMU_BIN=$TOP/tools/kms-emulator/kms-emulator
+. "$TOP/tests/lib/tcp.sh"
+
+# The users and instances (AccessKeyId secret [InstanceId] AccountId).
+ECS_AK=LTAIecsUserA00001 ECS_SECRET=userSecretA
+ECS_AK_B=LTAIecsUserB00001 ECS_SECRET_B=userSecretB
+ECS_ACCOUNT=1111111111111111 ECS_ACCOUNT_B=2222222222222222
+KMS_AGENT_AK=LTAIagentKms00001 KMS_AGENT_SECRET=agentKmsSecret
+KMS_API_AK=LTAIecsApiKms0001 KMS_API_SECRET=ecsApiKmsSecret
+KMS_ADMIN_AK=LTAIkmsAdmin00001 KMS_ADMIN_SECRET=kmsAdminSecret
+T=$(mktemp -d /tmp/ecs-api-test.XXXXXX)
+PIDS=()
+declare -A AGENT_PID
+
+cleanup() {
+	local rc=$? p
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	if [ $rc -ne 0 ] && [ $rc -ne 77 ]; then
+		for p in "$T"/*.log; do
+			[ -s "$p" ] && { echo "--- last lines of ${p##*/}:" >&2; tail -n 12 "$p" >&2; }
+		done
+	fi
+	rm -rf "$T"
+	exit $rc
+}
+trap cleanup EXIT
+
+need_bins() {
+	local b
+	for b in "$ECS_API_BIN" "$AGENT_BIN" "$EMU_BIN"; do
+		[ -x "$b" ] || { echo "SKIP: $b not built"; exit 77; }
+	done
+}
+
+# node_deps: the pinned SDKs from npm, once (77 when npm cannot).
+node_deps() {
+	command -v node >/dev/null && command -v npm >/dev/null || {
+		echo "SKIP: node/npm missing"; exit 77; }
+	if [ ! -d "$HERE/node/node_modules/@alicloud/ecs20140526" ]; then
+		(cd "$HERE/node" && npm install --no-audit --no-fund --loglevel=error >/dev/null) ||
+			{ echo "SKIP: npm install failed"; exit 77; }
+	fi
+}
+
+write_creds() {
+	printf '%s %s\n%s %s\n%s %s\n' "$KMS_AGENT_AK" "$KMS_AGENT_SECRET" \
+		"$KMS_API_AK" "$KMS_API_SECRET" "$KMS_ADMIN_AK" "$KMS_ADMIN_SECRET" >"$T/kms.creds"
+	printf '%s %s\n' "$KMS_AGENT_AK" "$KMS_AGENT_SECRET" >"$T/agent-kms.creds"
+	printf '%s %s\n' "$KMS_API_AK" "$KMS_API_SECRET" >"$T/api-kms.creds"
+	printf '%s %s %s\n%s %s %s\n' "$ECS_AK" "$ECS_SECRET" "$ECS_ACCOUNT" \
+		"$ECS_AK_B" "$ECS_SECRET_B" "$ECS_ACCOUNT_B" >"$T/users"
+	: >"$T/instances"
+	chmod 600 "$T"/*.creds "$T/users"
+}
+
+# add_instance ID [ACCOUNT]: an instance key for ID in $T/ID.key
+add_instance() {
+	local id=$1 account=${2:-$ECS_ACCOUNT}
+	printf 'LTAIinst%s instSecret%s %s %s\n' "${id//-/}" "${id//-/}" "$id" "$account" >>"$T/instances"
+	printf 'LTAIinst%s instSecret%s\n' "${id//-/}" "${id//-/}" >"$T/$id.key"
+	chmod 600 "$T/instances" "$T/$id.key"
+}
+
+start_kms() {
+	mkdir -p "$T/kms"
+	KMS_PORT=$(tcp_free_port)
+	"$EMU_BIN" --listen "127.0.0.1:$KMS_PORT" --data-dir "$T/kms" \
+		--credentials "$T/kms.creds" --admin-key "$KMS_ADMIN_AK" --quiet \
+		>>"$T/kms.log" 2>&1 &
+	KMS_PID=$!
+	PIDS+=("$KMS_PID")
+	tcp_wait_listen "$KMS_PID" "$KMS_PORT" || { echo "FAIL: emulator did not start"; exit 1; }
+	KMS_URL=http://127.0.0.1:$KMS_PORT
+}
+
+# start_api [options]: ecs-api on a free port (the same one again after a restart).
+start_api() {
+	API_PORT=${API_PORT:-$(tcp_free_port)}
+	"$ECS_API_BIN" --listen "127.0.0.1:$API_PORT" --data-dir "$T/api" \
+		--credentials "$T/users" --instance-credentials "$T/instances" \
+		--kms-endpoint "$KMS_URL" --kms-credentials "$T/api-kms.creds" \
+		--region cn-hangzhou --region cn-shanghai --agent-silence "${SILENCE:-6}" "$@" \
+		>>"$T/api.log" 2>&1 &
+	API_PID=$!
+	PIDS+=("$API_PID")
+	tcp_wait_listen "$API_PID" "$API_PORT" || { echo "FAIL: ecs-api did not start"; exit 1; }
+	API_URL=http://127.0.0.1:$API_PORT
+}
+
+# start_agent ID: that instance's agent, linked to ecs-api.
+start_agent() {
+	local id=$1 i
+	mkdir -p "$T/$id"
+	"$AGENT_BIN" --kms-endpoint "$KMS_URL" --credentials "$T/agent-kms.creds" \
+		--state-dir "$T/$id/state" --socket "$T/$id/agent.sock" \
+		--instance-id "$id" --dm-prefix "t${id//-/}" \
+		--ecs-api "$API_URL" --ecs-api-credentials "$T/$id.key" \
+		>>"$T/agent-$id.log" 2>&1 &
+	AGENT_PID[$id]=$!
+	PIDS+=("$!")
+	for i in $(seq 100); do
+		grep -q "takes its work from ecs-api" "$T/agent-$id.log" 2>/dev/null && return 0
+		kill -0 "${AGENT_PID[$id]}" 2>/dev/null || { echo "FAIL: agent $id died"; exit 1; }
+		sleep 0.05
+	done
+	echo "FAIL: agent $id did not link"; exit 1
+}
+
+# sdk SCRIPT [args]: a node script of node/ with the endpoints and keys.
+sdk() {
+	ECS_ENDPOINT="127.0.0.1:$API_PORT" ECS_AK=$ECS_AK ECS_SECRET=$ECS_SECRET \
+	ECS_AK_B=$ECS_AK_B ECS_SECRET_B=$ECS_SECRET_B KMS_ENDPOINT="127.0.0.1:$KMS_PORT" \
+	KMS_AK=$KMS_AGENT_AK KMS_SECRET=$KMS_AGENT_SECRET KMS_ADMIN_AK=$KMS_ADMIN_AK \
+	KMS_ADMIN_SECRET=$KMS_ADMIN_SECRET KMS_API_AK=$KMS_API_AK \
+		node "$HERE/node/$1" "${@:2}"
+}
