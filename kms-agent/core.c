@@ -948,7 +948,8 @@ static int count_made_from(const struct catalog_object *o, void *arg)
  * itself depends on (an RBD clone's parent snapshot), which the catalog of
  * this host may not know.
  */
-static int snapshot_deletable(struct op_ctx *ctx, const struct core_object *snap)
+static int snapshot_deletable(struct op_ctx *ctx, const struct core_object *snap,
+			      int force)
 {
 	struct made_from m = { .snapshot_id = snap->row.id };
 	struct backend_ref ref;
@@ -959,7 +960,8 @@ static int snapshot_deletable(struct op_ctx *ctx, const struct core_object *snap
 			 count_made_from, &m);
 	if (r < 0)
 		return op_fail(ctx, r, "catalog listing failed");
-	if (m.n)
+	/* Force (ECS's DeleteSnapshot Force=true): the disks are copies. */
+	if (m.n && !force)
 		return op_fail_code(ctx, -EBUSY, ECS_ERR_SNAPSHOT_CREATED_DISK,
 				    "snapshot %s cannot be deleted: %d disk%s (%s%s) were made from it; delete those disks first",
 				    snap->row.id, m.n, m.n == 1 ? "" : "s", m.first,
@@ -974,7 +976,7 @@ static int snapshot_deletable(struct op_ctx *ctx, const struct core_object *snap
 }
 
 int core_delete(struct op_ctx *ctx, enum catalog_kind kind, const char *id,
-		struct core_object *out)
+		int force, struct core_object *out)
 {
 	struct backend_ref ref;
 	int r;
@@ -983,7 +985,7 @@ int core_delete(struct op_ctx *ctx, enum catalog_kind kind, const char *id,
 	if (r < 0)
 		return r;
 	r = kind == CATALOG_DISK ? require_detached(ctx, out, "deleting it") :
-				   snapshot_deletable(ctx, out);
+				   snapshot_deletable(ctx, out, force);
 	if (r < 0)
 		return r;
 	ref_of(&out->row, &ref);

@@ -74,7 +74,7 @@ int core_reset(struct op_ctx *ctx, const char *disk_id,
 int core_reinit(struct op_ctx *ctx, const char *disk_id,
 		struct core_object *out);
 int core_delete(struct op_ctx *ctx, enum catalog_kind kind, const char *id,
-		struct core_object *out);
+		int force, struct core_object *out);
 
 /* Rebuild the catalog from the backend's stores; objects in @count. */
 int core_rebuild_catalog(struct agent *a, int *count);

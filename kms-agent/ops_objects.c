@@ -65,7 +65,7 @@ int op_delete_disk(struct op_ctx *ctx, const struct agent_args *args,
 {
 	struct core_object o;
 
-	return answer(core_delete(ctx, CATALOG_DISK, args->disk_id, &o), &o,
+	return answer(core_delete(ctx, CATALOG_DISK, args->disk_id, 0, &o), &o,
 		      RENDER_ID, result);
 }
 
@@ -85,7 +85,8 @@ int op_delete_snapshot(struct op_ctx *ctx, const struct agent_args *args,
 {
 	struct core_object o;
 
-	return answer(core_delete(ctx, CATALOG_SNAPSHOT, args->snapshot_id, &o),
+	return answer(core_delete(ctx, CATALOG_SNAPSHOT, args->snapshot_id,
+				  args->force, &o),
 		      &o, RENDER_ID, result);
 }
 

@@ -186,5 +186,6 @@ enum ecs_err act_delete_snapshot(struct api_call *call)
 		return api_fail(call, ECS_ERR_SERVICE_UNAVAILABLE,
 				"The snapshot could not be recorded.");
 	t.snapshot_id = s.id;
+	t.force = call->args.force;
 	return task_queue(call, s.host, AGENT_OP_DELETE_SNAPSHOT, s.region, s.id, &t);
 }

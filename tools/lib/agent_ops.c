@@ -14,8 +14,8 @@ static const struct agent_arg_policy no_args[] = { END };
 static const struct agent_arg_policy disk_arg[] = {
 	ARG(disk_id, ID, true), END
 };
-static const struct agent_arg_policy snapshot_arg[] = {
-	ARG(snapshot_id, ID, true), END
+static const struct agent_arg_policy delete_snapshot_args[] = {
+	ARG(snapshot_id, ID, true), ARG(force, BOOL, false), END
 };
 static const struct agent_arg_policy create_disk_args[] = {
 	ARG(size, SIZE, false),
@@ -72,7 +72,7 @@ static const struct agent_op ops[AGENT_OP_COUNT] = {
 	OP(RESET_DISK, "reset-disk", "ResetDisk", reset_disk_args),
 	OP(REINIT_DISK, "reinit-disk", "ReInitDisk", disk_arg),
 	OP(DELETE_DISK, "delete-disk", "DeleteDisk", disk_arg),
-	OP(DELETE_SNAPSHOT, "delete-snapshot", "DeleteSnapshot", snapshot_arg),
+	OP(DELETE_SNAPSHOT, "delete-snapshot", "DeleteSnapshot", delete_snapshot_args),
 	OP(DESCRIBE_DISKS, "describe-disks", "DescribeDisks", describe_disks_args),
 	OP(DESCRIBE_SNAPSHOTS, "describe-snapshots", "DescribeSnapshots", no_args),
 	OP(DESCRIBE_KMS_USAGE, "describe-kms-usage", "DescribeKmsUsage", no_args),

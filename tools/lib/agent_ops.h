@@ -76,7 +76,8 @@ struct agent_args {
 	const char *kms_key_id;
 	uint64_t size;				/* bytes; 0 when not given */
 	bool encrypted;
-	bool force;				/* attach: take it from its holder */
+	bool force;				/* attach: take it from its holder;
+						 * delete-snapshot: though disks were made of it */
 	bool unencrypted;			/* create-disk: refuse encryption */
 	const char *destination_region;		/* copy-snapshot */
 	/*

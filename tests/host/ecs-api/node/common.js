@@ -21,7 +21,8 @@ function ecs(opts = {}) {
 }
 
 function kms(opts = {}) {
-  return new Kms.default(new Config({
+  const RpcConfig = require('@alicloud/rpc-client').Config;
+  return new Kms.default(new RpcConfig({
     accessKeyId: opts.ak || process.env.KMS_AK,
     accessKeySecret: opts.secret || process.env.KMS_SECRET,
     endpoint: process.env.KMS_ENDPOINT,
