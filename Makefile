@@ -51,7 +51,7 @@ COMPLETIONDIR ?= $(DATADIR)/bash-completion/completions
 # Backend plugins (backend-rbd.so); kms-agent is built to look there.
 PKGLIBDIR ?= $(PREFIX)/lib/ecsenc
 
-USERSPACE_DIRS := tools/lib tools/kms-emulator kms-agent tools/ecsenc-ctl
+USERSPACE_DIRS := tools/lib tools/kms-emulator kms-agent tools/ecsenc-ctl tools/ecs-api
 BUILT_DIRS = $(foreach d,$(USERSPACE_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
 .PHONY: all deps module modules userspace check check-host check-vm demo bench \
@@ -85,8 +85,10 @@ install: programs
 	install -D -m 0644 kms-agent/rbd/backend-rbd.so $(DESTDIR)$(PKGLIBDIR)/backend-rbd.so
 	install -D -m 0755 tools/ecsenc-ctl/ecsenc-ctl $(DESTDIR)$(SBINDIR)/ecsenc-ctl
 	install -D -m 0755 tools/kms-emulator/kms-emulator $(DESTDIR)$(SBINDIR)/kms-emulator
+	install -D -m 0755 tools/ecs-api/ecs-api $(DESTDIR)$(SBINDIR)/ecs-api
 	@set -e; for u in kms-agent/ecsenc-kms-agent.service \
-		tools/kms-emulator/ecsenc-kms-emulator.service; do \
+		tools/kms-emulator/ecsenc-kms-emulator.service \
+		tools/ecs-api/ecsenc-api.service; do \
 		install -d $(DESTDIR)$(UNITDIR); \
 		sed 's|/usr/sbin/|$(SBINDIR)/|g' $$u >$(DESTDIR)$(UNITDIR)/$${u##*/}; \
 		chmod 0644 $(DESTDIR)$(UNITDIR)/$${u##*/}; \

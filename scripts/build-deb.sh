@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Build the Debian packages (ecsenc, ecsenc-dkms, ecsenc-kms-emulator)
+# Build the Debian packages (ecsenc, ecsenc-dkms, ecsenc-kms-emulator, ecsenc-api)
 # with debhelper from a clean copy of the tracked files, then run lintian
 # over them.  The packages land in build/deb/.
 set -euo pipefail

@@ -20,6 +20,7 @@ check() {	# program man-page
 check "$top/tools/ecsenc-ctl/ecsenc-ctl" "$man/ecsenc-ctl.8"
 check "$top/kms-agent/kms-agent" "$man/kms-agent.8"
 check "$top/tools/kms-emulator/kms-emulator" "$man/kms-emulator.8"
+check "$top/tools/ecs-api/ecs-api" "$man/ecs-api.8"
 
 # What the agent keeps under its state directory (names its sources build).
 for f in catalog.db audit.log agent.lock rbd-maps; do
