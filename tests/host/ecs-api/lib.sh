@@ -74,7 +74,7 @@ start_kms() {
 	mkdir -p "$T/kms"
 	KMS_PORT=$(tcp_free_port)
 	"$EMU_BIN" --listen "127.0.0.1:$KMS_PORT" --data-dir "$T/kms" \
-		--credentials "$T/kms.creds" --admin-key "$KMS_ADMIN_AK" --quiet \
+		--credentials "$T/kms.creds" --admin-key "$KMS_ADMIN_AK" --quiet "$@" \
 		>>"$T/kms.log" 2>&1 &
 	KMS_PID=$!
 	PIDS+=("$KMS_PID")

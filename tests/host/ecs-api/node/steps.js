@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0
+// One SDK step per run, for shell tests that kill processes between
+// steps:  node steps.js STEP [ARGS...]; prints the step's result.
+'use strict';
+const { Ecs, ecs, disk, snapshot, REGION } = require('./common');
+const Util = require('@alicloud/tea-util');
+const { Config } = require('@alicloud/rpc-client');
+const Kms = require('@alicloud/kms20160120');
+
+const c = ecs();
+const steps = {
+  async 'create-disk'(encrypted, token) {
+    const r = await c.createDisk(new Ecs.CreateDiskRequest({ regionId: REGION,
+      diskCategory: 'cloud_ssd', size: 1, encrypted: encrypted === 'true',
+      clientToken: token || undefined }));
+    return r.body.diskId;
+  },
+  async 'create-disk-cmk'() {
+    const k = new Kms.default(new Config({ accessKeyId: process.env.KMS_AK,
+      accessKeySecret: process.env.KMS_SECRET,
+      endpoint: process.env.KMS_ENDPOINT, protocol: 'http', regionId: REGION }));
+    const key = await k.createKey(new Kms.CreateKeyRequest({}));
+    const r = await c.createDisk(new Ecs.CreateDiskRequest({ regionId: REGION,
+      diskCategory: 'cloud_ssd', size: 1, encrypted: true, KMSKeyId: key.keyMetadata.keyId }));
+    return r.body.diskId;
+  },
+  async 'create-snapshot'(id) {
+    return (await c.createSnapshot(new Ecs.CreateSnapshotRequest({ diskId: id }))).body.snapshotId;
+  },
+  async 'delete-disk'(id) {
+    await c.deleteDisk(new Ecs.DeleteDiskRequest({ diskId: id }));
+    return 'ok';
+  },
+  async 'attach-disk'(id, inst) {
+    await c.attachDisk(new Ecs.AttachDiskRequest({ diskId: id, instanceId: inst }));
+    return 'ok';
+  },
+  async 'detach-disk'(id, inst) {
+    await c.detachDisk(new Ecs.DetachDiskRequest({ diskId: id, instanceId: inst }));
+    return 'ok';
+  },
+  async 'disk-status'(id) {
+    const d = await disk(c, id);
+    return d ? `${d.status} ${d.instanceId || '-'} ${d.device || '-'}` : 'gone';
+  },
+  async 'snapshot-status'(id) {
+    const s = await snapshot(c, id);
+    return s ? s.status : 'gone';
+  },
+  async 'snapshot-count'() {
+    const r = await c.describeSnapshots(new Ecs.DescribeSnapshotsRequest({ regionId: REGION }));
+    return String(r.body.totalCount);
+  },
+  // Who called which KMS action: AccessKeyId Action Count lines.
+  async metering() {
+    const k = new Kms.default(new Config({ accessKeyId: process.env.KMS_ADMIN_AK,
+      accessKeySecret: process.env.KMS_ADMIN_SECRET,
+      endpoint: process.env.KMS_ENDPOINT, protocol: 'http', regionId: REGION }));
+    const r = await k.doRequest('DescribeMetering', 'HTTP', 'POST', '2016-01-20', 'AK',
+      {}, null, new Util.RuntimeOptions({}));
+    return r.Metering.map((m) => `${m.AccessKeyId} ${m.Action} ${m.Count}`).join('\n');
+  },
+};
+
+(async () => {
+  try {
+    console.log(await steps[process.argv[2]](...process.argv.slice(3)));
+  } catch (e) {
+    console.log(`ERROR ${e.data ? e.data.Code : e.message}`);
+    process.exit(1);
+  }
+})();
