@@ -925,8 +925,9 @@ static int snapshot_deletable(struct op_ctx *ctx, const struct core_object *snap
 		return op_fail(ctx, r, "catalog listing failed");
 	if (m.n)
 		return op_fail_code(ctx, -EBUSY, ECS_ERR_SNAPSHOT_CREATED_DISK,
-				    "snapshot %s cannot be deleted: %d disk%s (%s%s) were made from it; delete those disks first",
-				    snap->row.id, m.n, m.n == 1 ? "" : "s", m.first,
+				    "snapshot %s cannot be deleted: %d disk%s %s made from it (%s%s); delete those disks first",
+				    snap->row.id, m.n, m.n == 1 ? "" : "s",
+				    m.n == 1 ? "was" : "were", m.first,
 				    m.n > 1 ? ", …" : "");
 	ref_of(&snap->row, &ref);
 	if (backend(ctx)->in_use &&
