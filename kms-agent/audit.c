@@ -34,6 +34,7 @@ struct audit_log {
 	struct catalog_audit_head head;	/* base and last record; finding */
 	int head_unsaved;		/* @head differs from the catalog's */
 	int need_newline;		/* the file ends inside a line */
+	int torn;			/* a failed append could not be cut back */
 	off_t size;			/* bytes of whole records in the file */
 };
 
@@ -485,6 +486,31 @@ static int cut_back(struct audit_log *l)
 }
 
 /*
+ * The file as the agent left it?  Changed from outside while it ran, it
+ * is a finding, and the next record still starts a line of its own.
+ */
+static int check_end(struct audit_log *l)
+{
+	off_t end = lseek(l->fd, 0, SEEK_END);
+	char what[sizeof(l->head.finding)], c;
+
+	if (end < 0)
+		return -errno;
+	if (end != l->size) {
+		snprintf(what, sizeof(what), "the log changed from %lld to %lld bytes while the agent ran: it was edited",
+			 (long long)l->size, (long long)end);
+		found(l, what);
+		l->size = end;
+	}
+	if (end > 0 && !l->need_newline) {
+		if (pread(l->fd, &c, 1, end - 1) != 1)
+			return -EIO;
+		l->need_newline = c != '\n';
+	}
+	return 0;
+}
+
+/*
  * Append @o, completed with Seq and PrevHash, as the next record: the
  * line and fdatasync, then the head in the catalog.  On failure the file
  * is cut back to its last whole record and the head is unchanged.
@@ -498,17 +524,21 @@ static long append_locked(struct audit_log *l, struct json_object *o)
 	long seq = (long)l->head.seq + 1;
 	int r;
 
+	if (l->torn) {
+		r = cut_back(l);
+		if (r < 0)
+			return r;
+		l->torn = 0;
+	}
+	r = check_end(l);
+	if (r < 0)
+		return r;
 	if (l->need_newline) {
 		r = write_all(l->fd, "\n", 1);
 		if (r < 0)
 			return r;
 		l->need_newline = 0;
 		l->size++;
-	}
-	if (lseek(l->fd, 0, SEEK_END) != l->size) {
-		r = cut_back(l);	/* a torn write that could not be cut */
-		if (r < 0)
-			return r;
 	}
 	if (l->head_unsaved) {
 		r = save_head(l);
@@ -539,7 +569,7 @@ static long append_locked(struct audit_log *l, struct json_object *o)
 		}
 	}
 	if (r < 0)
-		cut_back(l);	/* else the next append cuts it */
+		l->torn = cut_back(l) < 0;	/* else the next append cuts it */
 	else
 		l->size += (off_t)n;
 	free(line);
