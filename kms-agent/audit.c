@@ -274,7 +274,10 @@ static int write_all(int fd, const char *s, size_t len)
 	return n < 0 ? -errno : -ENOSPC;
 }
 
-/* Keep the first thing found wrong; verification reports it for good. */
+/*
+ * Keep the first thing found wrong; verification reports it until a new
+ * file is begun.
+ */
 static void found(struct audit_log *l, const char *what)
 {
 	log_err("audit log %s: %s", l->path, what);
@@ -398,7 +401,7 @@ static int sync_dir_of(const char *path)
 /*
  * Set the log aside (as <log>.<first Seq>-<unix time>) and go on from its
  * head in a new file: the new file's first record names the old file's
- * last Hash as its PrevHash, and what a start found is forgotten.
+ * last Hash as its PrevHash, and what the agent found is forgotten.
  */
 static int begin_new_file(struct audit_log *l)
 {
@@ -415,7 +418,7 @@ static int begin_new_file(struct audit_log *l)
 		return -errno;
 	}
 	if (l->head.finding[0])
-		log_warn("audit log %s: forgetting what a start found: %s",
+		log_warn("audit log %s: forgetting what the agent found: %s",
 			 l->path, l->head.finding);
 	l->head.base_seq = l->head.seq;
 	memcpy(l->head.base_hash, l->head.hash, sizeof(l->head.base_hash));
@@ -444,10 +447,12 @@ int audit_open(const char *path, struct catalog *catalog, int new_file,
 		memcpy(l->head.base_hash, genesis, sizeof(l->head.base_hash));
 		memcpy(l->head.hash, genesis, sizeof(l->head.hash));
 	}
-	if (new_file && have_head) {
+	if (new_file) {
+		/* Without a head the new file starts a chain of its own. */
 		r = begin_new_file(l);
 		if (r < 0)
 			goto fail;
+		have_head = 1;
 	}
 	l->fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (l->fd < 0) {
@@ -517,7 +522,7 @@ static int check_end(struct audit_log *l)
  */
 static long append_locked(struct audit_log *l, struct json_object *o)
 {
-	struct catalog_audit_head before = l->head;
+	struct catalog_audit_head before;
 	char hash[HASH_HEX + 1], *line = NULL;
 	const char *body;
 	size_t n;
@@ -545,6 +550,7 @@ static long append_locked(struct audit_log *l, struct json_object *o)
 		if (r < 0)
 			return r;
 	}
+	before = l->head;
 	json_object_object_add(o, "Seq", json_object_new_int64(seq));
 	json_object_object_add(o, "PrevHash",
 			       json_object_new_string(l->head.hash));
@@ -668,7 +674,7 @@ int audit_verify(struct audit_log *l, long *records, char *why, size_t why_len)
 	if (r < 0)
 		goto out;
 	if (l->head.finding[0]) {
-		snprintf(why, why_len, "at a start the agent found: %s",
+		snprintf(why, why_len, "%s (kept until kms-agent --new-audit-file)",
 			 l->head.finding);
 		r = -EBADMSG;
 	} else if (c.err) {

@@ -86,7 +86,7 @@ struct catalog_audit_head {
 	char base_hash[65];		/* ... whose Hash is this (zeros: none) */
 	int64_t seq;			/* the last record written */
 	char hash[65];			/* its Hash */
-	char finding[256];		/* what a start found wrong; "": nothing */
+	char finding[256];		/* what the agent found wrong; "": nothing */
 };
 
 /* -ENOENT when there is none yet. */

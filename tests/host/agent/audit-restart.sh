@@ -130,7 +130,37 @@ next_record 10 "$(tail -n 1 "$audit" | jq -r .Hash)" >>"$audit"
 start_agent "$kms_url" --kms-deadline 2
 tampered "the last record of the log (Seq 10, .*) is not the one the agent wrote last (Seq 8, "
 
+log "the final newline removed while the agent runs: found, nothing glued"
+stop_agent
+restore_state
+start_agent "$kms_url" --kms-deadline 2
+truncate -s -1 "$audit"
+tampered "the last record (Seq 8) has lost its final newline"
+kms_calls 1
+tampered "the log changed from [0-9]* to [0-9]* bytes while the agent ran: it was edited (kept until"
+jq -e -s '[.[].Seq] == [range(1; 11)]' "$audit" >/dev/null || fail "a record was dropped or glued"
+restart
+tampered "the log changed from"
+
+if command -v sqlite3 >/dev/null; then
+	log "no head in the catalog (an older agent's state dir): the log is taken as it is"
+	stop_agent
+	restore_state
+	sqlite3 "$work/state/catalog.db" "DELETE FROM audit_head"
+	start_agent "$kms_url" --kms-deadline 2
+	grep -q "no head in the catalog, so the log is taken as it is (8 records)" "$work/agent.log" || fail "no warning"
+	kms_calls 1
+	restart
+	ctl verify-audit-log | grep -q "intact: 10 records" || fail "verify after taking the log on"
+fi
+
 log "--new-audit-file sets the log aside; the new file goes on from its head"
+stop_agent
+restore_state
+next_record 9 "$(tail -n 1 "$audit" | jq -r .Hash)" >>"$audit"
+next_record 10 "$(tail -n 1 "$audit" | jq -r .Hash)" >>"$audit"
+start_agent "$kms_url" --kms-deadline 2
+tampered "Seq 10"
 stop_agent
 start_agent "$kms_url" --kms-deadline 2 --new-audit-file
 ls "$work/state"/audit.log.1-* >/dev/null 2>&1 || fail "the old log was not set aside"
