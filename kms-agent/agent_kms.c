@@ -148,18 +148,33 @@ static int call(struct op_ctx *ctx, const char *action,
 	long deadline = now_ms() + ctx->agent->kms_deadline_ms;
 	long backoff = 100;
 	struct kms_client *c = client_for(ctx);
-	int r, attempt = 0;
+	int r, logged, attempt = 0;
+	long intent;
 
 	if (!c)
 		return op_fail(ctx, -EIO, "no KMS client for region %s",
 			       ctx->region);
 	for (;;) {
 		attempt++;
+		/* No call goes out that the audit trail does not hold. */
+		intent = audit_kms_request(ctx, action, key_of(ctx, params));
+		if (intent < 0)
+			return op_fail(ctx, (int)intent,
+				"KMS %s not sent: its audit record cannot be written (%s)",
+				action, strerror((int)-intent));
 		r = kms_client_call(c, action, params, resp);
-		audit_kms_call(ctx, action, key_of(ctx, params), resp, r);
 		/* Billed: every call the KMS answered. */
 		if (resp->http_status)
 			op_count_kms_call(ctx, action);
+		logged = audit_kms_result(ctx, intent, action,
+					  key_of(ctx, params), resp, r);
+		if (logged < 0) {
+			r = op_fail(ctx, logged,
+				"KMS %s was sent but the audit record of its answer cannot be written (%s): the answer is not used",
+				action, strerror(-logged));
+			kms_response_release(resp);
+			return r;
+		}
 		if (r == 0)
 			return 0;
 		if (!retry || !kms_error_is_transient(r, resp))

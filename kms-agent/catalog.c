@@ -35,7 +35,11 @@ static const char schema[] =
 	" calls INTEGER NOT NULL, PRIMARY KEY (region, operation, action));"
 	"CREATE TABLE IF NOT EXISTS region_defaults ("
 	" region TEXT PRIMARY KEY, encrypt_by_default INTEGER NOT NULL,"
-	" kms_key_id TEXT NOT NULL);";
+	" kms_key_id TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS audit_head ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" base_seq INTEGER NOT NULL, base_hash TEXT NOT NULL,"
+	" seq INTEGER NOT NULL, hash TEXT NOT NULL, finding TEXT NOT NULL);";
 
 static int db_error(struct catalog *c, const char *what)
 {
@@ -411,6 +415,64 @@ int catalog_put_defaults(struct catalog *c, const char *region,
 	bind_text(st, 3, d->kms_key_id);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		r = db_error(c, "defaults update");
+	sqlite3_finalize(st);
+out:
+	pthread_mutex_unlock(&c->lock);
+	return r;
+}
+
+int catalog_get_audit_head(struct catalog *c, struct catalog_audit_head *h)
+{
+	sqlite3_stmt *st;
+	int r = 0, rc;
+
+	memset(h, 0, sizeof(*h));
+	pthread_mutex_lock(&c->lock);
+	if (sqlite3_prepare_v2(c->db, "SELECT base_seq, base_hash, seq, hash,"
+			       " finding FROM audit_head WHERE id = 1",
+			       -1, &st, NULL) != SQLITE_OK) {
+		r = db_error(c, "prepare audit head");
+		goto out;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		h->base_seq = sqlite3_column_int64(st, 0);
+		copy_col(st, 1, h->base_hash, sizeof(h->base_hash));
+		h->seq = sqlite3_column_int64(st, 2);
+		copy_col(st, 3, h->hash, sizeof(h->hash));
+		copy_col(st, 4, h->finding, sizeof(h->finding));
+	} else {
+		r = rc == SQLITE_DONE ? -ENOENT : db_error(c, "audit head");
+	}
+	sqlite3_finalize(st);
+out:
+	pthread_mutex_unlock(&c->lock);
+	return r;
+}
+
+int catalog_put_audit_head(struct catalog *c, const struct catalog_audit_head *h)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	pthread_mutex_lock(&c->lock);
+	if (sqlite3_prepare_v2(c->db, "INSERT OR REPLACE INTO audit_head (id,"
+			       " base_seq, base_hash, seq, hash, finding)"
+			       " VALUES (1, ?1, ?2, ?3, ?4, ?5)",
+			       -1, &st, NULL) != SQLITE_OK) {
+		r = db_error(c, "prepare audit head update");
+		goto out;
+	}
+	sqlite3_bind_int64(st, 1, h->base_seq);
+	bind_text(st, 2, h->base_hash);
+	sqlite3_bind_int64(st, 3, h->seq);
+	bind_text(st, 4, h->hash);
+	bind_text(st, 5, h->finding);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		/* A full file system is what the caller must tell apart. */
+		r = sqlite3_errcode(c->db) == SQLITE_FULL ? -ENOSPC : -EIO;
+		log_err("catalog: audit head update: %s", sqlite3_errmsg(c->db));
+	}
 	sqlite3_finalize(st);
 out:
 	pthread_mutex_unlock(&c->lock);

@@ -76,4 +76,22 @@ int catalog_get_defaults(struct catalog *c, const char *region,
 int catalog_put_defaults(struct catalog *c, const char *region,
 			 const struct catalog_defaults *d);
 
+/*
+ * The head of the audit trail (audit.h), kept apart from the log so that
+ * a log cut short, deleted or replaced is found after a restart too.
+ * Truth, not in any header: a rebuilt catalog keeps it.
+ */
+struct catalog_audit_head {
+	int64_t base_seq;		/* the log file starts after this Seq */
+	char base_hash[65];		/* ... whose Hash is this (zeros: none) */
+	int64_t seq;			/* the last record written */
+	char hash[65];			/* its Hash */
+	char finding[256];		/* what the agent found wrong; "": nothing */
+};
+
+/* -ENOENT when there is none yet. */
+int catalog_get_audit_head(struct catalog *c, struct catalog_audit_head *h);
+/* -ENOSPC when the file system is full, -EIO on other failures. */
+int catalog_put_audit_head(struct catalog *c, const struct catalog_audit_head *h);
+
 #endif

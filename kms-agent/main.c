@@ -45,6 +45,7 @@ static const struct agent_option {
 	{ { "kms-deadline", required_argument, NULL, 't' }, "SECONDS", "retry transient KMS errors this long (default 20)" },
 	{ { "no-reattach", no_argument, NULL, 'n' }, NULL, "do not re-attach the disks that were attached at the last stop" },
 	{ { "rebuild-catalog", no_argument, NULL, 'R' }, NULL, "rebuild the catalog from the disk headers at start" },
+	{ { "new-audit-file", no_argument, NULL, 'A' }, NULL, "set audit.log aside and go on in a new file" },
 	{ { "backend", required_argument, NULL, 'b' }, "NAME", "where disks live: local (default: files under --state-dir) or rbd" },
 	{ { "ceph-conf", required_argument, NULL, 'C' }, "FILE", "rbd: the Ceph configuration (monitors, keyring)" },
 	{ { "rbd-pool", required_argument, NULL, 'P' }, "POOL", "rbd: the pool the disks live in" },
@@ -144,7 +145,8 @@ int main(int argc, char **argv)
 	const char *creds_path = NULL, *backend_name = "local";
 	const char *backend_dir = AGENT_BACKEND_DIR;
 	char hostname[64] = "", why[512];
-	int reattach = 1, rebuild = 0, verbose = 0, fd = -1, lock_fd = -1, r, c, count;
+	int reattach = 1, rebuild = 0, new_audit_file = 0, verbose = 0;
+	int fd = -1, lock_fd = -1, r, c, count;
 	char db[1024];
 	struct stat st;
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -162,6 +164,7 @@ int main(int argc, char **argv)
 		case 't': a.kms_deadline_ms = atol(optarg) * 1000; break;
 		case 'n': reattach = 0; break;
 		case 'R': rebuild = 1; break;
+		case 'A': new_audit_file = 1; break;
 		case 'v': verbose = 1; break;
 		case 'b': backend_name = optarg; break;
 		case 'C': rbd.conf_file = optarg; break;
@@ -224,7 +227,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	snprintf(db, sizeof(db), "%s/audit.log", a.state_dir);
-	r = audit_open(db, &a.audit);
+	r = audit_open(db, a.catalog, new_audit_file, &a.audit);
 	if (r < 0)
 		goto out;
 	if (rebuild && core_rebuild_catalog(&a, &count) < 0)
