@@ -605,7 +605,7 @@ static struct json_object *new_record(const struct op_ctx *ctx,
 	add_str(o, "Operation", ctx->op);
 	add_str(o, "Action", action);
 	add_str(o, "ObjectId", ctx->object_id);
-	add_str(o, "KmsKeyId", key_id);
+	add_str(o, "KMSKeyId", key_id);
 	add_str(o, "RequestId", request_id);
 	add_str(o, "Result", result);
 	return o;

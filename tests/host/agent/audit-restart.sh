@@ -35,7 +35,7 @@ rehash() {
 # next_record SEQ PREVHASH: a well-formed record as the agent writes it.
 next_record() {
 	local body
-	body='{"Seq":'$1',"Time":"2026-12-07T00:00:00Z","Region":"cn-hangzhou","Operation":"KmsApi","Action":"DescribeKey","ObjectId":"","KmsKeyId":"'$cmk'","RequestId":"","Result":"Requested","PrevHash":"'$2'"'
+	body='{"Seq":'$1',"Time":"2026-12-07T00:00:00Z","Region":"cn-hangzhou","Operation":"KmsApi","Action":"DescribeKey","ObjectId":"","KMSKeyId":"'$cmk'","RequestId":"","Result":"Requested","PrevHash":"'$2'"'
 	printf '%s,"Hash":"%s"}\n' "$body" "$(printf '%s}' "$body" | sha256sum | cut -c1-64)"
 }
 save_state() { stop_agent; rm -rf "$work/good"; cp -a "$work/state" "$work/good"; }

@@ -25,7 +25,7 @@ must_fail ctl create-disk --size 8M --category cloud --encrypted --kms-key-id "$
 log "records: time, region, operation, object, key, RequestId, result"
 assert_eq "$(stat -c %a "$log")" 600 "mode of the audit log"
 jq -e -s 'all(.[]; has("Seq") and has("Time") and has("Region") and has("Operation") and
-	has("Action") and has("ObjectId") and has("KmsKeyId") and has("RequestId") and
+	has("Action") and has("ObjectId") and has("KMSKeyId") and has("RequestId") and
 	has("Result") and has("PrevHash") and has("Hash"))' "$log" >/dev/null || fail "fields"
 ev=$(ctl --json describe-audit-events --disk-id "$d")
 assert_eq "$(jq '[.AuditEvents[] | select(.Action == "Decrypt" and .Operation == "AttachDisk" and .Result == "Success")] | length' <<<"$ev")" 2 "unwraps of $d"
