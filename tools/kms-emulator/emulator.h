@@ -17,6 +17,7 @@
 #include "credentials.h"
 #include "errors.h"
 #include "kms_api.h"
+#include "kms_sign.h"
 
 #define KMS_ACCOUNT_ID "1234567890123456"
 #define KMS_MAX_PARAMS 128
@@ -26,6 +27,13 @@
 #define KMS_MATERIAL_LEN 32
 #define KMS_TIME_SKEW (15 * 60)
 #define KMS_DAY (24 * 3600L)		/* seconds of the emulator clock */
+/*
+ * The clock stops short of 9999-12-31T23:59:59Z by the longest deadline it
+ * computes (a 366-day deletion window, a 24-hour import token), so that
+ * every time an answer carries has a four-digit year.
+ */
+#define KMS_CLOCK_MAX (KMS_TIMESTAMP_MAX - 367 * KMS_DAY)
+#define KMS_CLOCK_MAX_TEXT "9998-12-29T23:59:59Z"
 
 struct nonce_store;
 struct conn_guard;

@@ -234,6 +234,12 @@ static int apply_clock_offset(struct emulator *emu)
 {
 	if (!emu->opt.clock_offset)
 		return 0;
+	if ((long long)time(NULL) + emu->clock_offset + emu->opt.clock_offset >
+	    KMS_CLOCK_MAX) {
+		log_err("--clock-offset %ld would move the clock past %s",
+			emu->opt.clock_offset, KMS_CLOCK_MAX_TEXT);
+		return -EINVAL;
+	}
 	emu->clock_offset += emu->opt.clock_offset;
 	if (store_set_meta(emu, "clock_offset", emu->clock_offset))
 		return -EIO;
