@@ -53,6 +53,8 @@ static const struct option_help {
 	  "a request's headers and body must arrive within this time of the accept (default 10)" },
 	{ { "max-client-connections", required_argument, NULL, 'C' }, "N",
 	  "connections one local user (or one remote address) may hold (default 64)" },
+	{ { "max-nonces-per-key", required_argument, NULL, 'N' }, "N",
+	  "signed requests one access key may make in 30 minutes (default: 2000000 shared equally by the access keys)" },
 	{ { "clock-offset", required_argument, NULL, 'o' }, "SECONDS",
 	  "move the emulator clock forward by this much, persistently" },
 	{ { "delay", required_argument, NULL, 'L' }, "MS",
@@ -126,7 +128,7 @@ static int parse_args(int argc, char **argv, struct emu_options *o)
 	v = sysconf(_SC_NPROCESSORS_ONLN);
 	o->threads = v > 2 ? (unsigned int)(2 * v) : 4;
 
-	while ((c = getopt_long(argc, argv, "l:d:c:r:a:m:t:D:C:o:L:pvqh", longopts,
+	while ((c = getopt_long(argc, argv, "l:d:c:r:a:m:t:D:C:N:o:L:pvqh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'l':
@@ -161,6 +163,11 @@ static int parse_args(int argc, char **argv, struct emu_options *o)
 			break;
 		case 'C':
 			if (parse_uint(optarg, 1, 1024, &o->max_client_connections))
+				goto bad;
+			break;
+		case 'N':
+			if (parse_long(optarg, 1, NONCE_MAX_ENTRIES,
+				       &o->max_nonces_per_key))
 				goto bad;
 			break;
 		case 'o':
@@ -264,9 +271,10 @@ static int serve(struct emulator *emu)
 	ret = http_start(emu, &d);
 	if (ret)
 		return ret;
-	log_info("listening on %s:%u, region %s, data %s, %u threads",
+	log_info("listening on %s:%u, region %s, data %s, %u threads, %ld nonces per access key",
 		 emu->opt.listen_host, emu->opt.listen_port,
-		 emu->opt.default_region, emu->opt.data_dir, emu->opt.threads);
+		 emu->opt.default_region, emu->opt.data_dir, emu->opt.threads,
+		 nonce_store_quota(emu->nonces));
 	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
 		;
 	log_info("signal %d: stopping", sig);
@@ -307,7 +315,9 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = rootkey_load(&emu);
 	if (!ret)
-		ret = nonce_store_open(emu.opt.data_dir, &emu.nonces);
+		ret = nonce_store_open(emu.opt.data_dir,
+				       emu.opt.max_nonces_per_key,
+				       emu.creds->count, &emu.nonces);
 	if (!ret)
 		ret = apply_clock_offset(&emu);
 	if (!ret)
