@@ -52,6 +52,7 @@ struct emu_options {
 	unsigned int request_deadline;	/* s from accept to a whole request */
 	unsigned int max_client_connections; /* per local user or address */
 	long max_nonces_per_key;	/* 0: an equal share of the nonce store */
+	int legacy_external_blobs;	/* open format 1 blobs of EXTERNAL keys */
 	long delay_ms;			/* test knob: answer this much later */
 	long clock_offset;		/* added to the stored clock offset */
 	int print_metering;		/* print counts and exit */

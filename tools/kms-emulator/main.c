@@ -55,6 +55,8 @@ static const struct option_help {
 	  "connections one local user (or one remote address) may hold (default 64)" },
 	{ { "max-nonces-per-key", required_argument, NULL, 'N' }, "N",
 	  "signed requests one access key may make in 30 minutes (default: 2000000 shared equally by the access keys)" },
+	{ { "legacy-external-blobs", no_argument, NULL, 'X' }, NULL,
+	  "open format 1 ciphertexts of EXTERNAL keys (unsafe: for a migration)" },
 	{ { "clock-offset", required_argument, NULL, 'o' }, "SECONDS",
 	  "move the emulator clock forward by this much, persistently" },
 	{ { "delay", required_argument, NULL, 'L' }, "MS",
@@ -128,7 +130,7 @@ static int parse_args(int argc, char **argv, struct emu_options *o)
 	v = sysconf(_SC_NPROCESSORS_ONLN);
 	o->threads = v > 2 ? (unsigned int)(2 * v) : 4;
 
-	while ((c = getopt_long(argc, argv, "l:d:c:r:a:m:t:D:C:N:o:L:pvqh", longopts,
+	while ((c = getopt_long(argc, argv, "l:d:c:r:a:m:t:D:C:N:Xo:L:pvqh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'l':
@@ -179,6 +181,9 @@ static int parse_args(int argc, char **argv, struct emu_options *o)
 			if (parse_long(optarg, 0, 600000, &v))
 				goto bad;
 			o->delay_ms = v;
+			break;
+		case 'X':
+			o->legacy_external_blobs = 1;
 			break;
 		case 'p':
 			o->print_metering = 1;
@@ -271,6 +276,8 @@ static int serve(struct emulator *emu)
 	ret = http_start(emu, &d);
 	if (ret)
 		return ret;
+	if (emu->opt.legacy_external_blobs)
+		log_warn("--legacy-external-blobs: format 1 ciphertexts of EXTERNAL keys are accepted, though whoever imported their material could have forged them");
 	log_info("listening on %s:%u, region %s, data %s, %u threads, %ld nonces per access key",
 		 emu->opt.listen_host, emu->opt.listen_port,
 		 emu->opt.default_region, emu->opt.data_dir, emu->opt.threads,
