@@ -54,7 +54,7 @@ static const struct option_help {
 	{ { "max-client-connections", required_argument, NULL, 'C' }, "N",
 	  "connections one local user (or one remote address) may hold (default 64)" },
 	{ { "max-nonces-per-key", required_argument, NULL, 'N' }, "N",
-	  "signed requests one access key may make in 30 minutes (default: 2000000 shared equally by the access keys)" },
+	  "unexpired signature nonces one access key may hold (default: 2000000 shared equally by the access keys)" },
 	{ { "legacy-external-blobs", no_argument, NULL, 'X' }, NULL,
 	  "open format 1 ciphertexts of EXTERNAL keys (unsafe: for a migration)" },
 	{ { "clock-offset", required_argument, NULL, 'o' }, "SECONDS",
