@@ -77,6 +77,10 @@
 	  "The KMS key cannot be used now.")				\
 	X(KMS_KEY_GONE, "InvalidKMSKeyId.Deleted", 403, CTL_EXIT_DENIED, \
 	  "The KMS key that wraps this data key no longer exists.")	\
+	X(KMS_KEY_ARN, "InvalidKMSKeyId.Arn", 400, CTL_EXIT_USAGE,	\
+	  "Name the KMS key by its id or alias: an ARN can name another account's key.") \
+	X(KMS_KEY_IMPORTED, "InvalidKMSKeyId.ImportedMaterial", 403, CTL_EXIT_DENIED, \
+	  "An existing data key moves only under a key whose material the KMS made.") \
 	X(KMS_ACTION_FORBIDDEN, "Forbidden.KmsAction", 403, CTL_EXIT_DENIED, \
 	  "The KMS action is not allowed through the agent.")		\
 	X(KMS_ACCESS_DENIED, "Forbidden.KMS", 403, CTL_EXIT_DENIED,	\
