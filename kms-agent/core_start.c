@@ -170,9 +170,27 @@ static int reconcile_devices(struct agent *a)
 	return removed;
 }
 
+/*
+ * What the kernel offers, said once at start: without device-mapper or
+ * the ecsenc target the agent still creates, snapshots and copies, and
+ * refuses an attach before any KMS call (core_map).
+ */
+static void log_kernel_probe(void)
+{
+	char why[160];
+
+	if (devmap_probe("ecsenc", why, sizeof(why)) == 0)
+		log_info("device-mapper and its ecsenc target are available");
+	else
+		log_warn("%s: attach-disk is refused until it is; create, snapshot and copy work without it",
+			 why);
+}
+
 int core_reconcile(struct agent *a)
 {
 	int r;
+
+	log_kernel_probe();
 
 	r = a->backend->clean_partial();
 	if (r < 0)
