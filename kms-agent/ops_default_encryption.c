@@ -10,6 +10,7 @@
 #include "agent_kms.h"
 #include "catalog.h"
 #include "default_encryption.h"
+#include "log.h"
 
 static int get(struct op_ctx *ctx, struct catalog_defaults *d)
 {
@@ -42,7 +43,7 @@ static struct json_object *status(const struct op_ctx *ctx,
 }
 
 int default_encryption_apply(struct op_ctx *ctx, bool unencrypted,
-			     struct core_new_disk *req, char *key_buf,
+			     bool copy_source, struct core_new_disk *req, char *key_buf,
 			     int *by_default)
 {
 	struct catalog_defaults d;
@@ -53,6 +54,10 @@ int default_encryption_apply(struct op_ctx *ctx, bool unencrypted,
 	if (unencrypted && (req->encrypted || req->kms_key_id))
 		return op_fail(ctx, -EINVAL,
 			       "--unencrypted excludes --encrypted and --kms-key-id");
+	if (copy_source && (!req->snapshot_id || req->encrypted ||
+			    req->kms_key_id || unencrypted))
+		return op_fail(ctx, -EINVAL,
+			       "copy_source is a disk of a snapshot as it is: it takes snapshot_id and no encryption argument");
 	r = get(ctx, &d);
 	if (r < 0 || !d.encrypt_by_default)
 		return r;
@@ -64,6 +69,11 @@ int default_encryption_apply(struct op_ctx *ctx, bool unencrypted,
 		r = core_get(ctx, CATALOG_SNAPSHOT, req->snapshot_id, &snap);
 		if (r < 0)
 			return r;
+		if (!snap.row.encrypted && copy_source) {
+			log_info("region %s encrypts new disks by default; a disk of unencrypted snapshot %s is made all the same, as the source of its encrypting copy",
+				 ctx->region, snap.row.id);
+			return 0;
+		}
 		if (!snap.row.encrypted)
 			return op_fail_code(ctx, -EPERM, "OperationDenied.EncryptionByDefault",
 				"encryption by default is enabled in region %s and snapshot %s is not encrypted, so a disk made from it would not be; make an encrypted copy of its data first, or disable encryption by default",
