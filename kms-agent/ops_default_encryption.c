@@ -16,6 +16,10 @@ static int get(struct op_ctx *ctx, struct catalog_defaults *d)
 {
 	int r = catalog_get_defaults(ctx->agent->catalog, ctx->region, d);
 
+	if (r == -ENODATA)
+		return op_fail_code(ctx, r, "OperationDenied.EncryptionByDefaultUnknown",
+			"whether region %s encrypts new disks by default was lost with the agent's catalog (see its log); state it before creating disks there: ecsenc-ctl enable-disk-encryption-by-default, or disable-disk-encryption-by-default",
+			ctx->region);
 	return r < 0 ? op_fail(ctx, r, "catalog lookup of region %s's defaults failed",
 			       ctx->region) : 0;
 }
@@ -106,13 +110,14 @@ int default_encryption_failed(struct op_ctx *ctx, int r,
 		       ctx->region, why);
 }
 
+/* Enabling or disabling states the setting, also where it was lost. */
 static int set_enabled(struct op_ctx *ctx, int on, struct json_object **result)
 {
 	struct catalog_defaults d;
-	int r = get(ctx, &d);
+	int r = catalog_get_defaults(ctx->agent->catalog, ctx->region, &d);
 
-	if (r < 0)
-		return r;
+	if (r != -ENODATA && r < 0)
+		return get(ctx, &d);
 	d.encrypt_by_default = on;
 	r = put(ctx, &d);
 	if (r == 0)
