@@ -116,8 +116,9 @@ static int set_enabled(struct op_ctx *ctx, int on, struct json_object **result)
 	struct catalog_defaults d;
 	int r = catalog_get_defaults(ctx->agent->catalog, ctx->region, &d);
 
-	if (r != -ENODATA && r < 0)
-		return get(ctx, &d);
+	if (r < 0 && r != -ENODATA)
+		return op_fail(ctx, r, "catalog lookup of region %s's defaults failed",
+			       ctx->region);
 	d.encrypt_by_default = on;
 	r = put(ctx, &d);
 	if (r == 0)
