@@ -195,13 +195,18 @@ out:
 	return r;
 }
 
-/* What quick_check says first: "ok", or the first damage it found. */
+#define FIRST_ROW_MAX	128
+
+/*
+ * The first column of the first row into @arg (FIRST_ROW_MAX bytes):
+ * what quick_check says first, "ok" or the first damage it found.
+ */
 static int first_row(void *arg, int n, char **values, char **names)
 {
 	char *out = arg;
 
 	if (!out[0] && n > 0 && values[0])
-		snprintf(out, 128, "%s", values[0]);
+		snprintf(out, FIRST_ROW_MAX, "%s", values[0]);
 	return 0;
 }
 
@@ -212,7 +217,7 @@ static int first_row(void *arg, int n, char **values, char **names)
  */
 static int open_checked(const char *path, sqlite3 **db, char *why, size_t len)
 {
-	char result[128] = "";
+	char result[FIRST_ROW_MAX] = "";
 	char *msg = NULL;
 	int rc;
 
@@ -253,7 +258,7 @@ static void set_aside(const char *path, const char *why)
 /* Whether @db holds the catalog's tables (an emptied file does not). */
 static int has_tables(sqlite3 *db)
 {
-	char result[128] = "";
+	char result[FIRST_ROW_MAX] = "";
 
 	sqlite3_exec(db, "SELECT count(*) FROM sqlite_master WHERE name = 'objects'",
 		     first_row, result, NULL);
