@@ -34,7 +34,14 @@ struct catalog_object {
 	char kms_key_version[64];	/* CMK version of the wrapped key */
 };
 
+/*
+ * Open the catalog at @path.  One that is not a database or is damaged is
+ * moved aside (<path>.corrupt-<time>, a warning logged) and started anew;
+ * catalog_is_new() then says it must be rebuilt from the stores' headers.
+ */
 int catalog_open(const char *path, struct catalog **out);
+/* 1 when the catalog started empty: new, emptied, or set aside. */
+int catalog_is_new(const struct catalog *c);
 void catalog_close(struct catalog *c);
 
 int catalog_put(struct catalog *c, const struct catalog_object *o);
@@ -62,15 +69,19 @@ int catalog_list_usage(struct catalog *c, catalog_usage_fn fn, void *arg);
 
 /*
  * A region's encryption-by-default settings (ECS
- * EnableDiskEncryptionByDefault, ModifyDiskDefaultKMSKeyId): truth, not
- * in any header, so a rebuilt catalog keeps them.
+ * EnableDiskEncryptionByDefault, ModifyDiskDefaultKMSKeyId): in no
+ * header, so kept in the database and in a checksummed file beside it
+ * (defaults_file.h); a catalog rebuilt or set aside keeps them.
  */
 struct catalog_defaults {
 	int encrypt_by_default;		/* every new disk is encrypted */
 	char kms_key_id[128];		/* "": the service key */
 };
 
-/* Zeros when the region has none yet. */
+/*
+ * Zeros when the region has none yet; -ENODATA when they are unknown
+ * (lost with the catalog and its settings file, until put again).
+ */
 int catalog_get_defaults(struct catalog *c, const char *region,
 			 struct catalog_defaults *d);
 int catalog_put_defaults(struct catalog *c, const char *region,

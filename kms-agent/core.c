@@ -679,6 +679,11 @@ int core_attach(struct op_ctx *ctx, const char *disk_id, int force,
 		r = core_map(ctx, out, force);
 		if (r < 0)
 			return r;
+	} else if (out->n_attachments && !held_here(ctx->agent, out)) {
+		return op_fail_code(ctx, -EBUSY, ECS_ERR_INCORRECT_DISK_STATUS,
+				    "disk %s is held by %s, not by this host: its device here (%s) is stale, fenced by the takeover; detach-disk %s removes it",
+				    disk_id, out->attachments[0].instance, out->device,
+				    disk_id);
 	} else if (!out->device[0]) {
 		return op_fail(ctx, -ENODEV, "no device node for %s", disk_id);
 	}

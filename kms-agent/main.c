@@ -148,7 +148,6 @@ int main(int argc, char **argv)
 	int reattach = 1, rebuild = 0, new_audit_file = 0, verbose = 0;
 	int fd = -1, lock_fd = -1, r, c, count;
 	char db[1024];
-	struct stat st;
 	struct sigaction sa = { .sa_handler = on_signal };
 
 	for (size_t i = 0; i < N_OPTIONS; i++)
@@ -214,11 +213,12 @@ int main(int argc, char **argv)
 	if (lock_fd < 0)
 		goto out;
 	snprintf(db, sizeof(db), "%s/catalog.db", a.state_dir);
-	if (stat(db, &st) < 0)
-		rebuild = 1;	/* a lost catalog comes back from the headers */
 	r = catalog_open(db, &a.catalog);
 	if (r < 0)
 		goto out;
+	/* A lost or damaged catalog comes back from the headers. */
+	if (catalog_is_new(a.catalog))
+		rebuild = 1;
 	rbd.instance_id = a.instance_id;
 	rbd.state_dir = a.state_dir;
 	a.backend = backend_load(backend_name, backend_dir, &rbd, why, sizeof(why));

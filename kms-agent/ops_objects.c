@@ -31,8 +31,8 @@ int op_create_disk(struct op_ctx *ctx, const struct agent_args *args,
 	struct core_object o;
 	int r, by_default;
 
-	r = default_encryption_apply(ctx, args->unencrypted, &req, default_key,
-				     &by_default);
+	r = default_encryption_apply(ctx, args->unencrypted, args->copy_source,
+				     &req, default_key, &by_default);
 	if (r < 0)
 		return r;
 	r = core_create_disk(ctx, &req, &o);

@@ -78,6 +78,7 @@ struct agent_args {
 	bool encrypted;
 	bool force;				/* attach: take it from its holder */
 	bool unencrypted;			/* create-disk: refuse encryption */
+	bool copy_source;			/* create-disk: source of an encrypting copy */
 	const char *destination_region;		/* copy-snapshot */
 	size_t n_disk_ids;
 	const char *disk_ids[AGENT_MAX_IDS];

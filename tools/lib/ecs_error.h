@@ -65,6 +65,8 @@
 	  "A KMS key was given for a disk that is not encrypted.")	\
 	X(NOT_MATCH_DEFAULT_ENCRYPTION, "InvalidEncrypted.NotMatchDiskDefaultEncryption", 403, CTL_EXIT_DENIED, \
 	  "Encryption by default is enabled: the disk must be encrypted.") \
+	X(DEFAULT_ENCRYPTION_UNKNOWN, "OperationDenied.EncryptionByDefaultUnknown", 403, CTL_EXIT_STATE, \
+	  "Whether the region encrypts new disks by default was lost: enable or disable it first.") \
 	X(NOT_ENCRYPTED, "InvalidOperation.NotEncrypted", 403, CTL_EXIT_DENIED, \
 	  "The disk or snapshot is not encrypted.")			\
 	X(ENCRYPTION_CONVERSION, "OperationDenied.EncryptionConversion", 403, CTL_EXIT_DENIED, \
