@@ -148,18 +148,33 @@ static int call(struct op_ctx *ctx, const char *action,
 	long deadline = now_ms() + ctx->agent->kms_deadline_ms;
 	long backoff = 100;
 	struct kms_client *c = client_for(ctx);
-	int r, attempt = 0;
+	int r, logged, attempt = 0;
+	long intent;
 
 	if (!c)
 		return op_fail(ctx, -EIO, "no KMS client for region %s",
 			       ctx->region);
 	for (;;) {
 		attempt++;
+		/* No call goes out that the audit trail does not hold. */
+		intent = audit_kms_request(ctx, action, key_of(ctx, params));
+		if (intent < 0)
+			return op_fail(ctx, (int)intent,
+				"KMS %s not sent: its audit record cannot be written (%s)",
+				action, strerror((int)-intent));
 		r = kms_client_call(c, action, params, resp);
-		audit_kms_call(ctx, action, key_of(ctx, params), resp, r);
 		/* Billed: every call the KMS answered. */
 		if (resp->http_status)
 			op_count_kms_call(ctx, action);
+		logged = audit_kms_result(ctx, intent, action,
+					  key_of(ctx, params), resp, r);
+		if (logged < 0) {
+			r = op_fail(ctx, logged,
+				"KMS %s was sent but the audit record of its answer cannot be written (%s): the answer is not used",
+				action, strerror(-logged));
+			kms_response_release(resp);
+			return r;
+		}
 		if (r == 0)
 			return 0;
 		if (!retry || !kms_error_is_transient(r, resp))
@@ -283,29 +298,21 @@ out:
 	return r;
 }
 
-int agent_kms_check_data_key(struct op_ctx *ctx, const char *kms_key_id)
-{
-	int r;
-
-	ctx->kms_key_holds_data = true;
-	r = agent_kms_check_key(ctx, kms_key_id);
-	ctx->kms_key_holds_data = false;
-	return r;
-}
-
-int agent_kms_check_key(struct op_ctx *ctx, const char *kms_key_id)
+/* DescribeKey: fail unless Enabled; the answer's KeyMetadata in @meta_out. */
+static int describe_enabled(struct op_ctx *ctx, const char *kms_key_id,
+			    struct kms_response *resp,
+			    struct json_object **meta_out)
 {
 	const char *params[] = { "KeyId", kms_key_id, NULL };
-	struct kms_response resp;
-	struct json_object *meta, *state;
+	struct json_object *meta = NULL, *state;
 	const char *s = NULL;
 	int r;
 
 	ctx->kms_key = kms_key_id;
-	r = agent_kms_call(ctx, "DescribeKey", params, &resp);
+	r = agent_kms_call(ctx, "DescribeKey", params, resp);
 	if (r < 0)
 		return r;
-	if (json_object_object_get_ex(resp.body, "KeyMetadata", &meta) &&
+	if (json_object_object_get_ex(resp->body, "KeyMetadata", &meta) &&
 	    json_object_object_get_ex(meta, "KeyState", &state))
 		s = json_object_get_string(state);
 	if (!s)
@@ -321,6 +328,68 @@ int agent_kms_check_key(struct op_ctx *ctx, const char *kms_key_id)
 	else if (strcmp(s, "Enabled"))
 		r = op_fail_code(ctx, -EKEYREVOKED, ECS_ERR_KMS_KEY_UNUSABLE,
 				 "the KMS key %s is %s", kms_key_id, s);
+	if (r < 0)
+		kms_response_release(resp);
+	else
+		*meta_out = meta;
+	return r;
+}
+
+int agent_kms_check_key(struct op_ctx *ctx, const char *kms_key_id)
+{
+	struct json_object *meta;
+	struct kms_response resp;
+	int r = describe_enabled(ctx, kms_key_id, &resp, &meta);
+
+	if (r == 0)
+		kms_response_release(&resp);
+	return r;
+}
+
+int agent_kms_check_data_key(struct op_ctx *ctx, const char *kms_key_id)
+{
+	int r;
+
+	ctx->kms_key_holds_data = true;
+	r = agent_kms_check_key(ctx, kms_key_id);
+	ctx->kms_key_holds_data = false;
+	return r;
+}
+
+static const char *meta_str(struct json_object *meta, const char *name)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(meta, name, &v) &&
+	       json_object_is_type(v, json_type_string) ?
+	       json_object_get_string(v) : NULL;
+}
+
+int agent_kms_check_destination(struct op_ctx *ctx, const char *dst_key,
+				const char *current_key)
+{
+	struct json_object *meta;
+	struct kms_response resp;
+	const char *origin, *id;
+	int r;
+
+	if (!strncmp(dst_key, "acs:", 4))
+		return op_fail_code(ctx, -EINVAL, ECS_ERR_KMS_KEY_ARN,
+			"name the KMS key by its id or alias, not by ARN (%s): an ARN can name a key of another account, and a data key goes only under this account's keys",
+			dst_key);
+	r = describe_enabled(ctx, dst_key, &resp, &meta);
+	if (r < 0)
+		return r;
+	origin = meta_str(meta, "Origin");
+	id = meta_str(meta, "KeyId");
+	if (!origin || !id) {
+		r = op_fail(ctx, -EPROTO, "DescribeKey answer without Origin or KeyId");
+	} else if (strcmp(origin, "Aliyun_KMS") &&
+		   (!current_key || strcmp(id, current_key))) {
+		r = op_fail_code(ctx, -EPERM, ECS_ERR_KMS_KEY_IMPORTED,
+			"the KMS key %s has Origin %s (key material imported from outside the KMS): an existing data key moves only under a key whose material the KMS made; to use %s, create a disk under it and copy the data onto it (ecsenc-ctl copy-disk)",
+			dst_key, origin, dst_key);
+	}
 	kms_response_release(&resp);
 	return r;
 }

@@ -53,6 +53,16 @@ int agent_kms_check_key(struct op_ctx *ctx, const char *kms_key_id);
  */
 int agent_kms_check_data_key(struct op_ctx *ctx, const char *kms_key_id);
 
+/*
+ * Fail unless an existing data key, now under @current_key (NULL: none
+ * of this region), may move under @dst_key, in one DescribeKey: a key of
+ * this account (named by id or alias, not by ARN), Enabled, whose
+ * material the KMS made (Origin Aliyun_KMS), or @current_key itself.
+ * Documentation/operations.md, "Who may rewrap what".
+ */
+int agent_kms_check_destination(struct op_ctx *ctx, const char *dst_key,
+				const char *current_key);
+
 /* A data key wrapped by the KMS: what goes into a header. */
 struct agent_kms_wrapped {
 	char blob[2048];		/* CiphertextBlob */

@@ -5,11 +5,13 @@
  *
  * A record names the time, region, management operation, KMS action, disk
  * or snapshot, KMS key, the KMS RequestId and the result, and never a key.
+ * Every call has two: "Requested" before it is sent, its result after.
  * Records are chained: each carries the SHA-256 of the one before
  * ("PrevHash") and its own ("Hash", over the record's bytes before the
  * Hash field), with a sequence number, so a removed or edited record is
- * found by audit_verify().  The agent also remembers the last record it
- * wrote, so a cut-off tail is found while it runs.
+ * found by audit_verify().  The head of the chain (Seq and Hash of the
+ * last record) is kept in the catalog too, written after each record, so
+ * a log cut short, deleted or replaced is found after a restart as well.
  */
 #ifndef ECSENC_AUDIT_H
 #define ECSENC_AUDIT_H
@@ -23,17 +25,31 @@
 
 struct audit_log;
 
-/* Open (create 0600) the log at @path and find its last record. */
-int audit_open(const char *path, struct audit_log **out);
+/*
+ * Open (create 0600) the log at @path and check it against the head in
+ * @catalog: a crash's leftovers are settled, anything else is kept as a
+ * finding that audit_verify() reports.  @new_file: set the log aside and
+ * go on from its head in a new file (and forget the finding).
+ */
+int audit_open(const char *path, struct catalog *catalog, int new_file,
+	       struct audit_log **out);
 void audit_close(struct audit_log *l);
 
 /*
- * Append the record of one KMS call of @action for @ctx; @r its result,
- * @resp its answer (RequestId, error code, KeyId), @key_id the CMK asked
- * for.  Failure to write is logged, never fatal to the operation.
+ * Before a KMS call of @action for @ctx on @key_id: append its
+ * "Requested" record.  Its Seq (0 without a log), or -errno: the record
+ * could not be written (ENOSPC, EIO) and the call must not be made.
  */
-void audit_kms_call(struct op_ctx *ctx, const char *action, const char *key_id,
-		    const struct kms_response *resp, int r);
+long audit_kms_request(struct op_ctx *ctx, const char *action,
+		       const char *key_id);
+
+/*
+ * After it: the record of its result, @r and @resp (RequestId, error
+ * code, KeyId), naming @request_seq.  0, or -errno: the record could not
+ * be written and the answer must not be used.
+ */
+int audit_kms_result(struct op_ctx *ctx, long request_seq, const char *action,
+		     const char *key_id, const struct kms_response *resp, int r);
 
 /*
  * Check the whole chain: 0 with the record count in @records, or -EBADMSG

@@ -4,10 +4,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "catalog.h"
+#include "defaults_file.h"
 #include "log.h"
 
 /*
@@ -18,6 +22,9 @@
 struct catalog {
 	pthread_mutex_t lock;
 	sqlite3 *db;
+	int is_new;			/* started empty: rebuild from headers */
+	int defaults_lost;		/* a region without settings is unknown */
+	char defaults_path[1024];	/* DEFAULTS_FILE_NAME beside the db */
 };
 
 static const char schema[] =
@@ -35,7 +42,11 @@ static const char schema[] =
 	" calls INTEGER NOT NULL, PRIMARY KEY (region, operation, action));"
 	"CREATE TABLE IF NOT EXISTS region_defaults ("
 	" region TEXT PRIMARY KEY, encrypt_by_default INTEGER NOT NULL,"
-	" kms_key_id TEXT NOT NULL);";
+	" kms_key_id TEXT NOT NULL);"
+	"CREATE TABLE IF NOT EXISTS audit_head ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" base_seq INTEGER NOT NULL, base_hash TEXT NOT NULL,"
+	" seq INTEGER NOT NULL, hash TEXT NOT NULL, finding TEXT NOT NULL);";
 
 static int db_error(struct catalog *c, const char *what)
 {
@@ -43,15 +54,262 @@ static int db_error(struct catalog *c, const char *what)
 	return -EIO;
 }
 
+/* ".corrupt-<UTC time>": the suffix of what is moved aside. */
+static void corrupt_suffix(char *buf, size_t len)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(buf, len, ".corrupt-%Y%m%dT%H%M%SZ", &tm);
+}
+
+/* Every region's settings in the database into @s; the lock is held or not needed. */
+static int db_defaults(struct catalog *c, struct defaults_set *s)
+{
+	struct catalog_defaults d;
+	sqlite3_stmt *st;
+	int r = 0, rc;
+
+	if (sqlite3_prepare_v2(c->db, "SELECT region, encrypt_by_default, kms_key_id"
+			       " FROM region_defaults ORDER BY region", -1, &st,
+			       NULL) != SQLITE_OK)
+		return db_error(c, "prepare defaults list");
+	while (!r && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&d, 0, sizeof(d));
+		d.encrypt_by_default = sqlite3_column_int(st, 1);
+		snprintf(d.kms_key_id, sizeof(d.kms_key_id), "%s",
+			 (const char *)sqlite3_column_text(st, 2));
+		r = defaults_set_put(s, (const char *)sqlite3_column_text(st, 0), &d);
+	}
+	if (!r && rc != SQLITE_DONE)
+		r = db_error(c, "defaults list");
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int put_defaults_locked(struct catalog *c, const char *region,
+			       const struct catalog_defaults *d)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	if (sqlite3_prepare_v2(c->db, "INSERT OR REPLACE INTO region_defaults"
+			       " (region, encrypt_by_default, kms_key_id)"
+			       " VALUES (?1, ?2, ?3)", -1, &st, NULL) != SQLITE_OK)
+		return db_error(c, "prepare defaults update");
+	sqlite3_bind_text(st, 1, region, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 2, d->encrypt_by_default);
+	sqlite3_bind_text(st, 3, d->kms_key_id, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		r = db_error(c, "defaults update");
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int same_defaults(const struct defaults_set *a, const struct defaults_set *b)
+{
+	if (a->n != b->n)
+		return 0;
+	for (size_t i = 0; i < a->n; i++) {
+		size_t j;
+
+		for (j = 0; j < b->n; j++)
+			if (!strcmp(a->regions[i].region, b->regions[j].region))
+				break;
+		if (j == b->n ||
+		    a->regions[i].d.encrypt_by_default != b->regions[j].d.encrypt_by_default ||
+		    strcmp(a->regions[i].d.kms_key_id, b->regions[j].d.kms_key_id))
+			return 0;
+	}
+	return 1;
+}
+
+/* The database's settings become @s's. */
+static int db_take_defaults(struct catalog *c, const struct defaults_set *s)
+{
+	int r = 0;
+
+	if (sqlite3_exec(c->db, "BEGIN; DELETE FROM region_defaults", NULL, NULL, NULL))
+		return db_error(c, "defaults restore");
+	for (size_t i = 0; !r && i < s->n; i++)
+		r = put_defaults_locked(c, s->regions[i].region, &s->regions[i].d);
+	if (sqlite3_exec(c->db, r ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL) && !r)
+		r = db_error(c, "defaults restore");
+	return r;
+}
+
+/*
+ * At open: the settings file is the truth and the database follows it.
+ * Without a usable file, the database's settings are written to one,
+ * unless the database was lost too: then nothing says what they were,
+ * and every region's are unknown until an operator states them.
+ */
+static int defaults_recover(struct catalog *c)
+{
+	struct defaults_set file = { 0 }, db = { 0 };
+	const char *path = c->defaults_path;
+	char aside[1200], suffix[32];
+	int r, damaged;
+
+	r = defaults_file_read(path, &file);
+	if (r == 0) {
+		r = db_defaults(c, &db);
+		if (!r && !same_defaults(&file, &db) && (db.n || !c->is_new))
+			log_warn("catalog: its encryption-by-default settings differ from %s, which holds them: taken from the file",
+				 path);
+		else if (!r && file.n && c->is_new)
+			log_info("catalog: encryption-by-default settings of %zu region%s restored from %s",
+				 file.n, file.n == 1 ? "" : "s", path);
+		if (!r)
+			r = db_take_defaults(c, &file);
+		c->defaults_lost = file.lost;
+		goto out;
+	}
+	damaged = r == -EBADMSG;
+	if (damaged) {
+		corrupt_suffix(suffix, sizeof(suffix));
+		snprintf(aside, sizeof(aside), "%s%s", path, suffix);
+		if (rename(path, aside) < 0)
+			log_err("cannot move %s aside: %m", path);
+		log_warn("%s is damaged: moved aside to %s", path, aside);
+	} else if (r != -ENOENT) {
+		log_err("%s: %s; the agent does not start without knowing its encryption-by-default settings",
+			path, strerror(-r));
+		goto out;
+	}
+	c->defaults_lost = c->is_new && (c->defaults_lost || damaged);
+	if (c->defaults_lost) {
+		log_warn("the encryption-by-default settings were lost with the catalog: creating disks is refused in every region until its setting is stated again (ecsenc-ctl enable-disk-encryption-by-default, or disable-disk-encryption-by-default)");
+		r = 0;
+	} else {
+		r = db_defaults(c, &file);
+		if (!r && damaged)
+			log_warn("encryption-by-default settings of %zu region%s restored from the catalog into %s",
+				 file.n, file.n == 1 ? "" : "s", path);
+	}
+	file.lost = c->defaults_lost;
+	if (!r)
+		r = defaults_file_write(path, &file);
+	if (r < 0)
+		log_err("cannot write %s: %s", path, strerror(-r));
+out:
+	defaults_set_free(&file);
+	defaults_set_free(&db);
+	return r;
+}
+
+#define FIRST_ROW_MAX	128
+
+/*
+ * The first column of the first row into @arg (FIRST_ROW_MAX bytes):
+ * what quick_check says first, "ok" or the first damage it found.
+ */
+static int first_row(void *arg, int n, char **values, char **names)
+{
+	char *out = arg;
+
+	if (!out[0] && n > 0 && values[0])
+		snprintf(out, FIRST_ROW_MAX, "%s", values[0]);
+	return 0;
+}
+
+/*
+ * Open @path and look at it: 0 when it is a sound SQLite database,
+ * -EBADMSG (words in @why) when it is not one or is damaged, -EIO for
+ * anything else (permissions, I/O), which is no reason to set it aside.
+ */
+static int open_checked(const char *path, sqlite3 **db, char *why, size_t len)
+{
+	char result[FIRST_ROW_MAX] = "";
+	char *msg = NULL;
+	int rc;
+
+	rc = sqlite3_open(path, db);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(*db, "PRAGMA quick_check", first_row, result, &msg);
+	if (rc == SQLITE_OK && !strcmp(result, "ok"))
+		return 0;
+	snprintf(why, len, "%s", rc != SQLITE_OK ? (msg ? msg : sqlite3_errstr(rc)) :
+		 result);
+	sqlite3_free(msg);
+	rc &= 0xff;			/* the primary code of an extended one */
+	if (rc == SQLITE_OK || rc == SQLITE_NOTADB || rc == SQLITE_CORRUPT)
+		return -EBADMSG;
+	log_err("catalog %s: %s", path, why);
+	return -EIO;
+}
+
+/* Keep a damaged catalog for a post-mortem: <path>.corrupt-<time>. */
+static void set_aside(const char *path, const char *why)
+{
+	static const char *const suffix[] = { "", "-wal" };
+	char stamp[32], from[1100], to[1200];
+
+	corrupt_suffix(stamp, sizeof(stamp));
+	for (size_t i = 0; i < sizeof(suffix) / sizeof(*suffix); i++) {
+		snprintf(from, sizeof(from), "%s%s", path, suffix[i]);
+		snprintf(to, sizeof(to), "%s%s%s", path, stamp, suffix[i]);
+		if (rename(from, to) < 0 && errno != ENOENT)
+			log_err("catalog: cannot move %s aside: %m", from);
+	}
+	snprintf(from, sizeof(from), "%s-shm", path);
+	unlink(from);
+	log_warn("catalog %s is damaged (%s): moved aside to %s%s; rebuilding it from the stores' headers (the KMS usage counts start again)",
+		 path, why, path, stamp);
+}
+
+/* Whether @db holds the catalog's tables (an emptied file does not). */
+static int has_tables(sqlite3 *db)
+{
+	char result[FIRST_ROW_MAX] = "";
+
+	sqlite3_exec(db, "SELECT count(*) FROM sqlite_master WHERE name = 'objects'",
+		     first_row, result, NULL);
+	return strcmp(result, "0") != 0;
+}
+
+static int open_db(struct catalog *c, const char *path)
+{
+	char why[256];
+	struct stat st;
+	int existed = stat(path, &st) == 0, r;
+
+	r = open_checked(path, &c->db, why, sizeof(why));
+	if (r == -EBADMSG) {
+		sqlite3_close(c->db);
+		c->db = NULL;
+		set_aside(path, why);
+		r = open_checked(path, &c->db, why, sizeof(why));
+		c->is_new = 1;
+	} else if (r == 0 && existed && !has_tables(c->db)) {
+		log_warn("catalog %s was empty (cut short?); rebuilding it from the stores' headers",
+			 path);
+		c->is_new = 1;
+	} else if (!existed) {
+		c->is_new = 1;
+	}
+	if (r < 0)
+		return r;
+	/* Something was there and is gone: settings may have been lost. */
+	c->defaults_lost = existed && c->is_new;
+	return 0;
+}
+
 int catalog_open(const char *path, struct catalog **out)
 {
 	struct catalog *c = calloc(1, sizeof(*c));
+	const char *slash = strrchr(path, '/');
 	char *msg = NULL;
+	int r;
 
 	if (!c)
 		return -ENOMEM;
 	pthread_mutex_init(&c->lock, NULL);
-	if (sqlite3_open(path, &c->db) != SQLITE_OK)
+	snprintf(c->defaults_path, sizeof(c->defaults_path), "%.*s%s",
+		 slash ? (int)(slash - path + 1) : 0, path, DEFAULTS_FILE_NAME);
+	r = open_db(c, path);
+	if (r < 0)
 		goto fail;
 	sqlite3_busy_timeout(c->db, 5000);
 	if (sqlite3_exec(c->db, schema, NULL, NULL, &msg) != SQLITE_OK)
@@ -61,15 +319,24 @@ int catalog_open(const char *path, struct catalog **out)
 		     " NOT NULL DEFAULT ''", NULL, NULL, NULL);
 	sqlite3_exec(c->db, "ALTER TABLE objects ADD COLUMN kms_key_version TEXT"
 		     " NOT NULL DEFAULT ''", NULL, NULL, NULL);
+	r = defaults_recover(c);
+	if (r < 0)
+		goto fail;
 	*out = c;
 	return 0;
 fail:
-	log_err("catalog %s: %s", path, msg ? msg : sqlite3_errmsg(c->db));
+	if (msg)
+		log_err("catalog %s: %s", path, msg);
 	sqlite3_free(msg);
 	sqlite3_close(c->db);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 	return -EIO;
+}
+
+int catalog_is_new(const struct catalog *c)
+{
+	return c->is_new;
 }
 
 void catalog_close(struct catalog *c)
@@ -386,6 +653,8 @@ int catalog_get_defaults(struct catalog *c, const char *region,
 		copy_col(st, 1, d->kms_key_id, sizeof(d->kms_key_id));
 	} else if (rc != SQLITE_DONE) {
 		r = db_error(c, "defaults");
+	} else if (c->defaults_lost) {
+		r = -ENODATA;
 	}
 	sqlite3_finalize(st);
 out:
@@ -393,24 +662,91 @@ out:
 	return r;
 }
 
+/*
+ * The database and the settings file change together: the row in a
+ * transaction that commits only once the file holds it.
+ */
 int catalog_put_defaults(struct catalog *c, const char *region,
 			 const struct catalog_defaults *d)
+{
+	struct defaults_set all = { 0 };
+	int r;
+
+	pthread_mutex_lock(&c->lock);
+	if (sqlite3_exec(c->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) {
+		r = db_error(c, "defaults update");
+		goto out;
+	}
+	r = put_defaults_locked(c, region, d);
+	if (!r)
+		r = db_defaults(c, &all);
+	all.lost = c->defaults_lost;
+	if (!r) {
+		r = defaults_file_write(c->defaults_path, &all);
+		if (r < 0)
+			log_err("cannot write %s: %s", c->defaults_path,
+				strerror(-r));
+	}
+	if (sqlite3_exec(c->db, r ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL) && !r)
+		r = db_error(c, "defaults update");
+out:
+	pthread_mutex_unlock(&c->lock);
+	defaults_set_free(&all);
+	return r;
+}
+
+int catalog_get_audit_head(struct catalog *c, struct catalog_audit_head *h)
+{
+	sqlite3_stmt *st;
+	int r = 0, rc;
+
+	memset(h, 0, sizeof(*h));
+	pthread_mutex_lock(&c->lock);
+	if (sqlite3_prepare_v2(c->db, "SELECT base_seq, base_hash, seq, hash,"
+			       " finding FROM audit_head WHERE id = 1",
+			       -1, &st, NULL) != SQLITE_OK) {
+		r = db_error(c, "prepare audit head");
+		goto out;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		h->base_seq = sqlite3_column_int64(st, 0);
+		copy_col(st, 1, h->base_hash, sizeof(h->base_hash));
+		h->seq = sqlite3_column_int64(st, 2);
+		copy_col(st, 3, h->hash, sizeof(h->hash));
+		copy_col(st, 4, h->finding, sizeof(h->finding));
+	} else {
+		r = rc == SQLITE_DONE ? -ENOENT : db_error(c, "audit head");
+	}
+	sqlite3_finalize(st);
+out:
+	pthread_mutex_unlock(&c->lock);
+	return r;
+}
+
+int catalog_put_audit_head(struct catalog *c, const struct catalog_audit_head *h)
 {
 	sqlite3_stmt *st;
 	int r = 0;
 
 	pthread_mutex_lock(&c->lock);
-	if (sqlite3_prepare_v2(c->db, "INSERT OR REPLACE INTO region_defaults"
-			       " (region, encrypt_by_default, kms_key_id)"
-			       " VALUES (?1, ?2, ?3)", -1, &st, NULL) != SQLITE_OK) {
-		r = db_error(c, "prepare defaults update");
+	if (sqlite3_prepare_v2(c->db, "INSERT OR REPLACE INTO audit_head (id,"
+			       " base_seq, base_hash, seq, hash, finding)"
+			       " VALUES (1, ?1, ?2, ?3, ?4, ?5)",
+			       -1, &st, NULL) != SQLITE_OK) {
+		r = db_error(c, "prepare audit head update");
 		goto out;
 	}
-	bind_text(st, 1, region);
-	sqlite3_bind_int(st, 2, d->encrypt_by_default);
-	bind_text(st, 3, d->kms_key_id);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		r = db_error(c, "defaults update");
+	sqlite3_bind_int64(st, 1, h->base_seq);
+	bind_text(st, 2, h->base_hash);
+	sqlite3_bind_int64(st, 3, h->seq);
+	bind_text(st, 4, h->hash);
+	bind_text(st, 5, h->finding);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		/* A full file system is what the caller must tell apart. */
+		r = sqlite3_errcode(c->db) == SQLITE_FULL ? -ENOSPC : -EIO;
+		log_err("catalog: audit head update: %s", sqlite3_errmsg(c->db));
+	}
 	sqlite3_finalize(st);
 out:
 	pthread_mutex_unlock(&c->lock);

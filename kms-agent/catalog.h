@@ -34,7 +34,14 @@ struct catalog_object {
 	char kms_key_version[64];	/* CMK version of the wrapped key */
 };
 
+/*
+ * Open the catalog at @path.  One that is not a database or is damaged is
+ * moved aside (<path>.corrupt-<time>, a warning logged) and started anew;
+ * catalog_is_new() then says it must be rebuilt from the stores' headers.
+ */
 int catalog_open(const char *path, struct catalog **out);
+/* 1 when the catalog started empty: new, emptied, or set aside. */
+int catalog_is_new(const struct catalog *c);
 void catalog_close(struct catalog *c);
 
 int catalog_put(struct catalog *c, const struct catalog_object *o);
@@ -62,18 +69,40 @@ int catalog_list_usage(struct catalog *c, catalog_usage_fn fn, void *arg);
 
 /*
  * A region's encryption-by-default settings (ECS
- * EnableDiskEncryptionByDefault, ModifyDiskDefaultKMSKeyId): truth, not
- * in any header, so a rebuilt catalog keeps them.
+ * EnableDiskEncryptionByDefault, ModifyDiskDefaultKMSKeyId): in no
+ * header, so kept in the database and in a checksummed file beside it
+ * (defaults_file.h); a catalog rebuilt or set aside keeps them.
  */
 struct catalog_defaults {
 	int encrypt_by_default;		/* every new disk is encrypted */
 	char kms_key_id[128];		/* "": the service key */
 };
 
-/* Zeros when the region has none yet. */
+/*
+ * Zeros when the region has none yet; -ENODATA when they are unknown
+ * (lost with the catalog and its settings file, until put again).
+ */
 int catalog_get_defaults(struct catalog *c, const char *region,
 			 struct catalog_defaults *d);
 int catalog_put_defaults(struct catalog *c, const char *region,
 			 const struct catalog_defaults *d);
+
+/*
+ * The head of the audit trail (audit.h), kept apart from the log so that
+ * a log cut short, deleted or replaced is found after a restart too.
+ * Truth, not in any header: a rebuilt catalog keeps it.
+ */
+struct catalog_audit_head {
+	int64_t base_seq;		/* the log file starts after this Seq */
+	char base_hash[65];		/* ... whose Hash is this (zeros: none) */
+	int64_t seq;			/* the last record written */
+	char hash[65];			/* its Hash */
+	char finding[256];		/* what the agent found wrong; "": nothing */
+};
+
+/* -ENOENT when there is none yet. */
+int catalog_get_audit_head(struct catalog *c, struct catalog_audit_head *h);
+/* -ENOSPC when the file system is full, -EIO on other failures. */
+int catalog_put_audit_head(struct catalog *c, const struct catalog_audit_head *h);
 
 #endif

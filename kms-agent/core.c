@@ -715,6 +715,11 @@ int core_attach(struct op_ctx *ctx, const char *disk_id, int force,
 		r = core_map(ctx, out, force);
 		if (r < 0)
 			return r;
+	} else if (out->n_attachments && !held_here(ctx->agent, out)) {
+		return op_fail_code(ctx, -EBUSY, ECS_ERR_INCORRECT_DISK_STATUS,
+				    "disk %s is held by %s, not by this host: its device here (%s) is stale, fenced by the takeover; detach-disk %s removes it",
+				    disk_id, out->attachments[0].instance, out->device,
+				    disk_id);
 	} else if (!out->device[0]) {
 		return op_fail(ctx, -ENODEV, "no device node for %s", disk_id);
 	}
@@ -963,8 +968,9 @@ static int snapshot_deletable(struct op_ctx *ctx, const struct core_object *snap
 	/* Force (ECS's DeleteSnapshot Force=true): the disks are copies. */
 	if (m.n && !force)
 		return op_fail_code(ctx, -EBUSY, ECS_ERR_SNAPSHOT_CREATED_DISK,
-				    "snapshot %s cannot be deleted: %d disk%s (%s%s) were made from it; delete those disks first",
-				    snap->row.id, m.n, m.n == 1 ? "" : "s", m.first,
+				    "snapshot %s cannot be deleted: %d disk%s %s made from it (%s%s); delete those disks first",
+				    snap->row.id, m.n, m.n == 1 ? "" : "s",
+				    m.n == 1 ? "was" : "were", m.first,
 				    m.n > 1 ? ", …" : "");
 	ref_of(&snap->row, &ref);
 	if (backend(ctx)->in_use &&

@@ -51,7 +51,7 @@ int core_rewrap(struct op_ctx *ctx, enum catalog_kind kind, const char *id,
 	dst = new_key ? new_key : h.kms_key_id;
 	if (new_key) {
 		/* The destination first: its refusal names it, not the source. */
-		r = agent_kms_check_key(ctx, new_key);
+		r = agent_kms_check_destination(ctx, new_key, h.kms_key_id);
 		if (r < 0)
 			return r;
 	}
@@ -94,7 +94,7 @@ static int wrap_in_region(struct op_ctx *ctx, const struct disk_header *sh,
 	unsigned char *key = NULL;
 	int r;
 
-	r = agent_kms_check_key(&dctx, dst_key);
+	r = agent_kms_check_destination(&dctx, dst_key, NULL);
 	if (r == 0)
 		r = agent_kms_unwrap(ctx, sh->kms_key_id, sh->wrapped_key,
 				     sh->encryption_context, &key);
@@ -156,7 +156,8 @@ int core_copy_snapshot(struct op_ctx *ctx, const struct core_snapshot_copy *req,
 			const char *dst = req->kms_key_id ? req->kms_key_id :
 							    sh.kms_key_id;
 
-			r = req->kms_key_id ? agent_kms_check_key(ctx, dst) : 0;
+			r = req->kms_key_id ?
+			    agent_kms_check_destination(ctx, dst, sh.kms_key_id) : 0;
 			if (r == 0)
 				r = agent_kms_reencrypt(ctx, sh.kms_key_id,
 							sh.wrapped_key,

@@ -51,7 +51,7 @@ static int load_table(struct op_ctx *ctx, const struct disk_header *h,
 	keyring_drop(serial);
 out:
 	if (r < 0)
-		return op_fail(ctx, r, "the kernel refused the %s table of %s (%s); is the dm-ecsenc module loaded? see dmesg",
+		return op_fail(ctx, r, "the kernel refused the %s table of %s (%s); see dmesg",
 			       key ? "ecsenc" : "linear", h->object_id, strerror(-r));
 	return 0;
 }
@@ -65,7 +65,8 @@ int core_map(struct op_ctx *ctx, struct core_object *o, int force)
 	unsigned char *key = NULL;
 	const struct disk_category *category;
 	struct disk_header h;
-	char dm[64], node[160];
+	char dm[64], node[160], why[160];
+	const char *target;
 	int r;
 
 	core_dm_name(o->row.id, dm, sizeof(dm));
@@ -78,7 +79,13 @@ int core_map(struct op_ctx *ctx, struct core_object *o, int force)
 	r = core_read_header(ctx, &o->row, &h);
 	if (r < 0)
 		return r;
-	/* The store first: a disk another host holds costs no KMS call. */
+	/* The kernel first: a table it cannot load costs no KMS call. */
+	target = h.flags & DISK_HEADER_F_ENCRYPTED ? "ecsenc" : "linear";
+	r = devmap_probe(target, why, sizeof(why));
+	if (r < 0)
+		return op_fail_code(ctx, r, ECS_ERR_DEVICE_MAPPER_UNAVAILABLE,
+				    "cannot attach %s: %s", o->row.id, why);
+	/* The store next: a disk another host holds costs no KMS call. */
 	r = be->open(&ref, &att, &dev);
 	if (r == -EBUSY)
 		return op_fail_code(ctx, r, ECS_ERR_INCORRECT_DISK_STATUS,

@@ -118,12 +118,62 @@ static void resume_if_suspended(const char *kname, const char *dm)
 }
 
 /*
- * dm devices "<prefix>-d-…": those of disks that no longer exist are
- * removed, those left suspended are resumed.
+ * Which host the storage says holds @row, where it is not this one: then
+ * that host took the disk (attach-disk --force there fences this one),
+ * and a device kept here would be a second writer.  0 (keep the device)
+ * when the storage is of one host, names this host, names none, or
+ * cannot be asked.
+ */
+static int held_elsewhere(struct agent *a, const struct catalog_object *row,
+			  char *holder, size_t len)
+{
+	struct backend_attachment att[BACKEND_MAX_ATTACHMENTS];
+	struct backend_ref ref = { .region = row->region, .id = row->id };
+	int n;
+
+	if (!a->backend->attachments)
+		return 0;
+	n = a->backend->attachments(&ref, att, BACKEND_MAX_ATTACHMENTS);
+	if (n < 0) {
+		log_warn("reconcile: cannot ask the %s backend who holds %s (%s); its device stays",
+			 a->backend->name, row->id, BACKEND_STRERROR(a->backend, n));
+		return 0;
+	}
+	for (int i = 0; i < n; i++)
+		if (!strcmp(att[i].instance, a->instance_id))
+			return 0;
+	if (!n)
+		return 0;
+	snprintf(holder, len, "%s", att[0].instance);
+	return 1;
+}
+
+/* This host's device of a disk another host holds goes, and its mapping. */
+static void drop_foreign(struct agent *a, const struct catalog_object *row,
+			 const char *dm, const char *holder)
+{
+	struct backend_ref ref = { .region = row->region, .id = row->id };
+
+	catalog_set_attached(a->catalog, row->id, 0);
+	if (devmap_remove(dm) < 0) {
+		log_err("reconcile: %s is held by %s, not this host (%s), but %s cannot be removed (in use?); this host was fenced: unmount it and detach-disk %s",
+			row->id, holder, a->instance_id, dm, row->id);
+		return;
+	}
+	if (a->backend->unmap(&ref) < 0)
+		log_err("reconcile: %s: cannot release this host's mapping of it",
+			row->id);
+	log_warn("reconcile: %s is held by %s, not this host (%s): removed %s, left by an earlier run, and did not re-attach it",
+		 row->id, holder, a->instance_id, dm);
+}
+
+/*
+ * dm devices "<prefix>-d-…": those of disks that no longer exist, or that
+ * another host holds, are removed; those left suspended are resumed.
  */
 static int reconcile_devices(struct agent *a)
 {
-	char path[300], name[128], dm[64], mine[48];
+	char path[300], name[128], dm[64], mine[48], holder[64];
 	struct catalog_object row;
 	struct dirent *de;
 	size_t n;
@@ -154,7 +204,10 @@ static int reconcile_devices(struct agent *a)
 			continue;
 		snprintf(dm, sizeof(dm), "%s", name);
 		if (catalog_find(a->catalog, name + n - 2, &row) == 0) {
-			resume_if_suspended(de->d_name, dm);
+			if (held_elsewhere(a, &row, holder, sizeof(holder)))
+				drop_foreign(a, &row, dm, holder);
+			else
+				resume_if_suspended(de->d_name, dm);
 			continue;
 		}
 		if (devmap_remove(dm) == 0) {
@@ -170,9 +223,27 @@ static int reconcile_devices(struct agent *a)
 	return removed;
 }
 
+/*
+ * What the kernel offers, said once at start: without device-mapper or
+ * the ecsenc target the agent still creates, snapshots and copies, and
+ * refuses an attach before any KMS call (core_map).
+ */
+static void log_kernel_probe(void)
+{
+	char why[160];
+
+	if (devmap_probe("ecsenc", why, sizeof(why)) == 0)
+		log_info("device-mapper and its ecsenc target are available");
+	else
+		log_warn("%s: attach-disk is refused until it is; create, snapshot and copy work without it",
+			 why);
+}
+
 int core_reconcile(struct agent *a)
 {
 	int r;
+
+	log_kernel_probe();
 
 	r = a->backend->clean_partial();
 	if (r < 0)

@@ -16,10 +16,13 @@
 /*
  * Make @req what the region's settings ask: encrypted, under the default
  * key (copied into @key_buf, DEFAULT_KEY_MAX bytes) or the service key; or
- * refuse a disk that would not be encrypted.  @by_default: the settings
- * decided the encryption or the key.
+ * refuse a disk that would not be encrypted.  @copy_source: the disk,
+ * made from an unencrypted snapshot, is only read by the copy that
+ * encrypts that snapshot (copy-snapshot --encrypted), and is let be.
+ * @by_default: the settings decided the encryption or the key.
  */
 int default_encryption_apply(struct op_ctx *ctx, bool unencrypted,
+			     bool copy_source,
 			     struct core_new_disk *req, char *key_buf,
 			     int *by_default);
 

@@ -114,6 +114,65 @@ out:
 	return r;
 }
 
+/* @target among the targets the kernel has loaded (DM_DEVICE_LIST_VERSIONS). */
+static int target_listed(const char *target)
+{
+	struct dm_versions *v, *last;
+	struct dm_task *dmt;
+	int found = 0;
+
+	dmt = dm_task_create(DM_DEVICE_LIST_VERSIONS);
+	if (!dmt)
+		return -ENOMEM;
+	if (!dm_task_run(dmt)) {
+		dm_task_destroy(dmt);
+		return -ENODEV;
+	}
+	v = dm_task_get_versions(dmt);
+	do {
+		last = v;
+		if (!strcmp(v->name, target))
+			found = 1;
+		v = (struct dm_versions *)((char *)v + v->next);
+	} while (!found && last != v);
+	dm_task_destroy(dmt);
+	return found;
+}
+
+int devmap_probe(const char *target, char *why, size_t len)
+{
+	struct dm_task *dmt;
+	int r;
+
+	pthread_once(&devmap_once, devmap_init);
+	dmt = dm_task_create(DM_DEVICE_VERSION);
+	r = dmt && dm_task_run(dmt) ? 0 : -ENODEV;
+	if (dmt)
+		dm_task_destroy(dmt);
+	if (r < 0) {
+		snprintf(why, len, "the kernel has no device-mapper (%s/control does not answer; modprobe dm_mod)",
+			 dm_dir());
+		return r;
+	}
+	/*
+	 * Asking for one target's version loads its module where it is
+	 * installed, as a table load would; a kernel without that ioctl
+	 * answers only the list of what is loaded.
+	 */
+	dmt = dm_task_create(DM_DEVICE_GET_TARGET_VERSION);
+	r = dmt && dm_task_set_name(dmt, target) && dm_task_run(dmt);
+	if (dmt)
+		dm_task_destroy(dmt);
+	if (r || target_listed(target) == 1)
+		return 0;
+	if (!strcmp(target, "ecsenc"))
+		snprintf(why, len, "the kernel has no ecsenc device-mapper target: the dm-ecsenc module is not loaded (modprobe dm-ecsenc)");
+	else
+		snprintf(why, len, "the kernel has no %s device-mapper target (modprobe dm-%s)",
+			 target, target);
+	return -ENOENT;
+}
+
 int devmap_exists(const char *name)
 {
 	struct dm_info info;

@@ -33,6 +33,14 @@ void keyring_drop(long serial);
  */
 int devmap_create(const char *name, const char *target, uint64_t sectors,
 		  const char *params);
+/*
+ * Whether the kernel can load a table of @target ("ecsenc", "linear"):
+ * device-mapper answers and has the target (its module is loaded, or is
+ * loaded by asking, as a table load would).  0, or -ENODEV (no
+ * device-mapper) / -ENOENT (no such target) with a sentence for the
+ * operator in @why.  Asked before any KMS call of an attach.
+ */
+int devmap_probe(const char *target, char *why, size_t len);
 int devmap_remove(const char *name);
 /* 1 if the device exists, 0 if not, -errno on error. */
 int devmap_exists(const char *name);

@@ -46,6 +46,7 @@ static const struct agent_option {
 	{ { "kms-deadline", required_argument, NULL, 't' }, "SECONDS", "retry transient KMS errors this long (default 20)" },
 	{ { "no-reattach", no_argument, NULL, 'n' }, NULL, "do not re-attach the disks that were attached at the last stop" },
 	{ { "rebuild-catalog", no_argument, NULL, 'R' }, NULL, "rebuild the catalog from the disk headers at start" },
+	{ { "new-audit-file", no_argument, NULL, 'A' }, NULL, "set audit.log aside and go on in a new file" },
 	{ { "backend", required_argument, NULL, 'b' }, "NAME", "where disks live: local (default: files under --state-dir) or rbd" },
 	{ { "ceph-conf", required_argument, NULL, 'C' }, "FILE", "rbd: the Ceph configuration (monitors, keyring)" },
 	{ { "rbd-pool", required_argument, NULL, 'P' }, "POOL", "rbd: the pool the disks live in" },
@@ -53,7 +54,7 @@ static const struct agent_option {
 	{ { "instance-id", required_argument, NULL, 'i' }, "ID", "this host in attachments (default: the hostname)" },
 	{ { "dm-prefix", required_argument, NULL, 'D' }, "PREFIX", "name dm devices PREFIX-<disk id> (default ecsenc)" },
 	{ { "backend-dir", required_argument, NULL, 'B' }, "DIR", "where backend plugins are (default " AGENT_BACKEND_DIR ")" },
-	{ { "ecs-api", required_argument, NULL, 'A' }, "URL", "take work from this ECS API server as --instance-id" },
+	{ { "ecs-api", required_argument, NULL, 'U' }, "URL", "take work from this ECS API server as --instance-id" },
 	{ { "ecs-api-credentials", required_argument, NULL, 'a' }, "FILE", "\"<AccessKeyId> <AccessKeySecret>\": this instance's key for --ecs-api" },
 	{ { "verbose", no_argument, NULL, 'v' }, NULL, "log debug messages" },
 	{ { "help", no_argument, NULL, 'h' }, NULL, "this help" },
@@ -149,9 +150,9 @@ int main(int argc, char **argv)
 	const char *ecs_api_url = NULL, *ecs_api_creds = NULL;
 	struct ecs_link *link = NULL;
 	char hostname[64] = "", why[512];
-	int reattach = 1, rebuild = 0, verbose = 0, fd = -1, lock_fd = -1, r, c, count;
+	int reattach = 1, rebuild = 0, new_audit_file = 0, verbose = 0;
+	int fd = -1, lock_fd = -1, r, c, count;
 	char db[1024];
-	struct stat st;
 	struct sigaction sa = { .sa_handler = on_signal };
 
 	for (size_t i = 0; i < N_OPTIONS; i++)
@@ -167,6 +168,7 @@ int main(int argc, char **argv)
 		case 't': a.kms_deadline_ms = atol(optarg) * 1000; break;
 		case 'n': reattach = 0; break;
 		case 'R': rebuild = 1; break;
+		case 'A': new_audit_file = 1; break;
 		case 'v': verbose = 1; break;
 		case 'b': backend_name = optarg; break;
 		case 'C': rbd.conf_file = optarg; break;
@@ -175,7 +177,7 @@ int main(int argc, char **argv)
 		case 'i': a.instance_id = optarg; break;
 		case 'D': core_set_dm_prefix(optarg); break;
 		case 'B': backend_dir = optarg; break;
-		case 'A': ecs_api_url = optarg; break;
+		case 'U': ecs_api_url = optarg; break;
 		case 'a': ecs_api_creds = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -219,11 +221,12 @@ int main(int argc, char **argv)
 	if (lock_fd < 0)
 		goto out;
 	snprintf(db, sizeof(db), "%s/catalog.db", a.state_dir);
-	if (stat(db, &st) < 0)
-		rebuild = 1;	/* a lost catalog comes back from the headers */
 	r = catalog_open(db, &a.catalog);
 	if (r < 0)
 		goto out;
+	/* A lost or damaged catalog comes back from the headers. */
+	if (catalog_is_new(a.catalog))
+		rebuild = 1;
 	rbd.instance_id = a.instance_id;
 	rbd.state_dir = a.state_dir;
 	a.backend = backend_load(backend_name, backend_dir, &rbd, why, sizeof(why));
@@ -232,7 +235,7 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	snprintf(db, sizeof(db), "%s/audit.log", a.state_dir);
-	r = audit_open(db, &a.audit);
+	r = audit_open(db, a.catalog, new_audit_file, &a.audit);
 	if (r < 0)
 		goto out;
 	if (rebuild && core_rebuild_catalog(&a, &count) < 0)

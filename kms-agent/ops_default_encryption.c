@@ -10,11 +10,16 @@
 #include "agent_kms.h"
 #include "catalog.h"
 #include "default_encryption.h"
+#include "log.h"
 
 static int get(struct op_ctx *ctx, struct catalog_defaults *d)
 {
 	int r = catalog_get_defaults(ctx->agent->catalog, ctx->region, d);
 
+	if (r == -ENODATA)
+		return op_fail_code(ctx, r, ECS_ERR_DEFAULT_ENCRYPTION_UNKNOWN,
+			"whether region %s encrypts new disks by default was lost with the agent's catalog (see its log); state it before creating disks there: ecsenc-ctl enable-disk-encryption-by-default, or disable-disk-encryption-by-default",
+			ctx->region);
 	return r < 0 ? op_fail(ctx, r, "catalog lookup of region %s's defaults failed",
 			       ctx->region) : 0;
 }
@@ -42,7 +47,7 @@ static struct json_object *status(const struct op_ctx *ctx,
 }
 
 int default_encryption_apply(struct op_ctx *ctx, bool unencrypted,
-			     struct core_new_disk *req, char *key_buf,
+			     bool copy_source, struct core_new_disk *req, char *key_buf,
 			     int *by_default)
 {
 	struct catalog_defaults d;
@@ -53,6 +58,10 @@ int default_encryption_apply(struct op_ctx *ctx, bool unencrypted,
 	if (unencrypted && (req->encrypted || req->kms_key_id))
 		return op_fail(ctx, -EINVAL,
 			       "--unencrypted excludes --encrypted and --kms-key-id");
+	if (copy_source && (!req->snapshot_id || req->encrypted ||
+			    req->kms_key_id || unencrypted))
+		return op_fail(ctx, -EINVAL,
+			       "copy_source is a disk of a snapshot as it is: it takes snapshot_id and no encryption argument");
 	r = get(ctx, &d);
 	if (r < 0 || !d.encrypt_by_default)
 		return r;
@@ -64,6 +73,11 @@ int default_encryption_apply(struct op_ctx *ctx, bool unencrypted,
 		r = core_get(ctx, CATALOG_SNAPSHOT, req->snapshot_id, &snap);
 		if (r < 0)
 			return r;
+		if (!snap.row.encrypted && copy_source) {
+			log_info("region %s encrypts new disks by default; a disk of unencrypted snapshot %s is made all the same, as the source of its encrypting copy",
+				 ctx->region, snap.row.id);
+			return 0;
+		}
 		if (!snap.row.encrypted)
 			return op_fail_code(ctx, -EPERM, ECS_ERR_NOT_MATCH_DEFAULT_ENCRYPTION,
 				"encryption by default is enabled in region %s and snapshot %s is not encrypted, so a disk made from it would not be; make an encrypted copy of its data first, or disable encryption by default",
@@ -96,13 +110,15 @@ int default_encryption_failed(struct op_ctx *ctx, int r,
 		       ctx->region, why);
 }
 
+/* Enabling or disabling states the setting, also where it was lost. */
 static int set_enabled(struct op_ctx *ctx, int on, struct json_object **result)
 {
 	struct catalog_defaults d;
-	int r = get(ctx, &d);
+	int r = catalog_get_defaults(ctx->agent->catalog, ctx->region, &d);
 
-	if (r < 0)
-		return r;
+	if (r < 0 && r != -ENODATA)
+		return op_fail(ctx, r, "catalog lookup of region %s's defaults failed",
+			       ctx->region);
 	d.encrypt_by_default = on;
 	r = put(ctx, &d);
 	if (r == 0)

@@ -33,8 +33,8 @@ int op_create_disk(struct op_ctx *ctx, const struct agent_args *args,
 
 	if (core_made_before(ctx, CATALOG_DISK, NULL, &o) == 0)
 		return answer(0, &o, RENDER_FULL, result);
-	r = default_encryption_apply(ctx, args->unencrypted, &req, default_key,
-				     &by_default);
+	r = default_encryption_apply(ctx, args->unencrypted, args->copy_source,
+				     &req, default_key, &by_default);
 	if (r < 0)
 		return r;
 	r = core_create_disk(ctx, &req, &o);

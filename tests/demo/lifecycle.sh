@@ -119,7 +119,7 @@ head -c 13 "$cdev"; echo " (read from a disk made of the copy in cn-shanghai)"
 "${C[@]}" --region cn-shanghai detach-disk "$cd2"
 run "${C[@]}" describe-audit-events --disk-id "$r"
 run "${C[@]}" verify-audit-log
-sed -i '1s/"Result":"Success"/"Result":"Failed"/' "$ECSENC_STATE/audit.log"
+sed -i '0,/"Result":"Success"/s//"Result":"Failed"/' "$ECSENC_STATE/audit.log"
 echo "one record edited by hand:"
 run "${C[@]}" verify-audit-log || echo "(tampering found)"
 

@@ -71,7 +71,8 @@ struct emulator *fuzz_emulator(void)
 	pthread_mutex_init(&emu.db_lock, NULL);
 	if (credentials_load(path, &emu.creds) || store_open(&emu) ||
 	    store_exec(&emu, "PRAGMA synchronous = OFF") || meter_init(&emu) ||
-	    rootkey_load(&emu) || nonce_store_open(state_dir, &emu.nonces))
+	    rootkey_load(&emu) ||
+	    nonce_store_open(state_dir, 0, emu.creds->count, &emu.nonces))
 		abort();
 	return &emu;
 }

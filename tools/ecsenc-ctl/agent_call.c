@@ -19,6 +19,12 @@ int ctl_call(const struct ctl_opts *o, enum agent_op_id op,
 	}
 	r = proto_call(o->socket, req, &reply);
 	json_object_put(req);
+	if (r == -EBADMSG || r == -EMSGSIZE) {
+		ctl_error_code(ECS_ERR_INTERNAL,
+			       "the kms-agent at %s answered something that is not one JSON object",
+			       o->socket);
+		return 1;
+	}
 	if (r < 0) {
 		ctl_error_code(ECS_ERR_SERVICE_UNAVAILABLE,
 			       "cannot reach the kms-agent at %s: %s%s", o->socket,

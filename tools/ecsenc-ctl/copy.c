@@ -243,7 +243,8 @@ int ctl_copy_snapshot_encrypting(const struct ctl_opts *o, const char *snap,
 				 const char *category)
 {
 	char plain[64] = "", enc[64] = "", copy[64] = "", moved[64] = "";
-	struct agent_args a = { .snapshot_id = snap };
+	/* A disk of the plain snapshot, even where new disks are encrypted. */
+	struct agent_args a = { .snapshot_id = snap, .copy_source = 1 };
 	struct copy_end src = { .id = plain }, dst = { .id = enc };
 	int r = 1;
 

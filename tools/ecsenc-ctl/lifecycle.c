@@ -107,6 +107,9 @@ int verb_describe_audit_events(const struct ctl_opts *o, int argc, char **argv)
 	list = reply_array(res, "AuditEvents");
 	for (size_t i = 0; list && i < json_object_array_length(list); i++) {
 		struct json_object *e = json_object_array_get_idx(list, i);
+		/* Records of earlier agents say KmsKeyId. */
+		const char *key = *reply_str(e, "KMSKeyId") ? reply_str(e, "KMSKeyId") :
+							      reply_str(e, "KmsKeyId");
 
 		printf("%-6lld %-20s %-14s %-22s %-31s %-22s %-18s %s\n",
 		       (long long)reply_int(e, "Seq"), reply_str(e, "Time"),
@@ -114,7 +117,7 @@ int verb_describe_audit_events(const struct ctl_opts *o, int argc, char **argv)
 		       reply_str(e, "Action"),
 		       *reply_str(e, "ObjectId") ? reply_str(e, "ObjectId") : "-",
 		       reply_str(e, "Result"),
-		       *reply_str(e, "KmsKeyId") ? reply_str(e, "KmsKeyId") : "-");
+		       *key ? key : "-");
 	}
 out:
 	json_object_put(res);

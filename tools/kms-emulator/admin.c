@@ -67,6 +67,11 @@ enum kms_err act_advance_clock(struct kms_ctx *ctx, struct json_object *out)
 		return kms_missing(ctx, "Seconds");
 	if (parse_long(s, 0, 100L * 366 * 24 * 3600, &secs))
 		return kms_invalid(ctx, "Seconds");
+	/* Times are written with four-digit years: no clock past 9999. */
+	if ((long long)ctx->now + secs > KMS_CLOCK_MAX)
+		return kms_fail(ctx, E_INVALID_PARAMETER,
+				"Seconds would move the clock past %s, the last time KMS answers can carry.",
+				KMS_CLOCK_MAX_TEXT);
 	/* Called with db_lock held (router.c), which guards clock_offset. */
 	if (store_set_meta(emu, "clock_offset", emu->clock_offset + secs))
 		return E_INTERNAL;

@@ -45,6 +45,15 @@ static enum kms_err check_nonce(struct kms_ctx *ctx, const char *nonce,
 			      t + KMS_TIME_SKEW + 1, time(NULL));
 	if (ret == -EEXIST)
 		return E_NONCE_USED;
+	if (ret == -EDQUOT)
+		return kms_fail(ctx, E_THROTTLED,
+				"QPS Limit Exceeded: access key %s holds %ld signature nonces whose Timestamp is still in the %d-minute window, its quota; retry later.",
+				ctx->access_key_id,
+				nonce_store_quota(ctx->emu->nonces),
+				KMS_TIME_SKEW / 60);
+	if (ret == -ENOSPC)
+		return kms_fail(ctx, E_THROTTLED,
+				"QPS Limit Exceeded: the store of signature nonces is full; retry later.");
 	return ret ? E_INTERNAL : KMS_OK;
 }
 

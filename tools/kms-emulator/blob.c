@@ -3,7 +3,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
 #include <openssl/rand.h>
 
 #include "aead.h"
@@ -13,6 +16,64 @@
 
 #define BLOB_MAX_RAW (3 + 3 * 256 + AEAD_NONCE_LEN + BLOB_MAX_PLAINTEXT + \
 		      AEAD_TAG_LEN)
+
+#define BLOB_KDF_SALT "ecsenc kms-emulator CiphertextBlob v2"
+
+static int derive(const unsigned char *root_key, const unsigned char *material,
+		  const char *region, const char *key_id,
+		  const char *version_id, unsigned char *out)
+{
+	unsigned char ikm[KMS_ROOT_KEY_LEN + KMS_MATERIAL_LEN];
+	char info[3 * (KMS_ID_MAX + 1)];
+	OSSL_PARAM params[5], *p = params;
+	EVP_KDF_CTX *kctx = NULL;
+	EVP_KDF *kdf;
+	int ilen, ret = -EIO;
+
+	/* NUL-separated: no two (region, key, version) give the same info. */
+	ilen = snprintf(info, sizeof(info), "%s%c%s%c%s", region, '\0', key_id,
+			'\0', version_id);
+	if (ilen < 0 || (size_t)ilen >= sizeof(info))
+		return -EINVAL;
+	memcpy(ikm, root_key, KMS_ROOT_KEY_LEN);
+	memcpy(ikm + KMS_ROOT_KEY_LEN, material, KMS_MATERIAL_LEN);
+	kdf = EVP_KDF_fetch(NULL, "HKDF", NULL);
+	if (kdf)
+		kctx = EVP_KDF_CTX_new(kdf);
+	EVP_KDF_free(kdf);
+	if (!kctx)
+		goto out;
+	*p++ = OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST,
+						(char *)"SHA256", 0);
+	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, ikm,
+						 sizeof(ikm));
+	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
+						 (char *)BLOB_KDF_SALT,
+						 sizeof(BLOB_KDF_SALT) - 1);
+	*p++ = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_INFO, info,
+						 (size_t)ilen);
+	*p = OSSL_PARAM_construct_end();
+	if (EVP_KDF_derive(kctx, out, BLOB_KEY_LEN, params) == 1)
+		ret = 0;
+out:
+	EVP_KDF_CTX_free(kctx);
+	OPENSSL_cleanse(ikm, sizeof(ikm));
+	return ret;
+}
+
+int blob_sealing_key(int format, const unsigned char *root_key,
+		     const unsigned char *material, const char *region,
+		     const char *key_id, const char *version_id,
+		     unsigned char out[BLOB_KEY_LEN])
+{
+	if (format == BLOB_VERSION_RAW) {
+		memcpy(out, material, BLOB_KEY_LEN);
+		return 0;
+	}
+	if (format != BLOB_VERSION)
+		return -EINVAL;
+	return derive(root_key, material, region, key_id, version_id, out);
+}
 
 static unsigned char *put_str(unsigned char *w, const char *s)
 {
@@ -114,8 +175,10 @@ int blob_parse(const char *b64, struct blob *b)
 	b->raw_len = (size_t)n;
 	r = b->raw;
 	end = b->raw + n;
-	if (r[0] != 'E' || r[1] != 'K' || r[2] != BLOB_VERSION)
+	if (r[0] != 'E' || r[1] != 'K' ||
+	    (r[2] != BLOB_VERSION && r[2] != BLOB_VERSION_RAW))
 		goto bad;
+	b->format = r[2];
 	r += 3;
 	if (get_str(&r, end, b->region, sizeof(b->region)) ||
 	    get_str(&r, end, b->key_id, sizeof(b->key_id)) ||

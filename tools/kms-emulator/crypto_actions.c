@@ -11,9 +11,38 @@
 #include "context.h"
 #include "keys.h"
 #include "kms_sign.h"
+#include "log.h"
 #include "versions.h"
 
 #define DATA_KEY_MAX 1024
+
+/*
+ * The sealing key of blobs of @format under version @vid of @k.  A blob
+ * of the old format under a key of imported material is refused (unless
+ * --legacy-external-blobs): it was sealed with nothing but that material,
+ * so whoever imported it could have opened it, or forged it, offline.
+ */
+static enum kms_err sealing_key(struct kms_ctx *ctx, const struct key_rec *k,
+				const char *vid, int format, unsigned char *key)
+{
+	unsigned char material[KMS_MATERIAL_LEN];
+	enum kms_err err;
+
+	if (format == BLOB_VERSION_RAW && !strcmp(k->origin, "EXTERNAL")) {
+		if (!ctx->emu->opt.legacy_external_blobs)
+			return kms_fail(ctx, E_INVALID_CIPHERTEXT,
+					"The CiphertextBlob is in format 1, sealed with nothing but the imported key material of key %s: whoever holds that material could have opened or forged it, so it is refused (see kms-emulator --legacy-external-blobs).",
+					k->key_id);
+		log_warn("accepted a format 1 CiphertextBlob of key %s (EXTERNAL), as --legacy-external-blobs asks",
+			 k->key_id);
+	}
+	err = version_material(ctx, k, vid, material);
+	if (!err && blob_sealing_key(format, ctx->emu->root_key, material,
+				     k->region, k->key_id, vid, key))
+		err = E_INTERNAL;
+	OPENSSL_cleanse(material, sizeof(material));
+	return err;
+}
 
 /* A json string that is wiped when the answer is (http.c wipes answers). */
 static struct json_object *secret_string(const void *s, size_t len)
@@ -29,7 +58,7 @@ static enum kms_err seal(struct kms_ctx *ctx, const struct key_rec *k,
 			 const char *ctx_param, const void *pt, size_t len,
 			 struct json_object *out)
 {
-	unsigned char material[KMS_MATERIAL_LEN];
+	unsigned char key[BLOB_KEY_LEN];
 	struct enc_context ec;
 	enum kms_err err;
 	char *blob = NULL;
@@ -39,11 +68,11 @@ static enum kms_err seal(struct kms_ctx *ctx, const struct key_rec *k,
 		return err;
 	if (enc_context_parse(ctx->req, ctx_param, &ec))
 		return kms_invalid(ctx, ctx_param);
-	err = version_material(ctx, k, k->primary_version, material);
+	err = sealing_key(ctx, k, k->primary_version, BLOB_VERSION, key);
 	if (!err && blob_seal(k->region, k->key_id, k->primary_version,
-			      material, &ec, pt, len, &blob))
+			      key, &ec, pt, len, &blob))
 		err = E_INTERNAL;
-	OPENSSL_cleanse(material, sizeof(material));
+	OPENSSL_cleanse(key, sizeof(key));
 	enc_context_free(&ec);
 	if (err)
 		return err;
@@ -65,7 +94,7 @@ static enum kms_err unseal(struct kms_ctx *ctx, const char *blob_param,
 			   size_t *len, struct key_rec *k, struct blob *b)
 {
 	const char *b64 = req_param(ctx->req, blob_param);
-	unsigned char material[KMS_MATERIAL_LEN];
+	unsigned char key[BLOB_KEY_LEN];
 	struct enc_context ec = { 0 };
 	enum kms_err err;
 
@@ -88,10 +117,10 @@ static enum kms_err unseal(struct kms_ctx *ctx, const char *blob_param,
 		return err;
 	if (enc_context_parse(ctx->req, ctx_param, &ec))
 		return kms_invalid(ctx, ctx_param);
-	err = version_material(ctx, k, b->version_id, material);
-	if (!err && blob_open(b, material, &ec, pt, len))
+	err = sealing_key(ctx, k, b->version_id, b->format, key);
+	if (!err && blob_open(b, key, &ec, pt, len))
 		err = E_CONTEXT_MISMATCH;
-	OPENSSL_cleanse(material, sizeof(material));
+	OPENSSL_cleanse(key, sizeof(key));
 	enc_context_free(&ec);
 	return err;
 }

@@ -17,6 +17,7 @@
 #include "credentials.h"
 #include "errors.h"
 #include "kms_api.h"
+#include "kms_sign.h"
 
 #define KMS_ACCOUNT_ID "1234567890123456"
 #define KMS_MAX_PARAMS 128
@@ -26,6 +27,13 @@
 #define KMS_MATERIAL_LEN 32
 #define KMS_TIME_SKEW (15 * 60)
 #define KMS_DAY (24 * 3600L)		/* seconds of the emulator clock */
+/*
+ * The clock stops short of 9999-12-31T23:59:59Z by the longest deadline it
+ * computes (a 366-day deletion window, a 24-hour import token), so that
+ * every time an answer carries has a four-digit year.
+ */
+#define KMS_CLOCK_MAX (KMS_TIMESTAMP_MAX - 367 * KMS_DAY)
+#define KMS_CLOCK_MAX_TEXT "9998-12-29T23:59:59Z"
 
 struct nonce_store;
 struct conn_guard;
@@ -43,6 +51,8 @@ struct emu_options {
 	unsigned int threads;		/* HTTP thread pool size */
 	unsigned int request_deadline;	/* s from accept to a whole request */
 	unsigned int max_client_connections; /* per local user or address */
+	long max_nonces_per_key;	/* 0: an equal share of the nonce store */
+	int legacy_external_blobs;	/* open format 1 blobs of EXTERNAL keys */
 	long delay_ms;			/* test knob: answer this much later */
 	long clock_offset;		/* added to the stored clock offset */
 	int print_metering;		/* print counts and exit */

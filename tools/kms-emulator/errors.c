@@ -23,6 +23,8 @@ static const struct kms_err_info table[KMS_ERR_COUNT] = {
 		"Specified signature is not matched with our calculation." },
 	[E_NONCE_USED] = { "SignatureNonceUsed", 400,
 		"Specified signature nonce was used already." },
+	[E_THROTTLED] = { "Rejected.Throttling", 429,
+		"QPS Limit Exceeded" },
 	[E_ACCESS_KEY_NOT_FOUND] = { "InvalidAccessKeyId.NotFound", 404,
 		"Specified access key is not found." },
 	[E_NO_PERMISSION] = { "Forbidden.NoPermission", 403,

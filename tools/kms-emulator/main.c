@@ -53,6 +53,10 @@ static const struct option_help {
 	  "a request's headers and body must arrive within this time of the accept (default 10)" },
 	{ { "max-client-connections", required_argument, NULL, 'C' }, "N",
 	  "connections one local user (or one remote address) may hold (default 64)" },
+	{ { "max-nonces-per-key", required_argument, NULL, 'N' }, "N",
+	  "unexpired signature nonces one access key may hold (default: 2000000 shared equally by the access keys)" },
+	{ { "legacy-external-blobs", no_argument, NULL, 'X' }, NULL,
+	  "open format 1 ciphertexts of EXTERNAL keys (unsafe: for a migration)" },
 	{ { "clock-offset", required_argument, NULL, 'o' }, "SECONDS",
 	  "move the emulator clock forward by this much, persistently" },
 	{ { "delay", required_argument, NULL, 'L' }, "MS",
@@ -126,7 +130,7 @@ static int parse_args(int argc, char **argv, struct emu_options *o)
 	v = sysconf(_SC_NPROCESSORS_ONLN);
 	o->threads = v > 2 ? (unsigned int)(2 * v) : 4;
 
-	while ((c = getopt_long(argc, argv, "l:d:c:r:a:m:t:D:C:o:L:pvqh", longopts,
+	while ((c = getopt_long(argc, argv, "l:d:c:r:a:m:t:D:C:N:Xo:L:pvqh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'l':
@@ -163,6 +167,11 @@ static int parse_args(int argc, char **argv, struct emu_options *o)
 			if (parse_uint(optarg, 1, 1024, &o->max_client_connections))
 				goto bad;
 			break;
+		case 'N':
+			if (parse_long(optarg, 1, NONCE_MAX_ENTRIES,
+				       &o->max_nonces_per_key))
+				goto bad;
+			break;
 		case 'o':
 			if (parse_long(optarg, 0, 100L * 366 * 86400, &v))
 				goto bad;
@@ -172,6 +181,9 @@ static int parse_args(int argc, char **argv, struct emu_options *o)
 			if (parse_long(optarg, 0, 600000, &v))
 				goto bad;
 			o->delay_ms = v;
+			break;
+		case 'X':
+			o->legacy_external_blobs = 1;
 			break;
 		case 'p':
 			o->print_metering = 1;
@@ -234,6 +246,12 @@ static int apply_clock_offset(struct emulator *emu)
 {
 	if (!emu->opt.clock_offset)
 		return 0;
+	if ((long long)time(NULL) + emu->clock_offset + emu->opt.clock_offset >
+	    KMS_CLOCK_MAX) {
+		log_err("--clock-offset %ld would move the clock past %s",
+			emu->opt.clock_offset, KMS_CLOCK_MAX_TEXT);
+		return -EINVAL;
+	}
 	emu->clock_offset += emu->opt.clock_offset;
 	if (store_set_meta(emu, "clock_offset", emu->clock_offset))
 		return -EIO;
@@ -258,9 +276,12 @@ static int serve(struct emulator *emu)
 	ret = http_start(emu, &d);
 	if (ret)
 		return ret;
-	log_info("listening on %s:%u, region %s, data %s, %u threads",
+	if (emu->opt.legacy_external_blobs)
+		log_warn("--legacy-external-blobs: format 1 ciphertexts of EXTERNAL keys are accepted, though whoever imported their material could have forged them");
+	log_info("listening on %s:%u, region %s, data %s, %u threads, %ld nonces per access key",
 		 emu->opt.listen_host, emu->opt.listen_port,
-		 emu->opt.default_region, emu->opt.data_dir, emu->opt.threads);
+		 emu->opt.default_region, emu->opt.data_dir, emu->opt.threads,
+		 nonce_store_quota(emu->nonces));
 	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
 		;
 	log_info("signal %d: stopping", sig);
@@ -301,7 +322,9 @@ int main(int argc, char **argv)
 	if (!ret)
 		ret = rootkey_load(&emu);
 	if (!ret)
-		ret = nonce_store_open(emu.opt.data_dir, &emu.nonces);
+		ret = nonce_store_open(emu.opt.data_dir,
+				       emu.opt.max_nonces_per_key,
+				       emu.creds->count, &emu.nonces);
 	if (!ret)
 		ret = apply_clock_offset(&emu);
 	if (!ret)

@@ -6,12 +6,77 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 
 #include "emulator.h"
 #include "log.h"
 #include "rootkey.h"
 #include "secmem.h"
+#include "store.h"
+
+#define ROOTKEY_ID_META "root_key_id"
+
+/* Rows of kms.db that only the root key opens: key material, import keys. */
+static int sealed_rows(struct emulator *emu, long *count)
+{
+	sqlite3_stmt *st = store_prepare(emu,
+		"SELECT (SELECT COUNT(*) FROM versions WHERE material IS NOT NULL)"
+		" + (SELECT COUNT(*) FROM import_tokens)");
+	int rc;
+
+	if (!st)
+		return -EIO;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*count = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -EIO;
+}
+
+/* A public name of the root key (62 bits of an HMAC), kept in kms.db. */
+static long root_key_id(const unsigned char *key)
+{
+	static const char label[] = "ecsenc kms-emulator root key id";
+	unsigned char mac[32];
+	unsigned int len = sizeof(mac);
+	unsigned long long id = 0;
+	int i;
+
+	HMAC(EVP_sha256(), key, KMS_ROOT_KEY_LEN, (const unsigned char *)label,
+	     sizeof(label) - 1, mac, &len);
+	for (i = 0; i < 8; i++)
+		id = id << 8 | mac[i];
+	return (long)(id >> 2);
+}
+
+/*
+ * kms.db names the root key that sealed it: a root key of another data
+ * dir (or a new one made while the real one was missing) is refused
+ * instead of failing every key later.  A kms.db of an older emulator names
+ * none: it takes the name of the key it opens with.
+ */
+static int check_root_key_id(struct emulator *emu, const char *path)
+{
+	long want = 0, have = root_key_id(emu->root_key), sealed = 0;
+	int ret = store_get_meta(emu, ROOTKEY_ID_META, &want);
+
+	if (ret && ret != -ENOENT)
+		return ret;
+	if (!ret && want != have) {
+		ret = sealed_rows(emu, &sealed);
+		if (ret)
+			return ret;
+	}
+	if (sealed) {
+		log_err("%s is not the root key that sealed %s/kms.db: restore the right root.key; refusing to start",
+			path, emu->opt.data_dir);
+		return -EKEYREJECTED;
+	}
+	return want == have ? 0 : store_set_meta(emu, ROOTKEY_ID_META, have);
+}
 
 static int read_all(int fd, unsigned char *buf, size_t len)
 {
@@ -63,7 +128,18 @@ int rootkey_load(struct emulator *emu)
 	snprintf(path, sizeof(path), "%s/root.key", emu->opt.data_dir);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0 && errno == ENOENT) {
-		ret = create_root_key(path, emu->root_key);
+		long sealed = 0;
+
+		/* A new root key would make every stored key unreadable. */
+		ret = sealed_rows(emu, &sealed);
+		if (!ret && sealed) {
+			log_err("%s is missing, but %s/kms.db holds %ld items sealed with it (key material, import keys): restore root.key (or move kms.db away to start with no keys); refusing to start",
+				path, emu->opt.data_dir, sealed);
+			ret = -ENOKEY;
+			goto out_quiet;
+		}
+		if (!ret)
+			ret = create_root_key(path, emu->root_key);
 		if (ret != -EEXIST) {
 			if (!ret)
 				log_info("created root key %s", path);
@@ -84,8 +160,11 @@ int rootkey_load(struct emulator *emu)
 	}
 	close(fd);
 out:
-	if (ret)
+	if (!ret)
+		ret = check_root_key_id(emu, path);
+	if (ret && ret != -EKEYREJECTED)
 		log_err("root key %s: %s", path, strerror(-ret));
+out_quiet:
 	return ret;
 }
 

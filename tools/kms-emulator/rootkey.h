@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The root key: 32 random bytes in <data-dir>/root.key (mode 0600),
- * created on first start.  It wraps every key version's material and every
+ * created on first start, and never again while kms.db holds anything
+ * sealed with it: a missing root.key then stops the start, and so does a
+ * root.key other than the one kms.db names (meta root_key_id, 62 bits of
+ * an HMAC of the key).  It wraps every key version's material and every
  * import private key stored in SQLite (AES-256-GCM, nonce ‖ ct ‖ tag, with
  * the owner's identity as associated data).
  */

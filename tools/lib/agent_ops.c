@@ -24,6 +24,7 @@ static const struct agent_arg_policy create_disk_args[] = {
 	ARG(kms_key_id, ID, false),
 	ARG(snapshot_id, ID, false),
 	ARG(unencrypted, BOOL, false),
+	ARG(copy_source, BOOL, false),
 	ARG(new_id, ID, false),
 	END
 };

@@ -79,6 +79,7 @@ struct agent_args {
 	bool force;				/* attach: take it from its holder;
 						 * delete-snapshot: though disks were made of it */
 	bool unencrypted;			/* create-disk: refuse encryption */
+	bool copy_source;			/* create-disk: source of an encrypting copy */
 	const char *destination_region;		/* copy-snapshot */
 	/*
 	 * create-disk, create-snapshot, copy-snapshot: the id the caller

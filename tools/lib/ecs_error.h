@@ -65,6 +65,8 @@
 	  "A KMS key was given for a disk that is not encrypted.")	\
 	X(NOT_MATCH_DEFAULT_ENCRYPTION, "InvalidEncrypted.NotMatchDiskDefaultEncryption", 403, CTL_EXIT_DENIED, \
 	  "Encryption by default is enabled: the disk must be encrypted.") \
+	X(DEFAULT_ENCRYPTION_UNKNOWN, "OperationDenied.EncryptionByDefaultUnknown", 403, CTL_EXIT_STATE, \
+	  "Whether the region encrypts new disks by default was lost: enable or disable it first.") \
 	X(NOT_ENCRYPTED, "InvalidOperation.NotEncrypted", 403, CTL_EXIT_DENIED, \
 	  "The disk or snapshot is not encrypted.")			\
 	X(ENCRYPTION_CONVERSION, "OperationDenied.EncryptionConversion", 403, CTL_EXIT_DENIED, \
@@ -77,6 +79,10 @@
 	  "The KMS key cannot be used now.")				\
 	X(KMS_KEY_GONE, "InvalidKMSKeyId.Deleted", 403, CTL_EXIT_DENIED, \
 	  "The KMS key that wraps this data key no longer exists.")	\
+	X(KMS_KEY_ARN, "InvalidKMSKeyId.Arn", 400, CTL_EXIT_USAGE,	\
+	  "Name the KMS key by its id or alias: an ARN can name another account's key.") \
+	X(KMS_KEY_IMPORTED, "InvalidKMSKeyId.ImportedMaterial", 403, CTL_EXIT_DENIED, \
+	  "An existing data key moves only under a key whose material the KMS made.") \
 	X(KMS_ACTION_FORBIDDEN, "Forbidden.KmsAction", 403, CTL_EXIT_DENIED, \
 	  "The KMS action is not allowed through the agent.")		\
 	X(KMS_ACCESS_DENIED, "Forbidden.KMS", 403, CTL_EXIT_DENIED,	\

@@ -361,5 +361,6 @@ int kms_error_is_transient(int err, const struct kms_response *resp)
 	if (resp->http_status >= 500)
 		return 1;
 	return !strncmp(resp->code, "Throttling", 10) ||
+	       !strcmp(resp->code, "Rejected.Throttling") ||
 	       !strcmp(resp->code, "ServiceUnavailable");
 }

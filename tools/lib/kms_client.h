@@ -58,7 +58,7 @@ const char *kms_response_str(const struct kms_response *resp, const char *name);
  */
 int kms_response_parse(const char *data, size_t len, struct kms_response *resp);
 
-/* True for errors worth retrying: no answer, HTTP 5xx, Throttling*. */
+/* True for errors worth retrying: no answer, HTTP 5xx, Throttling*, Rejected.Throttling. */
 int kms_error_is_transient(int err, const struct kms_response *resp);
 
 #endif

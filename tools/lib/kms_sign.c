@@ -297,10 +297,21 @@ long kms_base64_decode(const char *b64, void *out, size_t cap)
 
 void kms_format_timestamp(time_t t, char out[KMS_TIMESTAMP_LEN + 1])
 {
-	struct tm tm;
+	struct tm tm = { .tm_year = 8099, .tm_mon = 11, .tm_mday = 31,
+			 .tm_hour = 23, .tm_min = 59, .tm_sec = 59 };
 
+	if ((long long)t > KMS_TIMESTAMP_MAX)
+		t = (time_t)KMS_TIMESTAMP_MAX;
+	if ((long long)t < KMS_TIMESTAMP_MIN)
+		t = (time_t)KMS_TIMESTAMP_MIN;
 	gmtime_r(&t, &tm);
-	strftime(out, KMS_TIMESTAMP_LEN + 1, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	/* %Y would not pad years below 1000: four digits, always. */
+	/* The clamp keeps every field in range; the moduli say so to -Wformat. */
+	snprintf(out, KMS_TIMESTAMP_LEN + 1, "%04u-%02u-%02uT%02u:%02u:%02uZ",
+		 (unsigned int)(tm.tm_year + 1900) % 10000,
+		 (unsigned int)(tm.tm_mon + 1) % 100,
+		 (unsigned int)tm.tm_mday % 100, (unsigned int)tm.tm_hour % 100,
+		 (unsigned int)tm.tm_min % 100, (unsigned int)tm.tm_sec % 100);
 }
 
 int kms_parse_timestamp(const char *s, time_t *out)

@@ -71,8 +71,14 @@ char *kms_base64_encode(const void *data, size_t len);
  */
 long kms_base64_decode(const char *b64, void *out, size_t cap);
 
-/* "YYYY-MM-DDThh:mm:ssZ" (20 characters), UTC. */
+/*
+ * "YYYY-MM-DDThh:mm:ssZ" (20 characters), UTC.  A time outside years
+ * 0000-9999 has no such form: it is written as the nearest end of that
+ * range (KMS_TIMESTAMP_MIN or KMS_TIMESTAMP_MAX), never longer.
+ */
 #define KMS_TIMESTAMP_LEN 20
+#define KMS_TIMESTAMP_MIN (-62167219200LL)	/* 0000-01-01T00:00:00Z */
+#define KMS_TIMESTAMP_MAX 253402300799LL	/* 9999-12-31T23:59:59Z */
 void kms_format_timestamp(time_t t, char out[KMS_TIMESTAMP_LEN + 1]);
 /* Parses that format (also with milliseconds "…ss.sssZ"); -EINVAL. */
 int kms_parse_timestamp(const char *s, time_t *out);

@@ -67,7 +67,7 @@ ctl describe-snapshots | grep -q "$s2" || fail "rebuilt catalog lost $s2"
 [ "$(ctl rebuild-catalog)" = 4 ] || fail "rebuild-catalog count"
 
 log "delete: not a snapshot that disks were made from (ECS's rule, on local storage too)"
-must_fail --error "1 disk ($d2) were made from it" ctl delete-snapshot "$s"
+must_fail --error "1 disk was made from it ($d2)" ctl delete-snapshot "$s"
 [ "$(ctl --json delete-snapshot "$s" | jq -r .Code)" = SnapshotCreatedDisk ] ||
 	fail "delete-snapshot of a snapshot with a disk: not SnapshotCreatedDisk"
 ctl delete-disk "$d2" || fail "delete-disk"

@@ -117,8 +117,8 @@ ctl --json describe-audit-events | jq -e '[.AuditEvents[] | select(.Result != "S
 grep -n "\"Plaintext\"" "$work/state/audit.log" >&2 && fail "a key in the audit log"
 [ "$(stat -c %a "$work/state/audit.log")" = 600 ] || fail "audit log mode"
 cp "$work/state/audit.log" "$work/audit.good"
-sed -i '3s/"Result":"Success"/"Result":"Failure"/' "$work/state/audit.log"
-must_fail --error "Seq 3 (line 3) was edited" ctl verify-audit-log
+sed -i '2s/"Result":"Success"/"Result":"Failure"/' "$work/state/audit.log"
+must_fail --error "Seq 2 (line 2) was edited" ctl verify-audit-log
 cp "$work/audit.good" "$work/state/audit.log"
 sed -i '5d' "$work/state/audit.log"
 must_fail --error "Seq 5 is missing" ctl verify-audit-log

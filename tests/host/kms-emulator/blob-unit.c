@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Unit tests of the CiphertextBlob format (tools/kms-emulator/blob.c) and
- * of EncryptionContext canonicalization (context.c).
+ * Unit tests of the CiphertextBlob format (tools/kms-emulator/blob.c), its
+ * sealing keys, and EncryptionContext canonicalization (context.c).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/evp.h>
+
+#include "aead.h"
 #include "blob.h"
 #include "context.h"
 #include "kms_sign.h"
@@ -148,7 +151,7 @@ static void test_tamper(void)
 	free(t);
 	CHECK(blob_parse("", &b) == -EINVAL);
 	CHECK(blob_parse("not base64", &b) == -EINVAL);
-	raw[2] = 2;	/* a future format version */
+	raw[2] = 3;	/* a future format version */
 	t = kms_base64_encode(raw, (size_t)n);
 	CHECK(t && blob_parse(t, &b) == -EINVAL);
 	free(t);
@@ -184,11 +187,122 @@ static void test_context_nul(void)
 	CHECK(ctx_of(both, &a) == -EINVAL);
 }
 
+static void hex(const unsigned char *b, size_t n, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+}
+
+/*
+ * Format 2 seals with HKDF-SHA256(root key || material): the material
+ * alone (what the owner of an imported key knows) opens nothing.
+ */
+static void test_sealing_key(void)
+{
+	unsigned char root[32], mat[32], k[BLOB_KEY_LEN], o[BLOB_KEY_LEN];
+	unsigned char digest[32], out[BLOB_MAX_PLAINTEXT];
+	char h[2 * BLOB_KEY_LEN + 1], *b64 = NULL;
+	unsigned int dlen = sizeof(digest);
+	struct blob b;
+	size_t len, i;
+
+	for (i = 0; i < 32; i++) {
+		root[i] = (unsigned char)i;
+		mat[i] = (unsigned char)(32 + i);
+	}
+	/* Known answer, computed with Python's hmac (RFC 5869 by hand). */
+	CHECK(blob_sealing_key(BLOB_VERSION, root, mat, "cn-hangzhou", "key-1",
+			       "ver-1", k) == 0);
+	hex(k, sizeof(k), h);
+	CHECK(!strcmp(h, "9b95d27f188983ff0372a9390c2d231970cff1c121d918fbb22ed99aa0fa5bd6"));
+	CHECK(memcmp(k, mat, sizeof(k)) != 0);
+	EVP_Digest(mat, sizeof(mat), digest, &dlen, EVP_sha256(), NULL);
+	CHECK(memcmp(k, digest, sizeof(k)) != 0);
+	/* Every input counts: root key, material, region, key, version. */
+	root[0] ^= 1;
+	CHECK(blob_sealing_key(BLOB_VERSION, root, mat, "cn-hangzhou", "key-1", "ver-1", o) == 0 &&
+	      memcmp(k, o, sizeof(k)));
+	root[0] ^= 1;
+	mat[0] ^= 1;
+	CHECK(blob_sealing_key(BLOB_VERSION, root, mat, "cn-hangzhou", "key-1", "ver-1", o) == 0 &&
+	      memcmp(k, o, sizeof(k)));
+	mat[0] ^= 1;
+	CHECK(blob_sealing_key(BLOB_VERSION, root, mat, "cn-shanghai", "key-1", "ver-1", o) == 0 &&
+	      memcmp(k, o, sizeof(k)));
+	CHECK(blob_sealing_key(BLOB_VERSION, root, mat, "cn-hangzhou", "key-2", "ver-1", o) == 0 &&
+	      memcmp(k, o, sizeof(k)));
+	CHECK(blob_sealing_key(BLOB_VERSION, root, mat, "cn-hangzhou", "key-1", "ver-2", o) == 0 &&
+	      memcmp(k, o, sizeof(k)));
+	/* Fields are separated: ("ab", "c") is not ("a", "bc"). */
+	CHECK(blob_sealing_key(BLOB_VERSION, root, mat, "r", "ab", "c", k) == 0 &&
+	      blob_sealing_key(BLOB_VERSION, root, mat, "r", "a", "bc", o) == 0 &&
+	      memcmp(k, o, sizeof(k)));
+	/* Format 1 is the material; no other format has a key. */
+	CHECK(blob_sealing_key(BLOB_VERSION_RAW, root, mat, "r", "k", "v", o) == 0 &&
+	      !memcmp(o, mat, sizeof(o)));
+	CHECK(blob_sealing_key(3, root, mat, "r", "k", "v", o) == -EINVAL);
+
+	/* A blob sealed now is format 2 and does not open with the material. */
+	CHECK(blob_sealing_key(BLOB_VERSION, root, mat, "cn-hangzhou", "key-1", "ver-1", k) == 0);
+	CHECK(blob_seal("cn-hangzhou", "key-1", "ver-1", k, NULL, "secret", 6, &b64) == 0);
+	CHECK(b64 && blob_parse(b64, &b) == 0 && b.format == BLOB_VERSION);
+	if (b.raw) {
+		CHECK(blob_open(&b, k, NULL, out, &len) == 0 && len == 6);
+		CHECK(blob_open(&b, mat, NULL, out, &len) == -EBADMSG);
+		blob_release(&b);
+	}
+	free(b64);
+}
+
+/* A blob of format 1, made as the emulator made them: the material seals. */
+static char *seal_format1(const unsigned char *mat, const char *pt)
+{
+	static const char hdr[] = "EK\x01\x0b" "cn-hangzhou" "\x05" "key-1" "\x05" "ver-1";
+	unsigned char raw[256];
+	size_t hl = sizeof(hdr) - 1, n = strlen(pt);
+
+	memcpy(raw, hdr, hl);
+	memset(raw + hl, 7, AEAD_NONCE_LEN);
+	hl += AEAD_NONCE_LEN;
+	if (aead_seal(mat, raw + hl - AEAD_NONCE_LEN, raw, hl, pt, n, raw + hl))
+		return NULL;
+	return kms_base64_encode(raw, hl + n + AEAD_TAG_LEN);
+}
+
+/* Blobs of format 1 (kms.db and disk headers of older emulators) still open. */
+static void test_format1(void)
+{
+	unsigned char root[32] = { 1 }, mat[32] = { 2 }, k[BLOB_KEY_LEN];
+	unsigned char out[BLOB_MAX_PLAINTEXT];
+	char *b64 = seal_format1(mat, "old secret");
+	struct blob b;
+	size_t len = 0;
+
+	CHECK(b64 && blob_parse(b64, &b) == 0);
+	if (!b64 || !b.raw)
+		return;
+	CHECK(b.format == BLOB_VERSION_RAW && !strcmp(b.key_id, "key-1"));
+	CHECK(blob_sealing_key(b.format, root, mat, b.region, b.key_id,
+			       b.version_id, k) == 0);
+	CHECK(blob_open(&b, k, NULL, out, &len) == 0 && len == 10 &&
+	      !memcmp(out, "old secret", 10));
+	/* Read as format 2 it does not open. */
+	CHECK(blob_sealing_key(BLOB_VERSION, root, mat, b.region, b.key_id,
+			       b.version_id, k) == 0);
+	CHECK(blob_open(&b, k, NULL, out, &len) == -EBADMSG);
+	blob_release(&b);
+	free(b64);
+}
+
 int main(void)
 {
 	test_context();
 	test_context_nul();
 	test_round_trip();
 	test_tamper();
+	test_sealing_key();
+	test_format1();
 	return unit_summary("blob and context tests passed");
 }

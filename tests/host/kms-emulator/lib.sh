@@ -88,6 +88,17 @@ kms_build_signer() {
 		"$HERE/sign-request.c" "$TOP/tools/lib/libecsenc.a" $(pkg-config --libs openssl)
 }
 
+# kms_build_blob_offline DIR: DIR/blob-offline (blob-offline.c), the tool
+# that opens blobs offline as a holder of key material would.
+kms_build_blob_offline() {
+	local emu=$TOP/tools/kms-emulator
+	kms_build_emulator
+	cc -std=gnu11 -Wall -Wextra -Werror -I"$emu" -I"$TOP/tools/lib" \
+		$(pkg-config --cflags json-c sqlite3) -o "$1/blob-offline" \
+		"$HERE/blob-offline.c" "$emu/aead.o" "$emu/context.o" "$emu/params.o" \
+		"$TOP/tools/lib/libecsenc.a" $(pkg-config --libs json-c openssl)
+}
+
 # kms_sign [sign-request options] NAME=VALUE...: a request signed by $KMS_AK
 # (the signer is built on first use).
 kms_sign() {

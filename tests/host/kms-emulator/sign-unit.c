@@ -112,6 +112,22 @@ static void test_time(void)
 	      t == 1459134788);
 	CHECK(kms_parse_timestamp("2016-03-28 03:13:08", &t) < 0);
 	CHECK(kms_parse_timestamp("2016-03-28T03:13:08+01:00", &t) < 0);
+	/* Past year 9999 and before year 1000: 20 characters, no more. */
+	memset(s, 'x', sizeof(s));
+	kms_format_timestamp((time_t)KMS_TIMESTAMP_MAX, s);
+	CHECK_STR("last timestamp", s, "9999-12-31T23:59:59Z");
+	memset(s, 'x', sizeof(s));
+	kms_format_timestamp((time_t)KMS_TIMESTAMP_MAX + 1, s);
+	CHECK_STR("timestamp past 9999", s, "9999-12-31T23:59:59Z");
+	memset(s, 'x', sizeof(s));
+	kms_format_timestamp((time_t)KMS_TIMESTAMP_MAX * 1000, s);
+	CHECK_STR("timestamp far past 9999", s, "9999-12-31T23:59:59Z");
+	memset(s, 'x', sizeof(s));
+	kms_format_timestamp(-62135596800LL, s);
+	CHECK_STR("year 1", s, "0001-01-01T00:00:00Z");
+	memset(s, 'x', sizeof(s));
+	kms_format_timestamp(-(time_t)KMS_TIMESTAMP_MAX * 1000, s);
+	CHECK_STR("timestamp before year 0", s, "0000-01-01T00:00:00Z");
 }
 
 /* Expected value computed independently (Python hmac/hashlib). */

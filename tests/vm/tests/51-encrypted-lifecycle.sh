@@ -99,9 +99,10 @@ mount -o ro "$dev2" /mnt/e
 umount /mnt/e
 ctl detach-disk "$d2"
 
-log "delete"
-ctl delete-snapshot "$s"
+log "delete: the snapshot once no disk made from it is left"
+must_fail --error "SnapshotCreatedDisk\|1 disk was made from it ($d2)" ctl delete-snapshot "$s"
 ctl delete-disk "$d2"
+ctl delete-snapshot "$s"
 ctl delete-disk "$d"
 [ -z "$(ctl describe-disks | tail -n +2)" ] || fail "disks left"
 assert_no_ecsenc_keys

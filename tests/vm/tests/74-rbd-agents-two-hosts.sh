@@ -14,7 +14,8 @@
 #     plaintext for an unencrypted one (the control);
 #   - Ceph unreachable from B at attach: an error, no half-made device;
 #   - A dies holding a disk: B takes it with --force, which fences A, whose
-#     writes then fail.
+#     writes then fail; A's agent, restarted, removes its stale device of
+#     the disk B holds rather than keep it.
 . "$TESTLIB"
 . "${TESTLIB%/*}/ceph-lib.sh"
 . "${TESTLIB%/*}/agent-lib.sh"
@@ -128,6 +129,15 @@ if timeout 120 dd if=b.dat of="$deva" bs=1M count=1 oflag=direct status=none 2>f
 fi
 grep -q 'Input/output error' fenced.err || fail "host A's write failed, but not with EIO: $(cat fenced.err)"
 log "host A's write after fencing failed with EIO in $(($(date +%s) - t0)) s"
+log "host A comes back: its device of $d, which host B holds now, goes"
+[ -e "/dev/mapper/ecsenc-a-$d" ] || fail "host A's device of $d is gone before its agent restarts"
+rbd_agent_start a
+[ -e "/dev/mapper/ecsenc-a-$d" ] && fail "host A kept its device of $d, which host B holds"
+grep -q "reconcile: $d is held by host-b, not this host (host-a): removed ecsenc-a-$d" "$(_rbd_dir a)/agent.log" ||
+	fail "host A's log does not say why its device went"
+assert_eq "$(ctl_a --json describe-disks "$d" | jq -r '[.Disks[0].Attachments[].InstanceId] | join(",")')" host-b \
+	"attachments seen by host A after its restart"
+must_fail --error "attached on host-b" ctl_a attach-disk "$d"
 dd if=b.dat of="$devb" bs=1M oflag=direct status=none || fail "host B write after the takeover"
 assert_eq "$(sha_of "$devb" $four)" "$(sha_of b.dat)" "host B's own write"
 ctl_b detach-disk "$d" >/dev/null

@@ -4,7 +4,8 @@
 # another CMK the data key is re-wrapped (ReEncrypt) and the data copied
 # as it is; into another region the key is unwrapped and wrapped again
 # there, and a disk made from the copy reads the same data.  An
-# unencrypted snapshot copied with --encrypted is encrypted on the copy.
+# unencrypted snapshot copied with --encrypted is encrypted on the copy,
+# also while encryption by default is on.
 # Refused: a destination key pending deletion.
 . "$TESTLIB"
 . "$(dirname "$TESTLIB")/agent-lib.sh"
@@ -78,3 +79,12 @@ assert_eq "$(jq -r .Encrypted <<<"$j")" true "the copy is encrypted"
 assert_eq "$(jq -r .KMSKeyId <<<"$j")" "$cmk" "under --kms-key-id"
 assert_eq "$(read_disk_of "$c3")" "$want" "a disk from the encrypted copy"
 assert_eq "$(ctl --json describe-disks | jq '.Disks | length')" 2 "no temporary disks left"
+
+log "the same while encryption by default is on"
+ctl enable-disk-encryption-by-default >/dev/null
+must_fail --error "snapshot $ps is not encrypted" ctl create-disk --snapshot-id "$ps"
+c4=$(ctl copy-snapshot "$ps" --encrypted --no-progress)
+assert_eq "$(snap_json "$c4" | jq -r .Encrypted)" true "the copy under encryption by default is encrypted"
+assert_eq "$(read_disk_of "$c4")" "$want" "a disk from that copy"
+assert_eq "$(ctl --json describe-disks | jq '.Disks | length')" 2 "no temporary disks left"
+ctl disable-disk-encryption-by-default >/dev/null

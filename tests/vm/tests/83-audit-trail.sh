@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # The audit trail: every KMS call of the agent (each unwrap among them),
-# one JSON object a line, hash-chained, never a key; describe-audit-events
-# filters by disk; verify-audit-log names an edited, a removed and a
-# cut-off record; the chain goes on across an agent restart.
+# a Requested record before it and its result after, one JSON object a
+# line, hash-chained, never a key; describe-audit-events filters by disk;
+# verify-audit-log names an edited, a removed and a cut-off record; the
+# chain goes on across an agent restart, and a tail cut off while the
+# agent was down is found after it.
 . "$TESTLIB"
 . "$(dirname "$TESTLIB")/agent-lib.sh"
 need jq
@@ -23,11 +25,13 @@ must_fail ctl create-disk --size 8M --category cloud --encrypted --kms-key-id "$
 log "records: time, region, operation, object, key, RequestId, result"
 assert_eq "$(stat -c %a "$log")" 600 "mode of the audit log"
 jq -e -s 'all(.[]; has("Seq") and has("Time") and has("Region") and has("Operation") and
-	has("Action") and has("ObjectId") and has("KmsKeyId") and has("RequestId") and
+	has("Action") and has("ObjectId") and has("KMSKeyId") and has("RequestId") and
 	has("Result") and has("PrevHash") and has("Hash"))' "$log" >/dev/null || fail "fields"
 ev=$(ctl --json describe-audit-events --disk-id "$d")
-assert_eq "$(jq '[.AuditEvents[] | select(.Action == "Decrypt" and .Operation == "AttachDisk")] | length' <<<"$ev")" 2 "unwraps of $d"
-jq -e '.AuditEvents | all(.[]; .ObjectId == "'"$d"'" and .Result == "Success" and (.RequestId | length) > 0)' <<<"$ev" >/dev/null ||
+assert_eq "$(jq '[.AuditEvents[] | select(.Action == "Decrypt" and .Operation == "AttachDisk" and .Result == "Success")] | length' <<<"$ev")" 2 "unwraps of $d"
+assert_eq "$(jq '[.AuditEvents[] | select(.Result == "Requested")] | length' <<<"$ev")" \
+	"$(jq '[.AuditEvents[] | select(.Result != "Requested")] | length' <<<"$ev")" "a Requested record before each call of $d"
+jq -e '.AuditEvents | all(.[]; .ObjectId == "'"$d"'" and (.Result == "Requested" or (.Result == "Success" and (.RequestId | length) > 0)))' <<<"$ev" >/dev/null ||
 	fail "events of $d"
 ctl --json describe-audit-events | jq -e '[.AuditEvents[] | select(.Result == "Rejected.Disabled")] | length == 1' >/dev/null ||
 	fail "the refused create is not audited"
@@ -57,3 +61,10 @@ ctl attach-disk "$d" >/dev/null
 ctl detach-disk "$d"
 ctl verify-audit-log >/dev/null || fail "chain broken across a restart"
 assert_eq "$(tail -n1 "$log" | jq -r .Seq)" "$(wc -l <"$log")" "Seq of the last record"
+
+log "a tail cut off while the agent was down is found after a restart"
+stop_agent
+head -n -2 "$log" >cut.log
+cat cut.log >"$log"
+start_agent
+must_fail --error "records were removed" ctl verify-audit-log
