@@ -15,6 +15,7 @@
 #include "kms_keys.h"
 #include "link.h"
 #include "log.h"
+#include "nonces.h"
 
 enum ecs_err api_fail(struct api_call *call, enum ecs_err e, const char *fmt, ...)
 {
@@ -67,7 +68,28 @@ static int nonce_use(void *arg, const char *ak, const char *nonce,
 {
 	struct ecs_api *api = arg;
 
-	return api->ops->nonce_use(api->store, ak, nonce, expire, now);
+	return nonce_store_use(api->nonces, ak, nonce, expire, now);
+}
+
+/* Why a signature was refused, as ECS answers it. */
+static enum ecs_err signature_error(enum signed_request_status st, int nonce_errno)
+{
+	static const enum ecs_err map[] = {
+		[SIGNED_OK] = ECS_ERR_NONE,
+		[SIGNED_MISSING] = ECS_ERR_MISSING_PARAMETER,
+		[SIGNED_INVALID] = ECS_ERR_INVALID_PARAMETER,
+		[SIGNED_INCOMPLETE] = ECS_ERR_INCOMPLETE_SIGNATURE,
+		[SIGNED_BAD_TIMESTAMP] = ECS_ERR_TIMESTAMP_EXPIRED,
+		[SIGNED_KEY_NOT_FOUND] = ECS_ERR_ACCESS_KEY_NOT_FOUND,
+		[SIGNED_MISMATCH] = ECS_ERR_SIGNATURE_MISMATCH,
+		[SIGNED_NONCE_USED] = ECS_ERR_NONCE_USED,
+		[SIGNED_NONCE_REFUSED] = ECS_ERR_THROTTLING,
+		[SIGNED_INTERNAL] = ECS_ERR_INTERNAL,
+	};
+
+	if (st == SIGNED_NONCE_REFUSED && nonce_errno != EDQUOT && nonce_errno != ENOSPC)
+		return ECS_ERR_SERVICE_UNAVAILABLE;
+	return (unsigned int)st < sizeof(map) / sizeof(*map) ? map[st] : ECS_ERR_INTERNAL;
 }
 
 static struct json_object *error_answer(const struct api_call *call,
@@ -165,6 +187,7 @@ int dispatch(struct ecs_api *api, const struct signed_request *req,
 		.secret = secret_of, .nonce_use = nonce_use, .arg = api,
 	};
 	struct signed_request_result who;
+	enum signed_request_status st;
 	const char *name, *version;
 	enum ecs_err e;
 
@@ -172,7 +195,8 @@ int dispatch(struct ecs_api *api, const struct signed_request *req,
 	call->req = req;
 	if (request_id_new(call->request_id, sizeof(call->request_id)) < 0)
 		snprintf(call->request_id, sizeof(call->request_id), "-");
-	e = signed_request_verify(req, &keys, time(NULL), &who);
+	st = signed_request_verify(req, &keys, time(NULL), &who);
+	e = signature_error(st, who.nonce_errno);
 	if (e) {
 		snprintf(call->message, sizeof(call->message), "%s", who.message);
 		return finish(call, e, answer);

@@ -28,7 +28,9 @@
 #define ECS_API_MAX_IDS		100	/* DiskIds, SnapshotIds, InstanceIds */
 
 struct agent_link;
+struct conn_guard;
 struct kms_keys;
+struct nonce_store;
 
 struct api_options {
 	const char *listen_host;
@@ -45,6 +47,8 @@ struct api_options {
 	unsigned int agent_silence_s;	/* quiet this long: Stopped */
 	unsigned int threads;
 	unsigned int max_client_connections;
+	unsigned int request_deadline_s;	/* a whole request within this */
+	long max_nonces_per_key;	/* 0: an equal share of the store */
 	int verbose;
 };
 
@@ -56,6 +60,8 @@ struct ecs_api {
 	struct ecs_store *store;
 	struct agent_link *link;
 	struct kms_keys *kms;		/* NULL without --kms-endpoint */
+	struct nonce_store *nonces;	/* DIR/nonces.db, a quota per key */
+	struct conn_guard *guard;	/* connections per client, deadlines */
 };
 
 enum caller_kind {

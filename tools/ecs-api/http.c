@@ -11,11 +11,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
 
+#include "conn_guard.h"
 #include "http.h"
 #include "kms_sign.h"
 #include "link.h"
@@ -83,6 +85,42 @@ static void parse_form(struct http_conn *h)
 			  false);
 		p = stop + 1;
 	}
+}
+
+static struct conn_slot *slot_of(struct MHD_Connection *conn)
+{
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn,
+		MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+
+	return info ? info->socket_context : NULL;
+}
+
+/*
+ * Every connection counts against its client (the local user behind a
+ * loopback connection, else the address), as the KMS emulator's do.
+ */
+static void on_connection(void *cls, struct MHD_Connection *conn,
+			  void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
+{
+	struct ecs_api *api = cls;
+	const union MHD_ConnectionInfo *fd, *addr;
+
+	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
+		conn_guard_close(*socket_context);
+		*socket_context = NULL;
+		return;
+	}
+	fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	addr = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (!fd || !addr || addr->client_addr->sa_family != AF_INET) {
+		*socket_context = NULL;
+		return;
+	}
+	*socket_context = conn_guard_accept(api->guard, fd->connect_fd,
+		(const struct sockaddr_in *)addr->client_addr);
+	if (!*socket_context)
+		shutdown(fd->connect_fd, SHUT_RDWR);
 }
 
 static const char *get_header(void *conn, const char *name)
@@ -172,6 +210,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		h->body[h->body_len] = '\0';
 		return MHD_YES;
 	}
+	conn_guard_request_in(slot_of(conn));
 	if (strcmp(method, "POST") && strcmp(method, "GET"))
 		return refuse(h, ECS_ERR_INVALID_PARAMETER, "Only POST and GET are served.");
 	if (h->too_big)
@@ -209,6 +248,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	struct ecs_api *api = cls;
 	struct http_conn *h = *con_cls;
 
+	conn_guard_request_done(slot_of(conn));
 	if (!h)
 		return;
 	link_forget(api->link, h);
@@ -280,13 +320,18 @@ int http_start(struct ecs_api *api, struct MHD_Daemon **out)
 		}
 		flags |= MHD_USE_TLS;
 	}
+	if (conn_guard_start(api->opt.max_client_connections,
+			     api->opt.request_deadline_s, &api->guard) < 0) {
+		free(cert);
+		free(key);
+		return -ENOMEM;
+	}
 	d = MHD_start_daemon(flags, 0, NULL, NULL, on_request, api,
 			     MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 			     MHD_OPTION_THREAD_POOL_SIZE, api->opt.threads,
 			     MHD_OPTION_CONNECTION_TIMEOUT, 120u,
 			     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)CONNECTION_LIMIT,
-			     MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-			     api->opt.max_client_connections,
+			     MHD_OPTION_NOTIFY_CONNECTION, on_connection, api,
 			     MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
 			     MHD_OPTION_NOTIFY_COMPLETED, on_completed, api,
 			     cert ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, cert,
@@ -295,6 +340,8 @@ int http_start(struct ecs_api *api, struct MHD_Daemon **out)
 	if (!d) {
 		log_err("cannot listen on %s:%u", api->opt.listen_host,
 			api->opt.listen_port);
+		conn_guard_stop(api->guard);
+		api->guard = NULL;
 		free(cert);
 		free(key);
 		return -EADDRINUSE;
@@ -303,8 +350,10 @@ int http_start(struct ecs_api *api, struct MHD_Daemon **out)
 	return 0;
 }
 
-void http_stop(struct MHD_Daemon *d)
+void http_stop(struct ecs_api *api, struct MHD_Daemon *d)
 {
 	if (d)
 		MHD_stop_daemon(d);
+	conn_guard_stop(api->guard);
+	api->guard = NULL;
 }

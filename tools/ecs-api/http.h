@@ -8,7 +8,7 @@
 struct MHD_Daemon;
 
 int http_start(struct ecs_api *api, struct MHD_Daemon **out);
-void http_stop(struct MHD_Daemon *d);
+void http_stop(struct ecs_api *api, struct MHD_Daemon *d);
 /* link.h's resume callback: @cookie is a parked connection. */
 void http_resume(void *cookie);
 

@@ -19,6 +19,7 @@
 #include "kms_keys.h"
 #include "link.h"
 #include "log.h"
+#include "nonces.h"
 #include "secmem.h"
 
 #define DEFAULT_REGION "cn-hangzhou"
@@ -41,7 +42,9 @@ static const struct api_option {
 	{ { "tls-key", required_argument, NULL, 'K' }, "FILE", "PEM key of --tls-cert" },
 	{ { "agent-silence", required_argument, NULL, 's' }, "SECONDS", "an instance whose agent is quiet this long is Stopped (default 45)" },
 	{ { "threads", required_argument, NULL, 't' }, "N", "HTTP threads (default 4)" },
-	{ { "max-client-connections", required_argument, NULL, 'm' }, "N", "connections one address may hold (default 512)" },
+	{ { "max-client-connections", required_argument, NULL, 'm' }, "N", "connections one local user or remote address may hold (default 512)" },
+	{ { "request-deadline", required_argument, NULL, 'D' }, "SECONDS", "a request's headers and body must arrive within this (default 10)" },
+	{ { "max-nonces-per-key", required_argument, NULL, 'N' }, "N", "unexpired signature nonces one access key may hold (default: an equal share of 2000000)" },
 	{ { "verbose", no_argument, NULL, 'v' }, NULL, "log debug messages" },
 	{ { "help", no_argument, NULL, 'h' }, NULL, "this help" },
 };
@@ -110,7 +113,7 @@ int main(int argc, char **argv)
 	struct option longopts[N_OPTIONS + 1];
 	struct ecs_api api = {
 		.opt = { .agent_silence_s = 45, .threads = 4,
-			 .max_client_connections = 512 },
+			 .max_client_connections = 512, .request_deadline_s = 10 },
 		.ops = &store_sqlite_ops,
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -145,6 +148,8 @@ int main(int argc, char **argv)
 		case 's': api.opt.agent_silence_s = (unsigned int)atoi(optarg); break;
 		case 't': api.opt.threads = (unsigned int)atoi(optarg); break;
 		case 'm': api.opt.max_client_connections = (unsigned int)atoi(optarg); break;
+		case 'D': api.opt.request_deadline_s = (unsigned int)atoi(optarg); break;
+		case 'N': api.opt.max_nonces_per_key = atol(optarg); break;
 		case 'v': api.opt.verbose = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -155,7 +160,8 @@ int main(int argc, char **argv)
 	    !api.opt.credentials_path || !api.opt.instance_credentials_path ||
 	    !api.opt.kms_endpoint != !api.opt.kms_credentials_path ||
 	    !api.opt.agent_silence_s || !api.opt.threads ||
-	    !api.opt.max_client_connections) {
+	    !api.opt.max_client_connections || !api.opt.request_deadline_s ||
+	    api.opt.max_nonces_per_key < 0) {
 		usage(stderr);
 		return 2;
 	}
@@ -179,7 +185,9 @@ int main(int argc, char **argv)
 		log_err("--data-dir %s: %m", api.opt.data_dir);
 		goto out;
 	}
-	if (api.ops->open(api.opt.data_dir, &api.store) < 0 ||
+	if (nonce_store_open(api.opt.data_dir, api.opt.max_nonces_per_key,
+			     api.users->count + api.instances->count, &api.nonces) < 0 ||
+	    api.ops->open(api.opt.data_dir, &api.store) < 0 ||
 	    register_instances(&api) < 0)
 		goto out;
 	/* A poll waits at most a third of the silence that makes it Stopped. */
@@ -198,10 +206,11 @@ int main(int argc, char **argv)
 	log_info("stopping");
 	r = 0;
 out:
-	http_stop(daemon);
+	http_stop(&api, daemon);
 	link_stop(api.link);
 	if (api.store)
 		api.ops->close(api.store);
+	nonce_store_close(api.nonces);
 	kms_keys_close(api.kms);
 	credentials_free(api.users);
 	credentials_free(api.instances);

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The server's state behind one interface: disks, snapshots, instances,
- * tasks, ClientTokens, encryption by default and the nonces of signed
- * requests.  store_sqlite.c keeps it in SQLite (WAL) under --data-dir;
+ * tasks, ClientTokens and encryption by default.  (The nonces of signed
+ * requests are nonces.h's, as the KMS emulator keeps them.)  store_sqlite.c keeps it in SQLite (WAL) under --data-dir;
  * another implementation (PostgreSQL, for several servers) fills the same
  * struct.
  *
@@ -36,10 +36,6 @@ struct ecs_store_ops {
 	int (*begin)(struct ecs_store *s);
 	int (*commit)(struct ecs_store *s);
 	void (*rollback)(struct ecs_store *s);
-
-	/* Outside begin(): 0 first use, -EEXIST seen, -errno. */
-	int (*nonce_use)(struct ecs_store *s, const char *access_key_id,
-			 const char *nonce, time_t expire, time_t now);
 
 	/* get: 0 or -ENOENT.  list: every row of @account in id order. */
 	int (*disk_put)(struct ecs_store *s, const struct ecs_disk *d);

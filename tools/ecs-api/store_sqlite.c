@@ -20,7 +20,6 @@
 struct ecs_store {
 	sqlite3 *db;
 	pthread_mutex_t lock;		/* held from begin() to commit() */
-	pthread_mutex_t nonce_lock;	/* nonce_use() only */
 };
 
 enum col_type { COL_TEXT, COL_INT64, COL_BOOL, COL_ENUM, COL_INT };
@@ -78,10 +77,7 @@ static const char schema[] =
 	" PRIMARY KEY (account, action, token));"
 	"CREATE TABLE IF NOT EXISTS default_encryption (account TEXT, region TEXT,"
 	" enabled INTEGER NOT NULL, kms_key_id TEXT NOT NULL,"
-	" PRIMARY KEY (account, region));"
-	"CREATE TABLE IF NOT EXISTS nonces (access_key TEXT, nonce TEXT,"
-	" expire INTEGER NOT NULL, PRIMARY KEY (access_key, nonce));"
-	"CREATE INDEX IF NOT EXISTS nonces_expire ON nonces(expire);";
+	" PRIMARY KEY (account, region));";
 
 static int db_err(struct ecs_store *s, const char *what)
 {
@@ -127,7 +123,6 @@ static int sq_open(const char *data_dir, struct ecs_store **out)
 	if (!s)
 		return -ENOMEM;
 	pthread_mutex_init(&s->lock, NULL);
-	pthread_mutex_init(&s->nonce_lock, NULL);
 	snprintf(path, sizeof(path), "%s/ecs-api.db", data_dir);
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE |
 			    SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX,
@@ -163,7 +158,6 @@ static void sq_close(struct ecs_store *s)
 		return;
 	sqlite3_close(s->db);
 	pthread_mutex_destroy(&s->lock);
-	pthread_mutex_destroy(&s->nonce_lock);
 	free(s);
 }
 
@@ -211,39 +205,6 @@ static int step_done(struct ecs_store *s, sqlite3_stmt *st)
 
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : db_err(s, "write");
-}
-
-static int sq_nonce_use(struct ecs_store *s, const char *ak, const char *nonce,
-			time_t expire, time_t now)
-{
-	sqlite3_stmt *st;
-	int rc, r = 0;
-
-	pthread_mutex_lock(&s->nonce_lock);
-	pthread_mutex_lock(&s->lock);
-	st = prepare(s, "DELETE FROM nonces WHERE expire < ?");
-	if (st) {
-		sqlite3_bind_int64(st, 1, now);
-		step_done(s, st);
-	}
-	st = prepare(s, "INSERT INTO nonces (access_key, nonce, expire) VALUES (?, ?, ?)");
-	if (!st) {
-		r = -EIO;
-		goto out;
-	}
-	sqlite3_bind_text(st, 1, ak, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, nonce, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, expire);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_CONSTRAINT)
-		r = -EEXIST;
-	else if (rc != SQLITE_DONE)
-		r = db_err(s, "nonce");
-out:
-	pthread_mutex_unlock(&s->lock);
-	pthread_mutex_unlock(&s->nonce_lock);
-	return r;
 }
 
 /* Rows of a column table. */
@@ -648,7 +609,6 @@ const struct ecs_store_ops store_sqlite_ops = {
 	.begin = sq_begin,
 	.commit = sq_commit,
 	.rollback = sq_rollback,
-	.nonce_use = sq_nonce_use,
 	.disk_put = sq_disk_put,
 	.disk_get = sq_disk_get,
 	.disk_delete = sq_disk_delete,

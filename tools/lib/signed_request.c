@@ -13,12 +13,14 @@
 
 #define SIGNED_MAX_PARAMS 256
 
-static enum ecs_err refuse(struct signed_request_result *out, enum ecs_err e,
-			   const char *fmt, ...)
+static enum signed_request_status refuse(struct signed_request_result *out,
+					 enum signed_request_status e,
+					 const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static enum ecs_err refuse(struct signed_request_result *out, enum ecs_err e,
-			   const char *fmt, ...)
+static enum signed_request_status refuse(struct signed_request_result *out,
+					 enum signed_request_status e,
+					 const char *fmt, ...)
 {
 	va_list ap;
 
@@ -26,6 +28,23 @@ static enum ecs_err refuse(struct signed_request_result *out, enum ecs_err e,
 	vsnprintf(out->message, sizeof(out->message), fmt, ap);
 	va_end(ap);
 	return e;
+}
+
+static enum signed_request_status missing(struct signed_request_result *out,
+					  const char *name)
+{
+	out->param = name;
+	return refuse(out, SIGNED_MISSING,
+		      "The input parameter %s that is mandatory for processing this request is not supplied.",
+		      name);
+}
+
+static enum signed_request_status invalid(struct signed_request_result *out,
+					  const char *name, const char *why)
+{
+	out->param = name;
+	return refuse(out, SIGNED_INVALID, "The parameter %s is not valid: %s.",
+		      name, why);
 }
 
 const char *signed_request_param(const struct signed_request *req,
@@ -38,56 +57,55 @@ const char *signed_request_param(const struct signed_request *req,
 }
 
 /* @t: the request's time, for check_nonce(). */
-static enum ecs_err check_time(const char *ts, time_t now, time_t *t,
+static enum signed_request_status check_time(const char *ts, time_t now, time_t *t,
 			       struct signed_request_result *out)
 {
 	if (kms_parse_timestamp(ts, t))
-		return refuse(out, ECS_ERR_TIMESTAMP_EXPIRED,
+		return refuse(out, SIGNED_BAD_TIMESTAMP,
 			      "The Timestamp \"%.40s\" does not match the format yyyy-MM-ddTHH:mm:ssZ.",
 			      ts);
 	if (*t < now - SIGNED_REQUEST_SKEW || *t > now + SIGNED_REQUEST_SKEW)
-		return refuse(out, ECS_ERR_TIMESTAMP_EXPIRED,
+		return refuse(out, SIGNED_BAD_TIMESTAMP,
 			      "The Timestamp %s is more than 15 minutes off the server time.",
 			      ts);
-	return ECS_ERR_NONE;
+	return SIGNED_OK;
 }
 
 /* A request signed at @t passes check_time() until t + SKEW: so its nonce. */
-static enum ecs_err check_nonce(const struct signed_request_keys *keys,
+static enum signed_request_status check_nonce(const struct signed_request_keys *keys,
 				const char *ak, const char *nonce, time_t t,
 				time_t now, struct signed_request_result *out)
 {
 	int r;
 
 	if (strlen(nonce) > SIGNED_REQUEST_NONCE_MAX)
-		return refuse(out, ECS_ERR_INVALID_PARAMETER,
-			      "SignatureNonce is longer than %d bytes.",
-			      SIGNED_REQUEST_NONCE_MAX);
+		return invalid(out, "SignatureNonce", "longer than 128 bytes");
 	r = keys->nonce_use(keys->arg, ak, nonce, t + SIGNED_REQUEST_SKEW + 1,
 			    now);
 	if (r == -EEXIST)
-		return refuse(out, ECS_ERR_NONCE_USED,
+		return refuse(out, SIGNED_NONCE_USED,
 			      "The SignatureNonce %.64s has been used.", nonce);
+	out->nonce_errno = -r;
 	if (r < 0)
-		return refuse(out, ECS_ERR_SERVICE_UNAVAILABLE,
+		return refuse(out, SIGNED_NONCE_REFUSED,
 			      "The nonce store cannot record the request: %s",
 			      strerror(-r));
-	snprintf(out->access_key_id, sizeof(out->access_key_id), "%s", ak);
-	return ECS_ERR_NONE;
+	return SIGNED_OK;
 }
 
-static enum ecs_err find_secret(const struct signed_request_keys *keys,
+static enum signed_request_status find_secret(const struct signed_request_keys *keys,
 				const char *ak, const char **secret,
 				struct signed_request_result *out)
 {
+	snprintf(out->access_key_id, sizeof(out->access_key_id), "%s", ak);
 	*secret = keys->secret(keys->arg, ak);
 	if (!*secret)
-		return refuse(out, ECS_ERR_ACCESS_KEY_NOT_FOUND,
+		return refuse(out, SIGNED_KEY_NOT_FOUND,
 			      "Specified access key %.64s is not found.", ak);
-	return ECS_ERR_NONE;
+	return SIGNED_OK;
 }
 
-static enum ecs_err verify_v1(const struct signed_request *req,
+static enum signed_request_status verify_v1(const struct signed_request *req,
 			      const struct signed_request_keys *keys,
 			      time_t now, struct signed_request_result *out)
 {
@@ -100,29 +118,24 @@ static enum ecs_err verify_v1(const struct signed_request *req,
 	struct kms_param p[SIGNED_MAX_PARAMS];
 	char want[KMS_V1_SIG_LEN + 1];
 	const char *secret;
-	enum ecs_err e;
+	enum signed_request_status e;
 	time_t t;
 
 	if (!ak || !*ak)
-		return refuse(out, ECS_ERR_MISSING_PARAMETER,
-			      "The input parameter AccessKeyId that is mandatory for processing this request is not supplied.");
+		return missing(out, "AccessKeyId");
 	if (!sig || !*sig)
-		return refuse(out, ECS_ERR_INCOMPLETE_SIGNATURE,
+		return refuse(out, SIGNED_INCOMPLETE,
 			      "The request has no Signature.");
 	if (!ts)
-		return refuse(out, ECS_ERR_MISSING_PARAMETER,
-			      "The input parameter Timestamp that is mandatory for processing this request is not supplied.");
+		return missing(out, "Timestamp");
 	if (!nonce || !*nonce)
-		return refuse(out, ECS_ERR_MISSING_PARAMETER,
-			      "The input parameter SignatureNonce that is mandatory for processing this request is not supplied.");
+		return missing(out, "SignatureNonce");
 	if (!method || strcmp(method, "HMAC-SHA1") || !sver ||
 	    strcmp(sver, "1.0"))
-		return refuse(out, ECS_ERR_INCOMPLETE_SIGNATURE,
+		return refuse(out, SIGNED_INCOMPLETE,
 			      "SignatureMethod must be HMAC-SHA1 and SignatureVersion 1.0.");
 	if (req->nparams > SIGNED_MAX_PARAMS)
-		return refuse(out, ECS_ERR_INVALID_PARAMETER,
-			      "The request has more than %d parameters.",
-			      SIGNED_MAX_PARAMS);
+		return invalid(out, "Action", "the request has too many parameters");
 	e = check_time(ts, now, &t, out);
 	if (!e)
 		e = find_secret(keys, ak, &secret, out);
@@ -133,9 +146,9 @@ static enum ecs_err verify_v1(const struct signed_request *req,
 		p[i].value = req->params[i].value;
 	}
 	if (kms_v1_sign(secret, req->method, p, req->nparams, want))
-		return refuse(out, ECS_ERR_INTERNAL, "Cannot compute the signature.");
+		return refuse(out, SIGNED_INTERNAL, "Cannot compute the signature.");
 	if (!kms_str_equal_ct(want, sig))
-		return refuse(out, ECS_ERR_SIGNATURE_MISMATCH,
+		return refuse(out, SIGNED_MISMATCH,
 			      "The request signature does not match: check the AccessKeySecret and the signing.");
 	return check_nonce(keys, ak, nonce, t, now, out);
 }
@@ -240,7 +253,7 @@ out:
 	return out;
 }
 
-static enum ecs_err verify_acs3(const struct signed_request *req,
+static enum signed_request_status verify_acs3(const struct signed_request *req,
 				const struct signed_request_keys *keys,
 				const char *auth, time_t now,
 				struct signed_request_result *out)
@@ -255,24 +268,22 @@ static enum ecs_err verify_acs3(const struct signed_request *req,
 	char body_hash[KMS_SHA256_HEX_LEN + 1], want[KMS_SHA256_HEX_LEN + 1];
 	struct acs3_auth parsed;
 	const char *secret;
-	enum ecs_err e;
+	enum signed_request_status e;
 	char *creq;
 	time_t t;
 	int r;
 
 	if (acs3_parse(auth, &parsed))
-		return refuse(out, ECS_ERR_INCOMPLETE_SIGNATURE,
+		return refuse(out, SIGNED_INCOMPLETE,
 			      "The Authorization header is not a valid ACS3-HMAC-SHA256 authorization.");
 	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++)
 		if (!has_header(parsed.signed_headers, required[i]))
-			return refuse(out, ECS_ERR_INCOMPLETE_SIGNATURE,
+			return refuse(out, SIGNED_INCOMPLETE,
 				      "SignedHeaders must include %s.", required[i]);
 	if (!date)
-		return refuse(out, ECS_ERR_MISSING_PARAMETER,
-			      "The header x-acs-date is missing.");
+		return missing(out, "x-acs-date");
 	if (!nonce || !*nonce)
-		return refuse(out, ECS_ERR_MISSING_PARAMETER,
-			      "The header x-acs-signature-nonce is missing.");
+		return missing(out, "x-acs-signature-nonce");
 	e = check_time(date, now, &t, out);
 	if (!e)
 		e = find_secret(keys, parsed.credential, &secret, out);
@@ -281,18 +292,18 @@ static enum ecs_err verify_acs3(const struct signed_request *req,
 	kms_sha256_hex(req->body ? req->body : "", req->body ? req->body_len : 0,
 		       body_hash);
 	if (hashed && strcmp(hashed, body_hash))
-		return refuse(out, ECS_ERR_SIGNATURE_MISMATCH,
+		return refuse(out, SIGNED_MISMATCH,
 			      "x-acs-content-sha256 does not match the body.");
 	creq = acs3_canonical_request(req, &parsed, body_hash);
 	if (!creq)
-		return refuse(out, ECS_ERR_INCOMPLETE_SIGNATURE,
+		return refuse(out, SIGNED_INCOMPLETE,
 			      "A signed header is missing from the request.");
 	r = kms_acs3_sign(secret, creq, want);
 	OPENSSL_clear_free(creq, strlen(creq));
 	if (r)
-		return refuse(out, ECS_ERR_INTERNAL, "Cannot compute the signature.");
+		return refuse(out, SIGNED_INTERNAL, "Cannot compute the signature.");
 	if (!kms_str_equal_ct(want, parsed.signature))
-		return refuse(out, ECS_ERR_SIGNATURE_MISMATCH,
+		return refuse(out, SIGNED_MISMATCH,
 			      "The request signature does not match: check the AccessKeySecret and the signing.");
 	return check_nonce(keys, parsed.credential, nonce, t, now, out);
 }
@@ -304,7 +315,7 @@ static bool is_acs3(const struct signed_request *req)
 	return auth && !strncmp(auth, "ACS3-", 5);
 }
 
-enum ecs_err signed_request_verify(const struct signed_request *req,
+enum signed_request_status signed_request_verify(const struct signed_request *req,
 				   const struct signed_request_keys *keys,
 				   time_t now,
 				   struct signed_request_result *out)

@@ -18,8 +18,6 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "ecs_error.h"
-
 #define SIGNED_REQUEST_SKEW	(15 * 60)	/* seconds either way */
 #define SIGNED_REQUEST_NONCE_MAX 128
 
@@ -54,9 +52,25 @@ struct signed_request_keys {
 	void *arg;
 };
 
+/* Why a request was refused; each server answers with its own codes. */
+enum signed_request_status {
+	SIGNED_OK,
+	SIGNED_MISSING,			/* a parameter or header the scheme needs */
+	SIGNED_INVALID,			/* a malformed one (@param names it) */
+	SIGNED_INCOMPLETE,		/* not a signature of either scheme */
+	SIGNED_BAD_TIMESTAMP,		/* malformed, or outside the window */
+	SIGNED_KEY_NOT_FOUND,
+	SIGNED_MISMATCH,		/* the signature is not the key's */
+	SIGNED_NONCE_USED,
+	SIGNED_NONCE_REFUSED,		/* the nonce store said @nonce_errno */
+	SIGNED_INTERNAL,
+};
+
 struct signed_request_result {
-	char access_key_id[128];	/* the verified key's id */
-	char message[256];		/* why it was refused, for Message */
+	char access_key_id[128];	/* the key's id, once it is known */
+	const char *param;		/* SIGNED_MISSING/INVALID: which */
+	int nonce_errno;		/* SIGNED_NONCE_REFUSED: the store's */
+	char message[256];		/* why, in words, for Message */
 };
 
 /* The first parameter named @name, or NULL. */
@@ -64,10 +78,10 @@ const char *signed_request_param(const struct signed_request *req,
 				 const char *name);
 
 /*
- * ECS_ERR_NONE when @req is signed by a known key, unreplayed and fresh;
- * else the refusal's identity, with out->message saying why.
+ * SIGNED_OK when @req is signed by a known key, unreplayed and fresh;
+ * else why not, with out->message saying it in words.
  */
-enum ecs_err signed_request_verify(const struct signed_request *req,
+enum signed_request_status signed_request_verify(const struct signed_request *req,
 				   const struct signed_request_keys *keys,
 				   time_t now,
 				   struct signed_request_result *out);

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Replay protection: each (AccessKeyId, SignatureNonce) is accepted once
+ * Replay protection for a server of signed requests (the KMS emulator,
+ * ecs-api): each (AccessKeyId, SignatureNonce) is accepted once
  * while its request's Timestamp is inside the window.  The nonces live in
  * DIR/nonces.db, a SQLite database of its own (WAL, synchronous=NORMAL),
- * so that they survive a restart or a kill -9 of the emulator without an
- * fsync per request, and never wait for the lock of kms.db.  A power loss
+ * so that they survive a restart or a kill -9 of the server without an
+ * fsync per request, and never wait for the server's own database.  A power loss
  * can forget the last nonces; a process crash cannot.
  *
  * The store holds at most NONCE_MAX_ENTRIES unexpired nonces, and each
@@ -13,8 +14,8 @@
  * quotas add up to no more than the store and one key that signs
  * requests as fast as it can is refused alone.
  */
-#ifndef KMS_EMU_NONCES_H
-#define KMS_EMU_NONCES_H
+#ifndef ECSENC_NONCES_H
+#define ECSENC_NONCES_H
 
 #include <time.h>
 

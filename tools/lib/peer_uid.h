@@ -3,8 +3,8 @@
  * The local user behind a loopback TCP connection: the kernel's sock_diag
  * interface (what "ss -e" shows) looked up for the client's own socket.
  */
-#ifndef KMS_EMU_PEER_UID_H
-#define KMS_EMU_PEER_UID_H
+#ifndef ECSENC_PEER_UID_H
+#define ECSENC_PEER_UID_H
 
 #include <netinet/in.h>
 #include <sys/types.h>

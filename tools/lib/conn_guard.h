@@ -16,8 +16,8 @@
  * The guard keeps its own dup() of each connection's socket, so the
  * watchdog never shuts down a descriptor number the server has reused.
  */
-#ifndef KMS_EMU_CONN_GUARD_H
-#define KMS_EMU_CONN_GUARD_H
+#ifndef ECSENC_CONN_GUARD_H
+#define ECSENC_CONN_GUARD_H
 
 #include <netinet/in.h>
 
