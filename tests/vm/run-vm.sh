@@ -16,6 +16,9 @@
 #   --timeout SECS   kill the guest after that long (default 3000)
 #   --lean           a small initramfs, for small guests (below)
 #   --ceph           Ceph and the rbd client (tests/vm/ceph/payload.sh); implied by a "# needs: ceph" test
+#   --guestfwd PORT  a virtio NIC (QEMU user networking, restricted) on which the
+#                    guest reaches the host's 127.0.0.1:PORT as 10.0.2.100:PORT;
+#                    repeat for more ports (tests/vm/ecs-api.sh uses it)
 #
 # The initramfs holds busybox-static, bash, the tools the tests use
 # (dmsetup, cryptsetup, fio, keyctl, e2fsprogs, ...) with their shared
@@ -37,10 +40,10 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 mode="" target="" filter="*" mem=2048 smp=2 disk_mb=0 out="" console=""
-timeout_s=3000 lean=0 ceph=0
+timeout_s=3000 lean=0 ceph=0 guestfwd=""
 
 usage() {
-	sed -n '4,35p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,38p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -57,6 +60,8 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout_s=$2; shift ;;
 	--lean) lean=1 ;;
 	--ceph) ceph=1 ;;
+	# A chardev would be one connection for good: a relay per connection.
+	--guestfwd) guestfwd="$guestfwd,guestfwd=tcp:10.0.2.100:$2-cmd:python3 $top/tests/vm/tcp-relay.py $2"; shift ;;
 	*) usage ;;
 	esac
 	shift
@@ -205,6 +210,12 @@ install_full_modules() {
 		cp -r "/lib/modules/$kver/kernel/$d/." "$moddir/kernel/$d/"
 	done
 	cp /lib/modules/$kver/kernel/fs/mbcache.ko* "$moddir/kernel/fs/" 2>/dev/null || true
+	if [ -n "$guestfwd" ]; then
+		mkdir -p "$moddir/kernel/drivers/net" "$moddir/kernel/net/core"
+		cp /lib/modules/$kver/kernel/drivers/net/{virtio_net,net_failover}.ko* \
+			"$moddir/kernel/drivers/net/"
+		cp /lib/modules/$kver/kernel/net/core/failover.ko* "$moddir/kernel/net/core/"
+	fi
 }
 
 # --lean: the modules tests/vm/init loads (9p for --out), dm-ecsenc's
@@ -292,6 +303,7 @@ fi
 	echo "ECSENC_FILTER='$filter'"
 	echo "ECSENC_HAVE_OUT=$([ -n "$out" ] && echo 1 || echo 0)"
 	echo "ECSENC_HAVE_DISK=$([ "$disk_mb" -gt 0 ] && echo 1 || echo 0)"
+	echo "ECSENC_HAVE_NET=$([ -n "$guestfwd" ] && echo 1 || echo 0)"
 } >"$root/etc/ecsenc-run.conf"
 
 initrd=$work/initramfs.cpio.gz
@@ -318,6 +330,11 @@ if [ "$lean" = 1 ]; then
 		-device "virtio-blk-pci,drive=tools,serial=ecsenc-tools,addr=0x1f")
 fi
 qemu_args+=("${ceph_qemu_args[@]}")
+# Only the forwarded ports: restrict=on routes nothing else to the host.
+if [ -n "$guestfwd" ]; then
+	qemu_args+=(-netdev "user,id=net0,restrict=on$guestfwd"
+		-device virtio-net-pci,netdev=net0)
+fi
 if [ -n "$out" ]; then
 	mkdir -p "$out"
 	qemu_args+=(-virtfs "local,path=$(cd "$out" && pwd),mount_tag=out,security_model=none")

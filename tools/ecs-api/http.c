@@ -187,10 +187,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 	}
 	if (h->parked) {
 		/* Resumed: by new work, a newer poll or the deadline. */
+		enum MHD_Result ret;
+
 		h->parked = false;
 		link_forget(api->link, h);
 		status = dispatch_again(&h->call, &answer);
-		return reply(conn, status, answer);
+		ret = reply(conn, status, answer);
+		link_answered(api->link);
+		return ret;
 	}
 	if (*upload_data_size) {
 		size_t n = *upload_data_size;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "link.h"
 #include "model.h"
@@ -24,7 +25,9 @@ struct agent_link {
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
 	pthread_t timer;
-	bool stopping;
+	bool stopping;			/* the timer thread ends */
+	bool unparking;			/* no poll is parked any more */
+	int n_parked;
 	unsigned int wait_ms;
 	void (*resume)(void *cookie);
 	size_t n;
@@ -137,7 +140,9 @@ int link_park(struct agent_link *l, const char *instance, uint64_t gen,
 
 	pthread_mutex_lock(&l->lock);
 	s = slot(l, instance);
-	if (!s) {
+	if (l->unparking) {
+		r = -ESHUTDOWN;
+	} else if (!s) {
 		r = -ENOSPC;
 	} else if (s->generation != gen) {
 		r = -EAGAIN;
@@ -152,6 +157,42 @@ int link_park(struct agent_link *l, const char *instance, uint64_t gen,
 	if (older)
 		l->resume(older);
 	return r;
+}
+
+void link_unpark_all(struct agent_link *l, long timeout_ms)
+{
+	pthread_mutex_lock(&l->lock);
+	l->unparking = true;
+	for (size_t i = 0; i < l->n; i++) {
+		void *parked = l->slots[i].parked;
+
+		if (!parked)
+			continue;
+		l->slots[i].parked = NULL;
+		l->n_parked++;
+		pthread_mutex_unlock(&l->lock);
+		l->resume(parked);
+		pthread_mutex_lock(&l->lock);
+	}
+	pthread_mutex_unlock(&l->lock);
+	/* The resumed polls answer on MHD's threads; link_answered() counts. */
+	for (long waited = 0; waited < timeout_ms; waited += 10) {
+		pthread_mutex_lock(&l->lock);
+		if (!l->n_parked) {
+			pthread_mutex_unlock(&l->lock);
+			return;
+		}
+		pthread_mutex_unlock(&l->lock);
+		usleep(10 * 1000);
+	}
+}
+
+void link_answered(struct agent_link *l)
+{
+	pthread_mutex_lock(&l->lock);
+	if (l->unparking && l->n_parked > 0)
+		l->n_parked--;
+	pthread_mutex_unlock(&l->lock);
 }
 
 void link_forget(struct agent_link *l, void *cookie)

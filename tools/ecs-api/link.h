@@ -21,16 +21,25 @@ struct agent_link;
 int link_start(unsigned int wait_ms, void (*resume)(void *cookie),
 	       struct agent_link **out);
 void link_stop(struct agent_link *l);
+/*
+ * Before the HTTP server stops: resume every parked poll and park no
+ * more (libmicrohttpd cannot stop with a connection suspended).  Returns
+ * once the resumed polls have been answered, or after @timeout_ms.
+ */
+void link_unpark_all(struct agent_link *l, long timeout_ms);
 
 /* The instance's generation, read before looking for its tasks. */
 uint64_t link_generation(struct agent_link *l, const char *instance);
 /*
  * Park @cookie as @instance's poll if its generation is still @gen: 0, or
- * -EAGAIN (look again), -EBUSY (another poll is parked; the older one is
- * resumed and this one parked instead is not done: it answers empty).
+ * -EAGAIN (look again: it answers what it finds), -ESHUTDOWN (the server
+ * is stopping).  A poll parked before for @instance is resumed: a
+ * restarted agent's new poll replaces its old one.
  */
 int link_park(struct agent_link *l, const char *instance, uint64_t gen,
 	      void *cookie);
+/* A poll resumed by link_unpark_all() has been answered. */
+void link_answered(struct agent_link *l);
 /* A parked cookie's connection ended (or it was resumed): forget it. */
 void link_forget(struct agent_link *l, void *cookie);
 /* Work for @instance was committed: resume its parked poll. */

@@ -206,6 +206,8 @@ int main(int argc, char **argv)
 	log_info("stopping");
 	r = 0;
 out:
+	if (api.link)
+		link_unpark_all(api.link, 2000);
 	http_stop(&api, daemon);
 	link_stop(api.link);
 	if (api.store)

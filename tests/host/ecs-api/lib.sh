@@ -23,7 +23,7 @@ declare -A AGENT_PID
 cleanup() {
 	local rc=$? p
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
-	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 	if [ $rc -ne 0 ] && [ $rc -ne 77 ]; then
 		for p in "$T"/*.log; do
 			[ -s "$p" ] && { echo "--- last lines of ${p##*/}:" >&2; tail -n 12 "$p" >&2; }

@@ -20,3 +20,7 @@ rid=$(grep -o 'RequestId [0-9A-F-]*: task [0-9]* create-disk' "$T/api.log" | hea
 [ -n "$rid" ] && grep -q "RequestId $rid" "$T/agent-i-host1.log" ||
 	{ echo "FAIL: RequestId $rid not followed to the agent"; exit 1; }
 echo "ok   RequestId $rid logged by ecs-api and by the agent"
+# A stop with an agent's poll parked is a clean one.
+kill "$API_PID"
+wait "$API_PID" || { echo "FAIL: ecs-api did not stop cleanly ($?) with a poll parked"; exit 1; }
+echo "ok   ecs-api stops cleanly while an agent waits in AgentPoll"

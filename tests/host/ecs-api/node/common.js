@@ -89,7 +89,8 @@ async function rejects(promise, code, status) {
   assert.fail(`expected ${code}, but the call succeeded`);
 }
 
-async function run(tests) {
+// @stopAtFailure: the tests build on each other, the rest would only fail.
+async function run(tests, stopAtFailure = false) {
   let failed = 0;
   for (const [name, fn] of Object.entries(tests)) {
     try {
@@ -98,6 +99,8 @@ async function run(tests) {
     } catch (e) {
       failed++;
       console.log(`FAIL ${name}: ${e.stack || e}`);
+      if (stopAtFailure)
+        break;
     }
   }
   process.exit(failed ? 1 : 0);
