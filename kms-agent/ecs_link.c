@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "credentials.h"
@@ -57,6 +58,7 @@ static void report(struct ecs_link *l, int64_t id, const char *request_id,
 static void run_task(struct ecs_link *l, struct json_object *task)
 {
 	struct json_object *v, *req, *reply;
+	struct timespec t0, t1;
 	const char *rid = "-";
 	int64_t id;
 
@@ -73,7 +75,11 @@ static void run_task(struct ecs_link *l, struct json_object *task)
 		return;
 	}
 	log_info("RequestId %s: task %lld from ecs-api", rid, (long long)id);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	reply = server_dispatch(l->agent, req);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_info("RequestId %s: task %lld done in %ld ms", rid, (long long)id,
+		 (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
 	report(l, id, rid, reply);
 	json_wipe_put(reply);
 	json_object_put(req);

@@ -96,6 +96,9 @@ static int hand_over(const struct ecs_task *t, void *arg)
 			api->ops->snapshot_put(api->store, &s);
 		}
 	}
+	log_info("RequestId %s: task %lld handed to %s %lld ms after it was queued",
+		 t->request_id, (long long)t->id, t->instance,
+		 (long long)(now_ms() - t->created_ms));
 	json_object_object_add(o, "TaskId", json_object_new_int64(t->id));
 	json_object_object_add(o, "RequestId", json_object_new_string(t->request_id));
 	json_object_object_add(o, "Request", json_object_new_string(t->request));

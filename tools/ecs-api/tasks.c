@@ -183,10 +183,12 @@ enum ecs_err task_apply_report(struct api_call *call, const struct ecs_task *t,
 	ok = json_object_object_get_ex(reply, "ok", &okv) &&
 	     json_object_get_boolean(okv);
 	json_object_object_get_ex(reply, "result", &result);
-	log_info("RequestId %s: task %lld %s on %s: %s%s%s", t->request_id,
-		 (long long)t->id, agent_op_get(t->op) ? agent_op_get(t->op)->name : "?",
+	log_info("RequestId %s: task %lld %s on %s: %s%s%s (%lld ms after it was queued)",
+		 t->request_id, (long long)t->id,
+		 agent_op_get(t->op) ? agent_op_get(t->op)->name : "?",
 		 t->instance, ok ? "done" : code ? code : "failed",
-		 ok ? "" : ": ", ok ? "" : str(reply, "error") ? str(reply, "error") : "");
+		 ok ? "" : ": ", ok ? "" : str(reply, "error") ? str(reply, "error") : "",
+		 (long long)(now_ms() - t->created_ms));
 	switch (t->op) {
 	case AGENT_OP_CREATE_SNAPSHOT:
 	case AGENT_OP_COPY_SNAPSHOT:

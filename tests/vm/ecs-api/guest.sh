@@ -9,26 +9,32 @@
 . "$TESTLIB"
 need kms-agent
 . /out/env
-state=/tmp/ecs-state
+exec > >(tee /out/guest.log) 2>&1
+# The stores need room: run.sh gives the guest a disk of its own.
+need mkfs.ext4
+mkfs.ext4 -q -F /dev/vda && mkdir -p /mnt/ecs && mount /dev/vda /mnt/ecs ||
+	fail "no file system for the stores"
+state=/mnt/ecs/state
 kms-agent --kms-endpoint "$KMS_URL" --credentials /out/agent-kms.creds \
 	--state-dir "$state" --socket /tmp/ecs-agent.sock --instance-id i-vm1 \
 	--ecs-api "$API_URL" --ecs-api-credentials /out/i-vm1.key \
 	>/out/agent-vm.log 2>&1 &
 agent=$!
-trap 'kill $agent 2>/dev/null; wait $agent 2>/dev/null' EXIT
+trap 'kill $agent 2>/dev/null; wait $agent 2>/dev/null; umount /mnt/ecs 2>/dev/null' EXIT
 
 marker=ECSENC-PLAINTEXT-MARKER-0123456789
 check() {	# DISK DEVICE: ok, or why not
 	local disk=$1 dev=$2 store
 	[ -b "$dev" ] || { echo "no block device $dev"; return; }
-	yes "$marker" | head -c 1048576 >/tmp/plain
+	head -c 1048576 < <(yes "$marker") >/tmp/plain
 	dd if=/tmp/plain of="$dev" bs=1M count=1 oflag=direct 2>/dev/null ||
 		{ echo "cannot write $dev"; return; }
 	sync
 	cmp -n 1048576 /tmp/plain "$dev" >/dev/null || { echo "$dev reads back wrong"; return; }
 	store=$(find "$state" -type f -name "*$disk*" | head -n 1)
 	[ -n "$store" ] || { echo "no store of $disk under $state"; return; }
-	if grep -q "$marker" "$store"; then
+	# The data of the first MiB sits in the store's first MiBs.
+	if head -c 16777216 "$store" | grep -q "$marker"; then
 		echo "plaintext on the store $store"
 		return
 	fi

@@ -24,7 +24,7 @@ cp "$T/agent-kms.creds" "$T/i-vm1.key" "$out/"
 printf 'KMS_URL=http://10.0.2.100:%s\nAPI_URL=http://10.0.2.100:%s\n' \
 	"$KMS_PORT" "$API_PORT" >"$out/env"
 "$top/tests/vm/run-vm.sh" --script "$here/guest.sh" --out "$out" \
-	--guestfwd "$KMS_PORT" --guestfwd "$API_PORT" --timeout 400 --mem 1024 \
+	--guestfwd "$KMS_PORT" --guestfwd "$API_PORT" --timeout 400 --mem 1024 --disk 8192 \
 	>"$T/vm.log" 2>&1 &
 vm=$!
 PIDS+=("$vm")

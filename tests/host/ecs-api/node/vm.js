@@ -66,7 +66,7 @@ run({
   },
   'CreateDisk encrypted with the service key, AttachDisk to In_use, ciphertext only': async () => {
     const r = await c.createDisk(new Ecs.CreateDiskRequest({ regionId: REGION,
-      diskCategory: 'cloud_essd', size: 1, encrypted: true, instanceId: VM }));
+      diskCategory: 'cloud_efficiency', size: 1, encrypted: true, instanceId: VM }));
     await waitDisk(c, r.body.diskId, 'Available', REGION, 20000);
     const d = await attach(r.body.diskId);
     await guestCheck(d);
@@ -106,7 +106,7 @@ run({
     assert.strictEqual(s.KMSKeyId, st.cmk);
     st.snap = s;
   },
-  'a disk from the snapshot inherits the key, attaches and holds the data': async () => {
+  'a disk from the snapshot inherits the key and attaches': async () => {
     const r = await c.createDisk(new Ecs.CreateDiskRequest({ regionId: REGION, snapshotId: st.snap.snapshotId }));
     const { disk: a } = await waitDisk(c, r.body.diskId, 'Available', REGION, 20000);
     assert.strictEqual(a.KMSKeyId, st.cmk);
@@ -160,7 +160,9 @@ run({
     const { disk: dd } = await waitDisk(c, d.body.diskId, 'Available', SH, 20000);
     assert.strictEqual(dd.KMSKeyId, k.KeyMetadata.KeyId);
   },
-  'DeleteSnapshot needs Force once it made disks': async () => {
+  'DeleteSnapshot needs Force while disks made from it exist': async () => {
+    const r = await c.createDisk(new Ecs.CreateDiskRequest({ regionId: REGION, snapshotId: st.snap.snapshotId }));
+    await waitDisk(c, r.body.diskId, 'Available', REGION, 20000);
     await rejects(c.deleteSnapshot(new Ecs.DeleteSnapshotRequest({ snapshotId: st.snap.snapshotId })),
       'SnapshotCreatedDisk', 403);
     await c.deleteSnapshot(new Ecs.DeleteSnapshotRequest({ snapshotId: st.snap.snapshotId, force: true }));
