@@ -55,7 +55,7 @@ USERSPACE_DIRS := tools/lib tools/kms-emulator kms-agent tools/ecsenc-ctl tools/
 BUILT_DIRS = $(foreach d,$(USERSPACE_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
 .PHONY: all deps module modules userspace check check-host check-vm demo bench \
-	bench-memory bench-rbd bench-scale bench-breakdown bench-ab lint clean programs install install-module \
+	bench-memory bench-rbd bench-ecs-api check-ecs-api bench-scale bench-breakdown bench-ab lint clean programs install install-module \
 	install-dkms deb check-systemd
 
 all: module userspace
@@ -136,6 +136,8 @@ check-vm: userspace modules deb
 
 demo: all
 	@tests/vm/run-vm.sh --script tests/demo/demo.sh
+	@echo "=== The ECS API: the official ECS SDK drives ecs-api on this host; instance i-vm1's agent, in a VM, attaches"
+	@tests/vm/ecs-api/run.sh
 
 # BENCH_OUT: where the report goes (one directory per kernel, say); the
 # BENCH_* variables of the environment (tests/bench/bench.sh lists them)
@@ -212,6 +214,16 @@ bench-memory: all
 
 # Over an image of a one-node Ceph cluster in the guest, mapped by the
 # kernel rbd client of a second network namespace (tests/vm/ceph-lib.sh).
+# ecs-api through the official SDK (tests/bench/ecs-api.sh): 200
+# concurrent DescribeDisks, 20 concurrent CreateDisks, the hand-over to an
+# agent; the AttachDisk split is printed by make check-ecs-api (a VM).
+bench-ecs-api: programs
+	@tests/bench/ecs-api.sh
+
+# The SDK story with an agent in a VM that really attaches (about 2 minutes).
+check-ecs-api: programs module
+	@tests/vm/ecs-api/run.sh
+
 # The host's load goes into the report: the machine may be shared.
 bench-rbd: all
 	@mkdir -p build && $(CC) -O2 -Wall -o build/xts-speed tests/bench/xts-speed.c

@@ -22,7 +22,7 @@ declare -A AGENT_PID
 
 cleanup() {
 	local rc=$? p
-	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
 	if [ $rc -ne 0 ] && [ $rc -ne 77 ]; then
 		for p in "$T"/*.log; do
@@ -74,7 +74,7 @@ start_kms() {
 	mkdir -p "$T/kms"
 	KMS_PORT=$(tcp_free_port)
 	"$EMU_BIN" --listen "127.0.0.1:$KMS_PORT" --data-dir "$T/kms" \
-		--credentials "$T/kms.creds" --admin-key "$KMS_ADMIN_AK" --quiet "$@" \
+		--credentials "$T/kms.creds" --admin-key "$KMS_ADMIN_AK" ${KMS_LOG_OPT---quiet} "$@" \
 		>>"$T/kms.log" 2>&1 &
 	KMS_PID=$!
 	PIDS+=("$KMS_PID")

@@ -20,6 +20,10 @@ rid=$(grep -o 'RequestId [0-9A-F-]*: task [0-9]* create-disk' "$T/api.log" | hea
 [ -n "$rid" ] && grep -q "RequestId $rid" "$T/agent-i-host1.log" ||
 	{ echo "FAIL: RequestId $rid not followed to the agent"; exit 1; }
 echo "ok   RequestId $rid logged by ecs-api and by the agent"
+# Work reaches an idle agent at once: no polling interval in the path.
+ms=$(grep -o 'task 1 handed to i-host1 [0-9]* ms' "$T/api.log" | awk '{ print $6 }')
+[ -n "$ms" ] && [ "$ms" -lt 100 ] || { echo "FAIL: the first task reached the agent after ${ms:-?} ms"; exit 1; }
+echo "ok   the first task reached the idle agent $ms ms after it was committed"
 # A stop with an agent's poll parked is a clean one.
 kill "$API_PID"
 wait "$API_PID" || { echo "FAIL: ecs-api did not stop cleanly ($?) with a poll parked"; exit 1; }

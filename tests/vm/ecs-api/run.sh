@@ -16,7 +16,7 @@ node_deps
 write_creds
 add_instance i-vm1
 add_instance i-host2
-start_kms
+KMS_LOG_OPT="" start_kms	# each request logged, with its latency
 start_api
 out=$T/out
 mkdir -p "$out"
@@ -29,7 +29,7 @@ printf 'KMS_URL=http://10.0.2.100:%s\nAPI_URL=http://10.0.2.100:%s\n' \
 vm=$!
 PIDS+=("$vm")
 rc=0
-VM_OUT=$out sdk vm.js || rc=$?
+VM_OUT=$out sdk vm.js | tee "$T/vm.out" || rc=$?
 [ $rc -eq 0 ] && echo ok >"$out/done" || echo failed >"$out/done"
 wait "$vm" || rc=1
 grep -E '^(RESULT|FAIL|the host)' "$T/vm.log" || tail -n 30 "$T/vm.log"
@@ -39,6 +39,21 @@ if [ -n "$rid" ] && grep -q "RequestId $rid" "$out/agent-vm.log"; then
 	echo "ok   AttachDisk's RequestId $rid logged by ecs-api and by the agent in the guest"
 else
 	echo "FAIL: the attach's RequestId is not in the guest agent's log"; rc=1
+fi
+# Where the first AttachDisk's time went (its answer; the task's hand-over
+# to the guest's agent; the agent's work, of which the KMS's Decrypt; the
+# report), from the logs of ecs-api, the agent and the emulator.
+task=$(grep -o 'task [0-9]* attach-disk for' "$T/api.log" | head -n 1 | awk '{ print $2 }') || true
+if [ -n "$task" ]; then
+	answer=$(grep -o 'AttachDisk answered in [0-9]* ms, In_use [0-9]* ms' "$T/vm.out" | head -n 1)
+	handover=$(grep -o "task $task handed to i-vm1 [0-9]* ms" "$T/api.log" | awk '{ print $6 }')
+	agent=$(grep -o "task $task done in [0-9]* ms" "$out/agent-vm.log" | awk '{ print $5 }')
+	total=$(grep -o "task $task attach-disk on i-vm1: done ([0-9]* ms" "$T/api.log" | grep -o '([0-9]*' | tr -d '(')
+	kms_us=$(grep 'action=Decrypt' "$T/kms.log" | head -n 1 | grep -o 'latency_us=[0-9]*' | cut -d= -f2)
+	echo "first AttachDisk: ${answer:-?}; task queued -> handed to the guest's agent ${handover:-?} ms;" \
+		"agent ${agent:-?} ms (KMS Decrypt ${kms_us:-?} us in the emulator," \
+		"the rest the agent's key handling and the kernel's dm table);" \
+		"queued -> reported ${total:-?} ms"
 fi
 # Keep the logs of a failed run.
 if [ $rc -ne 0 ]; then
