@@ -5,7 +5,9 @@
 # uses the host's KMS emulator.  For each disk the host names in
 # /out/check-<n> (after DescribeDisks said In_use), it writes a marker
 # through the device and proves that the store holds ciphertext only, and
-# answers in /out/checked-<n>.  It ends when the host writes /out/done.
+# answers in /out/checked-<n>.  /out/kill-agent-<n>: kill -9 the agent
+# and start it again; /out/dm-<n>: list the dm devices into
+# /out/dm-list-<n>.  It ends when the host writes /out/done.
 . "$TESTLIB"
 need kms-agent
 . /out/env
@@ -15,11 +17,14 @@ need mkfs.ext4
 mkfs.ext4 -q -F /dev/vda && mkdir -p /mnt/ecs && mount /dev/vda /mnt/ecs ||
 	fail "no file system for the stores"
 state=/mnt/ecs/state
-kms-agent --kms-endpoint "$KMS_URL" --credentials /out/agent-kms.creds \
-	--state-dir "$state" --socket /tmp/ecs-agent.sock --instance-id i-vm1 \
-	--ecs-api "$API_URL" --ecs-api-credentials /out/i-vm1.key \
-	>/out/agent-vm.log 2>&1 &
-agent=$!
+start_agent() {
+	kms-agent --kms-endpoint "$KMS_URL" --credentials /out/agent-kms.creds \
+		--state-dir "$state" --socket /tmp/ecs-agent.sock --instance-id i-vm1 \
+		--ecs-api "$API_URL" --ecs-api-credentials /out/i-vm1.key \
+		>>/out/agent-vm.log 2>&1 &
+	agent=$!
+}
+start_agent
 trap 'kill $agent 2>/dev/null; wait $agent 2>/dev/null; umount /mnt/ecs 2>/dev/null' EXIT
 
 marker=ECSENC-PLAINTEXT-MARKER-0123456789
@@ -50,6 +55,23 @@ for i in $(seq 1800); do
 		read -r disk dev <"$req"
 		check "$disk" "$dev" >"/out/checked-$n.tmp"
 		mv "/out/checked-$n.tmp" "/out/checked-$n"
+	done
+	for req in /out/kill-agent-*; do
+		[ -e "$req" ] || continue
+		n=${req##*-}
+		[ -e "/out/killed-agent-$n" ] && continue
+		kill -9 $agent; wait $agent 2>/dev/null || true
+		echo "agent killed (-9) on the host's request $n"
+		start_agent
+		touch "/out/killed-agent-$n"
+	done
+	for req in /out/dm-*; do
+		case $req in */dm-list-*) continue ;; esac
+		[ -e "$req" ] || continue
+		n=${req##*-}
+		[ -e "/out/dm-list-$n" ] && continue
+		dmsetup ls --target ecsenc >"/out/dm-list-$n.tmp" 2>&1 || true
+		mv "/out/dm-list-$n.tmp" "/out/dm-list-$n"
 	done
 	kill -0 $agent 2>/dev/null || fail "the agent died: $(tail -n 5 /out/agent-vm.log)"
 	sleep 0.1

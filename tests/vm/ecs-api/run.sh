@@ -28,8 +28,57 @@ printf 'KMS_URL=http://10.0.2.100:%s\nAPI_URL=http://10.0.2.100:%s\n' \
 	>"$T/vm.log" 2>&1 &
 vm=$!
 PIDS+=("$vm")
+
+# kill -9 of ecs-api (here) or of the guest's agent (asked through the
+# share) just after AttachDisk or DetachDisk was answered: the disk ends
+# as DescribeDisks tells it, and the guest has the dm device exactly when
+# it says In_use.
+step() { sdk steps.js "$@"; }
+n=0
+ask() {		# WHAT: the guest's answer file for a request
+	n=$((n + 1))
+	touch "$out/$1-$n"
+	for _ in $(seq 200); do
+		[ -e "$out/$2-$n" ] && return 0
+		sleep 0.1
+	done
+	echo "FAIL: the guest did not answer $1-$n"; return 1
+}
+wait_status() {	# DISK PREFIX: until DescribeDisks' status line starts with PREFIX
+	local got
+	for _ in $(seq 150); do
+		got=$(step disk-status "$1") || true
+		case $got in "$2"*) return 0 ;; esac
+		sleep 0.2
+	done
+	echo "FAIL: $1 is '$got', not '$2'"; return 1
+}
+dm_has() {	# DISK YES|NO
+	ask dm dm-list || return 1
+	if grep -q "$1" "$out/dm-list-$n"; then [ "$2" = yes ]; else [ "$2" = no ]; fi ||
+		{ echo "FAIL: dm devices after $1 ($2 expected): $(cat "$out/dm-list-$n")"; return 1; }
+}
+kill9_phase() {
+	local d
+	d=$(step create-disk true) && wait_status "$d" Available || return 1
+	step attach-disk "$d" i-vm1 >/dev/null && kill -9 "$API_PID" && wait "$API_PID" 2>/dev/null
+	start_api
+	wait_status "$d" "In_use i-vm1 /dev/mapper/" && dm_has "$d" yes || return 1
+	echo "ok   kill -9 of ecs-api after AttachDisk: In_use, and the guest has the device"
+	step detach-disk "$d" i-vm1 >/dev/null && ask kill-agent killed-agent || return 1
+	wait_status "$d" "Available - -" && dm_has "$d" no || return 1
+	echo "ok   kill -9 of the agent after DetachDisk: Available, and no device in the guest"
+	step attach-disk "$d" i-vm1 >/dev/null && ask kill-agent killed-agent || return 1
+	wait_status "$d" "In_use i-vm1 /dev/mapper/" && dm_has "$d" yes || return 1
+	echo "ok   kill -9 of the agent after AttachDisk: In_use, and the guest has the device"
+	step detach-disk "$d" i-vm1 >/dev/null && kill -9 "$API_PID" && wait "$API_PID" 2>/dev/null
+	start_api
+	wait_status "$d" "Available - -" && dm_has "$d" no || return 1
+	echo "ok   kill -9 of ecs-api after DetachDisk: Available, and no device in the guest"
+}
 rc=0
 VM_OUT=$out sdk vm.js | tee "$T/vm.out" || rc=$?
+[ $rc -eq 0 ] && { kill9_phase || rc=1; }
 [ $rc -eq 0 ] && echo ok >"$out/done" || echo failed >"$out/done"
 wait "$vm" || rc=1
 grep -E '^(RESULT|FAIL|the host)' "$T/vm.log" || tail -n 30 "$T/vm.log"
