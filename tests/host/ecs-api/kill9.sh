@@ -42,12 +42,19 @@ wait_for "Available - -" step disk-status "$d1"
 [ "$(agent_objects disks)" = "$d1" ] || { echo "FAIL: agent holds $(agent_objects disks), not $d1"; exit 1; }
 echo "ok   $d1 Available once the agent is back; the agent holds exactly it"
 
+echo "--- a nonce used before a kill -9 of ecs-api is refused after it"
+q=$(step signed-query)
+[ "$(step send-query "$q")" = "200 ok" ] || { echo "FAIL: the signed query was refused"; exit 1; }
+
 echo "--- kill -9 of ecs-api in the middle of CreateSnapshot"
 s1=$(step create-snapshot "$d1")
 sleep 0.15
 kill -9 "$API_PID"; wait "$API_PID" 2>/dev/null || true
 sleep 1	# the agent finishes and cannot report
 start_api
+got=$(step send-query "$q")
+[ "$got" = "400 SignatureNonceUsed" ] || { echo "FAIL: a replay after the restart got $got"; exit 1; }
+echo "ok   the replayed request is refused after the restart: $got"
 wait_for accomplished step snapshot-status "$s1"
 [ "$(agent_objects snapshots)" = "$s1" ] || { echo "FAIL: agent holds $(agent_objects snapshots)"; exit 1; }
 [ "$(step snapshot-count)" = 1 ] || { echo "FAIL: snapshots made twice"; exit 1; }

@@ -51,6 +51,15 @@ const steps = {
     const r = await c.describeSnapshots(new Ecs.DescribeSnapshotsRequest({ regionId: REGION }));
     return String(r.body.totalCount);
   },
+  // A signed DescribeDisks query, to be sent (again) by send-query.
+  async 'signed-query'() {
+    const { signed, query } = require('./raw');
+    return query(signed('DescribeDisks', { RegionId: REGION }));
+  },
+  async 'send-query'(q) {
+    const r = await require('./raw').send(q);
+    return `${r.status} ${r.body.Code || 'ok'}`;
+  },
   // Who called which KMS action: AccessKeyId Action Count lines.
   async metering() {
     const k = new Kms.default(new Config({ accessKeyId: process.env.KMS_ADMIN_AK,
