@@ -25,6 +25,7 @@ struct ecs_link {
 	struct kms_client *client;
 	pthread_t thread;
 	volatile int stop;
+	volatile int busy;		/* a task is being run */
 };
 
 static void pause_ms(struct ecs_link *l, long ms)
@@ -74,12 +75,14 @@ static void run_task(struct ecs_link *l, struct json_object *task)
 		log_err("RequestId %s: task %lld is not a request", rid, (long long)id);
 		return;
 	}
+	l->busy = 1;
 	log_info("RequestId %s: task %lld from ecs-api", rid, (long long)id);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	reply = server_dispatch(l->agent, req);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	log_info("RequestId %s: task %lld done in %ld ms", rid, (long long)id,
 		 (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
+	l->busy = 0;
 	report(l, id, rid, reply);
 	json_wipe_put(reply);
 	json_object_put(req);
@@ -153,6 +156,12 @@ void ecs_link_stop(struct ecs_link *l)
 	if (!l)
 		return;
 	l->stop = 1;
-	/* A parked poll ends at the server's deadline; do not wait for it. */
+	/*
+	 * A task under way finishes (the agent's state stays whole; its report
+	 * is lost, and the server sends the task again).  A parked poll ends
+	 * at the server's deadline: that is not waited for.
+	 */
+	for (int waited = 0; l->busy && waited < 5000; waited += 50)
+		usleep(50 * 1000);
 	pthread_detach(l->thread);
 }
