@@ -40,16 +40,14 @@ static int wait_fd(int fd, short events, long deadline)
 	long left;
 	int n;
 
-	if (deadline < 0)
-		return 0;
 	for (;;) {
-		left = deadline - now_ms();
+		left = deadline < 0 ? 60000 : deadline - now_ms();
 		n = poll(&pfd, 1, (int)(left <= 0 ? 0 : left > 60000 ? 60000 : left));
 		if (n > 0)
 			return 0;
 		if (n < 0 && errno != EINTR)
 			return -errno;
-		if (n == 0 && left <= 0)
+		if (n == 0 && deadline >= 0 && left <= 0)
 			return -ETIMEDOUT;
 	}
 }
@@ -197,11 +195,15 @@ int proto_recv_limited(int fd, struct json_object **out,
 				r = -EMSGSIZE;
 				goto out;
 			}
-			grown = realloc(buf, cap * 2);
+			/* Grown by hand: realloc() would free the old bytes unwiped. */
+			grown = malloc(cap * 2);
 			if (!grown) {
 				r = -ENOMEM;
 				goto out;
 			}
+			memcpy(grown, buf, len);
+			secmem_wipe(buf, len);
+			free(buf);
 			buf = grown;
 			cap *= 2;
 		}
