@@ -113,7 +113,8 @@ static void test_largest_requests(void)
 	a.kms_key_id = id;
 	a.category = "cloud_ssd";
 	a.size = AGENT_DISK_SIZE_MAX;
-	a.encrypted = a.unencrypted = true;
+	a.encrypted = true;
+	a.unencrypted = true;
 	check_admitted(AGENT_OP_CREATE_DISK, &a);
 	free(id);
 	free(value);
@@ -159,7 +160,7 @@ static void test_refused_before_parsing(void)
 	strcat(ids, "]}}");
 	REQUIRE(recv_request(ids, strlen(ids), &o) == 0);
 	CHECK(agent_request_decode(o, &rq, err, sizeof(err)) == -E2BIG);
-	CHECK(strstr(err, "at most 100 ids") != NULL);
+	CHECK(strstr(err, "at most 100 ids"));
 	json_object_put(o);
 }
 
