@@ -54,7 +54,7 @@ PKGLIBDIR ?= $(PREFIX)/lib/ecsenc
 USERSPACE_DIRS := tools/lib tools/kms-emulator kms-agent tools/ecsenc-ctl
 BUILT_DIRS = $(foreach d,$(USERSPACE_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
-.PHONY: all deps module modules userspace check check-host check-vm demo bench \
+.PHONY: all deps module modules userspace test-tools check check-host check-vm demo bench \
 	bench-memory bench-rbd bench-scale bench-breakdown bench-ab lint clean programs install install-module \
 	install-dkms deb check-systemd
 
@@ -74,7 +74,14 @@ modules: deps
 		$(MAKE) --no-print-directory module KVER=$$k KDIR=/lib/modules/$$k/build; \
 	done
 
-userspace: deps programs
+userspace: deps programs test-tools
+
+# Helpers the guest tests run (tests/vm/extra-files).
+test-tools: programs
+	@mkdir -p build
+	@$(CC) -O2 -Wall -o build/memscan tests/host/agent/memscan.c $$(pkg-config --libs openssl)
+	@$(CC) -O2 -Wall -Itools/lib -o build/disk_key tests/host/agent/disk_key.c \
+		tools/lib/libecsenc.a $$(pkg-config --libs json-c openssl libcurl)
 
 # The programs alone, for package builds (no apt-get).
 programs:

@@ -56,15 +56,17 @@ stop_agent() {
 ctl() { "$CTL_BIN" --socket "$work/agent.sock" "$@"; }
 
 
-# build_tool NAME: compile tests/host/agent/NAME.c (against tools/lib) to $work/NAME.
+# build_tool NAME [PKG...]: compile tests/host/agent/NAME.c (against
+# tools/lib, json-c, openssl and the PKGs) to $work/NAME.
 build_tool() {
-	local here
+	local here name=$1
 	here=$(dirname "${BASH_SOURCE[0]}")
+	shift
 	make -s -C "$top/tools/lib" >/dev/null || fail "cannot build tools/lib"
 	# shellcheck disable=SC2046
-	cc -std=gnu11 -Wall -Wextra -I"$top/tools/lib" "$here/$1.c" \
-		"$top/tools/lib/libecsenc.a" $(pkg-config --libs json-c openssl) \
-		-o "$work/$1" || fail "cannot build $1"
+	cc -std=gnu11 -Wall -Wextra -I"$top/tools/lib" "$here/$name.c" \
+		"$top/tools/lib/libecsenc.a" $(pkg-config --libs json-c openssl "$@") \
+		-o "$work/$name" || fail "cannot build $name"
 }
 
 # send_raw: standard input to the agent as one request; the reply on stdout.
