@@ -25,14 +25,20 @@ need_bins() {
 . "$top/tests/lib/assert.sh"
 . "$top/tests/lib/tcp.sh"
 
-# start_agent ENDPOINT [agent options...]: agent on $work/agent.sock
+# The regions the tests use beside the default cn-hangzhou; an agent
+# serves no other.
+AGENT_REGIONS=${AGENT_REGIONS-cn-shanghai,cn-beijing,eu.test-1}
+
+# start_agent ENDPOINT [agent options...]: agent on $work/agent.sock,
+# serving cn-hangzhou and $AGENT_REGIONS
 start_agent() {
 	local endpoint=$1 i before
 	shift
 	before=$(grep -c ' info: serving ' "$work/agent.log" 2>/dev/null || true)
 	[ -f "$work/creds" ] || { echo "LTAIecsencHostTest0001 hostTestSecret0001" >"$work/creds"; chmod 600 "$work/creds"; }
 	"$AGENT" --kms-endpoint "$endpoint" --credentials "$work/creds" \
-		--state-dir "$work/state" --socket "$work/agent.sock" "$@" \
+		--state-dir "$work/state" --socket "$work/agent.sock" \
+		${AGENT_REGIONS:+--regions "$AGENT_REGIONS"} "$@" \
 		>>"$work/agent.log" 2>&1 &
 	agent_pid=$!
 	pids+=("$agent_pid")
