@@ -239,10 +239,10 @@ int agent_regions_configure(struct agent *a,
 
 	a->n_regions = 0;
 	r = add_region(a, "--region", dflt, strlen(dflt), why, why_len);
-	for (size_t i = 0; r >= 0 && i < cfg->n_endpoints; i++)
-		r = add_endpoint(a, cfg->endpoints[i], cfg->allow_http, why, why_len);
 	for (size_t i = 0; r >= 0 && i < cfg->n_lists; i++)
 		r = add_list(a, cfg->lists[i], why, why_len);
+	for (size_t i = 0; r >= 0 && i < cfg->n_endpoints; i++)
+		r = add_endpoint(a, cfg->endpoints[i], cfg->allow_http, why, why_len);
 	if (r < 0)
 		return r;
 	for (size_t i = 0; i < a->n_regions; i++) {
