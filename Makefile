@@ -13,7 +13,8 @@
 #   make bench-scale   256 devices on one guest, 64 attaches through the agent
 #   make bench-breakdown  where a QD1 I/O's time goes (ftrace), null cipher
 #   make bench-ab   two builds of the module, alternated in one boot
-#   make install    programs, systemd units, man pages, bash completion
+#   make install    programs, systemd units, man pages, bash completion,
+#                   an example /etc/ecsenc/agent.env (share/doc/ecsenc/examples)
 #                   (PREFIX=/usr/local, DESTDIR= for staging)
 #   make install-module  the module built for KVER, into /lib/modules
 #   make install-dkms    the module's source for DKMS, /usr/src/ecsenc-VERSION
@@ -102,6 +103,7 @@ install: programs
 		install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; \
 	done
 	install -D -m 0644 Documentation/bash-completion/ecsenc-ctl $(DESTDIR)$(COMPLETIONDIR)/ecsenc-ctl
+	install -D -m 0644 kms-agent/agent.env $(DESTDIR)$(DATADIR)/doc/ecsenc/examples/agent.env
 
 # The module for KVER, where modprobe finds it before Debian's own.
 install-module: module

@@ -21,11 +21,14 @@ struct catalog;
 struct credentials;
 struct kms_client;
 
-#define AGENT_MAX_REGIONS	16
+#define AGENT_MAX_REGIONS	64
+#define AGENT_ENDPOINT_MAX	255	/* bytes of a KMS URL */
 
-struct agent_region_client {
-	char region[REGION_ID_MAX + 1];	/* RegionId sent to the KMS */
-	struct kms_client *client;	/* created on first use */
+/* One region the agent serves (agent_regions.c configures them). */
+struct agent_region {
+	char id[REGION_ID_MAX + 1];	/* RegionId, as ECS spells it */
+	char endpoint[AGENT_ENDPOINT_MAX + 1];	/* its KMS: https://HOST[:PORT] */
+	struct kms_client *client;	/* created on first use, under kms_lock */
 };
 
 struct agent {
@@ -33,14 +36,14 @@ struct agent {
 	const char *socket_path;	/* where ecsenc-ctl finds us */
 	const char *default_region;	/* when a request names none */
 	const char *instance_id;	/* this host, in attachments */
-	const char *kms_endpoint;	/* http://HOST:PORT */
 	long kms_deadline_ms;		/* retry budget of one KMS use */
 	struct credentials *creds;	/* secmem; first key is used */
 	struct catalog *catalog;	/* SQLite catalog of every region */
 	const struct backend_ops *backend;	/* where the stores live */
 	struct audit_log *audit;	/* every KMS call, hash-chained */
-	pthread_mutex_t kms_lock;	/* protects @kms */
-	struct agent_region_client kms[AGENT_MAX_REGIONS];
+	pthread_mutex_t kms_lock;	/* protects the regions' @client */
+	size_t n_regions;		/* used entries of @regions */
+	struct agent_region regions[AGENT_MAX_REGIONS];	/* a closed set */
 };
 
 /* KMS calls of one action that the KMS answered during one operation. */

@@ -14,6 +14,7 @@
 
 #include "agent_ops.h"
 #include "agent_proto.h"
+#include "agent_regions.h"
 #include "json_wipe.h"
 #include "log.h"
 #include "object_lock.h"
@@ -164,6 +165,12 @@ static struct json_object *dispatch(struct agent *a, struct json_object *req)
 	name = rq.op->name;
 	ctx.op = rq.op->billing;
 	ctx.region = rq.region ? rq.region : a->default_region;
+	/* Before anything is locked, written, billed or audited. */
+	r = agent_regions_admit(&ctx, rq.args.destination_region);
+	if (r < 0) {
+		log_info("%s %s: %s", name, ctx.region, ctx.error);
+		return proto_reply_error(r, ctx.code, ctx.error);
+	}
 	ctx.object_id = rq.args.disk_id ? rq.args.disk_id : rq.args.snapshot_id;
 	log_info("RequestId %s: %s %s %s", ctx.request_id, name, ctx.region,
 		  ctx.object_id ? ctx.object_id : "");
