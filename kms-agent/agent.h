@@ -68,6 +68,9 @@ struct op_ctx {
 	const char *request_id;		/* logged with every line about it */
 	enum ecs_err code;		/* identity of the error, NONE: errno's class */
 	char error[512];		/* plain-words error for the user */
+	bool progress_on;		/* the caller asked for progress */
+	int progress_fd;		/* where it goes, while @progress_on */
+	long progress_sent_ms;		/* when the last progress went out */
 	size_t n_kms_calls;		/* used entries of @kms_calls */
 	struct op_kms_tally kms_calls[OP_MAX_KMS_ACTIONS]; /* to be billed */
 };
@@ -79,6 +82,20 @@ struct op_ctx {
  */
 void op_count_kms_call(struct op_ctx *ctx, const char *action);
 void op_bill(struct op_ctx *ctx);
+
+/*
+ * Progress of a long operation, for a caller that asked for it: @stage in
+ * words, @done of @total (both 0: nothing to count).  At most a few a
+ * second reach the caller; one that does not read them gets no more.
+ */
+void op_progress(struct op_ctx *ctx, const char *stage, uint64_t done,
+		 uint64_t total);
+/*
+ * The operation this thread serves, for a layer that takes no context (a
+ * backend's copy loop: backend_progress()); NULL outside one.
+ */
+struct op_ctx *op_current(void);
+void op_set_current(struct op_ctx *ctx);
 
 /* Record a user-facing error in @ctx and return @err (negative errno). */
 int op_fail(struct op_ctx *ctx, int err, const char *fmt, ...)

@@ -145,7 +145,7 @@ static const char *key_of(const struct op_ctx *ctx, const char *const *params)
 static int call(struct op_ctx *ctx, const char *action,
 		const char *const *params, struct kms_response *resp, int retry)
 {
-	long deadline = now_ms() + ctx->agent->kms_deadline_ms;
+	long start = now_ms(), deadline = start + ctx->agent->kms_deadline_ms;
 	long backoff = 100;
 	struct kms_client *c;
 	int r, logged, attempt = 0;
@@ -190,6 +190,8 @@ static int call(struct op_ctx *ctx, const char *action,
 		}
 		log_warn("KMS %s: %s, retrying in %ld ms", action,
 			 resp->code[0] ? resp->code : strerror(-r), backoff);
+		op_progress(ctx, "waiting for the KMS", (uint64_t)(now_ms() - start),
+			    (uint64_t)ctx->agent->kms_deadline_ms);
 		kms_response_release(resp);
 		sleep_ms(backoff);
 		backoff = backoff * 2 > 2000 ? 2000 : backoff * 2;

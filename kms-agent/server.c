@@ -143,9 +143,10 @@ static struct json_object *with_request_id(struct json_object *reply,
 	return reply;
 }
 
-static struct json_object *dispatch(struct agent *a, struct json_object *req)
+static struct json_object *dispatch(struct agent *a, struct json_object *req,
+				    int fd)
 {
-	struct op_ctx ctx = { .agent = a };
+	struct op_ctx ctx = { .agent = a, .progress_fd = fd };
 	struct json_object *result = NULL;
 	struct agent_request rq;
 	const char *name, *ids[OBJECT_LOCK_MAX_IDS];
@@ -168,9 +169,12 @@ static struct json_object *dispatch(struct agent *a, struct json_object *req)
 	/* Before anything is locked, written, billed or audited. */
 	r = agent_regions_admit(&ctx, rq.args.destination_region);
 	if (r < 0) {
-		log_info("%s %s: %s", name, ctx.region, ctx.error);
-		return proto_reply_error(r, ctx.code, ctx.error);
+		log_info("RequestId %s: %s %s: %s", ctx.request_id, name,
+			 ctx.region, ctx.error);
+		return with_request_id(proto_reply_error(r, ctx.code, ctx.error),
+				       ctx.request_id);
 	}
+	ctx.progress_on = rq.progress;
 	ctx.object_id = rq.args.disk_id ? rq.args.disk_id : rq.args.snapshot_id;
 	log_info("RequestId %s: %s %s %s", ctx.request_id, name, ctx.region,
 		  ctx.object_id ? ctx.object_id : "");
@@ -181,7 +185,9 @@ static struct json_object *dispatch(struct agent *a, struct json_object *req)
 		object_lock(ids, OBJECT_LOCK_MAX_IDS);
 	else if (locking == LOCK_ALL)
 		object_lock_all();
+	op_set_current(&ctx);
 	r = handlers[rq.op->id].fn(&ctx, &rq.args, &result);
+	op_set_current(NULL);
 	if (locking == LOCK_IDS)
 		object_unlock(ids, OBJECT_LOCK_MAX_IDS);
 	else if (locking == LOCK_ALL)
@@ -236,7 +242,7 @@ static void *serve_one(void *arg)
 		recv_error(r, why, sizeof(why));
 		reply = proto_reply_error(r, ECS_ERR_INVALID_PARAMETER, why);
 	} else {
-		reply = dispatch(c->agent, req);
+		reply = dispatch(c->agent, req, c->fd);
 	}
 	r = proto_send_deadline(c->fd, reply, SERVER_SEND_DEADLINE_MS);
 	if (r == -ETIMEDOUT)

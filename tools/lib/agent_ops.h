@@ -128,6 +128,7 @@ struct agent_request {
 	const struct agent_op *op;
 	const char *region;		/* NULL: the agent's default */
 	const char *request_id;		/* the caller's, NULL: the agent makes one */
+	bool progress;			/* send progress messages before the reply */
 	struct agent_args args;
 };
 

@@ -176,8 +176,47 @@ int proto_recv(int fd, struct json_object **out)
 	return proto_recv_limited(fd, out, &proto_reply_limits, -1);
 }
 
-int proto_recv_limited(int fd, struct json_object **out,
-		       const struct proto_limits *lim, long timeout_ms)
+/*
+ * Take the progress messages at the front of @buf: whole lines, each one
+ * JSON object {"progress": {...}}, handed to @fn and dropped.  What
+ * remains is the start of the next message.
+ */
+static int take_progress(char *buf, size_t *len, struct scan *scan,
+			 const struct proto_limits *lim,
+			 proto_progress_fn fn, void *arg)
+{
+	struct json_object *msg, *p;
+	char *nl;
+	size_t n;
+	int r;
+
+	while ((nl = memchr(buf, '\n', *len))) {
+		n = (size_t)(nl - buf);
+		r = parse_object(buf, n, lim->max_depth, &msg);
+		if (r < 0)
+			return r;
+		if (json_object_object_get_ex(msg, "progress", &p))
+			fn(p, arg);
+		json_object_put(msg);
+		secmem_wipe(buf, n + 1);
+		memmove(buf, nl + 1, *len - n - 1);
+		*len -= n + 1;
+		/* The limits are each message's own. */
+		*scan = (struct scan){ 0 };
+		r = scan_bytes(scan, buf, *len, lim);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * Read one JSON object held to @lim until end of file; before it, with
+ * @fn set, any number of progress lines (proto_send_progress()).
+ */
+static int recv_message(int fd, struct json_object **out,
+			const struct proto_limits *lim, long timeout_ms,
+			proto_progress_fn fn, void *arg)
 {
 	long deadline = timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
 	size_t cap = 4096, len = 0;
@@ -229,6 +268,8 @@ int proto_recv_limited(int fd, struct json_object **out,
 		}
 		r = scan_bytes(&scan, buf + len, (size_t)n, lim);
 		len += (size_t)n;
+		if (r == 0 && fn)
+			r = take_progress(buf, &len, &scan, lim, fn, arg);
 		if (r < 0)
 			goto out;
 	}
@@ -240,8 +281,36 @@ out:
 	return r;
 }
 
+int proto_recv_limited(int fd, struct json_object **out,
+		       const struct proto_limits *lim, long timeout_ms)
+{
+	return recv_message(fd, out, lim, timeout_ms, NULL, NULL);
+}
+
+int proto_send_progress(int fd, struct json_object *progress, long timeout_ms)
+{
+	struct json_object *msg = json_object_new_object();
+	const char *text;
+	int r;
+
+	json_object_object_add(msg, "progress", json_object_get(progress));
+	text = json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN);
+	r = send_text(fd, text, strlen(text), timeout_ms);
+	if (r == 0)
+		r = send_text(fd, "\n", 1, timeout_ms);
+	json_object_put(msg);
+	return r;
+}
+
 int proto_call(const char *socket_path, struct json_object *request,
 	       struct json_object **reply)
+{
+	return proto_call_progress(socket_path, request, NULL, NULL, reply);
+}
+
+int proto_call_progress(const char *socket_path, struct json_object *request,
+			proto_progress_fn fn, void *arg,
+			struct json_object **reply)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd, r, sent;
@@ -270,7 +339,7 @@ int proto_call(const char *socket_path, struct json_object *request,
 		r = -errno;
 		goto out;
 	}
-	r = proto_recv(fd, reply);
+	r = recv_message(fd, reply, &proto_reply_limits, -1, fn, arg);
 	if (r < 0 && sent < 0)
 		r = sent;
 out:

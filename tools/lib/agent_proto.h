@@ -12,6 +12,12 @@
  *            {"ok": false, "errno": 16, "code": "IncorrectDiskStatus",
  *             "error": "disk d-... is attached"}
  *
+ * A request with "progress": true may get, before its reply, progress
+ * messages of long operations, one JSON object per line:
+ *
+ *            {"progress": {"Stage": "copying the data", "Done": 1048576,
+ *                          "Total": 67108864}}
+ *
  * agent_ops.h declares every op and its arguments.
  */
 #ifndef ECSENC_AGENT_PROTO_H
@@ -71,6 +77,18 @@ int proto_recv_limited(int fd, struct json_object **out,
  */
 int proto_call(const char *socket_path, struct json_object *request,
 	       struct json_object **reply);
+
+/* A progress message of the reply being awaited; @progress is borrowed. */
+typedef void (*proto_progress_fn)(struct json_object *progress, void *arg);
+/* proto_call, handing each progress message to @fn on the way. */
+int proto_call_progress(const char *socket_path, struct json_object *request,
+			proto_progress_fn fn, void *arg,
+			struct json_object **reply);
+/*
+ * Server side: one progress message, within @timeout_ms (a client that
+ * does not read it is not waited for).
+ */
+int proto_send_progress(int fd, struct json_object *progress, long timeout_ms);
 
 /*
  * Reply builders: take ownership of @result.  An error carries the code of
