@@ -36,6 +36,7 @@ struct agent {
 	const char *socket_path;	/* where ecsenc-ctl finds us */
 	const char *default_region;	/* when a request names none */
 	const char *instance_id;	/* this host, in attachments */
+	const char *dm_prefix;		/* dm devices are "<prefix>-<disk id>" */
 	long kms_deadline_ms;		/* retry budget of one KMS use */
 	struct credentials *creds;	/* secmem; first key is used */
 	struct catalog *catalog;	/* SQLite catalog of every region */

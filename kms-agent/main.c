@@ -144,6 +144,7 @@ int main(int argc, char **argv)
 		.socket_path = AGENT_DEFAULT_SOCKET,
 		.default_region = AGENT_DEFAULT_REGION,
 		.kms_deadline_ms = 20000,
+		.dm_prefix = "ecsenc",
 	};
 	struct agent_regions_config regions = { 0 };
 	struct backend_rbd_config rbd = { .ceph_id = "admin" };
@@ -189,7 +190,7 @@ int main(int argc, char **argv)
 		case 'P': rbd.pool = optarg; break;
 		case 'I': rbd.ceph_id = optarg; break;
 		case 'i': a.instance_id = optarg; break;
-		case 'D': core_set_dm_prefix(optarg); break;
+		case 'D': a.dm_prefix = optarg; break;
 		case 'B': backend_dir = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
