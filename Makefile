@@ -13,6 +13,8 @@
 #   make bench-scale   256 devices on one guest, 64 attaches through the agent
 #   make bench-breakdown  where a QD1 I/O's time goes (ftrace), null cipher
 #   make bench-ab   two builds of the module, alternated in one boot
+#   make bench-icount  the QD1 cells in instruction-time, on every kernel
+#   make icount-baseline  the figures make check holds ecsenc's QD1 cells to
 #   make install    programs, systemd units, man pages, bash completion
 #                   (PREFIX=/usr/local, DESTDIR= for staging)
 #   make install-module  the module built for KVER, into /lib/modules
@@ -55,7 +57,8 @@ USERSPACE_DIRS := tools/lib tools/kms-emulator kms-agent tools/ecsenc-ctl
 BUILT_DIRS = $(foreach d,$(USERSPACE_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
 .PHONY: all deps module modules userspace check check-host check-vm demo bench \
-	bench-memory bench-rbd bench-scale bench-breakdown bench-ab lint clean programs install install-module \
+	bench-memory bench-rbd bench-scale bench-breakdown bench-ab bench-icount \
+	icount-baseline lint clean programs install install-module \
 	install-dkms deb check-systemd
 
 all: module userspace
@@ -200,6 +203,26 @@ bench-ab: all
 	@tests/vm/run-vm.sh --mem 1024 --smp 2 --timeout 1800 \
 		--script tests/bench/ab.sh --out $(AB_OUT)
 	@echo "host load after: $$(cat /proc/loadavg)" >>$(AB_OUT)/ab.txt
+
+# The QD1 cells in instruction-time (tests/bench/icount.sh): one boot per
+# kernel under qemu -icount, where a latency is a count of guest
+# instructions and repeats from boot to boot; a report per kernel in
+# $(ICOUNT_OUT)/<release>/icount.txt.  ICOUNT_KVERS= for fewer kernels;
+# ICOUNT_IOS, ICOUNT_CONFIGS, ...: tests/bench/icount.sh.
+ICOUNT_OUT ?= Documentation/benchmarks/icount
+ICOUNT_KVERS ?= $(shell scripts/kver.sh --all)
+bench-icount: modules
+	@set -e; for k in $(ICOUNT_KVERS); do \
+		$(MAKE) --no-print-directory -C /lib/modules/$$k/build M=$(CURDIR)/tests/bench/kmod clean; \
+		$(MAKE) --no-print-directory -C /lib/modules/$$k/build M=$(CURDIR)/tests/bench/kmod modules; \
+		KVER=$$k tests/bench/icount-run.sh $(ICOUNT_OUT)/$$k; \
+	done
+
+# Rewrite the figures make check holds ecsenc's QD1 latency to, one file
+# per kernel (tests/bench/icount-baseline/): after a change that is meant
+# to move them, or a new kernel.
+icount-baseline: modules
+	@set -e; for k in $(ICOUNT_KVERS); do KVER=$$k tests/bench/icount-check.sh --update; done
 
 # Heavy random writes in a 256 MiB guest: no OOM, no hang, bounded pool.
 # --lean: the full initramfs (about 116 MB of RAM for good) is too much for
