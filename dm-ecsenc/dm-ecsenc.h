@@ -64,6 +64,7 @@ struct ecsenc_bounce {
 	struct list_head cache;		/* free pages, by page->lru */
 	unsigned int cache_nr;		/* pages on @cache */
 	struct shrinker *shrinker;	/* empties @cache under pressure */
+	struct page * __percpu *stash;	/* one free page per CPU, lock-free */
 };
 
 /* One mapped device: everything the table line and the messages set. */
