@@ -40,6 +40,8 @@
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/scatterlist.h>
+#include <asm/simd.h>
+#include <crypto/internal/simd.h>
 #include <crypto/skcipher.h>
 
 #include "dm-ecsenc.h"
@@ -167,7 +169,9 @@ static int ecsenc_crypt_run(struct ecsenc_config *ec,
 	DECLARE_CRYPTO_WAIT(wait);
 	int r;
 
-	skcipher_request_set_tfm(req, ec->tfm);
+	/* Where SIMD is usable the wrapper would call simd_tfm: so do we. */
+	skcipher_request_set_tfm(req, ec->simd_tfm && crypto_simd_usable() ?
+				 ec->simd_tfm : ec->tfm);
 	if (async_io)
 		skcipher_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG,
 					      ecsenc_unit_done, async_io);
@@ -607,8 +611,7 @@ int ecsenc_io_init(struct ecsenc_config *ec, const char *devname,
 	if (r)
 		return r;
 
-	ec->worker_size = ALIGN(sizeof(struct ecsenc_worker) +
-				crypto_skcipher_reqsize(ec->tfm),
+	ec->worker_size = ALIGN(sizeof(struct ecsenc_worker) + ecsenc_reqsize(ec),
 				__alignof__(struct ecsenc_worker));
 	/*
 	 * Normal priority on purpose: a high-priority worker starves the
