@@ -159,11 +159,19 @@ static void ecsenc_alloc_simd_tfm(struct ecsenc_config *ec)
 	char name[CRYPTO_MAX_ALG_NAME];
 	struct crypto_skcipher *tfm;
 
+	/*
+	 * The wrapper is asynchronous; a synchronous tfm (no SIMD, or not
+	 * x86) has nothing in front of it.  Test ciphers are left as they
+	 * are: a failed lookup would ask for a module.
+	 */
+	if (ec->cipher->test_only ||
+	    !(crypto_skcipher_alg(ec->tfm)->base.cra_flags & CRYPTO_ALG_ASYNC))
+		return;
 	if (snprintf(name, sizeof(name), "__%s", ec->cipher->alg) >= sizeof(name))
 		return;
 	tfm = crypto_alloc_skcipher(name, CRYPTO_ALG_INTERNAL,
 				    CRYPTO_ALG_INTERNAL | CRYPTO_ALG_ASYNC |
-				    CRYPTO_ALG_ALLOCATES_MEMORY);
+				    CRYPTO_ALG_ALLOCATES_MEMORY | CRYPTO_NOLOAD);
 	if (IS_ERR(tfm))
 		return;
 	if (strncmp(crypto_skcipher_driver_name(tfm), "__", 2) ||
