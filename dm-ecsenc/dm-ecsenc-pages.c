@@ -101,18 +101,21 @@ static void ecsenc_page_release(struct ecsenc_bounce *b, struct page *page)
 /*
  * This CPU's stashed page, if any.  A page is stashed only while the
  * reserve is full (ecsenc_stash_give()), so the reserve never waits for
- * one; the shrinker and ecsenc_bounce_exit() empty every CPU's.
+ * one; the shrinker and ecsenc_bounce_exit() empty every CPU's.  Hence
+ * atomic xchg()/cmpxchg() on the slot, not this_cpu_*(), which are
+ * atomic only against this CPU: a writer moved to another CPU in between
+ * merely uses that CPU's slot.
  */
 static struct page *ecsenc_stash_take(struct ecsenc_bounce *b)
 {
-	return this_cpu_xchg(*b->stash, NULL);
+	return xchg(raw_cpu_ptr(b->stash), NULL);
 }
 
 static bool ecsenc_stash_give(struct ecsenc_bounce *b, struct page *page)
 {
 	if (READ_ONCE(b->page_pool.curr_nr) < b->page_pool.min_nr)
 		return false;
-	return !this_cpu_cmpxchg(*b->stash, NULL, page);
+	return !cmpxchg(raw_cpu_ptr(b->stash), NULL, page);
 }
 
 /* Release every CPU's stashed page; how many there were. */
