@@ -4,8 +4,9 @@
 #
 #   make            build the kernel module and every userspace program
 #   make modules    the module for every kernel it is tested on
-#   make check      host unit tests, then the integration tests in a VM,
-#                   once per kernel, then the packages under systemd
+#   make check      host unit tests, then the integration tests in a VM
+#                   and ecsenc's QD1 latency in instruction-time, once per
+#                   kernel, then the packages under systemd
 #   make check-systemd  just the last, on KVER's kernel
 #   make demo       the end-to-end story, in a VM
 #   make bench      benchmarks against the raw device and dm-crypt, in a VM
@@ -183,7 +184,7 @@ bench-breakdown: all
 # alternating by round (tests/bench/ab.sh): AB_BASE= the commit to compare
 # with (default: dm-ecsenc/ before its last change), against the working
 # tree's module.  AB_ROUNDS (5), AB_RUNTIME (3 s), AB_WORKLOADS (rr4k-qd1
-# rw4k-qd1; also sr1m sw1m); about 8 minutes.
+# rw4k-qd1; also rr4k-qd32 rw4k-qd32 sr1m sw1m); about 8 minutes.
 AB_BASE ?= $(shell git log -2 --format=%h -- dm-ecsenc | tail -n 1)
 AB_OUT ?= build/bench-ab
 bench-ab: all
