@@ -4,8 +4,9 @@
 #
 #   make            build the kernel module and every userspace program
 #   make modules    the module for every kernel it is tested on
-#   make check      host unit tests, then the integration tests in a VM,
-#                   once per kernel, then the packages under systemd
+#   make check      host unit tests, then the integration tests in a VM
+#                   and ecsenc's QD1 latency in instruction-time, once per
+#                   kernel, then the packages under systemd
 #   make check-systemd  just the last, on KVER's kernel
 #   make demo       the end-to-end story, in a VM
 #   make bench      benchmarks against the raw device and dm-crypt, in a VM
@@ -13,6 +14,8 @@
 #   make bench-scale   256 devices on one guest, 64 attaches through the agent
 #   make bench-breakdown  where a QD1 I/O's time goes (ftrace), null cipher
 #   make bench-ab   two builds of the module, alternated in one boot
+#   make bench-icount  the QD1 cells in instruction-time, on every kernel
+#   make icount-baseline  the figures make check holds ecsenc's QD1 cells to
 #   make install    programs, systemd units, man pages, bash completion,
 #                   an example /etc/ecsenc/agent.env (share/doc/ecsenc/examples)
 #                   (PREFIX=/usr/local, DESTDIR= for staging)
@@ -56,7 +59,8 @@ USERSPACE_DIRS := tools/lib tools/kms-emulator kms-agent tools/ecsenc-ctl
 BUILT_DIRS = $(foreach d,$(USERSPACE_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
 .PHONY: all deps module modules userspace test-tools check check-host check-vm demo bench \
-	bench-memory bench-rbd bench-scale bench-breakdown bench-ab lint clean programs install install-module \
+	bench-memory bench-rbd bench-scale bench-breakdown bench-ab bench-icount \
+	icount-baseline lint clean programs install install-module \
 	install-dkms deb check-systemd
 
 all: module userspace
@@ -189,7 +193,7 @@ bench-breakdown: all
 # alternating by round (tests/bench/ab.sh): AB_BASE= the commit to compare
 # with (default: dm-ecsenc/ before its last change), against the working
 # tree's module.  AB_ROUNDS (5), AB_RUNTIME (3 s), AB_WORKLOADS (rr4k-qd1
-# rw4k-qd1; also sr1m sw1m); about 8 minutes.
+# rw4k-qd1; also rr4k-qd32 rw4k-qd32 sr1m sw1m); about 8 minutes.
 AB_BASE ?= $(shell git log -2 --format=%h -- dm-ecsenc | tail -n 1)
 AB_OUT ?= build/bench-ab
 bench-ab: all
@@ -209,6 +213,26 @@ bench-ab: all
 	@tests/vm/run-vm.sh --mem 1024 --smp 2 --timeout 1800 \
 		--script tests/bench/ab.sh --out $(AB_OUT)
 	@echo "host load after: $$(cat /proc/loadavg)" >>$(AB_OUT)/ab.txt
+
+# The QD1 cells in instruction-time (tests/bench/icount.sh): one boot per
+# kernel under qemu -icount, where a latency is a count of guest
+# instructions and repeats from boot to boot; a report per kernel in
+# $(ICOUNT_OUT)/<release>/icount.txt.  ICOUNT_KVERS= for fewer kernels;
+# ICOUNT_IOS, ICOUNT_CONFIGS, ...: tests/bench/icount.sh.
+ICOUNT_OUT ?= Documentation/benchmarks/icount
+ICOUNT_KVERS ?= $(shell scripts/kver.sh --all)
+bench-icount: modules
+	@set -e; for k in $(ICOUNT_KVERS); do \
+		$(MAKE) --no-print-directory -C /lib/modules/$$k/build M=$(CURDIR)/tests/bench/kmod clean; \
+		$(MAKE) --no-print-directory -C /lib/modules/$$k/build M=$(CURDIR)/tests/bench/kmod modules; \
+		KVER=$$k tests/bench/icount-run.sh $(ICOUNT_OUT)/$$k; \
+	done
+
+# Rewrite the figures make check holds ecsenc's QD1 latency to, one file
+# per kernel (tests/bench/icount-baseline/): after a change that is meant
+# to move them, or a new kernel.
+icount-baseline: modules
+	@set -e; for k in $(ICOUNT_KVERS); do KVER=$$k tests/bench/icount-check.sh --update; done
 
 # Heavy random writes in a 256 MiB guest: no OOM, no hang, bounded pool.
 # --lean: the full initramfs (about 116 MB of RAM for good) is too much for
