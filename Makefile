@@ -4,8 +4,9 @@
 #
 #   make            build the kernel module and every userspace program
 #   make modules    the module for every kernel it is tested on
-#   make check      host unit tests, then the integration tests in a VM,
-#                   once per kernel, then the packages under systemd
+#   make check      host unit tests, then the integration tests in a VM
+#                   and ecsenc's QD1 latency in instruction-time, once per
+#                   kernel, then the packages under systemd
 #   make check-systemd  just the last, on KVER's kernel
 #   make demo       the end-to-end story, in a VM
 #   make bench      benchmarks against the raw device and dm-crypt, in a VM
@@ -13,7 +14,10 @@
 #   make bench-scale   256 devices on one guest, 64 attaches through the agent
 #   make bench-breakdown  where a QD1 I/O's time goes (ftrace), null cipher
 #   make bench-ab   two builds of the module, alternated in one boot
-#   make install    programs, systemd units, man pages, bash completion
+#   make bench-icount  the QD1 cells in instruction-time, on every kernel
+#   make icount-baseline  the figures make check holds ecsenc's QD1 cells to
+#   make install    programs, systemd units, man pages, bash completion,
+#                   an example /etc/ecsenc/agent.env (share/doc/ecsenc/examples)
 #                   (PREFIX=/usr/local, DESTDIR= for staging)
 #   make install-module  the module built for KVER, into /lib/modules
 #   make install-dkms    the module's source for DKMS, /usr/src/ecsenc-VERSION
@@ -54,8 +58,9 @@ PKGLIBDIR ?= $(PREFIX)/lib/ecsenc
 USERSPACE_DIRS := tools/lib tools/kms-emulator kms-agent tools/ecsenc-ctl tools/ecs-api
 BUILT_DIRS = $(foreach d,$(USERSPACE_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
-.PHONY: all deps module modules userspace check check-host check-vm demo bench \
-	bench-memory bench-rbd bench-ecs-api check-ecs-api bench-scale bench-breakdown bench-ab lint clean programs install install-module \
+.PHONY: all deps module modules userspace test-tools check check-host check-vm demo bench \
+	bench-memory bench-rbd bench-scale bench-breakdown bench-ab bench-icount bench-ecs-api check-ecs-api \
+	icount-baseline lint clean programs install install-module \
 	install-dkms deb check-systemd
 
 all: module userspace
@@ -74,7 +79,14 @@ modules: deps
 		$(MAKE) --no-print-directory module KVER=$$k KDIR=/lib/modules/$$k/build; \
 	done
 
-userspace: deps programs
+userspace: deps programs test-tools
+
+# Helpers the guest tests run (tests/vm/extra-files).
+test-tools: programs
+	@mkdir -p build
+	@$(CC) -O2 -Wall -o build/memscan tests/host/agent/memscan.c $$(pkg-config --libs openssl)
+	@$(CC) -O2 -Wall -Itools/lib -o build/disk_key tests/host/agent/disk_key.c \
+		tools/lib/libecsenc.a $$(pkg-config --libs json-c openssl libcurl)
 
 # The programs alone, for package builds (no apt-get).
 programs:
@@ -97,6 +109,7 @@ install: programs
 		install -D -m 0644 $$m $(DESTDIR)$(MANDIR)/man$${m##*.}/$${m##*/}; \
 	done
 	install -D -m 0644 Documentation/bash-completion/ecsenc-ctl $(DESTDIR)$(COMPLETIONDIR)/ecsenc-ctl
+	install -D -m 0644 kms-agent/agent.env $(DESTDIR)$(DATADIR)/doc/ecsenc/examples/agent.env
 
 # The module for KVER, where modprobe finds it before Debian's own.
 install-module: module
@@ -184,7 +197,7 @@ bench-breakdown: all
 # alternating by round (tests/bench/ab.sh): AB_BASE= the commit to compare
 # with (default: dm-ecsenc/ before its last change), against the working
 # tree's module.  AB_ROUNDS (5), AB_RUNTIME (3 s), AB_WORKLOADS (rr4k-qd1
-# rw4k-qd1; also sr1m sw1m); about 8 minutes.
+# rw4k-qd1; also rr4k-qd32 rw4k-qd32 sr1m sw1m); about 8 minutes.
 AB_BASE ?= $(shell git log -2 --format=%h -- dm-ecsenc | tail -n 1)
 AB_OUT ?= build/bench-ab
 bench-ab: all
@@ -204,6 +217,26 @@ bench-ab: all
 	@tests/vm/run-vm.sh --mem 1024 --smp 2 --timeout 1800 \
 		--script tests/bench/ab.sh --out $(AB_OUT)
 	@echo "host load after: $$(cat /proc/loadavg)" >>$(AB_OUT)/ab.txt
+
+# The QD1 cells in instruction-time (tests/bench/icount.sh): one boot per
+# kernel under qemu -icount, where a latency is a count of guest
+# instructions and repeats from boot to boot; a report per kernel in
+# $(ICOUNT_OUT)/<release>/icount.txt.  ICOUNT_KVERS= for fewer kernels;
+# ICOUNT_IOS, ICOUNT_CONFIGS, ...: tests/bench/icount.sh.
+ICOUNT_OUT ?= Documentation/benchmarks/icount
+ICOUNT_KVERS ?= $(shell scripts/kver.sh --all)
+bench-icount: modules
+	@set -e; for k in $(ICOUNT_KVERS); do \
+		$(MAKE) --no-print-directory -C /lib/modules/$$k/build M=$(CURDIR)/tests/bench/kmod clean; \
+		$(MAKE) --no-print-directory -C /lib/modules/$$k/build M=$(CURDIR)/tests/bench/kmod modules; \
+		KVER=$$k tests/bench/icount-run.sh $(ICOUNT_OUT)/$$k; \
+	done
+
+# Rewrite the figures make check holds ecsenc's QD1 latency to, one file
+# per kernel (tests/bench/icount-baseline/): after a change that is meant
+# to move them, or a new kernel.
+icount-baseline: modules
+	@set -e; for k in $(ICOUNT_KVERS); do KVER=$$k tests/bench/icount-check.sh --update; done
 
 # Heavy random writes in a 256 MiB guest: no OOM, no hang, bounded pool.
 # --lean: the full initramfs (about 116 MB of RAM for good) is too much for

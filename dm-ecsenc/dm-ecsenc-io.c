@@ -40,6 +40,8 @@
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/scatterlist.h>
+#include <asm/simd.h>
+#include <crypto/internal/simd.h>
 #include <crypto/skcipher.h>
 
 #include "dm-ecsenc.h"
@@ -131,13 +133,12 @@ static DEFINE_PER_CPU(struct ecsenc_load, ecsenc_load);
 
 static void ecsenc_unit_done(ecsenc_crypto_done_arg *arg, int error);
 
-/* Step @run past its first data unit. */
-static void ecsenc_run_advance(struct ecsenc_config *ec,
-			       struct ecsenc_run *run)
+/* Step @run past @bytes of data units, all within its current page. */
+static void ecsenc_run_skip(struct ecsenc_run *run, unsigned int bytes)
 {
-	bvec_iter_advance_single(run->src, &run->src_iter, ec->sector_size);
-	bvec_iter_advance_single(run->dst, &run->dst_iter, ec->sector_size);
-	run->iv_sector += ec->sector_size >> SECTOR_SHIFT;
+	bvec_iter_advance_single(run->src, &run->src_iter, bytes);
+	bvec_iter_advance_single(run->dst, &run->dst_iter, bytes);
+	run->iv_sector += bytes >> SECTOR_SHIFT;
 }
 
 /*
@@ -145,8 +146,13 @@ static void ecsenc_run_advance(struct ecsenc_config *ec,
  * scatterlist pair @sg and the IV buffer @iv, advancing @run as units are
  * done.  Without @async_io the caller sleeps while an asynchronous cipher
  * works.  With it the caller may not sleep: a unit the cipher takes
- * asynchronously makes this return -EINPROGRESS, and ecsenc_unit_done()
- * carries on with the rest of @async_io->run when that unit is done.
+ * asynchronously makes this return -EINPROGRESS, with @run at that unit,
+ * and ecsenc_unit_done() carries on with the rest of @async_io->run when
+ * that unit is done.
+ *
+ * The request is set up once per run and the scatterlists once per page:
+ * between the units of a page only the offsets and the IV move.  In
+ * place (a read) both sides are one scatterlist.
  */
 static int ecsenc_crypt_run(struct ecsenc_config *ec,
 			    struct skcipher_request *req,
@@ -155,11 +161,17 @@ static int ecsenc_crypt_run(struct ecsenc_config *ec,
 			    struct ecsenc_io *async_io)
 {
 	unsigned int unit = ec->sector_size;
-	bool large = test_bit(ECSENC_IV_LARGE_SECTORS, &ec->flags);
+	unsigned int iv_shift = test_bit(ECSENC_IV_LARGE_SECTORS, &ec->flags) ?
+				ec->sector_shift : 0;
+	bool in_place = run->src == run->dst;
+	struct scatterlist *out = in_place ? &sg[0] : &sg[1];
+	__le64 *iv64 = (__le64 *)iv;
 	DECLARE_CRYPTO_WAIT(wait);
 	int r;
 
-	skcipher_request_set_tfm(req, ec->tfm);
+	/* Where SIMD is usable the wrapper would call simd_tfm: so do we. */
+	skcipher_request_set_tfm(req, ec->simd_tfm && crypto_simd_usable() ?
+				 ec->simd_tfm : ec->tfm);
 	if (async_io)
 		skcipher_request_set_callback(req, CRYPTO_TFM_REQ_MAY_BACKLOG,
 					      ecsenc_unit_done, async_io);
@@ -168,38 +180,48 @@ static int ecsenc_crypt_run(struct ecsenc_config *ec,
 					      CRYPTO_TFM_REQ_MAY_SLEEP,
 					      crypto_req_done, &wait);
 	sg_init_table(&sg[0], 1);
-	sg_init_table(&sg[1], 1);
+	if (!in_place)
+		sg_init_table(&sg[1], 1);
+	skcipher_request_set_crypt(req, &sg[0], out, unit, iv);
 
 	while (run->src_iter.bi_size) {
 		struct bio_vec in = bvec_iter_bvec(run->src, run->src_iter);
-		struct bio_vec out = bvec_iter_bvec(run->dst, run->dst_iter);
-		u64 iv_sector = large ? run->iv_sector >> ec->sector_shift :
-					run->iv_sector;
+		struct bio_vec to = bvec_iter_bvec(run->dst, run->dst_iter);
+		unsigned int len = min(in.bv_len, to.bv_len);
+		unsigned int done;
 
 		/* A data unit must not straddle pages: reject, never guess. */
 		if (unlikely((in.bv_len | in.bv_offset |
-			      out.bv_len | out.bv_offset) & (unit - 1)))
+			      to.bv_len | to.bv_offset) & (unit - 1)))
 			return -EIO;
 
 		sg_set_page(&sg[0], in.bv_page, unit, in.bv_offset);
-		sg_set_page(&sg[1], out.bv_page, unit, out.bv_offset);
+		if (!in_place)
+			sg_set_page(&sg[1], to.bv_page, unit, to.bv_offset);
 
-		memset(iv, 0, ECSENC_IV_SIZE);
-		*(__le64 *)iv = cpu_to_le64(iv_sector);
-		skcipher_request_set_crypt(req, &sg[0], &sg[1], unit, iv);
+		for (done = 0; done < len; done += unit) {
+			iv64[0] = cpu_to_le64((run->iv_sector +
+					       (done >> SECTOR_SHIFT)) >> iv_shift);
+			iv64[1] = 0;
 
-		r = run->encrypt ? crypto_skcipher_encrypt(req) :
-				   crypto_skcipher_decrypt(req);
-		if (async_io) {
-			if (r == -EINPROGRESS || r == -EBUSY)
-				return -EINPROGRESS;
-		} else {
-			r = crypto_wait_req(r, &wait);
+			r = run->encrypt ? crypto_skcipher_encrypt(req) :
+					   crypto_skcipher_decrypt(req);
+			if (async_io) {
+				if (r == -EINPROGRESS || r == -EBUSY) {
+					ecsenc_run_skip(run, done);
+					return -EINPROGRESS;
+				}
+			} else {
+				r = crypto_wait_req(r, &wait);
+			}
+			if (unlikely(r))
+				return r;
+
+			sg[0].offset += unit;
+			if (!in_place)
+				sg[1].offset += unit;
 		}
-		if (unlikely(r))
-			return r;
-
-		ecsenc_run_advance(ec, run);
+		ecsenc_run_skip(run, len);
 	}
 	return 0;
 }
@@ -212,7 +234,7 @@ static void ecsenc_unit_done(ecsenc_crypto_done_arg *arg, int error)
 	if (error == -EINPROGRESS)	/* left the backlog; the end follows */
 		return;
 	if (!error) {
-		ecsenc_run_advance(io->ec, &io->run);
+		ecsenc_run_skip(&io->run, io->ec->sector_size);
 		error = ecsenc_crypt_run(io->ec, &io->req, io->sg, io->iv,
 					 &io->run, io);
 		if (error == -EINPROGRESS)
@@ -589,8 +611,7 @@ int ecsenc_io_init(struct ecsenc_config *ec, const char *devname,
 	if (r)
 		return r;
 
-	ec->worker_size = ALIGN(sizeof(struct ecsenc_worker) +
-				crypto_skcipher_reqsize(ec->tfm),
+	ec->worker_size = ALIGN(sizeof(struct ecsenc_worker) + ecsenc_reqsize(ec),
 				__alignof__(struct ecsenc_worker));
 	/*
 	 * Normal priority on purpose: a high-priority worker starves the

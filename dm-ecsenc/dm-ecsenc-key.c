@@ -110,6 +110,25 @@ static int read_keyring_key(const char *desc, u8 *key, char **error)
 	return r;
 }
 
+/*
+ * Key both transforms of @ec: the wrapper and what it wraps.  They check
+ * a key alike, so the second cannot refuse what the first took; were it
+ * to, the two would hold different keys, and no bio may run until a key
+ * is set again.
+ */
+static int ecsenc_setkey(struct ecsenc_config *ec, const u8 *key,
+			 unsigned int size)
+{
+	int r = crypto_skcipher_setkey(ec->tfm, key, size);
+
+	if (!r && ec->simd_tfm) {
+		r = crypto_skcipher_setkey(ec->simd_tfm, key, size);
+		if (WARN_ON_ONCE(r))
+			clear_bit(ECSENC_KEY_VALID, &ec->flags);
+	}
+	return r;
+}
+
 /**
  * ecsenc_set_key - load a data key into the device's transform
  * @ec: the device
@@ -132,7 +151,7 @@ int ecsenc_set_key(struct ecsenc_config *ec, char *key_string,
 			*error = "This test cipher takes no key: write -";
 			return -EINVAL;
 		}
-		r = crypto_skcipher_setkey(ec->tfm, NULL, 0);
+		r = ecsenc_setkey(ec, NULL, 0);
 		if (!r)
 			set_bit(ECSENC_KEY_VALID, &ec->flags);
 		return r;
@@ -160,7 +179,7 @@ int ecsenc_set_key(struct ecsenc_config *ec, char *key_string,
 	if (r)
 		goto out;
 
-	r = crypto_skcipher_setkey(ec->tfm, key, ECSENC_KEY_SIZE);
+	r = ecsenc_setkey(ec, key, ECSENC_KEY_SIZE);
 	if (r) {
 		*error = "The cipher refused the key";
 		goto out;
@@ -189,6 +208,6 @@ void ecsenc_wipe_key(struct ecsenc_config *ec)
 		return;
 	get_random_bytes(junk, sizeof(junk));
 	/* Cannot fail for a 64-byte key with distinct halves. */
-	crypto_skcipher_setkey(ec->tfm, junk, sizeof(junk));
+	ecsenc_setkey(ec, junk, sizeof(junk));
 	memzero_explicit(junk, sizeof(junk));
 }

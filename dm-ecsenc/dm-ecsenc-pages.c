@@ -13,12 +13,15 @@
  * (each device alone may still reach its own cap when the others idle).
  * Underneath the mempool sits a small cache of pages that recent writes
  * gave back: a write takes its pages from there before it asks the page
- * allocator.  Bounce pages only ever hold ciphertext, which
- * is on its way to the disk anyway, so a recycled page needs no clearing,
- * whereas a fresh one is cleared by the allocator (init_on_alloc, the
- * Debian default) only to be overwritten at once.  A shrinker gives the
- * cached pages back when memory runs short, and a page is not cached at
- * all while the devices together hold more than half their cap.
+ * allocator.  In front of it all, each CPU keeps one free page of each
+ * device, taken and given back without a lock or the mempool: a 4 KiB
+ * write, the commonest, usually finds its page there.  Bounce pages only
+ * ever hold ciphertext, which is on its way to the disk anyway, so a
+ * recycled page needs no clearing, whereas a fresh one is cleared by the
+ * allocator (init_on_alloc, the Debian default) only to be overwritten at
+ * once.  A shrinker gives the cached and stashed pages back when memory
+ * runs short, and a page is not cached at all while the devices together
+ * hold more than half their cap (a stash holds one page per CPU).
  *
  * Copyright (C) 2026 The ecsenc developers
  */
@@ -95,6 +98,53 @@ static void ecsenc_page_release(struct ecsenc_bounce *b, struct page *page)
 		atomic_long_dec(&ecsenc_bounce_extra);
 }
 
+/*
+ * This CPU's stashed page, if any.  A page is stashed only while the
+ * reserve is full (ecsenc_stash_give()), so the reserve never waits for
+ * one; the shrinker and ecsenc_bounce_exit() empty every CPU's.  Hence
+ * atomic xchg()/cmpxchg() on the slot, not this_cpu_*(), which are
+ * atomic only against this CPU: a writer moved to another CPU in between
+ * merely uses that CPU's slot.
+ */
+static struct page *ecsenc_stash_take(struct ecsenc_bounce *b)
+{
+	return xchg(raw_cpu_ptr(b->stash), NULL);
+}
+
+static bool ecsenc_stash_give(struct ecsenc_bounce *b, struct page *page)
+{
+	if (READ_ONCE(b->page_pool.curr_nr) < b->page_pool.min_nr)
+		return false;
+	return !cmpxchg(raw_cpu_ptr(b->stash), NULL, page);
+}
+
+/* Release every CPU's stashed page; how many there were. */
+static unsigned long ecsenc_stash_drain(struct ecsenc_bounce *b)
+{
+	unsigned long freed = 0;
+	struct page *page;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		page = xchg(per_cpu_ptr(b->stash, cpu), NULL);
+		if (page) {
+			ecsenc_page_release(b, page);
+			freed++;
+		}
+	}
+	return freed;
+}
+
+static unsigned long ecsenc_stash_count(struct ecsenc_bounce *b)
+{
+	unsigned long n = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		n += !!READ_ONCE(*per_cpu_ptr(b->stash, cpu));
+	return n;
+}
+
 static void *ecsenc_page_alloc(gfp_t gfp, void *pool_data)
 {
 	struct ecsenc_bounce *b = pool_data;
@@ -143,7 +193,8 @@ static void ecsenc_put_pages(struct ecsenc_bounce *b, struct bio_vec *vecs,
 	unsigned int i;
 
 	for (i = 0; i < nr; i++)
-		mempool_free(vecs[i].bv_page, &b->page_pool);
+		if (!ecsenc_stash_give(b, vecs[i].bv_page))
+			mempool_free(vecs[i].bv_page, &b->page_pool);
 }
 
 /*
@@ -174,7 +225,10 @@ retry:
 
 	for (i = 0; i < nr; i++) {
 		unsigned int len = min_t(unsigned int, left, PAGE_SIZE);
-		struct page *page = mempool_alloc(&b->page_pool, gfp);
+		struct page *page = ecsenc_stash_take(b);
+
+		if (!page)
+			page = mempool_alloc(&b->page_pool, gfp);
 
 		if (!page) {
 			ecsenc_put_pages(b, vecs, i);
@@ -215,7 +269,7 @@ static unsigned long ecsenc_cache_count(struct shrinker *shrinker,
 {
 	struct ecsenc_bounce *b = ecsenc_shrinker_private(shrinker);
 
-	return READ_ONCE(b->cache_nr) ?: SHRINK_EMPTY;
+	return (READ_ONCE(b->cache_nr) + ecsenc_stash_count(b)) ?: SHRINK_EMPTY;
 }
 
 static unsigned long ecsenc_cache_scan(struct shrinker *shrinker,
@@ -229,6 +283,8 @@ static unsigned long ecsenc_cache_scan(struct shrinker *shrinker,
 		ecsenc_page_release(b, page);
 		freed++;
 	}
+	if (freed < sc->nr_to_scan)
+		freed += ecsenc_stash_drain(b);
 	return freed ?: SHRINK_STOP;
 }
 
@@ -254,6 +310,12 @@ int ecsenc_bounce_init(struct ecsenc_bounce *b, const char *devname,
 	spin_lock_init(&b->cache_lock);
 	INIT_LIST_HEAD(&b->cache);
 	b->cache_nr = 0;
+
+	b->stash = alloc_percpu(struct page *);
+	if (!b->stash) {
+		*error = "Cannot allocate the bounce page stash";
+		return -ENOMEM;
+	}
 
 	r = mempool_init(&b->page_pool, ECSENC_POOL_MIN_PAGES,
 			 ecsenc_page_alloc, ecsenc_page_free, b);
@@ -291,6 +353,11 @@ void ecsenc_bounce_exit(struct ecsenc_bounce *b)
 	ecsenc_shrinker_free(b->shrinker);
 	b->shrinker = NULL;
 	mempool_exit(&b->vec_pool);
+	if (b->stash) {
+		ecsenc_stash_drain(b);
+		free_percpu(b->stash);
+		b->stash = NULL;
+	}
 	if (!mempool_initialized(&b->page_pool))
 		return;
 	/* The reserve goes back through ecsenc_page_free(), into the cache. */

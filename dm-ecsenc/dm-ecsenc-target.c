@@ -45,6 +45,8 @@ static void ecsenc_dtr(struct dm_target *ti)
 		return;
 	ecsenc_wipe_key(ec);
 	ecsenc_io_exit(ec);
+	if (ec->simd_tfm)
+		crypto_free_skcipher(ec->simd_tfm);
 	if (ec->tfm)
 		crypto_free_skcipher(ec->tfm);
 	kfree(ec->key_desc);
@@ -142,6 +144,44 @@ static int ecsenc_find_cipher(struct dm_target *ti, struct ecsenc_config *ec,
 	return -EINVAL;
 }
 
+/*
+ * Where @ec->tfm is a SIMD wrapper ("xts-aes-aesni" around the internal
+ * "__xts-aes-aesni", as crypto/simd.c registers them), the implementation
+ * it calls whenever SIMD is usable, for ecsenc to call itself in that
+ * case: the wrapper copies every request into a sub-request and checks
+ * the context before passing it on, once per data unit.  Only that exact
+ * implementation is taken (the driver name with "__" in front); anything
+ * else leaves @ec->simd_tfm NULL and every request to the wrapper.
+ */
+static void ecsenc_alloc_simd_tfm(struct ecsenc_config *ec)
+{
+	const char *driver = crypto_skcipher_driver_name(ec->tfm);
+	char name[CRYPTO_MAX_ALG_NAME];
+	struct crypto_skcipher *tfm;
+
+	/*
+	 * The wrapper is asynchronous; a synchronous tfm (no SIMD, or not
+	 * x86) has nothing in front of it.  Test ciphers are left as they
+	 * are: a failed lookup would ask for a module.
+	 */
+	if (ec->cipher->test_only ||
+	    !(crypto_skcipher_alg(ec->tfm)->base.cra_flags & CRYPTO_ALG_ASYNC))
+		return;
+	if (snprintf(name, sizeof(name), "__%s", ec->cipher->alg) >= sizeof(name))
+		return;
+	tfm = crypto_alloc_skcipher(name, CRYPTO_ALG_INTERNAL,
+				    CRYPTO_ALG_INTERNAL | CRYPTO_ALG_ASYNC |
+				    CRYPTO_ALG_ALLOCATES_MEMORY | CRYPTO_NOLOAD);
+	if (IS_ERR(tfm))
+		return;
+	if (strncmp(crypto_skcipher_driver_name(tfm), "__", 2) ||
+	    strcmp(crypto_skcipher_driver_name(tfm) + 2, driver)) {
+		crypto_free_skcipher(tfm);
+		return;
+	}
+	ec->simd_tfm = tfm;
+}
+
 static int ecsenc_alloc_tfm(struct dm_target *ti, struct ecsenc_config *ec)
 {
 	/* Refuse implementations that would allocate memory per request. */
@@ -154,8 +194,15 @@ static int ecsenc_alloc_tfm(struct dm_target *ti, struct ecsenc_config *ec)
 		ti->error = "Cannot allocate the cipher transform";
 		return r;
 	}
-	DMINFO("%s: using %s", dm_table_device_name(ti->table),
-	       crypto_skcipher_driver_name(ec->tfm));
+	ecsenc_alloc_simd_tfm(ec);
+	if (ec->simd_tfm)
+		DMINFO("%s: using %s (%s where SIMD is usable)",
+		       dm_table_device_name(ti->table),
+		       crypto_skcipher_driver_name(ec->tfm),
+		       crypto_skcipher_driver_name(ec->simd_tfm));
+	else
+		DMINFO("%s: using %s", dm_table_device_name(ti->table),
+		       crypto_skcipher_driver_name(ec->tfm));
 	return 0;
 }
 
@@ -240,8 +287,7 @@ static int ecsenc_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	if (r)
 		goto bad;
 
-	ec->per_bio_data_size = sizeof(struct ecsenc_io) +
-				crypto_skcipher_reqsize(ec->tfm);
+	ec->per_bio_data_size = sizeof(struct ecsenc_io) + ecsenc_reqsize(ec);
 	ti->per_io_data_size = ec->per_bio_data_size;
 	ti->num_flush_bios = 1;
 	if (test_bit(ECSENC_ALLOW_DISCARDS, &ec->flags))

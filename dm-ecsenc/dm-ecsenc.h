@@ -64,6 +64,7 @@ struct ecsenc_bounce {
 	struct list_head cache;		/* free pages, by page->lru */
 	unsigned int cache_nr;		/* pages on @cache */
 	struct shrinker *shrinker;	/* empties @cache under pressure */
+	struct page * __percpu *stash;	/* one free page per CPU, lock-free */
 };
 
 /* One mapped device: everything the table line and the messages set. */
@@ -77,6 +78,12 @@ struct ecsenc_config {
 	unsigned long flags;		/* enum ecsenc_flag bits */
 
 	struct crypto_skcipher *tfm;	/* @cipher's transform, for all bios */
+	/*
+	 * The implementation @tfm's SIMD wrapper calls, for bios done where
+	 * SIMD is usable (the wrapper's hop costs each data unit about 80
+	 * instructions); NULL where @tfm is no such wrapper.  Keyed with @tfm.
+	 */
+	struct crypto_skcipher *simd_tfm;
 	char *key_desc;			/* logon key description, or NULL */
 
 	struct ecsenc_bounce bounce;	/* where writes build ciphertext */
@@ -85,6 +92,16 @@ struct ecsenc_config {
 	unsigned int worker_size;	/* bytes of one crypt worker's state */
 	unsigned int per_bio_data_size;	/* ti->per_io_data_size */
 };
+
+/* Bytes of a cipher request of either transform of @ec. */
+static inline unsigned int ecsenc_reqsize(const struct ecsenc_config *ec)
+{
+	unsigned int n = crypto_skcipher_reqsize(ec->tfm);
+
+	if (ec->simd_tfm)
+		n = max(n, crypto_skcipher_reqsize(ec->simd_tfm));
+	return n;
+}
 
 /* A run of consecutive data units to encrypt or decrypt. */
 struct ecsenc_run {

@@ -21,11 +21,14 @@ struct catalog;
 struct credentials;
 struct kms_client;
 
-#define AGENT_MAX_REGIONS	16
+#define AGENT_MAX_REGIONS	64
+#define AGENT_ENDPOINT_MAX	255	/* bytes of a KMS URL */
 
-struct agent_region_client {
-	char region[REGION_ID_MAX + 1];	/* RegionId sent to the KMS */
-	struct kms_client *client;	/* created on first use */
+/* One region the agent serves (agent_regions.c configures them). */
+struct agent_region {
+	char id[REGION_ID_MAX + 1];	/* RegionId, as ECS spells it */
+	char endpoint[AGENT_ENDPOINT_MAX + 1];	/* its KMS: https://HOST[:PORT] */
+	struct kms_client *client;	/* created on first use, under kms_lock */
 };
 
 struct agent {
@@ -33,14 +36,15 @@ struct agent {
 	const char *socket_path;	/* where ecsenc-ctl finds us */
 	const char *default_region;	/* when a request names none */
 	const char *instance_id;	/* this host, in attachments */
-	const char *kms_endpoint;	/* http://HOST:PORT */
+	const char *dm_prefix;		/* dm devices are "<prefix>-<disk id>" */
 	long kms_deadline_ms;		/* retry budget of one KMS use */
 	struct credentials *creds;	/* secmem; first key is used */
 	struct catalog *catalog;	/* SQLite catalog of every region */
 	const struct backend_ops *backend;	/* where the stores live */
 	struct audit_log *audit;	/* every KMS call, hash-chained */
-	pthread_mutex_t kms_lock;	/* protects @kms */
-	struct agent_region_client kms[AGENT_MAX_REGIONS];
+	pthread_mutex_t kms_lock;	/* protects the regions' @client */
+	size_t n_regions;		/* used entries of @regions */
+	struct agent_region regions[AGENT_MAX_REGIONS];	/* a closed set */
 };
 
 /* KMS calls of one action that the KMS answered during one operation. */
@@ -66,6 +70,9 @@ struct op_ctx {
 	const char *new_id;		/* the id the caller chose for a new object */
 	enum ecs_err code;		/* identity of the error, NONE: errno's class */
 	char error[512];		/* plain-words error for the user */
+	bool progress_on;		/* the caller asked for progress */
+	int progress_fd;		/* where it goes, while @progress_on */
+	long progress_sent_ms;		/* when the last progress went out */
 	size_t n_kms_calls;		/* used entries of @kms_calls */
 	struct op_kms_tally kms_calls[OP_MAX_KMS_ACTIONS]; /* to be billed */
 };
@@ -77,6 +84,20 @@ struct op_ctx {
  */
 void op_count_kms_call(struct op_ctx *ctx, const char *action);
 void op_bill(struct op_ctx *ctx);
+
+/*
+ * Progress of a long operation, for a caller that asked for it: @stage in
+ * words, @done of @total (both 0: nothing to count).  At most a few a
+ * second reach the caller; one that does not read them gets no more.
+ */
+void op_progress(struct op_ctx *ctx, const char *stage, uint64_t done,
+		 uint64_t total);
+/*
+ * The operation this thread serves, for a layer that takes no context (a
+ * backend's copy loop: backend_progress()); NULL outside one.
+ */
+struct op_ctx *op_current(void);
+void op_set_current(struct op_ctx *ctx);
 
 /* Record a user-facing error in @ctx and return @err (negative errno). */
 int op_fail(struct op_ctx *ctx, int err, const char *fmt, ...)

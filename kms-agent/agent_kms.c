@@ -10,51 +10,51 @@
 #include "audit.h"
 #include "credentials.h"
 #include "agent_kms.h"
+#include "agent_regions.h"
 #include "log.h"
 #include "secmem.h"
 
-static struct kms_client *client_for(struct op_ctx *ctx)
+/* The KMS client of the request's region, created on first use. */
+static int client_for(struct op_ctx *ctx, struct kms_client **out)
 {
 	struct agent *a = ctx->agent;
+	struct agent_region *rg = agent_region_find(a, ctx->region);
 	struct kms_client_config cfg = { 0 };
-	struct agent_region_client *free_slot = NULL;
-	struct kms_client *c = NULL;
-	int r;
+	int r = 0;
 
+	/* Requests are admitted in served regions only: this is old data. */
+	if (!rg)
+		return op_fail(ctx, -ENOENT, "region %s is not one this agent serves (--regions), so it has no KMS",
+			       ctx->region);
 	pthread_mutex_lock(&a->kms_lock);
-	for (int i = 0; i < AGENT_MAX_REGIONS; i++) {
-		if (a->kms[i].client && !strcmp(a->kms[i].region, ctx->region)) {
-			c = a->kms[i].client;
-			goto out;
-		}
-		if (!a->kms[i].client && !free_slot)
-			free_slot = &a->kms[i];
-	}
-	if (!free_slot || !a->creds || !a->creds->count)
+	if (rg->client)
 		goto out;
-	cfg.endpoint = a->kms_endpoint;
+	if (!a->creds || !a->creds->count) {
+		r = -ENOKEY;
+		goto out;
+	}
+	cfg.endpoint = rg->endpoint;
 	cfg.access_key_id = a->creds->keys[0].id;
 	cfg.access_key_secret = a->creds->keys[0].secret;
-	cfg.region = ctx->region;
+	cfg.region = rg->id;
 	cfg.timeout_ms = 5000;
-	r = kms_client_new(&cfg, &c);
-	if (r < 0) {
-		log_err("KMS client for %s: %s", ctx->region, strerror(-r));
-		goto out;
-	}
-	snprintf(free_slot->region, sizeof(free_slot->region), "%s",
-		 ctx->region);
-	free_slot->client = c;
+	r = kms_client_new(&cfg, &rg->client);
+	if (r < 0)
+		rg->client = NULL;
 out:
+	*out = rg->client;
 	pthread_mutex_unlock(&a->kms_lock);
-	return c;
+	if (r < 0)
+		return op_fail(ctx, r, "no KMS client for region %s: %s",
+			       ctx->region, strerror(-r));
+	return 0;
 }
 
 void agent_kms_free_clients(struct agent *a)
 {
-	for (int i = 0; i < AGENT_MAX_REGIONS; i++) {
-		kms_client_free(a->kms[i].client);
-		a->kms[i].client = NULL;
+	for (size_t i = 0; i < a->n_regions; i++) {
+		kms_client_free(a->regions[i].client);
+		a->regions[i].client = NULL;
 	}
 }
 
@@ -145,15 +145,15 @@ static const char *key_of(const struct op_ctx *ctx, const char *const *params)
 static int call(struct op_ctx *ctx, const char *action,
 		const char *const *params, struct kms_response *resp, int retry)
 {
-	long deadline = now_ms() + ctx->agent->kms_deadline_ms;
+	long start = now_ms(), deadline = start + ctx->agent->kms_deadline_ms;
 	long backoff = 100;
-	struct kms_client *c = client_for(ctx);
+	struct kms_client *c;
 	int r, logged, attempt = 0;
 	long intent;
 
-	if (!c)
-		return op_fail(ctx, -EIO, "no KMS client for region %s",
-			       ctx->region);
+	r = client_for(ctx, &c);
+	if (r < 0)
+		return r;
 	for (;;) {
 		attempt++;
 		/* No call goes out that the audit trail does not hold. */
@@ -190,6 +190,8 @@ static int call(struct op_ctx *ctx, const char *action,
 		}
 		log_warn("KMS %s: %s, retrying in %ld ms", action,
 			 resp->code[0] ? resp->code : strerror(-r), backoff);
+		op_progress(ctx, "waiting for the KMS", (uint64_t)(now_ms() - start),
+			    (uint64_t)ctx->agent->kms_deadline_ms);
 		kms_response_release(resp);
 		sleep_ms(backoff);
 		backoff = backoff * 2 > 2000 ? 2000 : backoff * 2;

@@ -167,6 +167,12 @@ static inline const char *backend_strerror(const struct backend_ops *be, int err
  * session with it; ESHUTDOWN: this client was fenced (the rbd backend's
  * errors of a lost Ceph cluster, rbd_cluster_lost()).
  */
+/*
+ * A built-in backend's progress in a long copy: it reaches the caller of
+ * the operation this thread serves, if that caller asked for it.
+ */
+void backend_progress(const char *stage, uint64_t done, uint64_t total);
+
 static inline int backend_unreachable(int err)
 {
 	return err == -ETIMEDOUT || err == -ENOTCONN || err == -ESHUTDOWN;

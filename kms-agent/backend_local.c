@@ -87,11 +87,16 @@ static uint64_t free_bytes(const char *path)
 }
 
 /* Copy [off, off + len) from @in to @out, skipping holes of @in. */
+/* copy_file_range() calls are cut to this, so that progress can be told. */
+#define COPY_CHUNK	(8 << 20)
+
 static int copy_sparse(int in, int out, off_t off, off_t len)
 {
-	off_t end = off + len, data, hole;
+	off_t start = off, end = off + len, data, hole;
 
 	while (off < end) {
+		backend_progress("copying the data", (uint64_t)(off - start),
+				 (uint64_t)len);
 		data = lseek(in, off, SEEK_DATA);
 		if (data < 0)
 			return errno == ENXIO ? 0 : -errno;
@@ -104,8 +109,10 @@ static int copy_sparse(int in, int out, off_t off, off_t len)
 			hole = end;
 		for (off = data; off < hole;) {
 			off_t o_in = off, o_out = off;
+			size_t chunk = hole - off < COPY_CHUNK ?
+				       (size_t)(hole - off) : COPY_CHUNK;
 			ssize_t n = copy_file_range(in, &o_in, out, &o_out,
-						    (size_t)(hole - off), 0);
+						    chunk, 0);
 
 			if (n < 0 && (errno == EXDEV || errno == EINVAL ||
 				      errno == ENOSYS || errno == EOPNOTSUPP)) {
@@ -122,6 +129,8 @@ static int copy_sparse(int in, int out, off_t off, off_t len)
 			if (n == 0)
 				return -EIO;
 			off += n;
+			backend_progress("copying the data",
+					 (uint64_t)(off - start), (uint64_t)len);
 		}
 	}
 	return 0;

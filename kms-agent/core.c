@@ -18,118 +18,11 @@
 #include <time.h>
 
 #include "backend.h"
-#include "core.h"
+#include "core_internal.h"
 #include "disk_category.h"
 #include "kernel.h"
 #include "agent_kms.h"
 #include "log.h"
-
-static const struct backend_ops *backend(const struct op_ctx *ctx)
-{
-	return ctx->agent->backend;
-}
-
-static char dm_prefix[32] = "ecsenc";
-
-void core_set_dm_prefix(const char *prefix)
-{
-	snprintf(dm_prefix, sizeof(dm_prefix), "%s", prefix);
-}
-
-const char *core_dm_prefix(void)
-{
-	return dm_prefix;
-}
-
-void core_dm_name(const char *disk_id, char *buf, size_t len)
-{
-	snprintf(buf, len, "%s-%s", dm_prefix, disk_id);
-}
-
-int core_attachment(struct core_object *o)
-{
-	char dm[64];
-	int r;
-
-	o->attached = 0;
-	o->device[0] = '\0';
-	if (o->row.kind != CATALOG_DISK)
-		return 0;
-	core_dm_name(o->row.id, dm, sizeof(dm));
-	r = devmap_exists(dm);
-	if (r != 1)
-		return r;
-	o->attached = 1;
-	if (devmap_node_path(dm, o->device, sizeof(o->device)) < 0)
-		o->device[0] = '\0';
-	return 0;
-}
-
-/* This host's own dm device as @o's only attachment. */
-static void own_attachment(const struct agent *a, struct core_object *o)
-{
-	o->n_attachments = 0;
-	if (!o->attached)
-		return;
-	memset(&o->attachments[0], 0, sizeof(o->attachments[0]));
-	snprintf(o->attachments[0].instance, sizeof(o->attachments[0].instance),
-		 "%s", a->instance_id);
-	snprintf(o->attachments[0].device, sizeof(o->attachments[0].device),
-		 "%s", o->device);
-	o->n_attachments = 1;
-}
-
-/* The backend could not say who holds @o (@err): only this host's own. */
-static void attachments_unknown(const struct agent *a, struct core_object *o,
-				int err)
-{
-	o->in_use = o->attached;
-	o->attachments_errno = err;
-	snprintf(o->attachments_error, sizeof(o->attachments_error), "%s",
-		 BACKEND_STRERROR(a->backend, err));
-	own_attachment(a, o);
-}
-
-/*
- * Which hosts hold @o: the backend's record when its stores are shared by
- * hosts, else this host's own dm device.  When the backend cannot say,
- * @o->attachments_error says why and only what this host knows is listed.
- */
-static void fill_attachments(const struct agent *a, struct core_object *o)
-{
-	const struct backend_ops *be = a->backend;
-	struct backend_ref ref = { .region = o->row.region, .id = o->row.id };
-	int n;
-
-	o->n_attachments = 0;
-	o->attachments_errno = 0;
-	o->attachments_error[0] = '\0';
-	o->in_use = o->attached;
-	if (o->row.kind != CATALOG_DISK)
-		return;
-	if (!be->attachments) {
-		own_attachment(a, o);
-		return;
-	}
-	n = be->attachments(&ref, o->attachments, BACKEND_MAX_ATTACHMENTS);
-	if (n < 0) {
-		attachments_unknown(a, o, n);
-		log_warn("%s: cannot read its attachments from the %s backend: %s",
-			 o->row.id, be->name, o->attachments_error);
-		return;
-	}
-	o->n_attachments = n;
-	o->in_use = o->attached || n > 0;
-}
-
-/* Whether the backend says that this host holds @o. */
-static int held_here(const struct agent *a, const struct core_object *o)
-{
-	for (int i = 0; i < o->n_attachments; i++)
-		if (!strcmp(o->attachments[i].instance, a->instance_id))
-			return 1;
-	return 0;
-}
 
 /* "<prefix>-" and 20 random lowercase letters and digits. */
 int core_new_id(const char *prefix, char *buf, size_t len)
@@ -185,150 +78,6 @@ int core_made_before(struct op_ctx *ctx, enum catalog_kind kind,
 	return r;
 }
 
-static bool is_id(const char *s, const char *prefix)
-{
-	size_t n = strlen(prefix);
-
-	if (strncmp(s, prefix, n) || !s[n])
-		return false;
-	for (s += n; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
-			return false;
-	return true;
-}
-
-static bool is_token(const char *s, const char *extra)
-{
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (!isalnum((unsigned char)*s) && !strchr(extra, *s))
-			return false;
-	return true;
-}
-
-/*
- * A header with a good checksum can still name things the agent must not
- * pass on: its fields go into a dm table line, a keyring description and
- * KMS requests.  Accept only what this agent writes.
- */
-static const char *header_refusal(const struct disk_header *h)
-{
-	bool encrypted = h->flags & DISK_HEADER_F_ENCRYPTED;
-
-	if (!is_id(h->object_id, h->flags & DISK_HEADER_F_SNAPSHOT ? "s-" : "d-"))
-		return "object id";
-	if (h->source_id[0] && !is_id(h->source_id, "d-") &&
-	    !is_id(h->source_id, "s-"))
-		return "source id";
-	if (!is_id(h->lineage_id, "l-"))
-		return "lineage id";
-	if (!agent_region_valid(h->region) || !is_token(h->category, "_"))
-		return "region or category";
-	if (strcmp(h->cipher, encrypted ? "aes-xts-plain64" : "none"))
-		return "cipher";
-	/* disk_header_decode() checked the sector size and offset's alignment. */
-	if (h->data_offset > (1ull << 30))
-		return "data offset";
-	if (h->data_size < AGENT_DISK_SIZE_MIN || h->data_size > AGENT_DISK_SIZE_MAX ||
-	    h->data_size % AGENT_DISK_SIZE_ALIGN)
-		return "data size";
-	if (encrypted && (!is_token(h->kms_key_id, "-_/:.") ||
-			  !is_token(h->wrapped_key, "+/=")))
-		return "KMS key id or wrapped key";
-	return NULL;
-}
-
-static void ref_of(const struct catalog_object *o, struct backend_ref *ref)
-{
-	ref->region = o->region;
-	ref->id = o->id;
-}
-
-int core_read_header(struct op_ctx *ctx, const struct catalog_object *o,
-		     struct disk_header *h)
-{
-	struct backend_ref ref;
-	const char *refused;
-	int r;
-
-	ref_of(o, &ref);
-	r = backend(ctx)->read_header(&ref, h, NULL, 0);
-	if (r == -EBADMSG)
-		return op_fail_code(ctx, r, ECS_ERR_HEADER_DAMAGED,
-				    "%s: both header copies of %s are damaged",
-			       o->id, o->path);
-	if (r == -ENOENT)
-		return op_fail_code(ctx, r, ECS_ERR_STORE_MISSING,
-				    "%s: its store %s is gone (removed outside the agent?)",
-			       o->id, o->path);
-	if (r < 0)
-		return op_fail(ctx, r, "%s: cannot read %s: %s", o->id, o->path,
-			       BACKEND_STRERROR(backend(ctx), r));
-	refused = header_refusal(h);
-	if (refused)
-		return op_fail_code(ctx, -EPROTO, ECS_ERR_HEADER_DAMAGED,
-				    "%s: %s refused: its header has a bad %s",
-			       o->id, o->path, refused);
-	if (strcmp(h->object_id, o->id))
-		return op_fail_code(ctx, -EBADMSG, ECS_ERR_HEADER_DAMAGED,
-				    "%s holds %s, not %s", o->path,
-			       h->object_id, o->id);
-	return 0;
-}
-
-/* The catalog row of a store, from its header. */
-static void row_from_header(const struct backend_ops *be,
-			    struct catalog_object *o,
-			    const struct disk_header *h)
-{
-	struct backend_ref ref = { .region = h->region, .id = h->object_id };
-
-	memset(o, 0, sizeof(*o));
-	o->kind = h->flags & DISK_HEADER_F_SNAPSHOT ? CATALOG_SNAPSHOT :
-						      CATALOG_DISK;
-	snprintf(o->id, sizeof(o->id), "%s", h->object_id);
-	snprintf(o->region, sizeof(o->region), "%s", h->region);
-	snprintf(o->category, sizeof(o->category), "%s", h->category);
-	o->size = h->data_size;
-	o->encrypted = !!(h->flags & DISK_HEADER_F_ENCRYPTED);
-	snprintf(o->kms_key_id, sizeof(o->kms_key_id), "%s", h->kms_key_id);
-	snprintf(o->lineage_id, sizeof(o->lineage_id), "%s", h->lineage_id);
-	snprintf(o->source_id, sizeof(o->source_id), "%s", h->source_id);
-	snprintf(o->kms_key_version, sizeof(o->kms_key_version), "%s",
-		 h->kms_key_version);
-	be->locate(&ref, o->path, sizeof(o->path));
-	o->created = h->created;
-}
-
-int core_from_store(struct agent *a, const struct backend_ref *ref,
-		    struct core_object *o)
-{
-	struct op_ctx ctx = { .agent = a, .region = ref->region };
-	struct catalog_object probe = { 0 };
-	struct disk_header h;
-	int r;
-
-	snprintf(probe.id, sizeof(probe.id), "%s", ref->id);
-	snprintf(probe.region, sizeof(probe.region), "%s", ref->region);
-	a->backend->locate(ref, probe.path, sizeof(probe.path));
-	r = core_read_header(&ctx, &probe, &h);
-	if (r < 0) {
-		log_err("%s: skipped: %s", probe.path, ctx.error);
-		return r;
-	}
-	memset(o, 0, sizeof(*o));
-	row_from_header(a->backend, &o->row, &h);
-	core_attachment(o);
-	o->row.attached = o->attached;
-	return 0;
-}
-
-static bool catalog_id_ok(const char *id, enum catalog_kind kind)
-{
-	return is_id(id, kind == CATALOG_DISK ? "d-" : "s-");
-}
-
 /*
  * Another host made @id: the store is the truth, and the catalog learns
  * it.  -ENOENT when there is no such store either.
@@ -340,7 +89,7 @@ static int fetch_from_store(struct op_ctx *ctx, const char *id,
 	struct disk_header h;
 	int r;
 
-	r = backend(ctx)->read_header(&ref, &h, NULL, 0);
+	r = core_backend(ctx)->read_header(&ref, &h, NULL, 0);
 	if (r < 0)
 		return -ENOENT;
 	r = core_from_store(ctx->agent, &ref, o);
@@ -348,7 +97,7 @@ static int fetch_from_store(struct op_ctx *ctx, const char *id,
 		return -ENOENT;
 	catalog_put(ctx->agent->catalog, &o->row);
 	log_info("%s: learnt from the %s backend (made by another host)", id,
-		 backend(ctx)->name);
+		 core_backend(ctx)->name);
 	return 0;
 }
 
@@ -363,8 +112,8 @@ int core_get(struct op_ctx *ctx, enum catalog_kind kind, const char *id,
 		return op_fail_code(ctx, -EINVAL, ECS_ERR_MISSING_PARAMETER,
 				    "which %s?", what);
 	r = catalog_get(ctx->agent->catalog, ctx->region, id, &o->row);
-	if (r == -ENOENT && backend(ctx)->shared_by_hosts &&
-	    catalog_id_ok(id, kind))
+	if (r == -ENOENT && core_backend(ctx)->shared_by_hosts &&
+	    core_id_ok(id, kind))
 		r = fetch_from_store(ctx, id, o);
 	if (r == -ENOENT || (r == 0 && o->row.kind != kind))
 		return op_fail_code(ctx, -ENOENT, kind == CATALOG_DISK ?
@@ -373,8 +122,8 @@ int core_get(struct op_ctx *ctx, enum catalog_kind kind, const char *id,
 			       ctx->region);
 	if (r < 0)
 		return op_fail(ctx, r, "catalog lookup of %s failed", id);
-	core_attachment(o);
-	fill_attachments(ctx->agent, o);
+	core_attachment(ctx->agent, o);
+	core_fill_attachments(ctx->agent, o);
 	return 0;
 }
 
@@ -393,10 +142,10 @@ struct list_walk {
 static void walk_attachments(struct list_walk *w, struct core_object *o)
 {
 	if (w->unreachable && o->row.kind == CATALOG_DISK) {
-		attachments_unknown(w->agent, o, w->unreachable);
+		core_attachments_unknown(w->agent, o, w->unreachable);
 		return;
 	}
-	fill_attachments(w->agent, o);
+	core_fill_attachments(w->agent, o);
 	if (backend_unreachable(o->attachments_errno))
 		w->unreachable = o->attachments_errno;
 }
@@ -406,7 +155,7 @@ static int list_visit(const struct catalog_object *row, void *arg)
 	struct list_walk *w = arg;
 	struct core_object o = { .row = *row };
 
-	core_attachment(&o);
+	core_attachment(w->agent, &o);
 	walk_attachments(w, &o);
 	return w->fn(&o, w->arg);
 }
@@ -437,10 +186,10 @@ static int learn_store(const struct backend_ref *ref,
 	snprintf(s->seen[s->n_seen++], sizeof(*s->seen), "%s", ref->id);
 	if (catalog_get(s->ctx->agent->catalog, ref->region, ref->id, &row) != -ENOENT)
 		return 0;
-	row_from_header(backend(s->ctx), &row, h);
+	core_row_from_header(core_backend(s->ctx), &row, h);
 	if (catalog_put(s->ctx->agent->catalog, &row) == 0)
 		log_info("%s: learnt from the %s backend (made by another host)",
-			 ref->id, backend(s->ctx)->name);
+			 ref->id, core_backend(s->ctx)->name);
 	return 0;
 }
 
@@ -455,7 +204,7 @@ static int forget_gone(const struct catalog_object *row, void *arg)
 			return 0;
 	if (catalog_delete(s->ctx->agent->catalog, row->id) == 0)
 		log_info("%s: its store is gone from the %s backend (deleted by another host)",
-			 row->id, backend(s->ctx)->name);
+			 row->id, core_backend(s->ctx)->name);
 	return 0;
 }
 
@@ -469,7 +218,7 @@ static int sync_with_shared_store(struct op_ctx *ctx)
 	struct store_sync s = { .ctx = ctx };
 	int r;
 
-	r = backend(ctx)->list(learn_store, &s);
+	r = core_backend(ctx)->list(learn_store, &s);
 	if (r >= 0) {
 		catalog_list(ctx->agent->catalog, CATALOG_DISK, ctx->region,
 			     forget_gone, &s);
@@ -486,13 +235,13 @@ int core_list(struct op_ctx *ctx, enum catalog_kind kind, core_visit_fn fn,
 	struct list_walk w = { fn, arg, ctx->agent, 0 };
 	int r;
 
-	if (backend(ctx)->shared_by_hosts) {
+	if (core_backend(ctx)->shared_by_hosts) {
 		r = sync_with_shared_store(ctx);
 		if (backend_unreachable(r))
 			w.unreachable = r;
 		else if (r < 0)
 			log_warn("listing the %s backend's stores failed: %s",
-				 backend(ctx)->name, strerror(-r));
+				 core_backend(ctx)->name, strerror(-r));
 	}
 	r = catalog_list(ctx->agent->catalog, kind, ctx->region, list_visit, &w);
 	return r < 0 ? op_fail(ctx, r, "catalog listing failed") : r;
@@ -509,74 +258,19 @@ int core_record(struct op_ctx *ctx, const struct disk_header *h,
 	int r;
 
 	memset(out, 0, sizeof(*out));
-	row_from_header(backend(ctx), &out->row, h);
+	core_row_from_header(core_backend(ctx), &out->row, h);
 	snprintf(out->row.copy_method, sizeof(out->row.copy_method), "%s",
 		 backend_copy_name(how));
 	r = catalog_put(ctx->agent->catalog, &out->row);
 	if (r < 0) {
 		if (is_new)
-			backend(ctx)->remove(&ref);
+			core_backend(ctx)->remove(&ref);
 		return op_fail(ctx, r, "cannot record %s in the catalog",
 			       h->object_id);
 	}
-	core_attachment(out);
-	fill_attachments(ctx->agent, out);
+	core_attachment(ctx->agent, out);
+	core_fill_attachments(ctx->agent, out);
 	return 0;
-}
-
-static void header_init(struct disk_header *h, const char *region,
-			const char *category, uint64_t size)
-{
-	memset(h, 0, sizeof(*h));
-	h->sector_size = 512;
-	h->data_offset = DISK_HEADER_DATA_OFFSET;
-	h->data_size = size;
-	h->created = (uint64_t)time(NULL);
-	snprintf(h->region, sizeof(h->region), "%s", region);
-	snprintf(h->category, sizeof(h->category), "%s", category);
-	snprintf(h->cipher, sizeof(h->cipher), "none");
-}
-
-/*
- * Make @dst continue @src's lineage: same data key (wrapped), KMS key,
- * encryption context, cipher and sector size.
- */
-static void header_inherit_key(struct disk_header *dst,
-			       const struct disk_header *src)
-{
-	dst->flags = src->flags & DISK_HEADER_F_ENCRYPTED;
-	dst->sector_size = src->sector_size;
-	memcpy(dst->lineage_id, src->lineage_id, sizeof(dst->lineage_id));
-	memcpy(dst->cipher, src->cipher, sizeof(dst->cipher));
-	memcpy(dst->kms_key_id, src->kms_key_id, sizeof(dst->kms_key_id));
-	memcpy(dst->encryption_context, src->encryption_context,
-	       sizeof(dst->encryption_context));
-	memcpy(dst->wrapped_key, src->wrapped_key, sizeof(dst->wrapped_key));
-	memcpy(dst->kms_key_version, src->kms_key_version,
-	       sizeof(dst->kms_key_version));
-}
-
-/* Give @h a fresh lineage and, when encrypted, a new wrapped data key. */
-static int header_new_key(struct op_ctx *ctx, struct disk_header *h,
-			  const char *kms_key_id)
-{
-	char cmk[sizeof(h->kms_key_id)];
-	int r;
-
-	r = core_new_id("l", h->lineage_id, sizeof(h->lineage_id));
-	if (r < 0)
-		return op_fail(ctx, r, "no randomness for a lineage id");
-	if (!(h->flags & DISK_HEADER_F_ENCRYPTED))
-		return 0;
-	snprintf(cmk, sizeof(cmk), "%s", kms_key_id);
-	ctx->object_id = h->object_id;
-	snprintf(h->cipher, sizeof(h->cipher), "aes-xts-plain64");
-	agent_kms_context(h->lineage_id, h->region, h->encryption_context,
-			sizeof(h->encryption_context));
-	return agent_kms_new_data_key(ctx, cmk, h->encryption_context,
-				    h->wrapped_key, sizeof(h->wrapped_key),
-				    h->kms_key_id, sizeof(h->kms_key_id),
-				    h->kms_key_version, sizeof(h->kms_key_version));
 }
 
 /* 0 if @category may be encrypted (when asked), else fail in words. */
@@ -641,7 +335,7 @@ static int from_snapshot(struct op_ctx *ctx, const struct core_new_disk *req,
 			return r;
 	}
 	/* Same data key, same lineage: the disk continues the snapshot's. */
-	header_inherit_key(h, sh);
+	core_header_inherit_key(h, sh);
 	snprintf(h->source_id, sizeof(h->source_id), "%s", snap->row.id);
 	return 0;
 }
@@ -652,10 +346,10 @@ static int store_failed(struct op_ctx *ctx, int r, const struct disk_header *h,
 	if (r == -ENOSPC)
 		return op_fail(ctx, r, "a %llu-byte disk does not fit in the %llu bytes free under %s",
 			       (unsigned long long)h->data_size,
-			       (unsigned long long)backend(ctx)->space(h->region),
+			       (unsigned long long)core_backend(ctx)->space(h->region),
 			       ctx->agent->state_dir);
 	return op_fail(ctx, r, "cannot %s %s: %s", what, h->object_id,
-		       BACKEND_STRERROR(backend(ctx), r));
+		       BACKEND_STRERROR(core_backend(ctx), r));
 }
 
 int core_create_disk(struct op_ctx *ctx, const struct core_new_disk *req,
@@ -670,7 +364,7 @@ int core_create_disk(struct op_ctx *ctx, const struct core_new_disk *req,
 	if (req->kms_key_id && !req->encrypted && !req->snapshot_id)
 		return op_fail_code(ctx, -EINVAL, ECS_ERR_ENCRYPTED_ILLEGAL,
 				    "--kms-key-id needs --encrypted");
-	header_init(&h, ctx->region, req->category ? req->category : "",
+	core_header_init(&h, ctx->region, req->category ? req->category : "",
 		    req->size);
 	r = core_object_id(ctx, "d", h.object_id, sizeof(h.object_id));
 	if (r < 0)
@@ -682,8 +376,8 @@ int core_create_disk(struct op_ctx *ctx, const struct core_new_disk *req,
 			r = from_snapshot(ctx, req, &h, &snap, &sh);
 		if (r < 0)
 			return r;
-		ref_of(&snap.row, &src);
-		r = backend(ctx)->clone(&src, &h, &how);
+		core_ref_of(&snap.row, &src);
+		r = core_backend(ctx)->clone(&src, &h, &how);
 	} else {
 		if (!req->size)
 			return op_fail_code(ctx, -EINVAL, ECS_ERR_MISSING_PARAMETER,
@@ -692,11 +386,11 @@ int core_create_disk(struct op_ctx *ctx, const struct core_new_disk *req,
 		if (r < 0)
 			return r;
 		h.flags = req->encrypted ? DISK_HEADER_F_ENCRYPTED : 0;
-		r = header_new_key(ctx, &h, req->kms_key_id ? req->kms_key_id :
+		r = core_header_new_key(ctx, &h, req->kms_key_id ? req->kms_key_id :
 					    KMS_SERVICE_KEY_ALIAS);
 		if (r < 0)
 			return r;
-		r = backend(ctx)->create(&h);
+		r = core_backend(ctx)->create(&h);
 	}
 	if (r < 0)
 		return store_failed(ctx, r, &h, "create the backing store of");
@@ -715,7 +409,7 @@ int core_attach(struct op_ctx *ctx, const char *disk_id, int force,
 		r = core_map(ctx, out, force);
 		if (r < 0)
 			return r;
-	} else if (out->n_attachments && !held_here(ctx->agent, out)) {
+	} else if (out->n_attachments && !core_held_here(ctx->agent, out)) {
 		return op_fail_code(ctx, -EBUSY, ECS_ERR_INCORRECT_DISK_STATUS,
 				    "disk %s is held by %s, not by this host: its device here (%s) is stale, fenced by the takeover; detach-disk %s removes it",
 				    disk_id, out->attachments[0].instance, out->device,
@@ -725,7 +419,7 @@ int core_attach(struct op_ctx *ctx, const char *disk_id, int force,
 	}
 	catalog_set_attached(ctx->agent->catalog, out->row.id, 1);
 	out->row.attached = 1;
-	fill_attachments(ctx->agent, out);
+	core_fill_attachments(ctx->agent, out);
 	log_info("attached %s at %s", out->row.id, out->device);
 	return 0;
 }
@@ -740,13 +434,13 @@ int core_detach(struct op_ctx *ctx, const char *disk_id,
 	r = core_get(ctx, CATALOG_DISK, disk_id, out);
 	if (r < 0)
 		return r;
-	core_dm_name(out->row.id, dm, sizeof(dm));
-	r = core_attachment(out);
+	core_dm_name(ctx->agent, out->row.id, dm, sizeof(dm));
+	r = core_attachment(ctx->agent, out);
 	if (r < 0)
 		return op_fail(ctx, r, "cannot ask device-mapper about %s: %s",
 			       dm, strerror(-r));
 	/* A detach whose release failed is finished by the next one. */
-	if (!out->attached && !held_here(ctx->agent, out) &&
+	if (!out->attached && !core_held_here(ctx->agent, out) &&
 	    !out->attachments_errno) {
 		catalog_set_attached(ctx->agent->catalog, out->row.id, 0);
 		return op_fail_code(ctx, -EALREADY, ECS_ERR_DISK_ALREADY_DETACHED,
@@ -762,16 +456,16 @@ int core_detach(struct op_ctx *ctx, const char *disk_id,
 	}
 	catalog_set_attached(ctx->agent->catalog, out->row.id, 0);
 	out->row.attached = 0;
-	core_attachment(out);
-	ref_of(&out->row, &ref);
-	r = backend(ctx)->unmap(&ref);
+	core_attachment(ctx->agent, out);
+	core_ref_of(&out->row, &ref);
+	r = core_backend(ctx)->unmap(&ref);
 	if (r < 0)
 		return op_fail(ctx, r,
 			       "disk %s: %s, but the %s backend cannot release its store: %s; detach-disk %s again releases it",
 			       out->row.id, was_attached ? "its device is gone from this host" :
-			       "it has no device on this host", backend(ctx)->name,
-			       BACKEND_STRERROR(backend(ctx), r), out->row.id);
-	fill_attachments(ctx->agent, out);
+			       "it has no device on this host", core_backend(ctx)->name,
+			       BACKEND_STRERROR(core_backend(ctx), r), out->row.id);
+	core_fill_attachments(ctx->agent, out);
 	log_info("detached %s", out->row.id);
 	return 0;
 }
@@ -805,20 +499,20 @@ int core_snapshot(struct op_ctx *ctx, const char *disk_id,
 		return ctx->error[0] ? r : op_fail(ctx, r, "cannot name the snapshot");
 
 	/* An attached disk is suspended (I/O flushed, held) while copied. */
-	core_dm_name(disk.row.id, dm, sizeof(dm));
+	core_dm_name(ctx->agent, disk.row.id, dm, sizeof(dm));
 	if (disk.attached) {
 		r = devmap_suspend(dm);
 		if (r < 0)
 			return op_fail(ctx, r, "cannot suspend %s for a consistent snapshot",
 				       disk.row.id);
 	}
-	ref_of(&disk.row, &ref);
-	r = backend(ctx)->snapshot(&ref, &h, &how);
+	core_ref_of(&disk.row, &ref);
+	r = core_backend(ctx)->snapshot(&ref, &h, &how);
 	if (disk.attached && devmap_resume(dm) < 0)
 		log_err("resuming %s after the snapshot failed", disk.row.id);
 	if (r < 0)
 		return op_fail(ctx, r, "cannot write snapshot %s: %s",
-			       h.object_id, BACKEND_STRERROR(backend(ctx), r));
+			       h.object_id, BACKEND_STRERROR(core_backend(ctx), r));
 	return core_record(ctx, &h, how, true, out);
 }
 
@@ -861,9 +555,9 @@ static int restore_from(struct op_ctx *ctx, const struct core_object *disk,
 	if (sh.data_size > dh->data_size || sh.data_offset != dh->data_offset)
 		return op_fail(ctx, -EINVAL, "snapshot %s does not fit disk %s",
 			       snap->row.id, disk->row.id);
-	header_inherit_key(dh, &sh);
-	ref_of(&snap->row, &ref);
-	r = backend(ctx)->rollback(&ref, dh, how);
+	core_header_inherit_key(dh, &sh);
+	core_ref_of(&snap->row, &ref);
+	r = core_backend(ctx)->rollback(&ref, dh, how);
 	return r < 0 ? store_failed(ctx, r, dh, "rewrite") : 0;
 }
 
@@ -920,9 +614,9 @@ int core_reinit(struct op_ctx *ctx, const char *disk_id,
 		 * key under the same CMK, so the old data is gone for good
 		 * even where a block was never overwritten.
 		 */
-		r = header_new_key(ctx, &h, h.kms_key_id);
+		r = core_header_new_key(ctx, &h, h.kms_key_id);
 		if (r == 0) {
-			r = backend(ctx)->recreate(&h);
+			r = core_backend(ctx)->recreate(&h);
 			if (r < 0)
 				r = store_failed(ctx, r, &h, "rewrite");
 		}
@@ -972,9 +666,9 @@ static int snapshot_deletable(struct op_ctx *ctx, const struct core_object *snap
 				    snap->row.id, m.n, m.n == 1 ? "" : "s",
 				    m.n == 1 ? "was" : "were", m.first,
 				    m.n > 1 ? ", …" : "");
-	ref_of(&snap->row, &ref);
-	if (backend(ctx)->in_use &&
-	    backend(ctx)->in_use(&ref, why, sizeof(why)) > 0)
+	core_ref_of(&snap->row, &ref);
+	if (core_backend(ctx)->in_use &&
+	    core_backend(ctx)->in_use(&ref, why, sizeof(why)) > 0)
 		return op_fail_code(ctx, -EBUSY, ECS_ERR_SNAPSHOT_CREATED_DISK,
 				    "snapshot %s cannot be deleted: %s; delete those disks first",
 				    snap->row.id, why);
@@ -994,7 +688,7 @@ int core_delete(struct op_ctx *ctx, enum catalog_kind kind, const char *id,
 				   snapshot_deletable(ctx, out, force);
 	if (r < 0)
 		return r;
-	ref_of(&out->row, &ref);
+	core_ref_of(&out->row, &ref);
 	/*
 	 * The row first: a crash between the two leaves a store, which
 	 * reconciliation puts back in the catalog, never a dangling row.
@@ -1004,13 +698,13 @@ int core_delete(struct op_ctx *ctx, enum catalog_kind kind, const char *id,
 	r = catalog_delete(ctx->agent->catalog, out->row.id);
 	if (r < 0)
 		return op_fail(ctx, r, "catalog update failed");
-	r = backend(ctx)->remove(&ref);
+	r = core_backend(ctx)->remove(&ref);
 	if (r < 0) {
 		if (catalog_put(ctx->agent->catalog, &out->row) < 0)
 			log_err("%s: its store stays, but its catalog row could not be put back; rebuild-catalog restores it",
 				out->row.id);
 		return op_fail(ctx, r, "cannot remove %s: %s; %s is kept, delete it again",
-			       out->row.path, BACKEND_STRERROR(backend(ctx), r),
+			       out->row.path, BACKEND_STRERROR(core_backend(ctx), r),
 			       out->row.id);
 	}
 	return 0;

@@ -2,8 +2,9 @@
 /*
  * The lifecycle core: the one module that moves a disk or snapshot
  * between its states, keeping its header (on the store), its catalog row
- * and its dm device in step, through the storage backend.  It is the one
- * place that answers "is it attached, and where" (core_attachment).
+ * and its dm device in step, through the storage backend.  This is what
+ * the operations (ops_*.c) and start-up (main.c) call; its layers below
+ * (core_internal.h) are the core's own.
  *
  * Every call takes the operation's context (agent.h) for errors in plain
  * words and KMS billing, and fills a struct core_object that render.c
@@ -40,19 +41,6 @@ struct core_new_disk {
 	const char *snapshot_id;	/* NULL: an empty disk */
 };
 
-/*
- * Fill @o's attachment from device-mapper: the one place that asks.
- * -errno when device-mapper cannot say (then: not attached).
- */
-int core_attachment(struct core_object *o);
-
-struct backend_ref;
-/*
- * @o from the store @ref alone (its checked header and its dm device),
- * for rebuilding the catalog; "attached" is whether its device exists.
- */
-int core_from_store(struct agent *a, const struct backend_ref *ref,
-		    struct core_object *o);
 
 int core_get(struct op_ctx *ctx, enum catalog_kind kind, const char *id,
 	     struct core_object *o);
@@ -90,21 +78,6 @@ int core_reconcile(struct agent *a);
 int core_reattach_all(struct agent *a, long budget_ms);
 
 /*
- * Record the store just made or rewritten for @h in the catalog (a new
- * one, @is_new, is removed again on failure); @out describes it.
- */
-int core_record(struct op_ctx *ctx, const struct disk_header *h,
-		enum backend_copy how, bool is_new, struct core_object *out);
-
-/* "<prefix>-" and 20 random lowercase letters and digits. */
-int core_new_id(const char *prefix, char *buf, size_t len);
-/*
- * The id of the object an operation makes: ctx->new_id when the caller
- * chose one (it must start with "<prefix>-"), else a new random one.
- */
-int core_object_id(struct op_ctx *ctx, const char *prefix, char *buf,
-		   size_t len);
-/*
  * The object ctx->new_id names, if an earlier run of the same request
  * made it (in @region, NULL: the request's): 0 and @o, or -ENOENT.
  */
@@ -137,18 +110,5 @@ struct core_snapshot_copy {
 int core_copy_snapshot(struct op_ctx *ctx, const struct core_snapshot_copy *req,
 		       struct core_object *out);
 
-/* Bring up the dm device of @o (header -> KMS -> backend -> table). */
-int core_map(struct op_ctx *ctx, struct core_object *o, int force);
-/* Read @o's header, checked (core.c). */
-int core_read_header(struct op_ctx *ctx, const struct catalog_object *o,
-		     struct disk_header *h);
-/* "ecsenc-<disk id>", or "<prefix>-<disk id>" */
-void core_dm_name(const char *disk_id, char *buf, size_t len);
-/*
- * Name this agent's dm devices "<prefix>-<disk id>" (default "ecsenc"):
- * for several agents in one kernel, as in a test of two hosts.
- */
-void core_set_dm_prefix(const char *prefix);
-const char *core_dm_prefix(void);
 
 #endif

@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "agent_kms.h"
-#include "core.h"
+#include "core_internal.h"
 #include "log.h"
 #include "secmem.h"
 
@@ -76,7 +76,7 @@ int core_rewrap(struct op_ctx *ctx, enum catalog_kind kind, const char *id,
 	if (r < 0)
 		return op_fail(ctx, r, "cannot record the new key of %s in the catalog",
 			       id);
-	core_attachment(out);
+	core_attachment(ctx->agent, out);
 	log_info("rewrapped %s under %s version %s", id, h.kms_key_id,
 		 h.kms_key_version[0] ? h.kms_key_version : "?");
 	return 0;

@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "backend.h"
-#include "core.h"
+#include "core_internal.h"
 #include "kernel.h"
 #include "log.h"
 
@@ -181,7 +181,7 @@ static int reconcile_devices(struct agent *a)
 	DIR *d;
 
 	/* Only this agent's devices: another agent may share the kernel. */
-	snprintf(mine, sizeof(mine), "%s-d-", core_dm_prefix());
+	snprintf(mine, sizeof(mine), "%s-d-", a->dm_prefix);
 	n = strlen(mine);
 
 	d = opendir("/sys/block");

@@ -26,6 +26,7 @@
 #include "credentials.h"
 #include "agent_kms.h"
 #include "ecs_link.h"
+#include "agent_regions.h"
 #include "log.h"
 #include "secmem.h"
 #include "server.h"
@@ -38,11 +39,14 @@ static const struct agent_option {
 	const char *arg;
 	const char *help;
 } options[] = {
-	{ { "kms-endpoint", required_argument, NULL, 'e' }, "URL", "KMS to use, e.g. http://127.0.0.1:8080 (required)" },
+	{ { "kms-endpoint", required_argument, NULL, 'e' }, "URL", "KMS of every region: https://HOST, or a template https://kms.{region}.aliyuncs.com; http only to loopback" },
 	{ { "credentials", required_argument, NULL, 'c' }, "FILE", "\"<AccessKeyId> <AccessKeySecret>\" file (required)" },
 	{ { "state-dir", required_argument, NULL, 'd' }, "DIR", "backing stores and catalog.db (required)" },
 	{ { "socket", required_argument, NULL, 's' }, "PATH", "control socket (default " AGENT_DEFAULT_SOCKET ")" },
-	{ { "region", required_argument, NULL, 'r' }, "REGION", "default region (default " AGENT_DEFAULT_REGION ")" },
+	{ { "region", required_argument, NULL, 'r' }, "REGION", "default region, served (default " AGENT_DEFAULT_REGION ")" },
+	{ { "regions", required_argument, NULL, 'G' }, "R1,R2,...", "other regions served (repeatable); requests naming any other are refused" },
+	{ { "region-endpoint", required_argument, NULL, 'E' }, "R=URL", "region R is served, by the KMS at URL (repeatable)" },
+	{ { "kms-allow-http", no_argument, NULL, 'H' }, NULL, "allow plain http to a KMS that is not on loopback (labs only)" },
 	{ { "kms-deadline", required_argument, NULL, 't' }, "SECONDS", "retry transient KMS errors this long (default 20)" },
 	{ { "no-reattach", no_argument, NULL, 'n' }, NULL, "do not re-attach the disks that were attached at the last stop" },
 	{ { "rebuild-catalog", no_argument, NULL, 'R' }, NULL, "rebuild the catalog from the disk headers at start" },
@@ -63,7 +67,7 @@ static const struct agent_option {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: kms-agent --kms-endpoint URL --credentials FILE --state-dir DIR [options]\n\n");
+	fprintf(f, "usage: kms-agent --kms-endpoint URL|--region-endpoint R=URL --credentials FILE --state-dir DIR [options]\n\n");
 	for (size_t i = 0; i < N_OPTIONS; i++) {
 		char left[48];
 
@@ -143,7 +147,9 @@ int main(int argc, char **argv)
 		.socket_path = AGENT_DEFAULT_SOCKET,
 		.default_region = AGENT_DEFAULT_REGION,
 		.kms_deadline_ms = 20000,
+		.dm_prefix = "ecsenc",
 	};
+	struct agent_regions_config regions = { 0 };
 	struct backend_rbd_config rbd = { .ceph_id = "admin" };
 	const char *creds_path = NULL, *backend_name = "local";
 	const char *backend_dir = AGENT_BACKEND_DIR;
@@ -152,6 +158,7 @@ int main(int argc, char **argv)
 	char hostname[64] = "", why[512];
 	int reattach = 1, rebuild = 0, new_audit_file = 0, verbose = 0;
 	int fd = -1, lock_fd = -1, r, c, count;
+	int too_many = 0;
 	char db[1024];
 	struct sigaction sa = { .sa_handler = on_signal };
 
@@ -160,11 +167,24 @@ int main(int argc, char **argv)
 	memset(&longopts[N_OPTIONS], 0, sizeof(longopts[0]));
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'e': a.kms_endpoint = optarg; break;
+		case 'e': regions.kms_endpoint = optarg; break;
 		case 'c': creds_path = optarg; break;
 		case 'd': a.state_dir = optarg; break;
 		case 's': a.socket_path = optarg; break;
 		case 'r': a.default_region = optarg; break;
+		case 'G':
+			if (regions.n_lists < AGENT_MAX_REGIONS)
+				regions.lists[regions.n_lists++] = optarg;
+			else
+				too_many = 1;
+			break;
+		case 'E':
+			if (regions.n_endpoints < AGENT_MAX_REGIONS)
+				regions.endpoints[regions.n_endpoints++] = optarg;
+			else
+				too_many = 1;
+			break;
+		case 'H': regions.allow_http = true; break;
 		case 't': a.kms_deadline_ms = atol(optarg) * 1000; break;
 		case 'n': reattach = 0; break;
 		case 'R': rebuild = 1; break;
@@ -175,7 +195,7 @@ int main(int argc, char **argv)
 		case 'P': rbd.pool = optarg; break;
 		case 'I': rbd.ceph_id = optarg; break;
 		case 'i': a.instance_id = optarg; break;
-		case 'D': core_set_dm_prefix(optarg); break;
+		case 'D': a.dm_prefix = optarg; break;
 		case 'B': backend_dir = optarg; break;
 		case 'U': ecs_api_url = optarg; break;
 		case 'a': ecs_api_creds = optarg; break;
@@ -184,16 +204,24 @@ int main(int argc, char **argv)
 		}
 	}
 	log_init(argv[0], verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
-	if (optind != argc || !a.kms_endpoint || !creds_path || !a.state_dir ||
+	if (optind != argc || !creds_path || !a.state_dir ||
 	    !ecs_api_url != !ecs_api_creds) {
 		usage(stderr);
 		return 2;
 	}
-	if (!agent_region_valid(a.default_region)) {
-		log_err("--region %s is not a region id (letters, digits and ._:-, not starting with ., at most %d bytes)",
-			a.default_region, REGION_ID_MAX);
+	/* Every region and its KMS, checked before anything is touched. */
+	regions.default_region = a.default_region;
+	if (too_many) {
+		log_err("more than %d --regions or --region-endpoint options",
+			AGENT_MAX_REGIONS);
 		return 2;
 	}
+	if (agent_regions_configure(&a, &regions, why, sizeof(why)) < 0) {
+		log_err("%s", why);
+		return 2;
+	}
+	if (regions.allow_http)
+		log_warn("--kms-allow-http: KMS requests may go over plain http, readable on the network");
 
 	if (!a.instance_id) {
 		if (gethostname(hostname, sizeof(hostname) - 1) < 0 || !*hostname)
@@ -258,8 +286,9 @@ int main(int argc, char **argv)
 	 */
 	if (reattach)
 		core_reattach_all(&a, a.kms_deadline_ms + 5000);
-	log_info("serving %s (region %s, KMS %s)", a.socket_path,
-		 a.default_region, a.kms_endpoint);
+	agent_regions_log(&a);
+	log_info("serving %s (default region %s, %zu regions)", a.socket_path,
+		 a.default_region, a.n_regions);
 	notify_ready();
 	if (ecs_api_url && ecs_link_start(&a, ecs_api_url, ecs_api_creds, &link) < 0)
 		log_err("cannot start the link to %s", ecs_api_url);

@@ -12,7 +12,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "agent_ops.h"
 #include "agent_proto.h"
+#include "agent_regions.h"
 #include "json_wipe.h"
 #include "log.h"
 #include "object_lock.h"
@@ -20,16 +22,19 @@
 #include "server.h"
 
 /*
- * Each connection is served by a thread of its own, within bounds: a
- * request must arrive whole within SERVER_RECV_DEADLINE_MS, at most
- * SERVER_MAX_CONNS connections are served at once, and of those at most
- * SERVER_MAX_STRANGERS come from users who are refused anyway.  So a
- * client that connects and says nothing holds one slot for a few seconds,
- * and idle strangers cannot keep root out.
+ * Each connection is served by a thread of its own, within bounds: the
+ * peer is checked before a byte is read (users other than root and the
+ * agent's own are refused at once, without a thread); a request must
+ * arrive whole within SERVER_RECV_DEADLINE_MS and hold no more than
+ * agent_ops.h's request limits, checked before it is parsed; its reply
+ * must be taken within SERVER_SEND_DEADLINE_MS; at most SERVER_MAX_CONNS
+ * connections are served at once.  So a client that says nothing, or
+ * never reads its answer, holds one slot for a few seconds, and no
+ * request makes the agent lock more than a few pages for it.
  */
 #define SERVER_MAX_CONNS	64
-#define SERVER_MAX_STRANGERS	4
 #define SERVER_RECV_DEADLINE_MS	5000
+#define SERVER_SEND_DEADLINE_MS	2000
 #define SERVER_THREAD_STACK	(512 * 1024)	/* mlockall: keep it small */
 
 /* How an operation holds the objects its request names. */
@@ -72,12 +77,11 @@ static const struct {
 
 /* Connections being served, counted at accept and at the end. */
 static pthread_mutex_t conn_lock = PTHREAD_MUTEX_INITIALIZER;
-static int n_conns, n_strangers;
+static int n_conns;
 
 struct conn {
 	struct agent *agent;
 	int fd;
-	int allowed;		/* the peer may drive the agent */
 };
 
 int server_listen(const char *path)
@@ -139,9 +143,10 @@ static struct json_object *with_request_id(struct json_object *reply,
 	return reply;
 }
 
-struct json_object *server_dispatch(struct agent *a, struct json_object *req)
+static struct json_object *dispatch(struct agent *a, struct json_object *req,
+				    int fd)
 {
-	struct op_ctx ctx = { .agent = a };
+	struct op_ctx ctx = { .agent = a, .progress_fd = fd };
 	struct json_object *result = NULL;
 	struct agent_request rq;
 	const char *name, *ids[OBJECT_LOCK_MAX_IDS];
@@ -161,6 +166,15 @@ struct json_object *server_dispatch(struct agent *a, struct json_object *req)
 	name = rq.op->name;
 	ctx.op = rq.op->billing;
 	ctx.region = rq.region ? rq.region : a->default_region;
+	/* Before anything is locked, written, billed or audited. */
+	r = agent_regions_admit(&ctx, rq.args.destination_region);
+	if (r < 0) {
+		log_info("RequestId %s: %s %s: %s", ctx.request_id, name,
+			 ctx.region, ctx.error);
+		return with_request_id(proto_reply_error(r, ctx.code, ctx.error),
+				       ctx.request_id);
+	}
+	ctx.progress_on = rq.progress;
 	ctx.object_id = rq.args.disk_id ? rq.args.disk_id : rq.args.snapshot_id;
 	ctx.new_id = rq.args.new_id;
 	log_info("RequestId %s: %s %s %s", ctx.request_id, name, ctx.region,
@@ -172,7 +186,9 @@ struct json_object *server_dispatch(struct agent *a, struct json_object *req)
 		object_lock(ids, OBJECT_LOCK_MAX_IDS);
 	else if (locking == LOCK_ALL)
 		object_lock_all();
+	op_set_current(&ctx);
 	r = handlers[rq.op->id].fn(&ctx, &rq.args, &result);
+	op_set_current(NULL);
 	if (locking == LOCK_IDS)
 		object_unlock(ids, OBJECT_LOCK_MAX_IDS);
 	else if (locking == LOCK_ALL)
@@ -189,48 +205,76 @@ struct json_object *server_dispatch(struct agent *a, struct json_object *req)
 	return with_request_id(proto_reply_ok(result), ctx.request_id);
 }
 
+struct json_object *server_dispatch(struct agent *a, struct json_object *req)
+{
+	return dispatch(a, req, -1);	/* no client to send progress to */
+}
+
+/* Why a request could not be read, in the words of the limits. */
+static void recv_error(int r, char *msg, size_t len)
+{
+	switch (r) {
+	case -EMSGSIZE:
+		snprintf(msg, len, "request larger than %d bytes",
+			 AGENT_REQUEST_MAX_BYTES);
+		break;
+	case -ELOOP:
+		snprintf(msg, len, "request nested deeper than %d levels",
+			 AGENT_REQUEST_MAX_DEPTH);
+		break;
+	case -E2BIG:
+		snprintf(msg, len, "request with more than %d values",
+			 AGENT_REQUEST_MAX_ITEMS);
+		break;
+	case -ETIMEDOUT:
+		snprintf(msg, len, "no whole request within the deadline");
+		break;
+	default:
+		snprintf(msg, len, "malformed request: not one JSON object");
+		break;
+	}
+}
+
 static void *serve_one(void *arg)
 {
 	struct conn *c = arg;
 	struct json_object *req = NULL, *reply;
+	char why[64];
 	int r;
 
-	/* Read first even from a stranger, so the refusal is not lost to a reset. */
-	r = proto_recv_deadline(c->fd, &req, SERVER_RECV_DEADLINE_MS);
-	if (!c->allowed) {
-		reply = proto_reply_error(EACCES, ECS_ERR_FORBIDDEN,
-					  "only root may use the ecsenc agent");
-		goto send;
-	}
+	r = proto_recv_limited(c->fd, &req, &proto_request_limits,
+			       SERVER_RECV_DEADLINE_MS);
 	if (r < 0) {
-		reply = proto_reply_error(r, ECS_ERR_INVALID_PARAMETER,
-			r == -EMSGSIZE ? "request larger than 1 MiB" :
-			r == -ETIMEDOUT ? "no whole request within the deadline" :
-			"malformed request: not one JSON object");
-		goto send;
+		recv_error(r, why, sizeof(why));
+		reply = proto_reply_error(r, ECS_ERR_INVALID_PARAMETER, why);
+	} else {
+		reply = dispatch(c->agent, req, c->fd);
 	}
-	reply = server_dispatch(c->agent, req);
-send:
-	proto_send(c->fd, reply);
+	r = proto_send_deadline(c->fd, reply, SERVER_SEND_DEADLINE_MS);
+	if (r == -ETIMEDOUT)
+		log_warn("dropped a client that did not take its answer within %d s",
+			 SERVER_SEND_DEADLINE_MS / 1000);
 	/* A kms reply may hold key-management secrets (import tokens). */
 	json_wipe_put(reply);
 	json_object_put(req);
 	close(c->fd);
 	pthread_mutex_lock(&conn_lock);
 	n_conns--;
-	if (!c->allowed)
-		n_strangers--;
 	pthread_mutex_unlock(&conn_lock);
 	free(c);
 	return NULL;
 }
 
-/* Say no without reading: the limits are there so that we do not wait. */
-static void refuse_busy(int fd, const char *why)
+/*
+ * Say no without reading: the answer fits in the empty socket buffer, so
+ * it is sent at once, and the client reads it whether or not it finished
+ * writing (proto_call).
+ */
+static void refuse(int fd, int err, enum ecs_err code, const char *why)
 {
-	struct json_object *reply = proto_reply_error(EAGAIN, ECS_ERR_THROTTLING, why);
+	struct json_object *reply = proto_reply_error(err, code, why);
 
-	proto_send(fd, reply);
+	proto_send_deadline(fd, reply, 0);
 	json_object_put(reply);
 	close(fd);
 }
@@ -240,39 +284,38 @@ static void admit(struct agent *a, int fd, pthread_attr_t *attr)
 	struct ucred cred = { 0 };
 	struct conn *c;
 	pthread_t t;
-	int allowed = peer_allowed(fd, &cred);
 
+	if (!peer_allowed(fd, &cred)) {
+		log_warn("refused a request from uid %u (pid %d)", cred.uid,
+			 cred.pid);
+		refuse(fd, EACCES, ECS_ERR_FORBIDDEN, "only root may use the ecsenc agent");
+		return;
+	}
 	pthread_mutex_lock(&conn_lock);
-	if (n_conns >= SERVER_MAX_CONNS ||
-	    (!allowed && n_strangers >= SERVER_MAX_STRANGERS)) {
+	if (n_conns >= SERVER_MAX_CONNS) {
 		pthread_mutex_unlock(&conn_lock);
 		log_warn("busy: refused a connection from uid %u (pid %d)",
 			 cred.uid, cred.pid);
-		refuse_busy(fd, "the agent is serving too many requests; try again");
+		refuse(fd, EAGAIN, ECS_ERR_THROTTLING,
+		       "the agent is serving too many requests; try again");
 		return;
 	}
 	n_conns++;
-	if (!allowed)
-		n_strangers++;
 	pthread_mutex_unlock(&conn_lock);
-	if (!allowed)
-		log_warn("refused a request from uid %u (pid %d)", cred.uid,
-			 cred.pid);
 
 	c = malloc(sizeof(*c));
 	if (c) {
-		*c = (struct conn){ .agent = a, .fd = fd, .allowed = allowed };
+		*c = (struct conn){ .agent = a, .fd = fd };
 		if (pthread_create(&t, attr, serve_one, c) == 0)
 			return;
 		free(c);
 	}
 	pthread_mutex_lock(&conn_lock);
 	n_conns--;
-	if (!allowed)
-		n_strangers--;
 	pthread_mutex_unlock(&conn_lock);
 	log_err("no thread for a connection: %m");
-	refuse_busy(fd, "the agent cannot serve this request now; try again");
+	refuse(fd, EAGAIN, ECS_ERR_THROTTLING,
+	       "the agent cannot serve this request now; try again");
 }
 
 int server_run(struct agent *a, int listen_fd, volatile int *stop)

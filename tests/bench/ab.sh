@@ -6,7 +6,8 @@
 # turn in one boot, each round in the opposite order to the last, on the
 # same brd ramdisk.  Each load runs the workloads of AB_WORKLOADS
 # (default 4 KiB psync QD1 random reads and writes, rr4k-qd1 rw4k-qd1;
-# also sr1m sw1m, 1 MiB sequential at libaio QD4, as in bench.sh), each
+# also rr4k-qd32 rw4k-qd32, libaio QD32, and sr1m sw1m, 1 MiB sequential
+# at libaio QD4, as in bench.sh), each
 # AB_RUNTIME seconds, through the null cipher, xts(aes) and dm-linear, at
 # sector sizes 512 and 4096, and keeps each run's median latency.  One
 # boot, paired rounds and medians: a difference of a few microseconds
@@ -47,8 +48,8 @@ say "rounds: $ROUNDS, ${RUNTIME} s per run; loadavg before: $(cat /proc/loadavg)
 # One job each: the report reads the first job's latency.
 for w in $WORKLOADS; do
 	case $w in
-	rr4k-qd1 | rw4k-qd1 | sr1m | sw1m) ;;
-	*) fail "AB_WORKLOADS: $w is not one of rr4k-qd1 rw4k-qd1 sr1m sw1m" ;;
+	rr4k-qd1 | rw4k-qd1 | rr4k-qd32 | rw4k-qd32 | sr1m | sw1m) ;;
+	*) fail "AB_WORKLOADS: $w is not one of rr4k-qd1 rw4k-qd1 rr4k-qd32 rw4k-qd32 sr1m sw1m" ;;
 	esac
 done
 

@@ -61,6 +61,11 @@ capbnd=$(awk '$1 == "CapBnd:" {print $2}' "/proc/$pid/status")
 [ "$capbnd" = 0000000008204000 ] || fail "agent capability bounding set $capbnd"
 grep -q '^NoNewPrivs:[[:space:]]*1' "/proc/$pid/status" || fail "agent without NoNewPrivs"
 log "agent pid $pid: Type=notify, CapBnd $capbnd, NoNewPrivs"
+# KMS_AGENT_OPTS of /etc/ecsenc/agent.env reached it, word by word.
+tr '\0' '\n' <"/proc/$pid/cmdline" | grep -qx cn-shanghai ||
+	fail "KMS_AGENT_OPTS did not reach the agent: $(tr '\0' ' ' <"/proc/$pid/cmdline")"
+ecsenc-ctl --region cn-shanghai describe-disks >/dev/null ||
+	fail "the agent does not serve cn-shanghai of KMS_AGENT_OPTS"
 [ "$(modinfo -F filename dm-ecsenc)" = "/lib/modules/$(uname -r)/updates/dm-ecsenc.ko" ] ||
 	fail "dm-ecsenc is not the installed module: $(modinfo -F filename dm-ecsenc)"
 

@@ -75,7 +75,8 @@ install -d -m 0700 "$root/etc/ecsenc"
  printf 'AK%s %s\n' "$(od -An -tx1 -N8 /dev/urandom | tr -d ' \n')" \
 	"$(od -An -tx1 -N24 /dev/urandom | tr -d ' \n')" >"$root/etc/ecsenc/credentials")
 install -m 0600 "$root/etc/ecsenc/credentials" "$root/etc/ecsenc/kms-emulator.credentials"
-echo "KMS_ENDPOINT=http://127.0.0.1:8080" >"$root/etc/ecsenc/agent.env"
+printf 'KMS_ENDPOINT=http://127.0.0.1:8080\nKMS_AGENT_OPTS=--regions cn-shanghai --instance-id ecsenc-systemd\n' \
+	>"$root/etc/ecsenc/agent.env"
 
 install -D -m 0755 "$top/tests/systemd/guest-test.sh" "$root/usr/local/sbin/ecsenc-systemd-test"
 cat >"$root/etc/systemd/system/ecsenc-systemd-test.service" <<'UNIT'

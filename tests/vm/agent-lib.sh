@@ -19,6 +19,9 @@ KMS_LOG=$ECSENC_WORK/kms.log
 KMS_DATA=$ECSENC_WORK/kms-data
 CREDS=$ECSENC_WORK/credentials
 AGENT_PID="" KMS_PID="" KMS_ENDPOINT=""
+# The regions the tests use beside the default cn-hangzhou (an agent
+# serves no other).
+AGENT_REGIONS=cn-shanghai,cn-beijing,eu.test-1
 # The agent's access key is also the emulator's admin key (AdvanceClock).
 ACCESS_KEY_ID=LTAIecsencGuestTest01
 
@@ -127,7 +130,8 @@ start_agent() {
 	_serving_before=${_serving_before:-0}
 	kms-agent --kms-endpoint "${KMS_ENDPOINT:-http://127.0.0.1:9}" \
 		--credentials "$CREDS" --state-dir "$ECSENC_STATE" \
-		--socket "$AGENT_SOCK" "$@" >>"$AGENT_LOG" 2>&1 &
+		--socket "$AGENT_SOCK" --regions "$AGENT_REGIONS" "$@" \
+		>>"$AGENT_LOG" 2>&1 &
 	AGENT_PID=$!
 	if ! _wait_for kms-agent "$AGENT_PID" _agent_ready; then
 		cat "$AGENT_LOG" >&2

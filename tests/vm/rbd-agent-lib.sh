@@ -7,7 +7,8 @@
 #   . "${TESTLIB%/*}/rbd-agent-lib.sh"
 #
 #   rbd_kms_start          the KMS emulator on host A, 10.99.0.1, reachable
-#                          from both hosts
+#                          from both hosts (over plain http, off loopback:
+#                          the agents run with --kms-allow-http)
 #   rbd_agent_start H [OPTS]  the agent of host H (a or b), instance id
 #                          host-H, dm devices ecsenc-H-<disk>, state under
 #                          $ECSENC_WORK/host-H
@@ -46,6 +47,7 @@ rbd_agent_start() {	# a|b [agent options]
 	LD_LIBRARY_PATH=/opt/ceph/lib "$CEPH_BIN/ip" netns exec "host$h" \
 		kms-agent --kms-endpoint "$KMS_ENDPOINT" --credentials "$CREDS" \
 		--state-dir "$d/state" --socket "$d/agent.sock" \
+		--regions "$AGENT_REGIONS" --kms-allow-http \
 		--backend rbd --ceph-conf /etc/ceph/ceph.conf --rbd-pool "$RBD_POOL" \
 		--instance-id "host-$h" --dm-prefix "ecsenc-$h" \
 		--backend-dir "$RBD_AGENT_PLUGINS" "$@" >>"$d/agent.log" 2>&1 &

@@ -16,9 +16,12 @@
 #   --timeout SECS   kill the guest after that long (default 3000)
 #   --lean           a small initramfs, for small guests (below)
 #   --ceph           Ceph and the rbd client (tests/vm/ceph/payload.sh); implied by a "# needs: ceph" test
+#   --icount         instruction-time: one vCPU, no MTTCG, and the guest's
+#                    clock counts instructions (1 instruction = 1 ns, the TSC
+#                    at 1000 MHz): runs repeat exactly, whatever the host's load
 #   --guestfwd PORT  a virtio NIC (QEMU user networking, restricted) on which the
 #                    guest reaches the host's 127.0.0.1:PORT as 10.0.2.100:PORT;
-#                    repeat for more ports (tests/vm/ecs-api.sh uses it)
+#                    repeat for more ports (tests/vm/ecs-api/run.sh uses it)
 #
 # The initramfs holds busybox-static, bash, the tools the tests use
 # (dmsetup, cryptsetup, fio, keyctl, e2fsprogs, ...) with their shared
@@ -40,10 +43,10 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/../.." && pwd)
 mode="" target="" filter="*" mem=2048 smp=2 disk_mb=0 out="" console=""
-timeout_s=3000 lean=0 ceph=0 guestfwd=""
+timeout_s=3000 lean=0 ceph=0 icount=0 guestfwd=""
 
 usage() {
-	sed -n '4,38p' "$0" | sed 's/^# \{0,1\}//' >&2
+	sed -n '4,41p' "$0" | sed 's/^# \{0,1\}//' >&2
 	exit 2
 }
 
@@ -62,6 +65,7 @@ while [ $# -gt 0 ]; do
 	--ceph) ceph=1 ;;
 	# A chardev would be one connection for good: a relay per connection.
 	--guestfwd) guestfwd="$guestfwd,guestfwd=tcp:10.0.2.100:$2-cmd:python3 $top/tests/vm/tcp-relay.py $2"; shift ;;
+	--icount) icount=1 ;;
 	*) usage ;;
 	esac
 	shift
@@ -310,8 +314,13 @@ initrd=$work/initramfs.cpio.gz
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$initrd"
 
 # --- boot -------------------------------------------------------------
+if [ "$icount" = 1 ]; then
+	accel=(-accel tcg -icount shift=0,sleep=off -smp 1)
+else
+	accel=(-accel tcg,thread=multi -smp "$smp")
+fi
 qemu_args=(
-	-accel tcg,thread=multi -cpu max -smp "$smp" -m "$mem"
+	"${accel[@]}" -cpu max -m "$mem"
 	-kernel "$kernel" -initrd "$initrd"
 	-append "console=ttyS0 panic=-1 loglevel=4 rdinit=/init"
 	-display none -no-reboot -monitor none

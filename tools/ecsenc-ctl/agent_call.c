@@ -2,14 +2,30 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agent_proto.h"
 #include "ctl.h"
+
+struct progress_view {
+	int shown;			/* a line is on the terminal */
+};
+
+static void show_progress(struct json_object *p, void *arg)
+{
+	struct progress_view *v = arg;
+	const char *stage = reply_str(p, "Stage");
+
+	ctl_progress_bar(*stage ? stage : "working", reply_int(p, "Done"),
+			 reply_int(p, "Total"), NULL, 0);
+	v->shown = 1;
+}
 
 int ctl_call(const struct ctl_opts *o, enum agent_op_id op,
 	     const struct agent_args *args, struct json_object **result)
 {
 	struct json_object *req, *reply = NULL, *res;
+	struct progress_view view = { 0 };
 	int r;
 
 	req = agent_request_encode(op, o->region, ctl_request_id(), args);
@@ -17,7 +33,14 @@ int ctl_call(const struct ctl_opts *o, enum agent_op_id op,
 		ctl_error_code(ECS_ERR_INTERNAL, "out of memory");
 		return 1;
 	}
-	r = proto_call(o->socket, req, &reply);
+	if (!o->json && !o->no_progress && isatty(STDERR_FILENO)) {
+		json_object_object_add(req, "progress", json_object_new_boolean(1));
+		r = proto_call_progress(o->socket, req, show_progress, &view, &reply);
+		if (view.shown)
+			fputs("\r\033[K", stderr);
+	} else {
+		r = proto_call(o->socket, req, &reply);
+	}
 	json_object_put(req);
 	if (r == -EBADMSG || r == -EMSGSIZE) {
 		ctl_error_code(ECS_ERR_INTERNAL,

@@ -88,17 +88,12 @@ static double now_s(void)
 
 static void progress(int64_t done, int64_t total, double t0, int last)
 {
-	const int width = 40;
-	int fill = total ? (int)(done * width / total) : width;
 	double dt = now_s() - t0;
+	char rate[32];
 
-	fprintf(stderr, "\r[%.*s%*s] %3d%% %6.1f MiB/s", fill,
-		"########################################", width - fill, "",
-		total ? (int)(done * 100 / total) : 100,
-		dt > 0 ? (double)done / (1 << 20) / dt : 0.0);
-	if (last)
-		fputc('\n', stderr);
-	fflush(stderr);
+	snprintf(rate, sizeof(rate), "%6.1f MiB/s",
+		 dt > 0 ? (double)done / (1 << 20) / dt : 0.0);
+	ctl_progress_bar(NULL, done, total ? total : done, rate, last);
 }
 
 static int copy_blocks(struct copy_end *src, struct copy_end *dst, int show)

@@ -31,13 +31,21 @@ struct ctl_opts {
 /*
  * Send one request (encoded from the protocol table) to the agent.  0 with
  * *result set to a JSON object (caller puts it), or non-zero after
- * printing the agent's error.
+ * printing the agent's error.  On a terminal (and without --json or
+ * --no-progress) the agent's progress of a long operation is shown.
  */
 int ctl_call(const struct ctl_opts *o, enum agent_op_id op,
 	     const struct agent_args *args, struct json_object **result);
 /* ctl_call, then print @field of the result (all of it with --json). */
 int ctl_call_print(const struct ctl_opts *o, enum agent_op_id op,
 		   const struct agent_args *args, const char *field);
+
+/*
+ * One line of progress on stderr, drawn over the last: "@stage [####  ]
+ * NN% @tail"; @last ends the line.
+ */
+void ctl_progress_bar(const char *stage, int64_t done, int64_t total,
+		      const char *tail, int last);
 
 /* Print @result as JSON (for --json and for kms). */
 void ctl_print_json(struct json_object *result);

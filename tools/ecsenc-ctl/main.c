@@ -25,7 +25,8 @@ enum opt_id {
 	OPT_UNENCRYPTED = 1 << 10, OPT_DEST_REGION = 1 << 11, OPT_DISK_ID = 1 << 12,
 	OPT_FORCE = 1 << 20,
 };
-#define GLOBAL_OPTS (OPT_SOCKET | OPT_REGION | OPT_JSON | OPT_HELP | OPT_VERSION)
+#define GLOBAL_OPTS (OPT_SOCKET | OPT_REGION | OPT_JSON | OPT_HELP | OPT_VERSION | \
+		     OPT_NO_PROGRESS)
 
 /* The one place that declares options. */
 static const struct ctl_option {
@@ -42,7 +43,7 @@ static const struct ctl_option {
 	{ "encrypted", NULL, OPT_ENCRYPTED, "encrypt the new disk" },
 	{ "kms-key-id", "KEY", OPT_KMS_KEY_ID, "CMK for the data key (default " KMS_SERVICE_KEY_ALIAS ")" },
 	{ "snapshot-id", "SNAP", OPT_SNAPSHOT_ID, "snapshot to start from" },
-	{ "no-progress", NULL, OPT_NO_PROGRESS, "no progress bar" },
+	{ "no-progress", NULL, OPT_NO_PROGRESS, "no progress of long operations on a terminal" },
 	{ "unencrypted", NULL, OPT_UNENCRYPTED, "an unencrypted disk, refused while encryption by default is on" },
 	{ "destination-region", "REGION", OPT_DEST_REGION, "region of the copy (default: the snapshot's)" },
 	{ "disk-id", "DISK", OPT_DISK_ID, "only the events of this disk or snapshot" },

@@ -35,6 +35,23 @@ int ctl_exit_status(void)
  * Success and error share one envelope, as ECS's answers do: the fields of
  * the result (or Code and Message) beside the request's RequestId.
  */
+void ctl_progress_bar(const char *stage, int64_t done, int64_t total,
+		      const char *tail, int last)
+{
+	const int width = 40;
+	int fill = total > 0 ? (int)(done * width / total) : 0;
+
+	if (fill > width)
+		fill = width;
+	fprintf(stderr, "\r%s%s[%.*s%*s] %3d%% %s\033[K", stage ? stage : "",
+		stage ? " " : "", fill, "########################################",
+		width - fill, "", total > 0 ? (int)(done * 100 / total) : 0,
+		tail ? tail : "");
+	if (last)
+		fputc('\n', stderr);
+	fflush(stderr);
+}
+
 void ctl_print_json(struct json_object *result)
 {
 	if (request_id[0] && !json_object_object_get_ex(result, "RequestId", NULL))

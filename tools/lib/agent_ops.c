@@ -288,7 +288,8 @@ int agent_request_decode(struct json_object *req, struct agent_request *out,
 	json_object_object_foreach(req, field, field_val) {
 		(void)field_val;
 		if (strcmp(field, "op") && strcmp(field, "region") &&
-		    strcmp(field, "args") && strcmp(field, "request_id"))
+		    strcmp(field, "args") && strcmp(field, "request_id") &&
+		    strcmp(field, "progress"))
 			return fail(err, err_len, -EINVAL, "unknown request field %s",
 				    field);
 	}
@@ -310,6 +311,11 @@ int agent_request_decode(struct json_object *req, struct agent_request *out,
 				    "bad request_id (letters, digits and -, at most %d)",
 				    REQUEST_ID_MAX);
 		out->request_id = json_object_get_string(v);
+	}
+	if (json_object_object_get_ex(req, "progress", &v)) {
+		if (!json_object_is_type(v, json_type_boolean))
+			return fail(err, err_len, -EINVAL, "\"progress\" must be true or false");
+		out->progress = json_object_get_boolean(v);
 	}
 	if (json_object_object_get_ex(req, "args", &args) && args &&
 	    !json_object_is_type(args, json_type_object))

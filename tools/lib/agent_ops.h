@@ -60,6 +60,19 @@ enum agent_op_id {
 #define AGENT_MAX_KMS_PARAMS	32
 #define AGENT_ID_MAX		127	/* bytes of a disk, snapshot or key id */
 
+/*
+ * The most a request may hold, checked on its bytes before anything is
+ * parsed (agent_proto.h): requests are objects holding "args" holding a
+ * list, and the largest the table admits (AGENT_MAX_IDS ids, or
+ * AGENT_MAX_KMS_PARAMS parameters, and a few arguments) fits twice over,
+ * so that the decoder still names what is too long.  So a request
+ * costs the agent at most a few hundred small objects, whatever its
+ * shape.
+ */
+#define AGENT_REQUEST_MAX_BYTES	(64 * 1024)
+#define AGENT_REQUEST_MAX_DEPTH	3
+#define AGENT_REQUEST_MAX_ITEMS	(2 * (AGENT_MAX_IDS + AGENT_MAX_KMS_PARAMS) + 16)
+
 struct agent_kms_param {
 	const char *name;
 	const char *value;
@@ -122,6 +135,7 @@ struct agent_request {
 	const struct agent_op *op;
 	const char *region;		/* NULL: the agent's default */
 	const char *request_id;		/* the caller's, NULL: the agent makes one */
+	bool progress;			/* send progress messages before the reply */
 	struct agent_args args;
 };
 

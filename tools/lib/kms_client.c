@@ -4,9 +4,11 @@
  * The KMS RPC client of kms_client.h.  Every call goes out as
  * "POST /" with all parameters, the v1 signature included, in an
  * application/x-www-form-urlencoded body, so that secrets (Encrypt's
- * Plaintext) never sit in a URL.  Bodies in both directions live in secmem.
+ * Plaintext) never sit in a URL.  Bodies in both directions live in secmem,
+ * and what libcurl makes of them is wiped (curl_init_once()).
  */
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,9 +50,52 @@ struct answer_buf {
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 static CURLcode curl_init_rc;
 
+/*
+ * libcurl copies what it sends and receives into buffers of its own (the
+ * request it sends in one go, headers and body; its receive buffer) and
+ * frees them as they are: everything it allocates is wiped when freed.
+ */
+static void curl_wiping_free(void *p)
+{
+	if (!p)
+		return;
+	secmem_wipe(p, malloc_usable_size(p));
+	free(p);
+}
+
+static void *curl_wiping_realloc(void *p, size_t len)
+{
+	size_t old;
+	void *q;
+
+	if (!p)
+		return malloc(len);
+	old = malloc_usable_size(p);
+	q = malloc(len ? len : 1);
+	if (!q)
+		return NULL;
+	memcpy(q, p, old < len ? old : len);
+	curl_wiping_free(p);
+	return q;
+}
+
 static void curl_init_once(void)
 {
-	curl_init_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	curl_init_rc = curl_global_init_mem(CURL_GLOBAL_DEFAULT, malloc,
+					    curl_wiping_free,
+					    curl_wiping_realloc, strdup,
+					    calloc);
+}
+
+/*
+ * Calls whose request or answer holds a plaintext key: their handle is
+ * not kept for another call, since it holds what it last sent and
+ * received until it is freed (and wiped).
+ */
+static int carries_key(const char *action)
+{
+	return !strcmp(action, "Encrypt") || !strcmp(action, "Decrypt") ||
+	       !strcmp(action, "GenerateDataKey");
 }
 
 int kms_client_new(const struct kms_client_config *cfg,
@@ -319,7 +364,10 @@ int kms_client_call(struct kms_client *c, const char *action,
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE,
 				  &resp->http_status);
-	handle_put(c, h);
+	if (carries_key(action))
+		curl_easy_cleanup(h);
+	else
+		handle_put(c, h);
 
 	if (rc != CURLE_OK) {
 		ret = ans.too_big ? -EIO : curl_errno(rc);

@@ -143,7 +143,8 @@ out:
 char *kms_v1_string_to_sign(const char *method,
 			    const struct kms_param *params, size_t n)
 {
-	char *canon = kms_canonical_query(params, n), *enc, *out = NULL;
+	char *canon = kms_canonical_query(params, n), *enc, *out;
+	size_t mlen = strlen(method), elen;
 
 	if (!canon)
 		return NULL;
@@ -151,9 +152,15 @@ char *kms_v1_string_to_sign(const char *method,
 	OPENSSL_clear_free(canon, strlen(canon));
 	if (!enc)
 		return NULL;
-	if (asprintf(&out, "%s&%%2F&%s", method, enc) < 0)
-		out = NULL;
-	OPENSSL_clear_free(enc, strlen(enc));
+	/* Built in place: asprintf() would leave copies in what it outgrew. */
+	elen = strlen(enc);
+	out = malloc(mlen + sizeof("&%2F&") - 1 + elen + 1);
+	if (out) {
+		memcpy(out, method, mlen);
+		memcpy(out + mlen, "&%2F&", 5);
+		memcpy(out + mlen + 5, enc, elen + 1);
+	}
+	OPENSSL_clear_free(enc, elen);
 	return out;
 }
 

@@ -72,7 +72,7 @@ lost="whether region %s encrypts new disks by default was lost with the agent's 
 # shellcheck disable=SC2059
 must_fail --error "$(printf "$lost" cn-beijing)" ctl --region cn-beijing create-disk --size 8M --category cloud
 { ctl --region cn-beijing --json describe-disk-encryption-by-default-status || true; } |
-	jq -e '.code == "OperationDenied.EncryptionByDefaultUnknown"' >/dev/null ||
+	jq -e '.Code == "OperationDenied.EncryptionByDefaultUnknown"' >/dev/null ||
 	fail "no OperationDenied.EncryptionByDefaultUnknown code"
 # shellcheck disable=SC2059
 must_fail --error "$(printf "$lost" cn-hangzhou)" ctl create-disk --size 8M --category cloud

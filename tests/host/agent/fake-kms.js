@@ -2,7 +2,8 @@
 // A scripted stand-in for the KMS, to test the agent's retry policy:
 //   node fake-kms.js PORT SCRIPT
 // SCRIPT is a comma-separated list of answers, one per request, the last
-// repeated: "503", "throttle", "disabled", "hang" (no answer), or "ok".
+// repeated: "503", "throttle", "disabled", "hang" (no answer), "big" (an
+// answer of ~400 KB), or "ok".
 // Every request's Action is appended to PORT.log beside this script's cwd.
 'use strict';
 const http = require('http');
@@ -28,6 +29,8 @@ http.createServer((req, res) => {
 		case 'throttle': return send(400, { Code: 'Throttling', Message: 'slow down' });
 		case 'disabled': return send(409, { Code: 'Rejected.Disabled', Message: 'disabled' });
 		case 'hang': return;	// the client's timeout fires
+		case 'big': return send(200, { Regions: { Region: Array.from({ length: 4000 },
+			(_, i) => ({ RegionId: `region-${i}`, LocalName: 'x'.repeat(64) })) } });
 		default: return send(200, { CiphertextBlob: 'ZmFrZS1ibG9i', KeyId: 'fake-key-id' });
 		}
 	});

@@ -25,14 +25,20 @@ need_bins() {
 . "$top/tests/lib/assert.sh"
 . "$top/tests/lib/tcp.sh"
 
-# start_agent ENDPOINT [agent options...]: agent on $work/agent.sock
+# The regions the tests use beside the default cn-hangzhou; an agent
+# serves no other.
+AGENT_REGIONS=${AGENT_REGIONS-cn-shanghai,cn-beijing,eu.test-1}
+
+# start_agent ENDPOINT [agent options...]: agent on $work/agent.sock,
+# serving cn-hangzhou and $AGENT_REGIONS
 start_agent() {
 	local endpoint=$1 i before
 	shift
 	before=$(grep -c ' info: serving ' "$work/agent.log" 2>/dev/null || true)
 	[ -f "$work/creds" ] || { echo "LTAIecsencHostTest0001 hostTestSecret0001" >"$work/creds"; chmod 600 "$work/creds"; }
 	"$AGENT" --kms-endpoint "$endpoint" --credentials "$work/creds" \
-		--state-dir "$work/state" --socket "$work/agent.sock" "$@" \
+		--state-dir "$work/state" --socket "$work/agent.sock" \
+		${AGENT_REGIONS:+--regions "$AGENT_REGIONS"} "$@" \
 		>>"$work/agent.log" 2>&1 &
 	agent_pid=$!
 	pids+=("$agent_pid")
@@ -56,33 +62,36 @@ stop_agent() {
 ctl() { "$CTL_BIN" --socket "$work/agent.sock" "$@"; }
 
 
-# build_tool NAME: compile tests/host/agent/NAME.c (against tools/lib) to $work/NAME.
+# build_tool NAME [PKG...]: compile tests/host/agent/NAME.c (against
+# tools/lib, json-c, openssl and the PKGs) to $work/NAME.
 build_tool() {
-	local here
+	local here name=$1
 	here=$(dirname "${BASH_SOURCE[0]}")
+	shift
 	make -s -C "$top/tools/lib" >/dev/null || fail "cannot build tools/lib"
 	# shellcheck disable=SC2046
-	cc -std=gnu11 -Wall -Wextra -I"$top/tools/lib" "$here/$1.c" \
-		"$top/tools/lib/libecsenc.a" $(pkg-config --libs json-c openssl) \
-		-o "$work/$1" || fail "cannot build $1"
+	cc -std=gnu11 -Wall -Wextra -I"$top/tools/lib" "$here/$name.c" \
+		"$top/tools/lib/libecsenc.a" $(pkg-config --libs json-c openssl "$@") \
+		-o "$work/$name" || fail "cannot build $name"
 }
 
 # send_raw: standard input to the agent as one request; the reply on stdout.
 send_raw() { "$work/agent_send" "$work/agent.sock"; }
 
 # start_emulator [emulator options...]: the KMS emulator on a free port of
-# 127.0.0.1; sets kms_url and kms_pid.
+# 127.0.0.1, its data in $work/$EMU and its log in $work/$EMU.log ($EMU:
+# kms unless set, for a second emulator); sets kms_url and kms_pid.
 start_emulator() {
-	local port
+	local port name=${EMU:-kms}
 	[ -f "$work/creds" ] || { echo "LTAIecsencHostTest0001 hostTestSecret0001" >"$work/creds"; chmod 600 "$work/creds"; }
-	mkdir -p "$work/kms"
+	mkdir -p "$work/$name"
 	port=$(tcp_free_port)
-	"$EMULATOR" --listen "127.0.0.1:$port" --data-dir "$work/kms" \
+	"$EMULATOR" --listen "127.0.0.1:$port" --data-dir "$work/$name" \
 		--credentials "$work/creds" --admin-key LTAIecsencHostTest0001 --quiet \
-		"$@" >"$work/kms.log" 2>&1 &
+		"$@" >"$work/$name.log" 2>&1 &
 	kms_pid=$!
 	pids+=($!)
 	tcp_wait_listen "$kms_pid" "$port" ||
-		fail "kms-emulator did not start: $(tail -n 5 "$work/kms.log")"
+		fail "kms-emulator did not start: $(tail -n 5 "$work/$name.log")"
 	kms_url=http://127.0.0.1:$port
 }

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Bounce pages that writes give back are kept for the next writes (up to
-# two maximal writes' worth), and the shrinker hands them back to the
-# kernel under memory pressure: drop_caches (which runs every shrinker)
-# leaves only the mempool reserve.  Data written through recycled pages
+# two maximal writes' worth, and one page per CPU), and the shrinker hands
+# them back to the kernel under memory pressure: drop_caches (which runs
+# every shrinker) leaves only the mempool reserve.  Data written through recycled pages
 # must read back intact.
 . "$TESTLIB"
 need fio
 
 reserve=256
-cache_max=512
+cache_max=$((512 + $(nproc)))
 dev=$(make_loop 64)
 map=$(dm_create cached "$(ecsenc_table "$(dev_sectors "$dev")" "$(random_hex_key)" 0 "$dev" 0)")
 

@@ -85,7 +85,8 @@ restart_kms --threads 16 --delay 2000
 start=$(wc -l <"$AGENT_LOG")
 t0=$(ms)
 kms-agent --kms-endpoint "$KMS_ENDPOINT" --credentials "$CREDS" \
-	--state-dir "$ECSENC_STATE" --socket "$AGENT_SOCK" >>"$AGENT_LOG" 2>&1 &
+	--state-dir "$ECSENC_STATE" --socket "$AGENT_SOCK" \
+	--regions "$AGENT_REGIONS" >>"$AGENT_LOG" 2>&1 &
 AGENT_PID=$!
 on_exit "kill $AGENT_PID; wait $AGENT_PID"
 for i in $(seq 300); do

@@ -20,7 +20,7 @@ rbd_kms_start
 
 log "a pool that does not exist: the agent refuses to start, in words"
 if LD_LIBRARY_PATH=/opt/ceph/lib on_host_a timeout 120 kms-agent \
-	--kms-endpoint "$KMS_ENDPOINT" --credentials "$CREDS" \
+	--kms-endpoint "$KMS_ENDPOINT" --kms-allow-http --credentials "$CREDS" \
 	--state-dir "$ECSENC_WORK/nopool" --socket "$ECSENC_WORK/nopool.sock" \
 	--backend rbd --ceph-conf /etc/ceph/ceph.conf --rbd-pool no-such-pool \
 	--backend-dir "$RBD_AGENT_PLUGINS" >nopool.log 2>&1; then

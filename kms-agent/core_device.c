@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Mapping a disk: the only place where a plaintext data key exists in
+ * The attachment layer of the core (core_internal.h): whether and where a
+ * disk is attached, from device-mapper and the backend, and mapping a
+ * disk.  Mapping is the only place where a plaintext data key exists in
  * userspace, for the time between the KMS answer and the table load, in
  * locked memory that is wiped on every path.  Re-attach at start maps
- * disks in parallel through the same path.
+ * disks in parallel through the same path.  Below it: the store layer
+ * (core_header.c), the backend, the KMS and the kernel.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -13,13 +16,127 @@
 #include <time.h>
 
 #include "backend.h"
-#include "core.h"
+#include "core_internal.h"
 #include "disk_category.h"
 #include "kernel.h"
 #include "agent_kms.h"
 #include "log.h"
 #include "object_lock.h"
 #include "secmem.h"
+
+void core_dm_name(const struct agent *a, const char *disk_id, char *buf,
+		  size_t len)
+{
+	snprintf(buf, len, "%s-%s", a->dm_prefix, disk_id);
+}
+
+int core_attachment(const struct agent *a, struct core_object *o)
+{
+	char dm[64];
+	int r;
+
+	o->attached = 0;
+	o->device[0] = '\0';
+	if (o->row.kind != CATALOG_DISK)
+		return 0;
+	core_dm_name(a, o->row.id, dm, sizeof(dm));
+	r = devmap_exists(dm);
+	if (r != 1)
+		return r;
+	o->attached = 1;
+	if (devmap_node_path(dm, o->device, sizeof(o->device)) < 0)
+		o->device[0] = '\0';
+	return 0;
+}
+
+/* This host's own dm device as @o's only attachment. */
+static void own_attachment(const struct agent *a, struct core_object *o)
+{
+	o->n_attachments = 0;
+	if (!o->attached)
+		return;
+	memset(&o->attachments[0], 0, sizeof(o->attachments[0]));
+	snprintf(o->attachments[0].instance, sizeof(o->attachments[0].instance),
+		 "%s", a->instance_id);
+	snprintf(o->attachments[0].device, sizeof(o->attachments[0].device),
+		 "%s", o->device);
+	o->n_attachments = 1;
+}
+
+/* The backend could not say who holds @o (@err): only this host's own. */
+void core_attachments_unknown(const struct agent *a, struct core_object *o,
+				int err)
+{
+	o->in_use = o->attached;
+	o->attachments_errno = err;
+	snprintf(o->attachments_error, sizeof(o->attachments_error), "%s",
+		 BACKEND_STRERROR(a->backend, err));
+	own_attachment(a, o);
+}
+
+/*
+ * Which hosts hold @o: the backend's record when its stores are shared by
+ * hosts, else this host's own dm device.  When the backend cannot say,
+ * @o->attachments_error says why and only what this host knows is listed.
+ */
+void core_fill_attachments(const struct agent *a, struct core_object *o)
+{
+	const struct backend_ops *be = a->backend;
+	struct backend_ref ref = { .region = o->row.region, .id = o->row.id };
+	int n;
+
+	o->n_attachments = 0;
+	o->attachments_errno = 0;
+	o->attachments_error[0] = '\0';
+	o->in_use = o->attached;
+	if (o->row.kind != CATALOG_DISK)
+		return;
+	if (!be->attachments) {
+		own_attachment(a, o);
+		return;
+	}
+	n = be->attachments(&ref, o->attachments, BACKEND_MAX_ATTACHMENTS);
+	if (n < 0) {
+		core_attachments_unknown(a, o, n);
+		log_warn("%s: cannot read its attachments from the %s backend: %s",
+			 o->row.id, be->name, o->attachments_error);
+		return;
+	}
+	o->n_attachments = n;
+	o->in_use = o->attached || n > 0;
+}
+
+/* Whether the backend says that this host holds @o. */
+int core_held_here(const struct agent *a, const struct core_object *o)
+{
+	for (int i = 0; i < o->n_attachments; i++)
+		if (!strcmp(o->attachments[i].instance, a->instance_id))
+			return 1;
+	return 0;
+}
+
+int core_from_store(struct agent *a, const struct backend_ref *ref,
+		    struct core_object *o)
+{
+	struct op_ctx ctx = { .agent = a, .region = ref->region };
+	struct catalog_object probe = { 0 };
+	struct disk_header h;
+	int r;
+
+	snprintf(probe.id, sizeof(probe.id), "%s", ref->id);
+	snprintf(probe.region, sizeof(probe.region), "%s", ref->region);
+	a->backend->locate(ref, probe.path, sizeof(probe.path));
+	r = core_read_header(&ctx, &probe, &h);
+	if (r < 0) {
+		log_err("%s: skipped: %s", probe.path, ctx.error);
+		return r;
+	}
+	memset(o, 0, sizeof(*o));
+	core_row_from_header(a->backend, &o->row, &h);
+	core_attachment(a, o);
+	o->row.attached = o->attached;
+	return 0;
+}
 
 static int load_table(struct op_ctx *ctx, const struct disk_header *h,
 		      const char *dm, const char *dev, const unsigned char *key)
@@ -69,7 +186,7 @@ int core_map(struct op_ctx *ctx, struct core_object *o, int force)
 	const char *target;
 	int r;
 
-	core_dm_name(o->row.id, dm, sizeof(dm));
+	core_dm_name(ctx->agent, o->row.id, dm, sizeof(dm));
 	snprintf(node, sizeof(node), "/dev/mapper/%s", dm);
 	att.device = node;
 	/* Shared block storage: ECS attaches it to several instances at once. */
@@ -101,7 +218,7 @@ int core_map(struct op_ctx *ctx, struct core_object *o, int force)
 		r = load_table(ctx, &h, dm, dev.path, key);
 	secmem_free(key);
 	if (r == 0) {
-		core_attachment(o);
+		core_attachment(ctx->agent, o);
 		if (!o->attached || !o->device[0])
 			r = op_fail(ctx, -ENODEV, "no device node for %s", dm);
 	}
@@ -188,7 +305,7 @@ static int reattach_visit(const struct catalog_object *row, void *arg)
 		return -ENOMEM;
 	job->agent = w->agent;
 	job->disk.row = *row;
-	core_attachment(&job->disk);
+	core_attachment(w->agent, &job->disk);
 	if (job->disk.attached) {
 		log_info("%s is still attached; keeping it", row->id);
 		free(job);
