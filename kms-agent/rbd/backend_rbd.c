@@ -134,11 +134,16 @@ static const struct backend_ops rbd_ops = {
 	.shared_by_hosts = 1,
 };
 
-const struct backend_ops *backend_rbd_init(const struct backend_rbd_config *cfg,
+/* The plugin's one exported symbol (BACKEND_RBD_INIT_SYMBOL). */
+BACKEND_PLUGIN_EXPORT
+const struct backend_ops *backend_rbd_init(const struct backend_host *host,
+					   const struct backend_rbd_config *cfg,
 					   char *err, size_t err_len)
 {
 	int r;
 
+	if (rbd_host_set(host, err, err_len) < 0)
+		return NULL;
 	snprintf(rbd_instance, sizeof(rbd_instance), "%s", cfg->instance_id);
 	snprintf(rbd_maps_dir, sizeof(rbd_maps_dir), "%s/rbd-maps", cfg->state_dir);
 	if (mkdir(rbd_maps_dir, 0700) < 0 && errno != EEXIST) {

@@ -89,6 +89,9 @@ int rollback_store(const struct backend_ref *snap,
 int rbd_be_list(backend_list_fn fn, void *arg);
 int rbd_be_clean_partial(void);
 
+/* rbd_host.c: the agent's services (log_msg() goes to its log). */
+int rbd_host_set(const struct backend_host *host, char *err, size_t err_len);
+
 /* rbd_attach.c: the attach calls of backend_ops. */
 int rbd_attach_open(const struct backend_ref *ref, struct backend_attach *att,
 		    struct backend_dev *dev);
