@@ -141,8 +141,10 @@ int create_image(const char *name, uint64_t size)
 	rbd_image_options_t opts;
 	int r;
 
-	/* layering only: the kernel client maps it, and shared disks are
-	 * mapped on several hosts at once (no exclusive-lock feature). */
+	/*
+	 * layering only: the kernel client maps it, and shared disks are
+	 * mapped on several hosts at once (no exclusive-lock feature).
+	 */
 	rbd_image_options_create(&opts);
 	rbd_image_options_set_uint64(opts, RBD_IMAGE_OPTION_FEATURES,
 				     RBD_FEATURE_LAYERING);

@@ -99,7 +99,8 @@ static void parent_of(rbd_image_t img, char *name, size_t nlen, char *snap,
 	rbd_linked_image_spec_t pi;
 	rbd_snap_spec_t ps;
 
-	name[0] = snap[0] = '\0';
+	name[0] = '\0';
+	snap[0] = '\0';
 	if (rbd_get_parent(img, &pi, &ps) < 0)
 		return;
 	snprintf(name, nlen, "%s", pi.image_name);
@@ -228,12 +229,35 @@ int write_store_header(const struct backend_ref *ref,
 	return r;
 }
 
+/*
+ * A protected RBD snapshot @snap of image @name (clones are made of it),
+ * made afresh: what an earlier try left goes first (a retry), and nothing
+ * is left when it fails.
+ */
+static int make_clone_source(const char *name, const char *snap)
+{
+	rbd_image_t img;
+	int r;
+
+	r = open_image(name, &img);
+	if (r < 0)
+		return r;
+	r = drop_snap(img, snap);
+	if (r == 0)
+		r = rbd_snap_create(img, snap);
+	if (r == 0)
+		r = rbd_snap_protect(img, snap);
+	if (r < 0)
+		drop_snap(img, snap);
+	rbd_close(img);
+	return r;
+}
+
 /* The snapshot's store: a clone of the disk at RBD snapshot @snap id. */
 int snapshot_store(const struct backend_ref *disk,
 		   const struct disk_header *snap, enum backend_copy *how)
 {
 	char dname[300], name[300], tmp[320];
-	rbd_image_t img;
 	int r;
 
 	*how = BACKEND_COPY_CLONE;
@@ -242,39 +266,31 @@ int snapshot_store(const struct backend_ref *disk,
 		r = image_name(snap->region, snap->object_id, "", name, sizeof(name));
 	if (r == 0)
 		r = image_name(snap->region, snap->object_id, ".new", tmp, sizeof(tmp));
+	/* An earlier try's .new goes (1: kept as .deleted; the name is free). */
 	if (r == 0)
 		r = remove_image(tmp);
-	if (r == 0)
-		r = open_image(dname, &img);
 	if (r < 0)
 		return r;
-	/* What an earlier try of this fresh snapshot id left (a retry). */
-	r = drop_snap(img, snap->object_id);
-	if (r == 0)
-		r = rbd_snap_create(img, snap->object_id);
-	if (r == 0)
-		r = rbd_snap_protect(img, snap->object_id);
-	if (r < 0) {
-		drop_snap(img, snap->object_id);
-		rbd_close(img);
+	r = make_clone_source(dname, snap->object_id);
+	if (r < 0)
 		return r;
-	}
-	rbd_close(img);
 	r = clone_image(dname, snap->object_id, tmp);
-	if (r == 0)
-		r = write_into(tmp, snap);
-	if (r == 0 && (r = open_image(tmp, &img)) == 0) {
-		r = rbd_snap_create(img, BASE_SNAP);
-		if (r == 0)
-			r = rbd_snap_protect(img, BASE_SNAP);
-		rbd_close(img);
-	}
-	if (r == 0)
-		r = publish(tmp, name);
-	if (r < 0) {
-		remove_image(tmp);
-		release_parent(dname, snap->object_id);
-	}
+	if (r < 0)
+		goto undo;
+	r = write_into(tmp, snap);
+	if (r < 0)
+		goto undo;
+	r = make_clone_source(tmp, BASE_SNAP);
+	if (r < 0)
+		goto undo;
+	r = publish(tmp, name);
+	if (r < 0)
+		goto undo;
+	return 0;
+
+undo:
+	remove_image(tmp);
+	release_parent(dname, snap->object_id);
 	return r;
 }
 
