@@ -41,4 +41,11 @@ grep -q "cannot read the Ceph configuration $work/no-such-ceph.conf" "$work/agen
 	fail "the plugin's init did not run"
 grep -q 'cannot load\|undefined symbol' "$work/agent.log" && fail "the plugin did not load"
 [ -d "$work/state/rbd-maps" ] || fail "the plugin's init made no rbd-maps"
+log "the plugin refuses a struct backend_host of another version"
+mkdir -p "$work/unit"
+# shellcheck disable=SC2046
+cc -std=gnu11 -Wall -Wextra -Wno-unused-parameter -I"$top/tools/lib" -I"$top/kms-agent" \
+	$(pkg-config --cflags json-c) "$(dirname "$0")/plugin_host_test.c" -ldl \
+	-o "$work/plugin_host_test" || fail "plugin_host_test does not build"
+"$work/plugin_host_test" "$PLUGIN_DIR/backend-rbd.so" "$work/unit" || fail "plugin_host_test"
 echo PASS
