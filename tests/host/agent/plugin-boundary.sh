@@ -13,14 +13,14 @@ command -v nm >/dev/null || { echo "SKIP: no nm (binutils)"; exit 77; }
 log "the plugin exports backend_rbd_init and nothing else"
 exported=$(nm -D --defined-only "$PLUGIN_DIR/backend-rbd.so" | awk '{ print $3 }')
 [ "$exported" = backend_rbd_init ] ||
-	fail "backend-rbd.so exports $(echo "$exported" | wc -l) symbols: $(echo $exported)"
+	fail "backend-rbd.so exports $(echo "$exported" | wc -l) symbols: $(echo "$exported" | tr '\n' ' ')"
 
 log "the plugin leaves nothing for the agent to resolve"
 # Every undefined symbol is versioned (a library's); an unversioned one
 # other than the weak ones of the C runtime would come from the agent.
 from_agent=$(nm -D --undefined-only "$PLUGIN_DIR/backend-rbd.so" |
 	awk '$1 == "U" && $2 !~ /@/ && $2 !~ /^(rbd|rados)_/ { print $2 }')
-[ -z "$from_agent" ] || fail "backend-rbd.so wants from the agent: $(echo $from_agent)"
+[ -z "$from_agent" ] || fail "backend-rbd.so wants from the agent: $(echo "$from_agent" | tr '\n' ' ')"
 
 log "the agent exports no function of its own"
 # Left: the data of libc that the executable holds (stderr, optarg ...).
@@ -36,7 +36,9 @@ timeout 20 "$AGENT" --kms-endpoint http://127.0.0.1:9 --credentials "$work/creds
 	--backend rbd --backend-dir "$PLUGIN_DIR" \
 	--ceph-conf "$work/no-such-ceph.conf" --rbd-pool ecsenc >"$work/agent.log" 2>&1
 rc=$?
-[ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] || fail "agent with no Ceph configuration: exit $rc"
+if [ "$rc" -eq 0 ] || [ "$rc" -eq 124 ]; then
+	fail "agent with no Ceph configuration: exit $rc"
+fi
 grep -q "cannot read the Ceph configuration $work/no-such-ceph.conf" "$work/agent.log" ||
 	fail "the plugin's init did not run"
 grep -q 'cannot load\|undefined symbol' "$work/agent.log" && fail "the plugin did not load"
