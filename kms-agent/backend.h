@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "disk_header.h"
+#include "log.h"
 
 /* How a store got another's data: shared extents, or copied bytes. */
 enum backend_copy {
@@ -195,9 +196,28 @@ struct backend_rbd_config {
 	const char *state_dir;		/* for this host's own records */
 };
 
+/*
+ * What the agent lends a backend plugin: all a plugin may call of the
+ * agent.  The agent exports no symbols (it is not linked -rdynamic), and
+ * a plugin exports only its init (BACKEND_PLUGIN_EXPORT; it is built
+ * with -fvisibility=hidden), so neither can reach the other's internals.
+ * Pure helpers of tools/lib without state (the header codec) are built
+ * into the plugin; what has the agent's state (its log) comes from here.
+ */
+#define BACKEND_HOST_VERSION	1
+
+struct backend_host {
+	unsigned int version;	/* BACKEND_HOST_VERSION; first, always */
+	/* One line of the agent's log (no newline; never a secret). */
+	void (*log)(enum log_level level, const char *line);
+};
+
+#define BACKEND_PLUGIN_EXPORT	__attribute__((visibility("default")))
+
 #define BACKEND_RBD_INIT_SYMBOL	"backend_rbd_init"
 typedef const struct backend_ops *(*backend_rbd_init_fn)(
-	const struct backend_rbd_config *cfg, char *err, size_t err_len);
+	const struct backend_host *host, const struct backend_rbd_config *cfg,
+	char *err, size_t err_len);
 
 /*
  * The backend named @name ("local", "rbd"); the rbd plugin is loaded from

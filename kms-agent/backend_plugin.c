@@ -3,8 +3,8 @@
  * Choosing the storage backend.  The local backend is built in; the Ceph
  * RBD backend is a plugin (backend-rbd.so, built from rbd/), so that an
  * agent on local storage needs neither librbd nor librados installed.
- * The plugin uses the agent's own logging and header code, which the
- * agent exports (-rdynamic).
+ * The plugin reaches the agent only through struct backend_host (its log);
+ * the agent exports nothing to it.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -13,6 +13,16 @@
 
 #include "backend.h"
 #include "log.h"
+
+static void host_log(enum log_level level, const char *line)
+{
+	log_msg(level, "%s", line);
+}
+
+static const struct backend_host plugin_host = {
+	.version = BACKEND_HOST_VERSION,
+	.log = host_log,
+};
 
 static const struct backend_ops *load_rbd(const char *plugin_dir,
 					  const struct backend_rbd_config *cfg,
@@ -36,7 +46,7 @@ static const struct backend_ops *load_rbd(const char *plugin_dir,
 		return NULL;
 	}
 	/* Kept loaded for the life of the agent. */
-	return init(cfg, err, err_len);
+	return init(&plugin_host, cfg, err, err_len);
 }
 
 const struct backend_ops *backend_load(const char *name, const char *plugin_dir,
