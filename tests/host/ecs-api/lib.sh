@@ -29,7 +29,7 @@ cleanup() {
 			[ -s "$p" ] && { echo "--- last lines of ${p##*/}:" >&2; tail -n 12 "$p" >&2; }
 		done
 	fi
-	rm -rf "$T"
+	[ -n "${KEEP:-}" ] || rm -rf "$T"
 	exit $rc
 }
 trap cleanup EXIT
@@ -102,7 +102,7 @@ start_agent() {
 	mkdir -p "$T/$id"
 	"$AGENT_BIN" --kms-endpoint "$KMS_URL" --credentials "$T/agent-kms.creds" \
 		--state-dir "$T/$id/state" --socket "$T/$id/agent.sock" \
-		--instance-id "$id" --dm-prefix "t${id//-/}" \
+		--instance-id "$id" --dm-prefix "t${id//-/}" --regions cn-shanghai \
 		--ecs-api "$API_URL" --ecs-api-credentials "$T/$id.key" \
 		>>"$T/agent-$id.log" 2>&1 &
 	AGENT_PID[$id]=$!

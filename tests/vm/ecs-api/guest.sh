@@ -19,7 +19,7 @@ mkfs.ext4 -q -F /dev/vda && mkdir -p /mnt/ecs && mount /dev/vda /mnt/ecs ||
 state=/mnt/ecs/state
 start_agent() {
 	kms-agent --kms-endpoint "$KMS_URL" --credentials /out/agent-kms.creds \
-		--state-dir "$state" --socket /tmp/ecs-agent.sock --instance-id i-vm1 \
+		--state-dir "$state" --socket /tmp/ecs-agent.sock --instance-id i-vm1 --regions cn-shanghai \
 		--ecs-api "$API_URL" --ecs-api-credentials /out/i-vm1.key \
 		>>/out/agent-vm.log 2>&1 &
 	agent=$!
