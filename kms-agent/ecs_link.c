@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -115,8 +116,28 @@ static void *link_main(void *arg)
 	return NULL;
 }
 
+/*
+ * The tasks that come back are what the agent does to disks: they travel
+ * inside TLS, or over loopback (anywhere with @allow_http, for labs).
+ */
+static int url_allowed(const char *url, bool allow_http)
+{
+	const char *host;
+
+	if (!strncasecmp(url, "https://", 8))
+		return 0;
+	if (strncasecmp(url, "http://", 7))
+		return -EINVAL;
+	host = url + 7;
+	if (allow_http || !strncmp(host, "127.", 4) ||
+	    !strncmp(host, "localhost", 9) || !strncmp(host, "[::1]", 5))
+		return 0;
+	return -EPERM;
+}
+
 int ecs_link_start(struct agent *a, const char *url,
-		   const char *credentials_path, struct ecs_link **out)
+		   const char *credentials_path, bool allow_http,
+		   struct ecs_link **out)
 {
 	struct ecs_link *l = calloc(1, sizeof(*l));
 	struct kms_client_config cfg = {
@@ -126,6 +147,15 @@ int ecs_link_start(struct agent *a, const char *url,
 	};
 	int r;
 
+	r = url_allowed(url, allow_http);
+	if (r < 0) {
+		log_err(r == -EPERM ?
+			"--ecs-api %s is plain http to a host that is not loopback: the tasks it sends would cross the network forgeable; use https (or, in a lab, --ecs-api-allow-http)" :
+			"--ecs-api %s: give https://HOST[:PORT] (http:// only to loopback)",
+			url);
+		free(l);
+		return r;
+	}
 	if (!l)
 		return -ENOMEM;
 	l->agent = a;

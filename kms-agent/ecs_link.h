@@ -9,13 +9,19 @@
 #ifndef ECSENC_ECS_LINK_H
 #define ECSENC_ECS_LINK_H
 
+#include <stdbool.h>
+
 #include "agent.h"
 
 struct ecs_link;
 
-/* @credentials_path: "<AccessKeyId> <AccessKeySecret>" of this instance. */
+/*
+ * @credentials_path: "<AccessKeyId> <AccessKeySecret>" of this instance.
+ * @url is https://, or http:// to loopback (anywhere with @allow_http).
+ */
 int ecs_link_start(struct agent *a, const char *url,
-		   const char *credentials_path, struct ecs_link **out);
+		   const char *credentials_path, bool allow_http,
+		   struct ecs_link **out);
 void ecs_link_stop(struct ecs_link *l);
 
 #endif

@@ -59,6 +59,7 @@ static const struct agent_option {
 	{ { "dm-prefix", required_argument, NULL, 'D' }, "PREFIX", "name dm devices PREFIX-<disk id> (default ecsenc)" },
 	{ { "backend-dir", required_argument, NULL, 'B' }, "DIR", "where backend plugins are (default " AGENT_BACKEND_DIR ")" },
 	{ { "ecs-api", required_argument, NULL, 'U' }, "URL", "take work from this ECS API server as --instance-id" },
+	{ { "ecs-api-allow-http", no_argument, NULL, 'W' }, NULL, "allow plain http to an --ecs-api that is not on loopback (labs only)" },
 	{ { "ecs-api-credentials", required_argument, NULL, 'a' }, "FILE", "\"<AccessKeyId> <AccessKeySecret>\": this instance's key for --ecs-api" },
 	{ { "verbose", no_argument, NULL, 'v' }, NULL, "log debug messages" },
 	{ { "help", no_argument, NULL, 'h' }, NULL, "this help" },
@@ -155,6 +156,7 @@ int main(int argc, char **argv)
 	const char *backend_dir = AGENT_BACKEND_DIR;
 	const char *ecs_api_url = NULL, *ecs_api_creds = NULL;
 	struct ecs_link *link = NULL;
+	bool ecs_api_allow_http = false;
 	char hostname[64] = "", why[512];
 	int reattach = 1, rebuild = 0, new_audit_file = 0, verbose = 0;
 	int fd = -1, lock_fd = -1, r, c, count;
@@ -199,6 +201,7 @@ int main(int argc, char **argv)
 		case 'B': backend_dir = optarg; break;
 		case 'U': ecs_api_url = optarg; break;
 		case 'a': ecs_api_creds = optarg; break;
+		case 'W': ecs_api_allow_http = true; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -289,9 +292,14 @@ int main(int argc, char **argv)
 	agent_regions_log(&a);
 	log_info("serving %s (default region %s, %zu regions)", a.socket_path,
 		 a.default_region, a.n_regions);
+	/* ecs-api's tasks only once the disks are back: as the socket's. */
+	if (ecs_api_url) {
+		r = ecs_link_start(&a, ecs_api_url, ecs_api_creds,
+				   ecs_api_allow_http, &link);
+		if (r < 0)
+			goto out;
+	}
 	notify_ready();
-	if (ecs_api_url && ecs_link_start(&a, ecs_api_url, ecs_api_creds, &link) < 0)
-		log_err("cannot start the link to %s", ecs_api_url);
 	server_run(&a, fd, &stop_requested);
 	ecs_link_stop(link);
 	log_info("stopping; attached disks stay attached");

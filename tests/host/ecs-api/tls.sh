@@ -17,6 +17,15 @@ fi
 grep -q "tls-cert and --tls-key are required" "$T/refused.log" ||
 	{ echo "FAIL: $(cat "$T/refused.log")"; exit 1; }
 echo "ok   no TLS, no listening off loopback"
+if "$AGENT_BIN" --kms-endpoint "$KMS_URL" --credentials "$T/agent-kms.creds" \
+	--state-dir "$T/agent0" --socket "$T/agent0.sock" --instance-id i-host1 \
+	--ecs-api http://192.0.2.1:8090 --ecs-api-credentials "$T/i-host1.key" \
+	>"$T/agent0.log" 2>&1; then
+	echo "FAIL: the agent took work over plain http off loopback"; exit 1
+fi
+grep -q "is plain http to a host that is not loopback" "$T/agent0.log" ||
+	{ echo "FAIL: $(tail -n 3 "$T/agent0.log")"; exit 1; }
+echo "ok   the agent refuses an --ecs-api of plain http off loopback"
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=127.0.0.1 \
 	-addext subjectAltName=IP:127.0.0.1 -keyout "$T/key.pem" -out "$T/cert.pem" 2>/dev/null
 start_api --tls-cert "$T/cert.pem" --tls-key "$T/key.pem"

@@ -21,6 +21,7 @@ start_agent() {
 	kms-agent --kms-endpoint "$KMS_URL" --credentials /out/agent-kms.creds \
 		--state-dir "$state" --socket /tmp/ecs-agent.sock --instance-id i-vm1 --regions cn-shanghai \
 		--ecs-api "$API_URL" --ecs-api-credentials /out/i-vm1.key \
+		--kms-allow-http --ecs-api-allow-http \
 		>>/out/agent-vm.log 2>&1 &
 	agent=$!
 }
