@@ -46,7 +46,7 @@ node_deps() {
 	command -v node >/dev/null && command -v npm >/dev/null || {
 		echo "SKIP: node/npm missing"; exit 77; }
 	if [ ! -d "$HERE/node/node_modules/@alicloud/ecs20140526" ]; then
-		(cd "$HERE/node" && npm install --no-audit --no-fund --loglevel=error >/dev/null) ||
+		(cd "$HERE/node" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
 			{ echo "SKIP: npm install failed"; exit 77; }
 	fi
 }
