@@ -24,6 +24,11 @@ const steps = {
       diskCategory: 'cloud_ssd', size: 1, encrypted: true, KMSKeyId: key.keyMetadata.keyId }));
     return r.body.diskId;
   },
+  async 'create-disk-on'(inst) {
+    const r = await c.createDisk(new Ecs.CreateDiskRequest({ regionId: REGION,
+      diskCategory: 'cloud_ssd', size: 1, encrypted: true, instanceId: inst }));
+    return r.body.diskId;
+  },
   async 'create-snapshot'(id) {
     return (await c.createSnapshot(new Ecs.CreateSnapshotRequest({ diskId: id }))).body.snapshotId;
   },
