@@ -147,6 +147,19 @@ if [ $run_vm -eq 1 ]; then
 	for kver in $kernels; do
 		vm_suite "$kver"
 	done
+	# The ECS API through the official SDKs, with instance i-vm1's agent
+	# in a guest of the default kernel that really attaches (about two
+	# minutes; tests/vm/ecs-api/run.sh, also make check-ecs-api).
+	t0=$(date +%s)
+	tests/vm/ecs-api/run.sh >"$logdir/ecs-api-vm.txt" 2>&1 </dev/null
+	rc=$?
+	[ $rc -eq 0 ] || tail -n 40 "$logdir/ecs-api-vm.txt" | sed 's/^/    | /'
+	case $rc in
+	0) record vm-ecs-api/sdk-story PASS $(($(date +%s) - t0)) ;;
+	77) record vm-ecs-api/sdk-story SKIP $(($(date +%s) - t0)) ;;
+	*) record vm-ecs-api/sdk-story FAIL $(($(date +%s) - t0)) ;;
+	esac
+	vm_summary+=("ecs-api with an agent in a VM: $(($(date +%s) - t0))s")
 	# Under systemd, on the default kernel (KVER= for another): the
 	# packages from make deb in a debootstrapped Debian 12, two boots.
 	t0=$(date +%s)
