@@ -15,6 +15,7 @@
 #include "audit.h"
 #include "catalog.h"
 #include "log.h"
+#include "sync_dir.h"
 
 #define HASH_HEX	(2 * 32)
 #define HASH_FIELD	",\"Hash\":\""
@@ -373,29 +374,6 @@ static int settle(struct audit_log *l, int have_head)
 	if (l->head_unsaved)
 		save_head(l);	/* or with the next record */
 	return 0;
-}
-
-/* Durable rename: the directory entry is synced too. */
-static int sync_dir_of(const char *path)
-{
-	char dir[700], *slash;
-	int fd, r = 0;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (!slash)
-		snprintf(dir, sizeof(dir), ".");
-	else if (slash == dir)
-		dir[1] = '\0';
-	else
-		*slash = '\0';
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
-		r = -errno;
-	close(fd);
-	return r;
 }
 
 /*

@@ -25,6 +25,7 @@
 #include "backend.h"
 #include "kernel.h"
 #include "log.h"
+#include "sync_dir.h"
 
 static char state_dir[512];
 /* Two binds racing for the same free loop device: one at a time. */
@@ -155,31 +156,6 @@ static int copy_data(int in, int out, off_t off, off_t len,
 }
 
 /*
- * Make a rename or an unlink in @path's directory durable: without it, a
- * crash after the call may still find the old name (systemd's
- * fsync_directory_of_file()).
- */
-static int sync_parent(const char *path)
-{
-	char dir[600];
-	char *slash;
-	int fd, r = 0;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (!slash)
-		return -EINVAL;
-	*slash = '\0';
-	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
-		r = -errno;
-	close(fd);
-	return r;
-}
-
-/*
  * Build the store of @h at @path as @path.new and rename it into place,
  * with the data area of @src_path shared or copied in when it is not
  * NULL (at most as much as @h holds).
@@ -228,7 +204,7 @@ static int build(const char *path, const struct disk_header *hdr,
 		r = -errno;
 		goto fail;
 	}
-	r = sync_parent(path);
+	r = sync_dir_of(path);
 	if (r < 0)
 		log_warn("%s: renamed, but its directory could not be synced: %s",
 			 path, strerror(-r));
@@ -288,7 +264,7 @@ static int local_remove(const struct backend_ref *ref)
 			return 0;
 		return -errno;
 	}
-	return sync_parent(path);
+	return sync_dir_of(path);
 }
 
 static int local_resize(const struct backend_ref *ref, uint64_t data_size)

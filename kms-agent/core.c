@@ -25,30 +25,13 @@
 #include "log.h"
 
 /* "<prefix>-" and 20 random lowercase letters and digits. */
-int core_new_id(const char *prefix, char *buf, size_t len)
-{
-	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-	unsigned char rnd[20];
-	size_t p;
-
-	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
-		return -EIO;
-	p = (size_t)snprintf(buf, len, "%s-", prefix);
-	if (p + sizeof(rnd) + 1 > len)
-		return -ENAMETOOLONG;
-	for (size_t i = 0; i < sizeof(rnd); i++)
-		buf[p++] = alphabet[rnd[i] % (sizeof(alphabet) - 1)];
-	buf[p] = '\0';
-	return 0;
-}
-
 int core_object_id(struct op_ctx *ctx, const char *prefix, char *buf,
 		   size_t len)
 {
 	size_t n = strlen(prefix);
 
 	if (!ctx->new_id)
-		return core_new_id(prefix, buf, len);
+		return ecs_new_id(prefix, buf, len);
 	if (strncmp(ctx->new_id, prefix, n) || ctx->new_id[n] != '-' ||
 	    strlen(ctx->new_id) >= len)
 		return op_fail(ctx, -EINVAL, "new_id %s is not a %s- id",

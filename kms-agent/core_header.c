@@ -175,7 +175,7 @@ int core_header_new_key(struct op_ctx *ctx, struct disk_header *h,
 	char cmk[sizeof(h->kms_key_id)];
 	int r;
 
-	r = core_new_id("l", h->lineage_id, sizeof(h->lineage_id));
+	r = ecs_new_id("l", h->lineage_id, sizeof(h->lineage_id));
 	if (r < 0)
 		return op_fail(ctx, r, "no randomness for a lineage id");
 	if (!(h->flags & DISK_HEADER_F_ENCRYPTED))

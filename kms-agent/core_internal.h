@@ -20,6 +20,7 @@
 
 #include "backend.h"
 #include "core.h"
+#include "ecs_format.h"
 
 static inline const struct backend_ops *core_backend(const struct op_ctx *ctx)
 {
@@ -86,8 +87,6 @@ int core_map(struct op_ctx *ctx, struct core_object *o, int force);
  */
 int core_record(struct op_ctx *ctx, const struct disk_header *h,
 		enum backend_copy how, bool is_new, struct core_object *out);
-/* "<prefix>-" and 20 random lowercase letters and digits. */
-int core_new_id(const char *prefix, char *buf, size_t len);
 /*
  * The id of the object an operation makes: ctx->new_id when the caller
  * chose one (it must start with "<prefix>-"), else a new random one.

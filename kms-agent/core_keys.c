@@ -142,7 +142,7 @@ int core_copy_snapshot(struct op_ctx *ctx, const struct core_snapshot_copy *req,
 	snprintf(nh.region, sizeof(nh.region), "%s", region);
 	r = core_object_id(ctx, "s", nh.object_id, sizeof(nh.object_id));
 	if (r == 0)
-		r = core_new_id("l", nh.lineage_id, sizeof(nh.lineage_id));
+		r = ecs_new_id("l", nh.lineage_id, sizeof(nh.lineage_id));
 	if (r < 0)
 		return op_fail(ctx, r, "no randomness for the copy's ids");
 	if (sh.flags & DISK_HEADER_F_ENCRYPTED) {

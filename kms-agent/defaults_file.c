@@ -10,7 +10,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include "agent_ops.h"
 #include "defaults_file.h"
 #include "kms_sign.h"
+#include "sync_dir.h"
 
 #define MAGIC		"ecsenc-encryption-by-default 1\n"
 #define FILE_MAX	(1 << 20)
@@ -128,21 +128,6 @@ out:
 	free(text);
 	if (r < 0)
 		defaults_set_free(s);
-	return r;
-}
-
-/* fsync the directory of @path: the rename is durable only then. */
-static int sync_dir_of(const char *path)
-{
-	char dir[1024];
-	int fd, r;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	fd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	r = fsync(fd) < 0 ? -errno : 0;
-	close(fd);
 	return r;
 }
 

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "ecs_format.h"
 #include "render.h"
 
 /* RF_GIB: bytes shown as ECS shows sizes, whole GiB rounded up. */
@@ -36,8 +37,6 @@ static const struct render_field fields[] = {
 	{ NULL, "CopyMethod", RENDER_FULL, RF_STR, AT(row.copy_method) },
 };
 
-static struct json_object *ecs_time(uint64_t t);
-
 static struct json_object *value(const struct render_field *f,
 				 const struct core_object *o)
 {
@@ -52,7 +51,7 @@ static struct json_object *value(const struct render_field *f,
 		return json_object_new_int64((int64_t)((*(const uint64_t *)p +
 							(1ull << 30) - 1) >> 30));
 	case RF_TIME:
-		return ecs_time(*(const uint64_t *)p);
+		return ecs_time_json((int64_t)*(const uint64_t *)p);
 	case RF_INT_BOOL:
 		return json_object_new_boolean(*(const int *)p);
 	case RF_STATUS:
@@ -60,18 +59,6 @@ static struct json_object *value(const struct render_field *f,
 							       "Available");
 	}
 	return NULL;
-}
-
-/* ECS's time format: 2026-12-01T14:02:11Z; "" when unknown. */
-static struct json_object *ecs_time(uint64_t t)
-{
-	time_t s = (time_t)t;
-	char buf[32] = "";
-	struct tm tm;
-
-	if (t && gmtime_r(&s, &tm))
-		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_object_new_string(buf);
 }
 
 /* "Attachments": [{"InstanceId", "Device", "AttachedTime"}], as ECS. */
@@ -86,7 +73,7 @@ static struct json_object *attachments(const struct core_object *o)
 		json_object_object_add(j, "InstanceId",
 				       json_object_new_string(at->instance));
 		json_object_object_add(j, "Device", json_object_new_string(at->device));
-		json_object_object_add(j, "AttachedTime", ecs_time(at->attached));
+		json_object_object_add(j, "AttachedTime", ecs_time_json((int64_t)at->attached));
 		json_object_array_add(list, j);
 	}
 	return list;

@@ -183,7 +183,7 @@ enum ecs_err act_create_disk(struct api_call *call)
 	snprintf(d.description, sizeof(d.description), "%s",
 		 a->description ? a->description : "");
 	d.multi_attach = a->multi_attach;
-	if (api_new_id("d", d.id, sizeof(d.id)) < 0)
+	if (ecs_new_id("d", d.id, sizeof(d.id)) < 0)
 		return api_fail(call, ECS_ERR_INTERNAL, "No randomness for an id.");
 	t.new_id = d.id;
 	if (api->ops->disk_put(api->store, &d) < 0)

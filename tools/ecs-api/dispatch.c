@@ -35,23 +35,6 @@ bool api_region_known(const struct ecs_api *api, const char *region)
 	return false;
 }
 
-int api_new_id(const char *prefix, char *buf, size_t len)
-{
-	static const char alphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-	unsigned char rnd[20];
-	size_t p;
-
-	if (getrandom(rnd, sizeof(rnd), 0) != sizeof(rnd))
-		return -EIO;
-	p = (size_t)snprintf(buf, len, "%s-", prefix);
-	if (p + sizeof(rnd) + 1 > len)
-		return -ENAMETOOLONG;
-	for (size_t i = 0; i < sizeof(rnd); i++)
-		buf[p++] = alphabet[rnd[i] % (sizeof(alphabet) - 1)];
-	buf[p] = '\0';
-	return 0;
-}
-
 /* Users' and instances' keys both sign; which one it was comes after. */
 static const char *secret_of(void *arg, const char *ak)
 {

@@ -16,6 +16,8 @@
 
 #include <json-c/json.h>
 
+#include "ecs_format.h"
+
 #include "credentials.h"
 #include "ecs_error.h"
 #include "model.h"
@@ -136,8 +138,6 @@ enum ecs_err api_fail(struct api_call *call, enum ecs_err e, const char *fmt,
 /* Whether @region is one the server serves. */
 bool api_region_known(const struct ecs_api *api, const char *region);
 
-/* New ids: "d-", "s-" and 20 lower-case letters and digits. */
-int api_new_id(const char *prefix, char *buf, size_t len);
 
 /*
  * Verify, decode and run a request; the HTTP status and the answer

@@ -17,7 +17,7 @@
 
 #include <microhttpd.h>
 
-#include "conn_guard.h"
+#include "conn_guard_mhd.h"
 #include "http.h"
 #include "kms_sign.h"
 #include "link.h"
@@ -87,40 +87,14 @@ static void parse_form(struct http_conn *h)
 	}
 }
 
-static struct conn_slot *slot_of(struct MHD_Connection *conn)
-{
-	const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn,
-		MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-
-	return info ? info->socket_context : NULL;
-}
-
-/*
- * Every connection counts against its client (the local user behind a
- * loopback connection, else the address), as the KMS emulator's do.
- */
+/* Every connection is counted against its client and watched. */
 static void on_connection(void *cls, struct MHD_Connection *conn,
 			  void **socket_context,
 			  enum MHD_ConnectionNotificationCode toe)
 {
 	struct ecs_api *api = cls;
-	const union MHD_ConnectionInfo *fd, *addr;
 
-	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
-		conn_guard_close(*socket_context);
-		*socket_context = NULL;
-		return;
-	}
-	fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-	addr = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (!fd || !addr || addr->client_addr->sa_family != AF_INET) {
-		*socket_context = NULL;
-		return;
-	}
-	*socket_context = conn_guard_accept(api->guard, fd->connect_fd,
-		(const struct sockaddr_in *)addr->client_addr);
-	if (!*socket_context)
-		shutdown(fd->connect_fd, SHUT_RDWR);
+	conn_guard_mhd_notify(api->guard, conn, socket_context, toe);
 }
 
 static const char *get_header(void *conn, const char *name)
@@ -214,7 +188,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		h->body[h->body_len] = '\0';
 		return MHD_YES;
 	}
-	conn_guard_request_in(slot_of(conn));
+	conn_guard_request_in(conn_guard_mhd_slot(conn));
 	if (strcmp(method, "POST") && strcmp(method, "GET"))
 		return refuse(h, ECS_ERR_INVALID_PARAMETER, "Only POST and GET are served.");
 	if (h->too_big)
@@ -252,7 +226,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 	struct ecs_api *api = cls;
 	struct http_conn *h = *con_cls;
 
-	conn_guard_request_done(slot_of(conn));
+	conn_guard_request_done(conn_guard_mhd_slot(conn));
 	if (!h)
 		return;
 	link_forget(api->link, h);

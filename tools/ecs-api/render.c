@@ -7,17 +7,6 @@
 
 #include "render.h"
 
-struct json_object *render_time(int64_t t)
-{
-	time_t s = (time_t)t;
-	char buf[32] = "";
-	struct tm tm;
-
-	if (t && gmtime_r(&s, &tm))
-		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return json_object_new_string(buf);
-}
-
 static void add_str(struct json_object *o, const char *k, const char *v)
 {
 	json_object_object_add(o, k, json_object_new_string(v));
@@ -55,15 +44,15 @@ struct json_object *render_disk(const struct ecs_disk *d)
 	add_str(o, "Device", attached ? d->device : "");
 	add_str(o, "MultiAttach", d->multi_attach ? "Enabled" : "Disabled");
 	add_str(o, "Portable", "false");
-	json_object_object_add(o, "CreationTime", render_time(d->created));
+	json_object_object_add(o, "CreationTime", ecs_time_json(d->created));
 	json_object_object_add(o, "AttachedTime",
-			       render_time(attached ? d->attached_at : 0));
+			       ecs_time_json(attached ? d->attached_at : 0));
 	if (attached) {
 		struct json_object *a = json_object_new_object();
 
 		add_str(a, "InstanceId", d->instance);
 		add_str(a, "Device", d->device);
-		json_object_object_add(a, "AttachedTime", render_time(d->attached_at));
+		json_object_object_add(a, "AttachedTime", ecs_time_json(d->attached_at));
 		json_object_array_add(att, a);
 	}
 	json_object_object_add(o, "Attachments", wrapped("Attachment", att));
@@ -92,7 +81,7 @@ struct json_object *render_snapshot(const struct ecs_snapshot *s)
 	add_str(o, "KMSKeyId", s->kms_key_id);
 	add_str(o, "Status", snapshot_status_name(s->status));
 	add_str(o, "Progress", progress);
-	json_object_object_add(o, "CreationTime", render_time(s->created));
+	json_object_object_add(o, "CreationTime", ecs_time_json(s->created));
 	json_object_object_add(o, "Tags", wrapped("Tag", json_object_new_array()));
 	return o;
 }

@@ -9,8 +9,6 @@ struct json_object *render_disk(const struct ecs_disk *d);
 struct json_object *render_snapshot(const struct ecs_snapshot *s);
 struct json_object *render_instance(const struct ecs_instance *i,
 				    enum instance_status status);
-/* ECS's time format: 2026-12-07T04:00:00Z. */
-struct json_object *render_time(int64_t t);
 
 /*
  * One page of @items into call->reply as Outer.Inner[] with TotalCount:

@@ -22,7 +22,7 @@ static enum ecs_err start(struct api_call *call, struct ecs_snapshot *s,
 	struct ecs_api *api = call->api;
 	enum ecs_err e;
 
-	if (api_new_id("s", s->id, sizeof(s->id)) < 0)
+	if (ecs_new_id("s", s->id, sizeof(s->id)) < 0)
 		return api_fail(call, ECS_ERR_INTERNAL, "No randomness for an id.");
 	s->status = SNAPSHOT_PROGRESSING;
 	s->created = time(NULL);

@@ -13,7 +13,7 @@
 #include <microhttpd.h>
 #include <openssl/crypto.h>
 
-#include "conn_guard.h"
+#include "conn_guard_mhd.h"
 #include "emulator.h"
 #include "form.h"
 #include "http.h"
@@ -99,38 +99,14 @@ static enum MHD_Result on_query_arg(void *cls, enum MHD_ValueKind kind,
 	return MHD_YES;
 }
 
-static struct conn_slot *slot_of(struct MHD_Connection *conn)
-{
-	const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn,
-		MHD_CONNECTION_INFO_SOCKET_CONTEXT);
-
-	return info ? info->socket_context : NULL;
-}
-
 /* Every connection is counted against its client and watched. */
 static void on_connection(void *cls, struct MHD_Connection *conn,
 			  void **socket_context,
 			  enum MHD_ConnectionNotificationCode toe)
 {
 	struct emulator *emu = cls;
-	const union MHD_ConnectionInfo *fd, *addr;
 
-	if (toe == MHD_CONNECTION_NOTIFY_CLOSED) {
-		conn_guard_close(*socket_context);
-		*socket_context = NULL;
-		return;
-	}
-	fd = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
-	addr = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-	if (!fd || !addr || addr->client_addr->sa_family != AF_INET) {
-		*socket_context = NULL;
-		return;
-	}
-	*socket_context = conn_guard_accept(emu->guard, fd->connect_fd,
-		(const struct sockaddr_in *)addr->client_addr);
-	/* Over the client's limit: MHD reads end-of-stream and closes it. */
-	if (!*socket_context)
-		shutdown(fd->connect_fd, SHUT_RDWR);
+	conn_guard_mhd_notify(emu->guard, conn, socket_context, toe);
 }
 
 static const char *get_header(void *conn, const char *name)
@@ -194,7 +170,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	conn_guard_request_in(slot_of(conn));
+	conn_guard_request_in(conn_guard_mhd_slot(conn));
 	if (strcmp(method, "GET") && strcmp(method, "POST"))
 		return reply_error(conn, emu, E_UNSUPPORTED_METHOD);
 	if (r->too_big)
@@ -222,7 +198,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
 {
 	struct http_req *r = *con_cls;
 
-	conn_guard_request_done(slot_of(conn));
+	conn_guard_request_done(conn_guard_mhd_slot(conn));
 	if (!r)
 		return;
 	req_free_params(&r->req);
