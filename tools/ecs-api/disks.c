@@ -198,26 +198,13 @@ enum ecs_err act_create_disk(struct api_call *call)
 	return e;
 }
 
-struct disk_filter {
-	struct api_call *call;
-	struct json_object *items;
-};
-
-static bool in_list(const char *const *ids, size_t n, const char *id)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(ids[i], id))
-			return true;
-	return false;
-}
-
 static int disk_matches(const struct ecs_disk *d, void *arg)
 {
-	struct disk_filter *f = arg;
+	struct listing *f = arg;
 	const struct api_args *a = &f->call->args;
 
 	if (strcmp(d->region, a->region_id) ||
-	    (a->n_disk_ids && !in_list(a->disk_ids, a->n_disk_ids, d->id)) ||
+	    (a->n_disk_ids && !id_listed(a->disk_ids, a->n_disk_ids, d->id)) ||
 	    (a->instance_id && strcmp(d->instance, a->instance_id)) ||
 	    (a->status && strcmp(disk_status_name(d->status), a->status)) ||
 	    (api_given(f->call, "Encrypted") && d->encrypted != a->encrypted) ||
@@ -233,7 +220,7 @@ static int disk_matches(const struct ecs_disk *d, void *arg)
 enum ecs_err act_describe_disks(struct api_call *call)
 {
 	struct ecs_api *api = call->api;
-	struct disk_filter f = { call, json_object_new_array() };
+	struct listing f = { call, json_object_new_array() };
 
 	call->reply = json_object_new_object();
 	if (api->ops->disk_list(api->store, call->account, disk_matches, &f) < 0) {

@@ -106,3 +106,11 @@ enum ecs_err token_record(struct api_call *call, const char *resource)
 				"The ClientToken could not be recorded.");
 	return ECS_ERR_NONE;
 }
+
+bool id_listed(const char *const *ids, size_t n, const char *id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(ids[i], id))
+			return true;
+	return false;
+}

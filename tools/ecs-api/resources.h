@@ -16,6 +16,15 @@ enum ecs_err find_snapshot(struct api_call *call, const char *id,
 enum ecs_err find_instance(struct api_call *call, const char *id,
 			   struct ecs_instance *i);
 
+/* A Describe* in the making: its request, and the items that match. */
+struct listing {
+	struct api_call *call;
+	struct json_object *items;
+};
+
+/* Whether @id is one of the @n of @ids (DiskIds, SnapshotIds, ...). */
+bool id_listed(const char *const *ids, size_t n, const char *id);
+
 /* Running while its agent polls, Stopped after --agent-silence without. */
 enum instance_status instance_status(struct ecs_api *api,
 				     const struct ecs_instance *i);

@@ -116,26 +116,13 @@ enum ecs_err act_copy_snapshot(struct api_call *call)
 	return start(call, &s, AGENT_OP_COPY_SNAPSHOT, src.region, &t);
 }
 
-struct snapshot_filter {
-	struct api_call *call;
-	struct json_object *items;
-};
-
-static bool in_list(const char *const *ids, size_t n, const char *id)
-{
-	for (size_t i = 0; i < n; i++)
-		if (!strcmp(ids[i], id))
-			return true;
-	return false;
-}
-
 static int snapshot_matches(const struct ecs_snapshot *s, void *arg)
 {
-	struct snapshot_filter *f = arg;
+	struct listing *f = arg;
 	const struct api_args *a = &f->call->args;
 
 	if (strcmp(s->region, a->region_id) ||
-	    (a->n_snapshot_ids && !in_list(a->snapshot_ids, a->n_snapshot_ids, s->id)) ||
+	    (a->n_snapshot_ids && !id_listed(a->snapshot_ids, a->n_snapshot_ids, s->id)) ||
 	    (a->disk_id && strcmp(s->source_disk, a->disk_id)) ||
 	    (a->status && strcmp(a->status, "all") &&
 	     strcmp(snapshot_status_name(s->status), a->status)) ||
@@ -149,7 +136,7 @@ static int snapshot_matches(const struct ecs_snapshot *s, void *arg)
 enum ecs_err act_describe_snapshots(struct api_call *call)
 {
 	struct ecs_api *api = call->api;
-	struct snapshot_filter f = { call, json_object_new_array() };
+	struct listing f = { call, json_object_new_array() };
 
 	call->reply = json_object_new_object();
 	if (api->ops->snapshot_list(api->store, call->account, snapshot_matches, &f) < 0) {
