@@ -167,9 +167,21 @@ static void drop_foreign(struct agent *a, const struct catalog_object *row,
 		 row->id, holder, a->instance_id, dm);
 }
 
+static void remove_half_made(const char *dm, void *arg)
+{
+	int *removed = arg;
+
+	if (devmap_half_made(dm) != 1 || devmap_remove(dm) < 0)
+		return;
+	log_info("reconcile: removed %s, left without a table by an attach that was cut short",
+		 dm);
+	(*removed)++;
+}
+
 /*
- * dm devices "<prefix>-d-…": those of disks that no longer exist, or that
- * another host holds, are removed; those left suspended are resumed.
+ * dm devices "<prefix>-d-…": those an attach left without a table, those
+ * of disks that no longer exist, or that another host holds, are removed;
+ * those left suspended are resumed.
  */
 static int reconcile_devices(struct agent *a)
 {
@@ -183,6 +195,7 @@ static int reconcile_devices(struct agent *a)
 	/* Only this agent's devices: another agent may share the kernel. */
 	snprintf(mine, sizeof(mine), "%s-d-", a->dm_prefix);
 	n = strlen(mine);
+	devmap_list(mine, remove_half_made, &removed);
 
 	d = opendir("/sys/block");
 	if (!d)

@@ -180,7 +180,46 @@ int devmap_exists(const char *name)
 
 	if (r < 0)
 		return r;
-	return info.exists ? 1 : 0;
+	return info.exists && info.live_table ? 1 : 0;
+}
+
+int devmap_half_made(const char *name)
+{
+	struct dm_info info;
+	int r = run_task(DM_DEVICE_INFO, name, NULL, 0, NULL, &info);
+
+	if (r < 0)
+		return r;
+	return info.exists && !info.live_table ? 1 : 0;
+}
+
+int devmap_list(const char *prefix, devmap_visit_fn fn, void *arg)
+{
+	size_t n = strlen(prefix);
+	struct dm_names *names;
+	struct dm_task *dmt;
+	unsigned int next = 0;
+	int r = 0;
+
+	pthread_once(&devmap_once, devmap_init);
+	dmt = dm_task_create(DM_DEVICE_LIST);
+	if (!dmt)
+		return -ENOMEM;
+	if (!dm_task_run(dmt) || !(names = dm_task_get_names(dmt))) {
+		r = -EIO;
+		goto out;
+	}
+	if (!names->dev)
+		goto out;
+	do {
+		names = (struct dm_names *)((char *)names + next);
+		if (!strncmp(names->name, prefix, n))
+			fn(names->name, arg);
+		next = names->next;
+	} while (next);
+out:
+	dm_task_destroy(dmt);
+	return r;
 }
 
 int devmap_create(const char *name, const char *target, uint64_t sectors,
@@ -188,6 +227,12 @@ int devmap_create(const char *name, const char *target, uint64_t sectors,
 {
 	int r;
 
+	/* What an earlier create left without a table goes first. */
+	if (devmap_half_made(name) == 1) {
+		log_warn("dm %s has no table (an attach cut short): removing it",
+			 name);
+		run_task(DM_DEVICE_REMOVE, name, NULL, 0, NULL, NULL);
+	}
 	r = run_task(DM_DEVICE_CREATE, name, NULL, 0, NULL, NULL);
 	if (r < 0) {
 		log_err("dm create %s: %s", name, strerror(-r));

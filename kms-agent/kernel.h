@@ -42,8 +42,20 @@ int devmap_create(const char *name, const char *target, uint64_t sectors,
  */
 int devmap_probe(const char *target, char *why, size_t len);
 int devmap_remove(const char *name);
-/* 1 if the device exists, 0 if not, -errno on error. */
+/*
+ * 1 if the device exists with a live table, 0 if not, -errno on error.  A
+ * device without one (an attach cut off between create and resume) is
+ * not attached: devmap_create() replaces it, start-up removes it.
+ */
 int devmap_exists(const char *name);
+/* 1 if the device exists without a live table, 0 if not, -errno. */
+int devmap_half_made(const char *name);
+/*
+ * Every device whose name starts with @prefix, those without a table too
+ * (the kernel shows no /sys/block entry for them).
+ */
+typedef void (*devmap_visit_fn)(const char *name, void *arg);
+int devmap_list(const char *prefix, devmap_visit_fn fn, void *arg);
 int devmap_suspend(const char *name);
 int devmap_resume(const char *name);
 /*

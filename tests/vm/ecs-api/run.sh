@@ -38,8 +38,14 @@ n=0
 ask() {		# WHAT: the guest's answer file for a request
 	n=$((n + 1))
 	touch "$out/$1-$n"
+	# An answer with content counts once its content is here: the share
+	# can show the renamed file before the bytes written into it.
 	for _ in $(seq 200); do
-		[ -e "$out/$2-$n" ] && return 0
+		if [ "$2" = killed-agent ]; then
+			[ -e "$out/$2-$n" ] && return 0
+		else
+			[ -s "$out/$2-$n" ] && return 0
+		fi
 		sleep 0.1
 	done
 	echo "FAIL: the guest did not answer $1-$n"; return 1

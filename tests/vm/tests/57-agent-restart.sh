@@ -3,6 +3,8 @@
 # kill -9 of the agent with disks attached: the disks keep working, a new
 # agent takes them over and detaches them cleanly.  A restart after the
 # devices vanished (as after a reboot) re-attaches them, unless told not to.
+# A device that an attach cut short left without a table is not taken for
+# an attached disk: an attach replaces it, a start removes it.
 . "$TESTLIB"
 . "$(dirname "$TESTLIB")/agent-lib.sh"
 need mkfs.ext4 jq
@@ -55,4 +57,22 @@ dmsetup remove "ecsenc-$b"
 start_agent --no-reattach
 [ -e "/dev/mapper/ecsenc-$a" ] && fail "re-attached despite --no-reattach"
 ctl describe-disks | grep -q In_use && fail "a disk is In_use"
+
+log "a device left without a table by an attach cut short is no attachment"
+dmsetup create "ecsenc-$a" --notable || fail "dmsetup create --notable"
+dmsetup info "ecsenc-$a" | grep -q "Tables present: *None" ||
+	fail "not a device without a table: $(dmsetup info "ecsenc-$a")"
+ctl describe-disks "$a" | grep -q In_use && fail "a device without a table counts as attached"
+dev=$(ctl attach-disk "$a")
+dmsetup table "ecsenc-$a" | grep -q " ecsenc " || fail "attach kept the device without a table"
+mount -o ro "$dev" /mnt/k
+assert_eq "$(cat /mnt/k/f)" "written while the agent is dead" "data after replacing the device"
+umount /mnt/k
+ctl detach-disk "$a"
+stop_agent
+dmsetup create "ecsenc-$b" --notable || fail "dmsetup create --notable"
+start_agent --no-reattach
+dmsetup info "ecsenc-$b" >/dev/null 2>&1 && fail "a start kept a device without a table"
+grep -q "removed ecsenc-$b, left without a table" "$AGENT_LOG" ||
+	fail "the start did not say why: $(grep reconcile "$AGENT_LOG" | tail -n 3)"
 true
