@@ -94,6 +94,15 @@ static const struct api_param p_agent_report[] = {
 	INT("TaskId", task_id, true, INT64_MAX),
 	{ "Result", P_JSON, true, A(result), 0, 1 << 20 }, END
 };
+static const struct api_param p_agent_audit_ship[] = {
+	{ "Records", P_JSON, false, A(records), 0, 1 << 20 }, END
+};
+static const struct api_param p_describe_audit_records[] = {
+	ID("RegionId", region_id, false), ID("InstanceId", instance_id, true),
+	INT("MaxResults", max_results, false, 500),
+	ID("NextToken", next_token, false),
+	END
+};
 
 #define USER(n, p, fn) { n, CALLER_USER, p, fn, false }
 #define USER_KEY(n, p, fn) { n, CALLER_USER, p, fn, true }
@@ -121,6 +130,9 @@ static const struct api_action actions[] = {
 	USER("DescribeRegions", p_describe_regions, act_describe_regions),
 	AGENT("AgentPoll", p_agent_poll, act_agent_poll),
 	AGENT("AgentReport", p_agent_report, act_agent_report),
+	/* Not ECS: the audit trails of the agents (audit_records.c). */
+	AGENT("AgentAuditShip", p_agent_audit_ship, act_agent_audit_ship),
+	USER("DescribeAuditRecords", p_describe_audit_records, act_describe_audit_records),
 };
 
 const struct api_action *api_action_find(const char *name)
