@@ -139,6 +139,23 @@ struct ecs_audit_finding {
 	int64_t found_ms;
 };
 
+/*
+ * An asynchronous action as DescribeTasks shows it once its agent
+ * reported: done, or failed with the agent's code and message.
+ */
+struct ecs_task_outcome {
+	int64_t task_id;		/* of struct ecs_task */
+	char account[ECS_ID_MAX];
+	char region[ECS_ID_MAX];
+	char action[32];		/* the ECS action: "CreateDisk" */
+	char resource[ECS_ID_MAX];
+	bool failed;
+	char code[96];			/* failed: the agent's error code */
+	char message[256];		/* failed: and its message */
+	int64_t created_ms;
+	int64_t finished_ms;
+};
+
 const char *disk_status_name(enum disk_status s);
 const char *snapshot_status_name(enum snapshot_status s);
 const char *instance_status_name(enum instance_status s);

@@ -27,6 +27,7 @@ typedef int (*instance_visit_fn)(const struct ecs_instance *i, void *arg);
 typedef int (*task_visit_fn)(const struct ecs_task *t, void *arg);
 typedef int (*audit_record_visit_fn)(const struct ecs_audit_record *r, void *arg);
 typedef int (*audit_finding_visit_fn)(const struct ecs_audit_finding *f, void *arg);
+typedef int (*task_outcome_visit_fn)(const struct ecs_task_outcome *o, void *arg);
 
 #define STORE_HASH_LEN 64	/* hex SHA-256 of a request's parameters */
 
@@ -108,6 +109,12 @@ struct ecs_store_ops {
 	int (*audit_finding_list)(struct ecs_store *s, const char *account,
 				  const char *instance,
 				  audit_finding_visit_fn fn, void *arg);
+
+	/* What became of the tasks: put once per task; list @account's, by id. */
+	int (*task_outcome_put)(struct ecs_store *s,
+				const struct ecs_task_outcome *o);
+	int (*task_outcome_list)(struct ecs_store *s, const char *account,
+				 task_outcome_visit_fn fn, void *arg);
 };
 
 extern const struct ecs_store_ops store_sqlite_ops;

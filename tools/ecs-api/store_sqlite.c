@@ -89,6 +89,13 @@ static const char audit_schema[] =
 	" reason TEXT NOT NULL, line TEXT NOT NULL, found_ms INTEGER NOT NULL,"
 	" PRIMARY KEY (instance, seq, hash));";
 
+static const char outcome_schema[] =
+	"CREATE TABLE IF NOT EXISTS task_outcomes (task_id INTEGER PRIMARY KEY,"
+	" account TEXT NOT NULL, region TEXT NOT NULL, action TEXT NOT NULL,"
+	" resource TEXT NOT NULL, failed INTEGER NOT NULL, code TEXT NOT NULL,"
+	" message TEXT NOT NULL, created_ms INTEGER NOT NULL,"
+	" finished_ms INTEGER NOT NULL);";
+
 static int db_err(struct ecs_store *s, const char *what)
 {
 	log_err("store: %s: %s", what, sqlite3_errmsg(s->db));
@@ -148,6 +155,8 @@ static int sq_open(const char *data_dir, struct ecs_store **out)
 		r = exec(s, schema);
 	if (!r)
 		r = exec(s, audit_schema);
+	if (!r)
+		r = exec(s, outcome_schema);
 	if (!r)
 		r = create_table(s, "disks", disk_cols);
 	if (!r)
@@ -766,6 +775,62 @@ static int sq_audit_finding_list(struct ecs_store *s, const char *account,
 	return ret;
 }
 
+static int sq_task_outcome_put(struct ecs_store *s,
+			       const struct ecs_task_outcome *o)
+{
+	sqlite3_stmt *st = prepare(s, "INSERT INTO task_outcomes (task_id, account,"
+				   " region, action, resource, failed, code, message,"
+				   " created_ms, finished_ms)"
+				   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, o->task_id);
+	sqlite3_bind_text(st, 2, o->account, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, o->region, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, o->action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, o->resource, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 6, o->failed);
+	sqlite3_bind_text(st, 7, o->code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, o->message, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, o->created_ms);
+	sqlite3_bind_int64(st, 10, o->finished_ms);
+	return step_done(s, st);
+}
+
+static int sq_task_outcome_list(struct ecs_store *s, const char *account,
+				task_outcome_visit_fn fn, void *arg)
+{
+	sqlite3_stmt *st = prepare(s, "SELECT task_id, account, region, action,"
+				   " resource, failed, code, message, created_ms,"
+				   " finished_ms FROM task_outcomes WHERE account = ?"
+				   " ORDER BY task_id");
+	struct ecs_task_outcome o;
+	int rc = SQLITE_DONE, ret = 0;
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&o, 0, sizeof(o));
+		o.task_id = sqlite3_column_int64(st, 0);
+		copy_text(o.account, sizeof(o.account), st, 1);
+		copy_text(o.region, sizeof(o.region), st, 2);
+		copy_text(o.action, sizeof(o.action), st, 3);
+		copy_text(o.resource, sizeof(o.resource), st, 4);
+		o.failed = sqlite3_column_int(st, 5) != 0;
+		copy_text(o.code, sizeof(o.code), st, 6);
+		copy_text(o.message, sizeof(o.message), st, 7);
+		o.created_ms = sqlite3_column_int64(st, 8);
+		o.finished_ms = sqlite3_column_int64(st, 9);
+		ret = fn(&o, arg);
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = db_err(s, "task outcomes");
+	sqlite3_finalize(st);
+	return ret;
+}
+
 const struct ecs_store_ops store_sqlite_ops = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -799,4 +864,6 @@ const struct ecs_store_ops store_sqlite_ops = {
 	.audit_list = sq_audit_list,
 	.audit_finding_put = sq_audit_finding_put,
 	.audit_finding_list = sq_audit_finding_list,
+	.task_outcome_put = sq_task_outcome_put,
+	.task_outcome_list = sq_task_outcome_list,
 };
