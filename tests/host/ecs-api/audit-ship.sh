@@ -36,10 +36,10 @@ same_as_log() {
 	jq -e --slurpfile want <(jq -R . "$log_file") '.Records == $want and .ChainStatus == "Intact"' \
 		<<<"$got" >/dev/null || fail "the server holds $(jq -c '[.Records[] | fromjson | .Seq]' <<<"$got") ($(jq -r .ChainStatus <<<"$got")), not the $1 records of the log"
 }
-restart_agent() {
+restart_agent() {	# [options]
 	kill "${AGENT_PID[i-host1]}"; wait "${AGENT_PID[i-host1]}" 2>/dev/null || true
 	mv "$T/agent-i-host1.log" "$T/agent-i-host1.log.$RANDOM"
-	start_agent i-host1
+	start_agent i-host1 "$@"
 	for _ in $(seq 50); do [ -S "$T/i-host1/agent.sock" ] && break; sleep 0.05; done
 }
 
@@ -63,11 +63,25 @@ start_api
 same_as_log 14
 echo "ok   records made while ecs-api was down arrive after its restart, none lost, none twice"
 
+# Records not yet shipped when the log is set aside go from the file set aside.
+kill "$API_PID"; wait "$API_PID" 2>/dev/null || true
+kms_calls 1
+restart_agent --new-audit-file
+kms_calls 1
+start_api
+got=$(held 18)
+jq -e --slurpfile want <(cat "$T/i-host1/state"/audit.log.* "$log_file" | jq -R .) \
+	'.Records == $want and .ChainStatus == "Intact"' <<<"$got" >/dev/null ||
+	fail "the server holds $(jq -c '[.Records[] | fromjson | .Seq]' <<<"$got"), not the 18 records of both files"
+echo "ok   records left in a file set aside by --new-audit-file are shipped from it, then the new file's"
+
 # Root rewrites history: record 2 (CreateKey's result) now says it failed,
-# every hash after it recomputed, and the head in the catalog set to match.
-cp "$log_file" "$T/original.log"
+# every hash after it recomputed, both files made one, and the head in the
+# catalog set to match.
+cat "$T/i-host1/state"/audit.log.* "$log_file" >"$T/original.log"
 kill "${AGENT_PID[i-host1]}"; wait "${AGENT_PID[i-host1]}" 2>/dev/null || true
-prev=0000000000000000000000000000000000000000000000000000000000000000
+zeros=0000000000000000000000000000000000000000000000000000000000000000
+prev=$zeros
 while IFS= read -r line; do
 	body=${line%,\"Hash\":*}
 	body=$(sed -e 's/"Result":"Success","RequestSeq":1,/"Result":"Forbidden.NoPermission","RequestSeq":1,/' \
@@ -75,21 +89,23 @@ while IFS= read -r line; do
 	prev=$(printf '%s}' "$body" | sha256sum | cut -c1-64)
 	printf '%s,"Hash":"%s"}\n' "$body" "$prev"
 done <"$T/original.log" >"$log_file"
+rm "$T/i-host1/state"/audit.log.*
 cmp -s "$log_file" "$T/original.log" && fail "the rewrite changed nothing"
-sqlite3 "$T/i-host1/state/catalog.db" "UPDATE audit_head SET hash = '$prev' WHERE id = 1"
+sqlite3 "$T/i-host1/state/catalog.db" \
+	"UPDATE audit_head SET base_seq = 0, base_hash = '$zeros', hash = '$prev' WHERE id = 1"
 mv "$T/agent-i-host1.log" "$T/agent-i-host1.log.$RANDOM"
 start_agent i-host1
 for _ in $(seq 50); do [ -S "$T/i-host1/agent.sock" ] && break; sleep 0.05; done
-ctl verify-audit-log | grep -q "intact: 14 records" || fail "the host's own check should not see a rewrite with its head"
+ctl verify-audit-log | grep -q "intact: 18 records" || fail "the host's own check should not see a rewrite with its head"
 kms_calls 1
 got=$(held Broken)
-jq -e '.ChainStatus == "Broken" and (.Findings | length) == 1 and .Findings[0].Seq == 15 and
-	(.Findings[0].Reason | test("does not follow record Seq 14 held"))' <<<"$got" >/dev/null ||
+jq -e '.ChainStatus == "Broken" and (.Findings | length) == 1 and .Findings[0].Seq == 19 and
+	(.Findings[0].Reason | test("does not follow record Seq 18 held"))' <<<"$got" >/dev/null ||
 	fail "the rewritten continuation was not refused: $(jq -c '{ChainStatus, Findings}' <<<"$got")"
-[ "$(jq -r '.Findings[0].Line' <<<"$got")" = "$(sed -n 15p "$log_file")" ] || fail "the finding does not hold the refused record"
+[ "$(jq -r '.Findings[0].Line' <<<"$got")" = "$(sed -n 19p "$log_file")" ] || fail "the finding does not hold the refused record"
 jq -e --slurpfile want <(jq -R . "$T/original.log") '.Records == $want' <<<"$got" >/dev/null ||
 	fail "the server no longer holds the original records"
 jq -e '.Records[1] | fromjson | .Result == "Success"' <<<"$got" >/dev/null || fail "record 2 was rewritten on the server"
-for _ in $(seq 40); do grep -q "ecs-api refused audit record Seq 15" "$T/agent-i-host1.log" && break; sleep 0.05; done
-grep -q "ecs-api refused audit record Seq 15" "$T/agent-i-host1.log" || fail "the agent does not say the server refused"
-echo "ok   root rewrites the log and its head: ecs-api keeps the original 14 records and refuses Seq 15, shown as a finding"
+for _ in $(seq 40); do grep -q "ecs-api refused audit record Seq 19" "$T/agent-i-host1.log" && break; sleep 0.05; done
+grep -q "ecs-api refused audit record Seq 19" "$T/agent-i-host1.log" || fail "the agent does not say the server refused"
+echo "ok   root rewrites the log and its head: ecs-api keeps the original 18 records and refuses Seq 19, shown as a finding"
