@@ -686,6 +686,7 @@ struct shipping {
 	size_t max, max_bytes, bytes;
 	struct json_object *lines;
 	int started;			/* a record after @after was met */
+	char unfit[160];		/* why a line may not leave the host */
 	int from_hint;			/* reading from a previous batch's end */
 	off_t end;			/* after the last line taken */
 };
@@ -724,6 +725,12 @@ static int ship_line(const struct log_line *ll, void *arg)
 	if (json_object_array_length(w->lines) >= w->max ||
 	    (w->bytes + ll->len > w->max_bytes && w->bytes))
 		return 1;
+	/* Written by someone else: stays here, and shipping stops at it. */
+	if (audit_record_fit(ll->text, ll->len, w->unfit, sizeof(w->unfit)) < 0) {
+		if (!json_object_array_length(w->lines))
+			return -EPERM;
+		return 1;
+	}
 	json_object_array_add(w->lines, json_object_new_string_len(ll->text, (int)ll->len));
 	w->bytes += ll->len;
 	w->end = ll->start + (off_t)ll->len + 1;
@@ -800,6 +807,9 @@ int audit_read_after(struct audit_log *l, long long after, size_t max,
 	if (w.started)
 		*hint = w.end;
 out:
+	if (r == -EPERM)
+		log_err("audit log %s: the line after Seq %lld is not shipped, and none after it: %s",
+			l->path, after, w.unfit);
 	pthread_mutex_unlock(&l->lock);
 	return r < 0 ? r : 0;
 }

@@ -69,7 +69,9 @@ int audit_list(struct audit_log *l, const char *object_id, size_t max,
  * For shipping the trail off the host: add to @lines, as strings, the
  * lines of the records after Seq @after, in the order written, as written
  * (the server checks their chain), at most @max of them and about
- * @max_bytes; only records written whole and anchored.  Records from
+ * @max_bytes; only records written whole and anchored.  A line that may
+ * not leave the host (audit_record_fit()) ends the batch; first in it:
+ * -EPERM.  Records from
  * before --new-audit-file come from the file set aside.  @hint: where
  * the last read stopped (0 at first), so that the file is not read from
  * its start each time.  0, or -errno.

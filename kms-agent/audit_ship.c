@@ -26,6 +26,7 @@ struct audit_ship {
 	volatile int stop;
 	long long head;			/* the server's last record; -1 unknown */
 	off_t hint;			/* where the last batch ended in the log */
+	long long seen;			/* the log's last record when read */
 	long retry_ms;
 	long long refused_seq;		/* the last refusal reported; 0 none */
 };
@@ -91,11 +92,17 @@ static void *ship_main(void *arg)
 			r = audit_read_after(log, s->head, SHIP_BATCH, SHIP_BATCH_BYTES,
 					     &s->hint, lines);
 			n = r == 0 ? json_object_array_length(lines) : 0;
-			if (r < 0)
+			if (r < 0 && r != -EPERM)
 				log_warn("audit log: cannot read records to ship: %s", strerror(-r));
-			if (!n) {
+			if (r < 0) {
 				json_object_put(lines);
-				audit_wait_after(log, s->head, SHIP_IDLE_MS);
+				pause_ms(s, SHIP_REFUSED_MS);
+				continue;
+			}
+			if (!n) {
+				/* Until a record is added (the first wait may be short). */
+				json_object_put(lines);
+				s->seen = audit_wait_after(log, s->seen, SHIP_IDLE_MS);
 				continue;
 			}
 		}
@@ -132,6 +139,7 @@ int audit_ship_start(struct agent *a, const struct kms_client_config *cfg,
 		return -ENOMEM;
 	s->agent = a;
 	s->head = -1;
+	s->seen = -1;
 	s->retry_ms = SHIP_RETRY_MIN_MS;
 	c.timeout_ms = SHIP_TIMEOUT_MS;
 	r = kms_client_new(&c, &s->client);

@@ -75,18 +75,44 @@ static int is_hash(const char *s)
 	return 1;
 }
 
+int audit_record_fit(const char *line, size_t len, char *why, size_t why_len)
+{
+	struct json_object *o;
+	int r = -EPERM;
+
+	if (len > AUDIT_RECORD_MAX || memchr(line, '\0', len) || memchr(line, '\n', len)) {
+		snprintf(why, why_len, "not one line of at most %d bytes", AUDIT_RECORD_MAX);
+		return -EPERM;
+	}
+	o = json_tokener_parse(line);
+	if (!o || !json_object_is_type(o, json_type_object)) {
+		snprintf(why, why_len, "not a JSON object");
+		goto out;
+	}
+	json_object_object_foreach(o, key, val) {
+		if (!known_field(key, val)) {
+			snprintf(why, why_len, "field %.40s is not one a record has", key);
+			goto out;
+		}
+	}
+	r = 0;
+out:
+	json_object_put(o);
+	return r;
+}
+
 int audit_record_check(const char *line, size_t len,
 		       struct audit_record_info *out, char *why, size_t why_len)
 {
 	struct json_object *o = NULL, *v;
 	char want[AUDIT_HASH_HEX + 1];
 	size_t body_len;
-	int r = -EBADMSG;
+	int r;
 
-	if (len > AUDIT_RECORD_MAX || memchr(line, '\0', len) || memchr(line, '\n', len)) {
-		snprintf(why, why_len, "not one line of at most %d bytes", AUDIT_RECORD_MAX);
-		return -EBADMSG;
-	}
+	r = audit_record_fit(line, len, why, why_len);
+	if (r < 0)
+		return r;
+	r = -EBADMSG;
 	if (audit_record_split(line, len, &body_len, out->hash) < 0) {
 		snprintf(why, why_len, "no Hash at its end");
 		return -EBADMSG;
@@ -100,16 +126,6 @@ int audit_record_check(const char *line, size_t len,
 		return -EBADMSG;
 	}
 	o = json_tokener_parse(line);
-	if (!o || !json_object_is_type(o, json_type_object)) {
-		snprintf(why, why_len, "not a JSON object");
-		goto out;
-	}
-	json_object_object_foreach(o, key, val) {
-		if (!known_field(key, val)) {
-			snprintf(why, why_len, "field %.40s is not one a record has", key);
-			goto out;
-		}
-	}
 	if (!json_object_object_get_ex(o, "Seq", &v) ||
 	    (out->seq = json_object_get_int64(v)) < 1) {
 		snprintf(why, why_len, "no Seq of 1 or more");

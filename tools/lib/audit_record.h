@@ -29,6 +29,14 @@ int audit_record_split(const char *line, size_t len, size_t *body_len,
 int audit_record_hash(const char *line, size_t body_len,
 		      char out[AUDIT_HASH_HEX + 1]);
 
+/*
+ * Whether @line may leave the host at all: one line of at most
+ * AUDIT_RECORD_MAX bytes, a JSON object of only the fields a record has
+ * (strings, Seq and RequestSeq numbers), so that nothing else (never a
+ * key) travels in one.  0, or -EPERM with why in @why.
+ */
+int audit_record_fit(const char *line, size_t len, char *why, size_t why_len);
+
 struct audit_record_info {
 	long long seq;
 	char prev[AUDIT_HASH_HEX + 1];
@@ -36,11 +44,9 @@ struct audit_record_info {
 };
 
 /*
- * A record fit to leave the host: at most AUDIT_RECORD_MAX bytes, its Hash
- * matches its bytes, Seq >= 1, PrevHash is a hash, and it holds only the
- * fields a record has (strings, Seq and RequestSeq numbers), so that
- * nothing else (never a key) travels in one.  0 and @out, or -EBADMSG
- * with what is wrong in @why.
+ * A record: fit to leave the host (above), its Hash matches its bytes,
+ * Seq >= 1 and PrevHash is a hash.  0 and @out, or -EPERM (not fit) or
+ * -EBADMSG with what is wrong in @why.
  */
 int audit_record_check(const char *line, size_t len,
 		       struct audit_record_info *out, char *why, size_t why_len);

@@ -17,6 +17,7 @@ command -v jq >/dev/null && command -v sqlite3 >/dev/null || { echo "SKIP: jq or
 fail() { echo "FAIL: $*"; exit 1; }
 write_creds
 add_instance i-host1
+add_instance i-host2
 start_kms
 start_api
 start_agent i-host1
@@ -109,3 +110,17 @@ jq -e '.Records[1] | fromjson | .Result == "Success"' <<<"$got" >/dev/null || fa
 for _ in $(seq 40); do grep -q "ecs-api refused audit record Seq 19" "$T/agent-i-host1.log" && break; sleep 0.05; done
 grep -q "ecs-api refused audit record Seq 19" "$T/agent-i-host1.log" || fail "the agent does not say the server refused"
 echo "ok   root rewrites the log and its head: ecs-api keeps the original 18 records and refuses Seq 19, shown as a finding"
+
+# A line with a field no record has (a key, say) never leaves the host.
+start_agent i-host2
+kill "${AGENT_PID[i-host2]}"; wait "${AGENT_PID[i-host2]}" 2>/dev/null || true
+body='{"Seq":1,"Time":"2026-12-07T00:00:00Z","Region":"cn-hangzhou","Operation":"AttachDisk","Action":"Decrypt","ObjectId":"d-x","KMSKeyId":"k","RequestId":"r","Result":"Success","Plaintext":"c2VjcmV0a2V5","PrevHash":"'$zeros'"'
+printf '%s,"Hash":"%s"}\n' "$body" "$(printf '%s}' "$body" | sha256sum | cut -c1-64)" >"$T/i-host2/state/audit.log"
+start_agent i-host2
+for _ in $(seq 40); do grep -q "is not shipped" "$T/agent-i-host2.log" && break; sleep 0.05; done
+grep -q "the line after Seq 0 is not shipped, and none after it: field Plaintext is not one a record has" "$T/agent-i-host2.log" ||
+	fail "the agent does not say it keeps the line"
+got=$(sdk steps.js audit-records i-host2 A)
+[ "$(jq -c '[.Records, .Findings]' <<<"$got")" = '[[],[]]' ] || fail "the line left the host: $got"
+grep -q c2VjcmV0a2V5 "$T/api/ecs-api.db"* && fail "the key is in ecs-api's store"
+echo "ok   a line with a field no record has (a key) stays on the host, and the agent says so"
