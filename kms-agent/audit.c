@@ -705,8 +705,9 @@ static long long line_seq(const struct log_line *ll)
 
 /*
  * Skip to the first record after @after, then take every whole line as it
- * is (a line that is not a record, or a record out of order, goes too:
- * the server judges the chain), up to the last anchored record.
+ * is, up to the last anchored record: a record edited or out of order
+ * goes too (the server judges the chain), a line not fit to leave the
+ * host ends the batch.
  */
 static int ship_line(const struct log_line *ll, void *arg)
 {
