@@ -21,6 +21,19 @@
 #define FINDINGS_MAX		100	/* kept per instance */
 #define DESCRIBE_DEFAULT	100	/* DescribeAuditRecords without MaxResults */
 
+/* A store of an older interface may not have them. */
+static bool store_keeps_audit(const struct ecs_store_ops *ops)
+{
+	return ops->audit_head && ops->audit_hash && ops->audit_put &&
+	       ops->audit_list && ops->audit_finding_put && ops->audit_finding_list;
+}
+
+static enum ecs_err no_audit_store(struct api_call *call)
+{
+	return api_fail(call, ECS_ERR_SERVICE_UNAVAILABLE,
+			"The %s store does not keep audit records.", call->api->ops->name);
+}
+
 struct ship {
 	struct api_call *call;
 	struct ecs_audit_record head;	/* the last record held */
@@ -148,6 +161,8 @@ enum ecs_err act_agent_audit_ship(struct api_call *call)
 	size_t n = 0;
 	int r;
 
+	if (!store_keeps_audit(api->ops))
+		return no_audit_store(call);
 	if (call->args.records) {
 		records = json_tokener_parse(call->args.records);
 		if (!records || !json_object_is_type(records, json_type_array) ||
@@ -260,6 +275,11 @@ enum ecs_err act_describe_audit_records(struct api_call *call)
 	char next[24] = "";
 	char *end;
 
+	if (!store_keeps_audit(api->ops)) {
+		json_object_put(w.items);
+		json_object_put(findings);
+		return no_audit_store(call);
+	}
 	if (a->next_token) {
 		after = strtoll(a->next_token, &end, 10);
 		if (*end || after < 0) {

@@ -89,7 +89,9 @@ struct ecs_store_ops {
 				      const struct ecs_default_encryption *in);
 
 	/*
-	 * Instances' audit trails.  head: @instance's last record (line
+	 * Instances' audit trails (NULL in a store without them: the audit
+	 * actions answer ServiceUnavailable, as the task ones do without
+	 * task_outcome_*, and reports keep no outcome).  head: @instance's last record (line
 	 * NULL), or -ENOENT.  hash: the Hash of its record @seq, or -ENOENT.
 	 * list: @account's records of @instance after Seq @after, in Seq
 	 * order, at most @max (r->line lives for the call of @fn).

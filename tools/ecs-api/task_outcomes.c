@@ -31,6 +31,8 @@ int task_outcome_record(struct api_call *call, const struct ecs_task *t,
 		.finished_ms = now_ms(),
 	};
 
+	if (!call->api->ops->task_outcome_put)
+		return 0;	/* a store of an older interface */
 	snprintf(o.account, sizeof(o.account), "%s", account);
 	snprintf(o.region, sizeof(o.region), "%s", region);
 	snprintf(o.action, sizeof(o.action), "%s", op && op->billing ? op->billing : "");
@@ -99,8 +101,12 @@ static int task_matches(const struct ecs_task_outcome *o, void *arg)
 enum ecs_err act_describe_tasks(struct api_call *call)
 {
 	struct ecs_api *api = call->api;
-	struct task_filter f = { .call = call, .items = json_object_new_array() };
+	struct task_filter f = { .call = call };
 
+	if (!api->ops->task_outcome_list)
+		return api_fail(call, ECS_ERR_SERVICE_UNAVAILABLE,
+				"The %s store does not keep tasks.", api->ops->name);
+	f.items = json_object_new_array();
 	call->reply = json_object_new_object();
 	if (api->ops->task_outcome_list(api->store, call->account, task_matches, &f) < 0) {
 		json_object_put(f.items);
@@ -147,6 +153,9 @@ enum ecs_err act_describe_task_attribute(struct api_call *call)
 	const struct ecs_task_outcome *o = &f.found;
 	struct json_object *r, *progress, *item;
 
+	if (!api->ops->task_outcome_list)
+		return api_fail(call, ECS_ERR_SERVICE_UNAVAILABLE,
+				"The %s store does not keep tasks.", api->ops->name);
 	if (api->ops->task_outcome_list(api->store, call->account, task_named, &f) < 0)
 		return api_fail(call, ECS_ERR_SERVICE_UNAVAILABLE, "The tasks cannot be read.");
 	if (!f.have)
