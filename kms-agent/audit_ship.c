@@ -18,6 +18,7 @@
 #define SHIP_RETRY_MAX_MS	2000
 #define SHIP_REFUSED_MS		10000		/* after the server refused a record */
 #define SHIP_IDLE_MS		1000		/* a wait for the next record */
+#define SHIP_GATHER_MS		100		/* then for those close behind it */
 
 struct audit_ship {
 	struct agent *agent;
@@ -100,9 +101,17 @@ static void *ship_main(void *arg)
 				continue;
 			}
 			if (!n) {
-				/* Until a record is added (the first wait may be short). */
+				/*
+				 * Until a record is added (the first wait may be
+				 * short), and a moment more: a KMS call makes two,
+				 * and calls come in bursts; one batch for them.
+				 */
+				long long before = s->seen;
+
 				json_object_put(lines);
 				s->seen = audit_wait_after(log, s->seen, SHIP_IDLE_MS);
+				if (s->seen > before && before >= 0)
+					pause_ms(s, SHIP_GATHER_MS);
 				continue;
 			}
 		}
