@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The hash-chained audit trail of the agent's KMS calls (audit.h). */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -10,15 +11,15 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
 #include "audit.h"
+#include "audit_record.h"
 #include "catalog.h"
+#include "kms_sign.h"
 #include "log.h"
 #include "sync_dir.h"
 
-#define HASH_HEX	(2 * 32)
-#define HASH_FIELD	",\"Hash\":\""
+#define HASH_HEX	AUDIT_HASH_HEX
+#define HASH_FIELD	AUDIT_HASH_FIELD
 
 /*
  * Every append is: the record (one write of a whole line) and fdatasync,
@@ -29,6 +30,7 @@
  */
 struct audit_log {
 	pthread_mutex_t lock;		/* appends, and reads of the file */
+	pthread_cond_t appended;	/* a record was anchored */
 	char path[600];
 	int fd;				/* O_APPEND */
 	struct catalog *catalog;	/* holds @head */
@@ -38,60 +40,6 @@ struct audit_log {
 	int torn;			/* a failed append could not be cut back */
 	off_t size;			/* bytes of whole records in the file */
 };
-
-static const char genesis[HASH_HEX + 1] =
-	"0000000000000000000000000000000000000000000000000000000000000000";
-
-static int sha256_hex(const char *s, size_t len, char out[HASH_HEX + 1])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-
-	if (!EVP_Digest(s, len, md, &n, EVP_sha256(), NULL) || n != 32)
-		return -EIO;
-	for (unsigned int i = 0; i < n; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-	return 0;
-}
-
-/*
- * Split @line (no newline) into the hashed part and its Hash: the hashed
- * part is everything before ",\"Hash\":" with the closing brace.
- */
-static int split_line(const char *line, size_t len, size_t *body_len,
-		      char hash[HASH_HEX + 1])
-{
-	const char *p = NULL, *q = line;
-
-	while ((q = memmem(q, len - (size_t)(q - line), HASH_FIELD,
-			   sizeof(HASH_FIELD) - 1))) {
-		p = q;
-		q++;
-	}
-	if (!p || (size_t)(line + len - p) != sizeof(HASH_FIELD) - 1 + HASH_HEX + 2 ||
-	    memcmp(line + len - 2, "\"}", 2))
-		return -EBADMSG;
-	memcpy(hash, p + sizeof(HASH_FIELD) - 1, HASH_HEX);
-	hash[HASH_HEX] = '\0';
-	*body_len = (size_t)(p - line);
-	return 0;
-}
-
-/* The hash a record should carry: over its body and a closing brace. */
-static int record_hash(const char *line, size_t body_len,
-		       char out[HASH_HEX + 1])
-{
-	char *buf = malloc(body_len + 1);
-	int r;
-
-	if (!buf)
-		return -ENOMEM;
-	memcpy(buf, line, body_len);
-	buf[body_len] = '}';
-	r = sha256_hex(buf, body_len + 1, out);
-	free(buf);
-	return r;
-}
 
 /* One line of the log as a reader sees it. */
 struct log_line {
@@ -104,10 +52,11 @@ struct log_line {
 
 typedef int (*line_fn)(const struct log_line *line, void *arg);
 
-static int each_line(const char *path, line_fn fn, void *arg)
+/* Each line from offset @start on (a line's start); @fn > 0 stops early. */
+static int each_line_at(const char *path, off_t start, line_fn fn, void *arg)
 {
 	FILE *f = fopen(path, "re");
-	struct log_line ll = { 0 };
+	struct log_line ll = { .start = start };
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
@@ -115,6 +64,11 @@ static int each_line(const char *path, line_fn fn, void *arg)
 
 	if (!f)
 		return errno == ENOENT ? 0 : -errno;
+	if (start && fseeko(f, start, SEEK_SET) < 0) {
+		r = -errno;
+		fclose(f);
+		return r;
+	}
 	while (r == 0 && (n = getline(&line, &cap, f)) >= 0) {
 		ll.no++;
 		ll.newline = n && line[n - 1] == '\n';
@@ -128,6 +82,11 @@ static int each_line(const char *path, line_fn fn, void *arg)
 	free(line);
 	fclose(f);
 	return r;
+}
+
+static int each_line(const char *path, line_fn fn, void *arg)
+{
+	return each_line_at(path, 0, fn, arg);
 }
 
 /* A record read back: well-formed, and its Hash matches its bytes. */
@@ -148,7 +107,7 @@ static int parse_record(const struct log_line *ll, struct record *rec,
 	int r = -EBADMSG;
 
 	rec->seq = -1;
-	if (split_line(ll->text, ll->len, &body_len, rec->hash) < 0) {
+	if (audit_record_split(ll->text, ll->len, &body_len, rec->hash) < 0) {
 		snprintf(why, why_len, "line %ld is not an audit record (no Hash at its end): edited", ll->no);
 		return -EBADMSG;
 	}
@@ -158,7 +117,7 @@ static int parse_record(const struct log_line *ll, struct record *rec,
 		rec->seq = (long)json_object_get_int64(v);
 	if (o && json_object_object_get_ex(o, "PrevHash", &v))
 		prev = json_object_get_string(v);
-	if (record_hash(ll->text, body_len, want) < 0) {
+	if (audit_record_hash(ll->text, body_len, want) < 0) {
 		snprintf(why, why_len, "cannot hash line %ld", ll->no);
 		r = -EIO;
 		goto out;
@@ -415,6 +374,7 @@ int audit_open(const char *path, struct catalog *catalog, int new_file,
 		return -ENOMEM;
 	l->fd = -1;
 	pthread_mutex_init(&l->lock, NULL);
+	pthread_cond_init(&l->appended, NULL);
 	snprintf(l->path, sizeof(l->path), "%s", path);
 	l->catalog = catalog;
 	r = catalog_get_audit_head(catalog, &l->head);
@@ -422,8 +382,8 @@ int audit_open(const char *path, struct catalog *catalog, int new_file,
 		goto fail;
 	have_head = r == 0;
 	if (!have_head) {
-		memcpy(l->head.base_hash, genesis, sizeof(l->head.base_hash));
-		memcpy(l->head.hash, genesis, sizeof(l->head.hash));
+		memcpy(l->head.base_hash, audit_genesis, sizeof(l->head.base_hash));
+		memcpy(l->head.hash, audit_genesis, sizeof(l->head.hash));
 	}
 	if (new_file) {
 		/* Without a head the new file starts a chain of its own. */
@@ -446,6 +406,7 @@ fail:
 	log_err("audit log %s: %s", path, strerror(-r));
 	if (l->fd >= 0)
 		close(l->fd);
+	pthread_cond_destroy(&l->appended);
 	pthread_mutex_destroy(&l->lock);
 	free(l);
 	return r;
@@ -456,6 +417,7 @@ void audit_close(struct audit_log *l)
 	if (!l)
 		return;
 	close(l->fd);
+	pthread_cond_destroy(&l->appended);
 	pthread_mutex_destroy(&l->lock);
 	free(l);
 }
@@ -535,8 +497,8 @@ static long append_locked(struct audit_log *l, struct json_object *o)
 	body = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
 					      JSON_C_TO_STRING_NOSLASHESCAPE);
 	n = strlen(body);
-	if (sha256_hex(body, n, hash) < 0 ||
-	    asprintf(&line, "%.*s" HASH_FIELD "%s\"}\n", (int)(n - 1), body,
+	kms_sha256_hex(body, n, hash);
+	if (asprintf(&line, "%.*s" HASH_FIELD "%s\"}\n", (int)(n - 1), body,
 		     hash) < 0)
 		return -ENOMEM;
 	n = strlen(line);
@@ -552,10 +514,12 @@ static long append_locked(struct audit_log *l, struct json_object *o)
 			l->head_unsaved = 0;
 		}
 	}
-	if (r < 0)
+	if (r < 0) {
 		l->torn = cut_back(l) < 0;	/* else the next append cuts it */
-	else
+	} else {
 		l->size += (off_t)n;
+		pthread_cond_broadcast(&l->appended);
+	}
 	free(line);
 	return r < 0 ? r : seq;
 }
@@ -712,4 +676,162 @@ int audit_list(struct audit_log *l, const char *object_id, size_t max,
 	r = each_line(l->path, list_line, &w);
 	pthread_mutex_unlock(&l->lock);
 	return r;
+}
+
+/* Shipping the records off the host (audit_ship.c). */
+
+struct shipping {
+	long long after;		/* records after this Seq */
+	long long last;			/* the last record anchored */
+	size_t max, max_bytes, bytes;
+	struct json_object *lines;
+	int started;			/* a record after @after was met */
+	char unfit[160];		/* why a line may not leave the host */
+	int from_hint;			/* reading from a previous batch's end */
+	off_t end;			/* after the last line taken */
+};
+
+static long long line_seq(const struct log_line *ll)
+{
+	struct json_object *o = json_tokener_parse(ll->text), *v;
+	long long seq = -1;
+
+	if (o && json_object_object_get_ex(o, "Seq", &v) &&
+	    json_object_is_type(v, json_type_int))
+		seq = json_object_get_int64(v);
+	json_object_put(o);
+	return seq;
+}
+
+/*
+ * Skip to the first record after @after, then take every whole line as it
+ * is, up to the last anchored record: a record edited or out of order
+ * goes too (the server judges the chain), a line not fit to leave the
+ * host ends the batch.
+ */
+static int ship_line(const struct log_line *ll, void *arg)
+{
+	struct shipping *w = arg;
+	long long seq = line_seq(ll);
+
+	if (!ll->newline || seq > w->last)
+		return 1;			/* not written whole, or not ours */
+	if (!w->started) {
+		if (w->from_hint && seq != w->after + 1)
+			return 2;		/* the hint is stale: from the top */
+		if (seq <= w->after)
+			return 0;
+		w->started = 1;
+	}
+	if (json_object_array_length(w->lines) >= w->max ||
+	    (w->bytes + ll->len > w->max_bytes && w->bytes))
+		return 1;
+	/* Written by someone else: stays here, and shipping stops at it. */
+	if (audit_record_fit(ll->text, ll->len, w->unfit, sizeof(w->unfit)) < 0) {
+		if (!json_object_array_length(w->lines))
+			return -EPERM;
+		return 1;
+	}
+	json_object_array_add(w->lines, json_object_new_string_len(ll->text, (int)ll->len));
+	w->bytes += ll->len;
+	w->end = ll->start + (off_t)ll->len + 1;
+	return 0;
+}
+
+/*
+ * The file set aside by --new-audit-file that holds Seq @seq: the one
+ * whose first Seq (in its name, <log>.<first Seq>-<time>) is the highest
+ * at most @seq.
+ */
+static int aside_file_of(const struct audit_log *l, long long seq,
+			 char *out, size_t out_len)
+{
+	const char *base = strrchr(l->path, '/');
+	char dir[sizeof(l->path)];
+	long long best = -1, best_time = -1;
+	struct dirent *e;
+	size_t blen;
+	DIR *d;
+
+	base = base ? base + 1 : l->path;
+	blen = strlen(base);
+	snprintf(dir, sizeof(dir), "%.*s", base == l->path ? 1 : (int)(base - l->path),
+		 base == l->path ? "." : l->path);
+	d = opendir(dir);
+	if (!d)
+		return -errno;
+	while ((e = readdir(d))) {
+		long long first, when;
+		int used = 0;
+
+		if (strncmp(e->d_name, base, blen) || e->d_name[blen] != '.' ||
+		    sscanf(e->d_name + blen + 1, "%lld-%lld%n", &first, &when, &used) != 2 ||
+		    e->d_name[blen + 1 + used] || first > seq ||
+		    first < best || (first == best && when < best_time))
+			continue;
+		best = first;
+		best_time = when;
+		snprintf(out, out_len, "%s/%s", dir, e->d_name);
+	}
+	closedir(d);
+	return best < 0 ? -ENOENT : 0;
+}
+
+int audit_read_after(struct audit_log *l, long long after, size_t max,
+		     size_t max_bytes, off_t *hint, struct json_object *lines)
+{
+	struct shipping w = { .after = after, .max = max,
+			      .max_bytes = max_bytes, .lines = lines };
+	char aside[sizeof(l->path) + 300];
+	int r;
+
+	pthread_mutex_lock(&l->lock);
+	w.last = l->head.seq;
+	if (after < l->head.base_seq) {
+		/* Records from before --new-audit-file: in the file set aside. */
+		r = aside_file_of(l, after + 1, aside, sizeof(aside));
+		if (r == 0) {
+			w.last = l->head.base_seq;
+			r = each_line(aside, ship_line, &w);
+			*hint = 0;
+			goto out;
+		}
+		log_warn("audit log %s: no file set aside holds Seq %lld; shipping goes on from Seq %lld",
+			 l->path, after + 1, (long long)l->head.base_seq + 1);
+	}
+	w.from_hint = *hint > 0 && *hint <= l->size;
+	r = each_line_at(l->path, w.from_hint ? *hint : 0, ship_line, &w);
+	if (r == 2) {
+		w.from_hint = 0;
+		r = each_line(l->path, ship_line, &w);
+	}
+	if (w.started)
+		*hint = w.end;
+out:
+	if (r == -EPERM)
+		log_err("audit log %s: the line after Seq %lld is not shipped, and none after it: %s",
+			l->path, after, w.unfit);
+	pthread_mutex_unlock(&l->lock);
+	return r < 0 ? r : 0;
+}
+
+long long audit_wait_after(struct audit_log *l, long long seq, long ms)
+{
+	struct timespec ts;
+	long long head;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (ms % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	pthread_mutex_lock(&l->lock);
+	while ((long long)l->head.seq <= seq &&
+	       pthread_cond_timedwait(&l->appended, &l->lock, &ts) == 0)
+		;
+	head = (long long)l->head.seq;
+	pthread_mutex_unlock(&l->lock);
+	return head;
 }

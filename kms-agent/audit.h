@@ -17,6 +17,7 @@
 #define ECSENC_AUDIT_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include <json-c/json.h>
 
@@ -63,5 +64,22 @@ int audit_verify(struct audit_log *l, long *records, char *why, size_t why_len);
  */
 int audit_list(struct audit_log *l, const char *object_id, size_t max,
 	       struct json_object *array);
+
+/*
+ * For shipping the trail off the host: add to @lines, as strings, the
+ * lines of the records after Seq @after, in the order written, as written
+ * (the server checks their chain), at most @max of them and about
+ * @max_bytes; only records written whole and anchored.  A line that may
+ * not leave the host (audit_record_fit()) ends the batch; first in it:
+ * -EPERM.  Records from
+ * before --new-audit-file come from the file set aside.  @hint: where
+ * the last read stopped (0 at first), so that the file is not read from
+ * its start each time.  0, or -errno.
+ */
+int audit_read_after(struct audit_log *l, long long after, size_t max,
+		     size_t max_bytes, off_t *hint, struct json_object *lines);
+
+/* The Seq of the last record, after waiting up to @ms for one past @seq. */
+long long audit_wait_after(struct audit_log *l, long long seq, long ms);
 
 #endif

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit_ship.h"
 #include "credentials.h"
 #include "ecs_link.h"
 #include "json_wipe.h"
@@ -27,6 +28,7 @@ struct ecs_link {
 	pthread_t thread;
 	volatile int stop;
 	volatile int busy;		/* a task is being run */
+	struct audit_ship *ship;	/* the audit trail to the server */
 };
 
 static void pause_ms(struct ecs_link *l, long ms)
@@ -167,6 +169,9 @@ int ecs_link_start(struct agent *a, const char *url,
 	r = kms_client_new(&cfg, &l->client);
 	if (r < 0)
 		goto fail;
+	r = audit_ship_start(a, &cfg, &l->ship);
+	if (r < 0)
+		goto fail;
 	if (pthread_create(&l->thread, NULL, link_main, l)) {
 		r = -EAGAIN;
 		goto fail;
@@ -175,6 +180,7 @@ int ecs_link_start(struct agent *a, const char *url,
 	*out = l;
 	return 0;
 fail:
+	audit_ship_stop(l->ship);
 	kms_client_free(l->client);
 	credentials_free(l->creds);
 	free(l);
@@ -194,4 +200,6 @@ void ecs_link_stop(struct ecs_link *l)
 	for (int waited = 0; l->busy && waited < 5000; waited += 50)
 		usleep(50 * 1000);
 	pthread_detach(l->thread);
+	/* Records not yet shipped wait in the log for the next start. */
+	audit_ship_stop(l->ship);
 }

@@ -3,8 +3,9 @@
  * The agent as an ECS instance: a thread that connects out to ecs-api,
  * waits in AgentPoll (signed with the instance's key) for work, runs each
  * task through the same dispatch as the unix socket (server_dispatch) and
- * reports its reply with AgentReport, again until it is taken.  No port
- * is opened on the host.
+ * reports its reply with AgentReport, again until it is taken; a second
+ * thread ships the audit trail (audit_ship.h).  No port is opened on the
+ * host.
  */
 #ifndef ECSENC_ECS_LINK_H
 #define ECSENC_ECS_LINK_H

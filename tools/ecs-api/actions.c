@@ -94,6 +94,25 @@ static const struct api_param p_agent_report[] = {
 	INT("TaskId", task_id, true, INT64_MAX),
 	{ "Result", P_JSON, true, A(result), 0, 1 << 20 }, END
 };
+static const struct api_param p_agent_audit_ship[] = {
+	{ "Records", P_JSON, false, A(records), 0, 1 << 20 }, END
+};
+static const struct api_param p_describe_audit_records[] = {
+	ID("RegionId", region_id, false), ID("InstanceId", instance_id, true),
+	INT("MaxResults", max_results, false, 500),
+	ID("NextToken", next_token, false),
+	END
+};
+static const struct api_param p_describe_tasks[] = {
+	ID("RegionId", region_id, true), TEXT("TaskIds", task_ids, 2100),
+	ID("TaskAction", task_action, false), ID("TaskStatus", task_status, false),
+	INT("PageNumber", page_number, false, 1 << 30),
+	INT("PageSize", page_size, false, 100),
+	END
+};
+static const struct api_param p_describe_task_attribute[] = {
+	ID("RegionId", region_id, true), ID("TaskId", task_ref, true), END
+};
 
 #define USER(n, p, fn) { n, CALLER_USER, p, fn, false }
 #define USER_KEY(n, p, fn) { n, CALLER_USER, p, fn, true }
@@ -121,6 +140,11 @@ static const struct api_action actions[] = {
 	USER("DescribeRegions", p_describe_regions, act_describe_regions),
 	AGENT("AgentPoll", p_agent_poll, act_agent_poll),
 	AGENT("AgentReport", p_agent_report, act_agent_report),
+	/* Not ECS: the audit trails of the agents (audit_records.c). */
+	AGENT("AgentAuditShip", p_agent_audit_ship, act_agent_audit_ship),
+	USER("DescribeAuditRecords", p_describe_audit_records, act_describe_audit_records),
+	USER("DescribeTasks", p_describe_tasks, act_describe_tasks),
+	USER("DescribeTaskAttribute", p_describe_task_attribute, act_describe_task_attribute),
 };
 
 const struct api_action *api_action_find(const char *name)

@@ -63,5 +63,9 @@ enum ecs_err act_describe_instances(struct api_call *call);
 enum ecs_err act_describe_regions(struct api_call *call);
 enum ecs_err act_agent_poll(struct api_call *call);
 enum ecs_err act_agent_report(struct api_call *call);
+enum ecs_err act_agent_audit_ship(struct api_call *call);
+enum ecs_err act_describe_audit_records(struct api_call *call);
+enum ecs_err act_describe_tasks(struct api_call *call);
+enum ecs_err act_describe_task_attribute(struct api_call *call);
 
 #endif

@@ -87,6 +87,11 @@ struct api_args {
 	const char *next_token;
 	const char *destination_region;
 	const char *result;		/* AgentReport: the agent's reply */
+	const char *records;		/* AgentAuditShip: audit records, JSON */
+	const char *task_ids;		/* DescribeTasks: "t-1,t-2" */
+	const char *task_ref;		/* DescribeTaskAttribute: "t-1" */
+	const char *task_action;
+	const char *task_status;
 	int64_t size;
 	int64_t task_id;
 	int64_t page_number;

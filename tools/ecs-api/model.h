@@ -115,6 +115,47 @@ struct ecs_default_encryption {
 	char kms_key_id[ECS_KEY_ID_MAX]; /* "": the service key */
 };
 
+#define ECS_AUDIT_HASH_MAX 64	/* hex SHA-256 of an audit record */
+
+/* A record of an instance's audit trail, as its agent shipped it. */
+struct ecs_audit_record {
+	char instance[ECS_ID_MAX];
+	char account[ECS_ID_MAX];
+	int64_t seq;
+	char hash[ECS_AUDIT_HASH_MAX + 1];
+	char prev_hash[ECS_AUDIT_HASH_MAX + 1];
+	const char *line;		/* the record as the agent wrote it */
+	int64_t received_ms;
+};
+
+/* A record refused: it does not continue the instance's stored chain. */
+struct ecs_audit_finding {
+	char instance[ECS_ID_MAX];
+	char account[ECS_ID_MAX];
+	int64_t seq;			/* 0: not a record at all */
+	char hash[ECS_AUDIT_HASH_MAX + 1];
+	char reason[256];
+	const char *line;		/* "" when not a record */
+	int64_t found_ms;
+};
+
+/*
+ * An asynchronous action as DescribeTasks shows it once its agent
+ * reported: done, or failed with the agent's code and message.
+ */
+struct ecs_task_outcome {
+	int64_t task_id;		/* of struct ecs_task */
+	char account[ECS_ID_MAX];
+	char region[ECS_ID_MAX];
+	char action[32];		/* the ECS action: "CreateDisk" */
+	char resource[ECS_ID_MAX];
+	bool failed;
+	char code[96];			/* failed: the agent's error code */
+	char message[256];		/* failed: and its message */
+	int64_t created_ms;
+	int64_t finished_ms;
+};
+
 const char *disk_status_name(enum disk_status s);
 const char *snapshot_status_name(enum snapshot_status s);
 const char *instance_status_name(enum instance_status s);

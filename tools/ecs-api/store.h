@@ -25,6 +25,9 @@ typedef int (*disk_visit_fn)(const struct ecs_disk *d, void *arg);
 typedef int (*snapshot_visit_fn)(const struct ecs_snapshot *s, void *arg);
 typedef int (*instance_visit_fn)(const struct ecs_instance *i, void *arg);
 typedef int (*task_visit_fn)(const struct ecs_task *t, void *arg);
+typedef int (*audit_record_visit_fn)(const struct ecs_audit_record *r, void *arg);
+typedef int (*audit_finding_visit_fn)(const struct ecs_audit_finding *f, void *arg);
+typedef int (*task_outcome_visit_fn)(const struct ecs_task_outcome *o, void *arg);
 
 #define STORE_HASH_LEN 64	/* hex SHA-256 of a request's parameters */
 
@@ -84,6 +87,36 @@ struct ecs_store_ops {
 	int (*default_encryption_put)(struct ecs_store *s, const char *account,
 				      const char *region,
 				      const struct ecs_default_encryption *in);
+
+	/*
+	 * Instances' audit trails (NULL in a store without them: the audit
+	 * actions answer ServiceUnavailable, as the task ones do without
+	 * task_outcome_*, and reports keep no outcome).  head: @instance's last record (line
+	 * NULL), or -ENOENT.  hash: the Hash of its record @seq, or -ENOENT.
+	 * list: @account's records of @instance after Seq @after, in Seq
+	 * order, at most @max (r->line lives for the call of @fn).
+	 */
+	int (*audit_head)(struct ecs_store *s, const char *instance,
+			  struct ecs_audit_record *out);
+	int (*audit_hash)(struct ecs_store *s, const char *instance, int64_t seq,
+			  char hash[ECS_AUDIT_HASH_MAX + 1]);
+	int (*audit_put)(struct ecs_store *s, const struct ecs_audit_record *r);
+	int (*audit_list)(struct ecs_store *s, const char *account,
+			  const char *instance, int64_t after, size_t max,
+			  audit_record_visit_fn fn, void *arg);
+	/* A refused record; the same one (instance, seq, hash) is kept once. */
+	int (*audit_finding_put)(struct ecs_store *s,
+				 const struct ecs_audit_finding *f);
+	/* @account's findings of @instance, oldest first. */
+	int (*audit_finding_list)(struct ecs_store *s, const char *account,
+				  const char *instance,
+				  audit_finding_visit_fn fn, void *arg);
+
+	/* What became of the tasks: put once per task; list @account's, by id. */
+	int (*task_outcome_put)(struct ecs_store *s,
+				const struct ecs_task_outcome *o);
+	int (*task_outcome_list)(struct ecs_store *s, const char *account,
+				 task_outcome_visit_fn fn, void *arg);
 };
 
 extern const struct ecs_store_ops store_sqlite_ops;

@@ -79,6 +79,23 @@ static const char schema[] =
 	" enabled INTEGER NOT NULL, kms_key_id TEXT NOT NULL,"
 	" PRIMARY KEY (account, region));";
 
+static const char audit_schema[] =
+	"CREATE TABLE IF NOT EXISTS audit_records (instance TEXT NOT NULL,"
+	" account TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL,"
+	" prev_hash TEXT NOT NULL, line TEXT NOT NULL, received_ms INTEGER NOT NULL,"
+	" PRIMARY KEY (instance, seq));"
+	"CREATE TABLE IF NOT EXISTS audit_findings (instance TEXT NOT NULL,"
+	" account TEXT NOT NULL, seq INTEGER NOT NULL, hash TEXT NOT NULL,"
+	" reason TEXT NOT NULL, line TEXT NOT NULL, found_ms INTEGER NOT NULL,"
+	" PRIMARY KEY (instance, seq, hash));";
+
+static const char outcome_schema[] =
+	"CREATE TABLE IF NOT EXISTS task_outcomes (task_id INTEGER PRIMARY KEY,"
+	" account TEXT NOT NULL, region TEXT NOT NULL, action TEXT NOT NULL,"
+	" resource TEXT NOT NULL, failed INTEGER NOT NULL, code TEXT NOT NULL,"
+	" message TEXT NOT NULL, created_ms INTEGER NOT NULL,"
+	" finished_ms INTEGER NOT NULL);";
+
 static int db_err(struct ecs_store *s, const char *what)
 {
 	log_err("store: %s: %s", what, sqlite3_errmsg(s->db));
@@ -136,6 +153,10 @@ static int sq_open(const char *data_dir, struct ecs_store **out)
 	r = exec(s, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
 	if (!r)
 		r = exec(s, schema);
+	if (!r)
+		r = exec(s, audit_schema);
+	if (!r)
+		r = exec(s, outcome_schema);
 	if (!r)
 		r = create_table(s, "disks", disk_cols);
 	if (!r)
@@ -602,6 +623,214 @@ static int sq_default_put(struct ecs_store *s, const char *account,
 	return step_done(s, st);
 }
 
+static void copy_text(char *dst, size_t size, sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	snprintf(dst, size, "%s", t ? (const char *)t : "");
+}
+
+#define AUDIT_COLS "instance, account, seq, hash, prev_hash, line, received_ms"
+
+static void audit_read(sqlite3_stmt *st, struct ecs_audit_record *r)
+{
+	memset(r, 0, sizeof(*r));
+	copy_text(r->instance, sizeof(r->instance), st, 0);
+	copy_text(r->account, sizeof(r->account), st, 1);
+	r->seq = sqlite3_column_int64(st, 2);
+	copy_text(r->hash, sizeof(r->hash), st, 3);
+	copy_text(r->prev_hash, sizeof(r->prev_hash), st, 4);
+	r->line = (const char *)sqlite3_column_text(st, 5);
+	r->received_ms = sqlite3_column_int64(st, 6);
+}
+
+static int sq_audit_head(struct ecs_store *s, const char *instance,
+			 struct ecs_audit_record *out)
+{
+	sqlite3_stmt *st = prepare(s, "SELECT " AUDIT_COLS " FROM audit_records"
+				   " WHERE instance = ? ORDER BY seq DESC LIMIT 1");
+	int rc;
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, instance, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		audit_read(st, out);
+	out->line = NULL;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT :
+	       db_err(s, "audit head");
+}
+
+static int sq_audit_hash(struct ecs_store *s, const char *instance, int64_t seq,
+			 char hash[ECS_AUDIT_HASH_MAX + 1])
+{
+	sqlite3_stmt *st = prepare(s, "SELECT hash FROM audit_records"
+				   " WHERE instance = ? AND seq = ?");
+	int rc;
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, instance, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, seq);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		copy_text(hash, ECS_AUDIT_HASH_MAX + 1, st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? -ENOENT :
+	       db_err(s, "audit record");
+}
+
+static int sq_audit_put(struct ecs_store *s, const struct ecs_audit_record *r)
+{
+	sqlite3_stmt *st = prepare(s, "INSERT INTO audit_records (" AUDIT_COLS ")"
+				   " VALUES (?, ?, ?, ?, ?, ?, ?)");
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, r->instance, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, r->account, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, r->seq);
+	sqlite3_bind_text(st, 4, r->hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, r->prev_hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, r->line, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, r->received_ms);
+	return step_done(s, st);
+}
+
+static int sq_audit_list(struct ecs_store *s, const char *account,
+			 const char *instance, int64_t after, size_t max,
+			 audit_record_visit_fn fn, void *arg)
+{
+	sqlite3_stmt *st = prepare(s, "SELECT " AUDIT_COLS " FROM audit_records"
+				   " WHERE account = ? AND instance = ? AND seq > ?"
+				   " ORDER BY seq LIMIT ?");
+	struct ecs_audit_record r;
+	int rc = SQLITE_DONE, ret = 0;
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, instance, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, after);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)max);
+	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		audit_read(st, &r);
+		ret = fn(&r, arg);
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = db_err(s, "audit records");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int sq_audit_finding_put(struct ecs_store *s,
+				const struct ecs_audit_finding *f)
+{
+	sqlite3_stmt *st = prepare(s, "INSERT INTO audit_findings (instance, account,"
+				   " seq, hash, reason, line, found_ms)"
+				   " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, f->instance, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, f->account, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, f->seq);
+	sqlite3_bind_text(st, 4, f->hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, f->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, f->line ? f->line : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, f->found_ms);
+	return step_done(s, st);
+}
+
+static int sq_audit_finding_list(struct ecs_store *s, const char *account,
+				 const char *instance,
+				 audit_finding_visit_fn fn, void *arg)
+{
+	sqlite3_stmt *st = prepare(s, "SELECT instance, account, seq, hash, reason,"
+				   " line, found_ms FROM audit_findings"
+				   " WHERE account = ? AND instance = ? ORDER BY found_ms, seq");
+	struct ecs_audit_finding f;
+	int rc = SQLITE_DONE, ret = 0;
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, instance, -1, SQLITE_STATIC);
+	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&f, 0, sizeof(f));
+		copy_text(f.instance, sizeof(f.instance), st, 0);
+		copy_text(f.account, sizeof(f.account), st, 1);
+		f.seq = sqlite3_column_int64(st, 2);
+		copy_text(f.hash, sizeof(f.hash), st, 3);
+		copy_text(f.reason, sizeof(f.reason), st, 4);
+		f.line = (const char *)sqlite3_column_text(st, 5);
+		f.found_ms = sqlite3_column_int64(st, 6);
+		ret = fn(&f, arg);
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = db_err(s, "audit findings");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static int sq_task_outcome_put(struct ecs_store *s,
+			       const struct ecs_task_outcome *o)
+{
+	sqlite3_stmt *st = prepare(s, "INSERT INTO task_outcomes (task_id, account,"
+				   " region, action, resource, failed, code, message,"
+				   " created_ms, finished_ms)"
+				   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_int64(st, 1, o->task_id);
+	sqlite3_bind_text(st, 2, o->account, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, o->region, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, o->action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, o->resource, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 6, o->failed);
+	sqlite3_bind_text(st, 7, o->code, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, o->message, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, o->created_ms);
+	sqlite3_bind_int64(st, 10, o->finished_ms);
+	return step_done(s, st);
+}
+
+static int sq_task_outcome_list(struct ecs_store *s, const char *account,
+				task_outcome_visit_fn fn, void *arg)
+{
+	sqlite3_stmt *st = prepare(s, "SELECT task_id, account, region, action,"
+				   " resource, failed, code, message, created_ms,"
+				   " finished_ms FROM task_outcomes WHERE account = ?"
+				   " ORDER BY task_id");
+	struct ecs_task_outcome o;
+	int rc = SQLITE_DONE, ret = 0;
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, account, -1, SQLITE_STATIC);
+	while (ret == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&o, 0, sizeof(o));
+		o.task_id = sqlite3_column_int64(st, 0);
+		copy_text(o.account, sizeof(o.account), st, 1);
+		copy_text(o.region, sizeof(o.region), st, 2);
+		copy_text(o.action, sizeof(o.action), st, 3);
+		copy_text(o.resource, sizeof(o.resource), st, 4);
+		o.failed = sqlite3_column_int(st, 5) != 0;
+		copy_text(o.code, sizeof(o.code), st, 6);
+		copy_text(o.message, sizeof(o.message), st, 7);
+		o.created_ms = sqlite3_column_int64(st, 8);
+		o.finished_ms = sqlite3_column_int64(st, 9);
+		ret = fn(&o, arg);
+	}
+	if (ret == 0 && rc != SQLITE_DONE)
+		ret = db_err(s, "task outcomes");
+	sqlite3_finalize(st);
+	return ret;
+}
+
 const struct ecs_store_ops store_sqlite_ops = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -629,4 +858,12 @@ const struct ecs_store_ops store_sqlite_ops = {
 	.token_put = sq_token_put,
 	.default_encryption_get = sq_default_get,
 	.default_encryption_put = sq_default_put,
+	.audit_head = sq_audit_head,
+	.audit_hash = sq_audit_hash,
+	.audit_put = sq_audit_put,
+	.audit_list = sq_audit_list,
+	.audit_finding_put = sq_audit_finding_put,
+	.audit_finding_list = sq_audit_finding_list,
+	.task_outcome_put = sq_task_outcome_put,
+	.task_outcome_list = sq_task_outcome_list,
 };

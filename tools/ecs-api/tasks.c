@@ -172,12 +172,35 @@ static int apply_snapshot(struct api_call *call, const struct ecs_task *t,
 	return ops->snapshot_put(st, &s);
 }
 
+/* The account and region of the task's disk or snapshot, if it still is. */
+static bool resource_owner(struct api_call *call, const struct ecs_task *t,
+			   char account[ECS_ID_MAX], char region[ECS_ID_MAX])
+{
+	const struct ecs_store_ops *ops = call->api->ops;
+	struct ecs_store *st = call->api->store;
+	struct ecs_snapshot s;
+	struct ecs_disk d;
+
+	if (ops->disk_get(st, t->resource, &d) == 0) {
+		snprintf(account, ECS_ID_MAX, "%s", d.account);
+		snprintf(region, ECS_ID_MAX, "%s", d.region);
+		return true;
+	}
+	if (ops->snapshot_get(st, t->resource, &s) == 0) {
+		snprintf(account, ECS_ID_MAX, "%s", s.account);
+		snprintf(region, ECS_ID_MAX, "%s", s.region);
+		return true;
+	}
+	return false;
+}
+
 enum ecs_err task_apply_report(struct api_call *call, const struct ecs_task *t,
 			       struct json_object *reply)
 {
 	struct json_object *okv, *result = NULL;
 	const char *code = str(reply, "code");
-	bool ok;
+	char account[ECS_ID_MAX], region[ECS_ID_MAX];
+	bool ok, owned;
 	int r;
 
 	ok = json_object_object_get_ex(reply, "ok", &okv) &&
@@ -189,6 +212,8 @@ enum ecs_err task_apply_report(struct api_call *call, const struct ecs_task *t,
 		 t->instance, ok ? "done" : code ? code : "failed",
 		 ok ? "" : ": ", ok ? "" : str(reply, "error") ? str(reply, "error") : "",
 		 (long long)(now_ms() - t->created_ms));
+	/* Whose it is, before the report may delete the resource. */
+	owned = resource_owner(call, t, account, region);
 	switch (t->op) {
 	case AGENT_OP_CREATE_SNAPSHOT:
 	case AGENT_OP_COPY_SNAPSHOT:
@@ -199,6 +224,9 @@ enum ecs_err task_apply_report(struct api_call *call, const struct ecs_task *t,
 		r = apply_disk(call, t, ok, code ? code : "", result);
 		break;
 	}
+	if (r == 0 && owned)
+		r = task_outcome_record(call, t, account, region, ok, code,
+					str(reply, "error"));
 	if (r == 0)
 		r = call->api->ops->task_set_state(call->api->store, t->id, TASK_DONE);
 	return r < 0 ? api_fail(call, ECS_ERR_SERVICE_UNAVAILABLE,

@@ -20,4 +20,12 @@ enum ecs_err task_queue(struct api_call *call, const char *instance,
 enum ecs_err task_apply_report(struct api_call *call, const struct ecs_task *t,
 			       struct json_object *reply);
 
+/*
+ * Keep what became of task @t (task_outcomes.c): done (@ok), or failed
+ * with the agent's @code and @message, under @account and @region.
+ */
+int task_outcome_record(struct api_call *call, const struct ecs_task *t,
+			const char *account, const char *region, bool ok,
+			const char *code, const char *message);
+
 #endif

@@ -120,7 +120,9 @@
 	X(THROTTLING, "Throttling", 400, CTL_EXIT_UNAVAILABLE,		\
 	  "Request was denied due to request throttling.")		\
 	X(SERVICE_UNAVAILABLE, "ServiceUnavailable", 503, CTL_EXIT_UNAVAILABLE, \
-	  "The request has failed due to a temporary failure of the server.")
+	  "The request has failed due to a temporary failure of the server.") \
+	X(TASK_NOT_FOUND, "InvalidTaskId.NotFound", 404, CTL_EXIT_NOT_FOUND, \
+	  "The specified task does not exist.")
 
 enum ecs_err {
 	ECS_ERR_NONE = 0,

@@ -96,14 +96,14 @@ start_api() {
 	API_URL=http://127.0.0.1:$API_PORT
 }
 
-# start_agent ID: that instance's agent, linked to ecs-api.
+# start_agent ID [options]: that instance's agent, linked to ecs-api.
 start_agent() {
 	local id=$1 i
 	mkdir -p "$T/$id"
 	"$AGENT_BIN" --kms-endpoint "$KMS_URL" --credentials "$T/agent-kms.creds" \
 		--state-dir "$T/$id/state" --socket "$T/$id/agent.sock" \
 		--instance-id "$id" --dm-prefix "t${id//-/}" --regions cn-shanghai \
-		--ecs-api "$API_URL" --ecs-api-credentials "$T/$id.key" \
+		--ecs-api "$API_URL" --ecs-api-credentials "$T/$id.key" "${@:2}" \
 		>>"$T/agent-$id.log" 2>&1 &
 	AGENT_PID[$id]=$!
 	PIDS+=("$!")

@@ -65,6 +65,35 @@ const steps = {
     const r = await require('./raw').send(q);
     return `${r.status} ${r.body.Code || 'ok'}`;
   },
+  // DescribeAuditRecords (not ECS) of @inst, every page of @max, signed
+  // with user @who's key (A or B), as JSON {Code} or {ChainStatus, Records:
+  // [Line...], Findings: [{Seq, Reason, Line}]}; with @until (a count, or
+  // "Broken"), asked again for up to 8 s until it holds.
+  async 'audit-records'(inst, who, max, until) {
+    const { signed, query, send } = require('./raw');
+    const opts = who === 'B' ?
+      { ak: process.env.ECS_AK_B, secret: process.env.ECS_SECRET_B } : {};
+    for (const t0 = Date.now(); ; await new Promise((r) => setTimeout(r, 50))) {
+      const out = { Records: [], Findings: [] };
+      let token = '';
+      do {
+        const p = { InstanceId: inst, MaxResults: max || '100' };
+        if (token)
+          p.NextToken = token;
+        const r = await send(query(signed('DescribeAuditRecords', p, opts)));
+        if (r.status !== 200)
+          return JSON.stringify({ Code: r.body.Code });
+        out.ChainStatus = r.body.ChainStatus;
+        out.Findings = r.body.ChainFindings.ChainFinding;
+        out.Records.push(...r.body.AuditRecords.AuditRecord.map((a) => a.Line));
+        token = r.body.NextToken;
+      } while (token);
+      const done = !until || (until === 'Broken' ? out.ChainStatus === 'Broken' :
+        out.Records.length >= +until);
+      if (done || Date.now() - t0 > 8000)
+        return JSON.stringify(out);
+    }
+  },
   // Who called which KMS action: AccessKeyId Action Count lines.
   async metering() {
     const k = new Kms.default(new Config({ accessKeyId: process.env.KMS_ADMIN_AK,
