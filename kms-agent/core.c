@@ -327,10 +327,9 @@ static int store_failed(struct op_ctx *ctx, int r, const struct disk_header *h,
 			const char *what)
 {
 	if (r == -ENOSPC)
-		return op_fail(ctx, r, "a %llu-byte disk does not fit in the %llu bytes free under %s",
+		return op_fail(ctx, r, "a %llu-byte disk does not fit in the %llu bytes free on this host",
 			       (unsigned long long)h->data_size,
-			       (unsigned long long)core_backend(ctx)->space(h->region),
-			       ctx->agent->state_dir);
+			       (unsigned long long)core_backend(ctx)->space(h->region));
 	return op_fail(ctx, r, "cannot %s %s: %s", what, h->object_id,
 		       BACKEND_STRERROR(core_backend(ctx), r));
 }

@@ -39,6 +39,7 @@ run({
     assert.strictEqual(p.operationStatus, 'Failed');
     assert.strictEqual(p.errorCode, 'OperationDenied.NoStock');
     assert.match(p.errorMsg, /does not fit/);
+    assert.doesNotMatch(p.errorMsg, /\//, 'a host path reached the user');
     assert.deepStrictEqual(p.relatedItemSet.relatedItem.map((i) => [i.name, i.value]),
       [['DiskId', st.big]]);
   },
