@@ -30,6 +30,8 @@ async function launch(width = 1280) {
 // Sign in with the keyboard only: type, Tab, type, Enter.
 async function signIn(page, ak, secret) {
   await page.goto(process.env.CONSOLE_URL);
+  // The form shows once the page knows there is no session.
+  await page.getByRole('button', { name: 'Sign in' }).and(page.locator(':enabled')).waitFor();
   await page.getByLabel('AccessKey ID').focus();
   await page.keyboard.type(ak);
   await page.keyboard.press('Tab');

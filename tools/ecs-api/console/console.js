@@ -104,7 +104,7 @@ async function post(path, params, withCsrf = true) {
   }
   if (!r.ok) {
     const err = Object.assign(new Error(data.Message), data, { status: r.status });
-    if (data.Code === 'InvalidSession.NotFound')
+    if (data.Code === 'InvalidSession.NotFound' && state.csrf)
       signedOut(data);
     throw err;
   }
@@ -121,6 +121,8 @@ function signedOut(why) {
   $('nav').hidden = true;
   $('page').hidden = true;
   $('signin-page').hidden = false;
+  // The form works once this script handles it: never a native submit.
+  $('signin-submit').disabled = false;
   if (why)
     showAlert(why);
 }
@@ -229,6 +231,17 @@ function startPoll(fn) {
   state.poll = setInterval(tick, POLL_MS);
 }
 
+// Whether @data differs from what @key last showed: a table is rebuilt
+// only then, so polling does not take the focus from a control in it.
+const shown = new Map();
+function changed(key, data) {
+  const text = JSON.stringify(data, (k, v) => (k === 'RequestId' ? undefined : v));
+  if (shown.get(key) === text)
+    return false;
+  shown.set(key, text);
+  return true;
+}
+
 function statusBadge(s) {
   return el('span', { class: `status status-${String(s).toLowerCase()}`, text: s });
 }
@@ -268,6 +281,8 @@ async function pageDisks() {
     const r = await api('DescribeDisks', { RegionId: state.region,
       Status: f.status || undefined, Encrypted: f.enc || undefined,
       PageNumber: f.number, PageSize: PAGE_SIZE });
+    if (!changed('disks', [r, f, state.keys[state.region]]))
+      return;
     const pages = Math.max(1, Math.ceil(r.TotalCount / PAGE_SIZE));
     where.textContent = `Page ${f.number} of ${pages} · ${r.TotalCount} disk(s)`;
     prev.disabled = f.number <= 1;
@@ -429,6 +444,10 @@ async function pageDisk(diskId) {
     const r = await api('DescribeDisks', { RegionId: state.region,
       DiskIds: [diskId] });
     disk = r.Disks.Disk[0];
+    const s = await api('DescribeSnapshots', { RegionId: state.region, DiskId: diskId,
+      PageSize: 100 });
+    if (!changed(`disk/${diskId}`, [disk, s]))
+      return;
     if (!disk) {
       info.replaceChildren(el('dt', { text: 'Status' }), el('dd', { text: 'Gone' }));
       return;
@@ -447,8 +466,6 @@ async function pageDisk(diskId) {
     attach.disabled = disk.Status !== 'Available';
     detach.disabled = disk.Status !== 'In_use';
     del.disabled = disk.Status !== 'Available';
-    const s = await api('DescribeSnapshots', { RegionId: state.region, DiskId: diskId,
-      PageSize: 100 });
     snaps.replaceChildren(table(`Snapshots of ${diskId}`,
       ['Snapshot', 'Name', 'Status', 'Progress', 'Encrypted', 'KMS key ID', 'Actions'],
       s.Snapshots.Snapshot.map((x) => {
@@ -517,6 +534,8 @@ async function pageSnapshots() {
   page(`Snapshots`, body);
   startPoll(async () => {
     const s = await api('DescribeSnapshots', { RegionId: state.region, PageSize: 100 });
+    if (!changed('snapshots', s))
+      return;
     body.replaceChildren(table(`Snapshots in ${state.region}`,
       ['Snapshot', 'Name', 'Source disk', 'Status', 'Progress', 'Encrypted', 'KMS key ID'],
       s.Snapshots.Snapshot.map((x) => el('tr', { 'data-snapshot': x.SnapshotId },
@@ -578,6 +597,8 @@ async function pageKms() {
     'operation: each agent keeps the count (describe-kms-usage).' }), body);
   startPoll(async () => {
     const r = await api('DescribeKmsUsage', { RegionId: state.region });
+    if (!changed('kms', (r.Usage || []).map((u) => [u.InstanceId, u.Operations])))
+      return;
     const rows = [];
     for (const u of r.Usage || [])
       for (const [op, v] of Object.entries(u.Operations || {}))
@@ -596,6 +617,7 @@ function route() {
   if (!state.csrf)
     return;
   stopPoll();
+  shown.clear();
   const [path, query] = location.hash.slice(1).split('?');
   const params = new URLSearchParams(query || '');
   const [name, arg] = path.split('/');
@@ -618,6 +640,5 @@ document.addEventListener('DOMContentLoaded', async () => {
     await signedIn(await post('/console/session', {}, false));
   } catch (e) {
     signedOut(null);
-    showAlert(null);
   }
 });
