@@ -257,7 +257,7 @@ static void wipe_secret(const struct signed_request *req)
 }
 
 static enum MHD_Result sign_in(struct ecs_api *api, struct MHD_Connection *conn,
-			       const struct signed_request *req)
+			       const struct signed_request *req, const char *old_id)
 {
 	const char *ak = signed_request_param(req, "AccessKeyId");
 	const char *secret = signed_request_param(req, "AccessKeySecret");
@@ -280,6 +280,9 @@ static enum MHD_Result sign_in(struct ecs_api *api, struct MHD_Connection *conn,
 	if (r < 0)
 		return refuse(conn, ECS_ERR_SERVICE_UNAVAILABLE,
 			      "No console session can be opened now.", NULL);
+	/* A session this browser held before ends: one at a time. */
+	if (old_id)
+		session_close(api->sessions, old_id);
 	log_info("console: %s signed in (account %s)", v.access_key_id, v.account);
 	cookie_of(api, id, cookie, sizeof(cookie));
 	explicit_bzero(id, sizeof(id));
@@ -364,7 +367,7 @@ enum MHD_Result console_answer(struct ecs_api *api, struct MHD_Connection *conn,
 			      "The request comes from another site.", NULL);
 	}
 	if (!strcmp(url, PREFIX "/session/signin"))
-		return sign_in(api, conn, req);
+		return sign_in(api, conn, req, sid);
 	if (!sid || session_touch(api->sessions, sid, time(NULL), &v) < 0) {
 		cookie_of(api, "", cookie, sizeof(cookie));
 		return refuse(conn, ECS_ERR_SESSION_INVALID, NULL, cookie);
