@@ -68,6 +68,9 @@ run({
   async 'a wrong AccessKey secret is refused with its ECS code'() {
     await signIn(page, process.env.ECS_AK, 'not-the-secret');
     assert.strictEqual(await alertCode(page), 'InvalidAccessKeyId.NotFound');
+    // Signed out, the page shows the sign-in form and nothing else.
+    assert.ok(!(await page.getByRole('navigation').isVisible()), 'pages offered before sign-in');
+    assert.ok(!(await page.getByRole('button', { name: 'Sign out' }).isVisible()));
     await shot(page, 'signin');
   },
   async 'sign-in: HttpOnly SameSite=Strict cookie, the secret nowhere in the browser'() {
@@ -205,6 +208,7 @@ run({
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.getByLabel('AccessKey ID').waitFor();
     assert.deepStrictEqual(await b.context.cookies(), []);
+    assert.ok(!(await page.getByRole('navigation').isVisible()), 'pages offered after sign-out');
     const r = await raw('/console/api/DescribeDisks', { body: `RegionId=${REGION}`,
       cookie: `${c.name}=${c.value}`, csrf });
     assert.strictEqual(r.status, 401);
