@@ -12,7 +12,7 @@
 #include "tasks.h"
 
 #define USAGE_INSTANCES	256
-#define ASK_AGAIN_MS	2000	/* after an answer */
+#define ASK_AGAIN_MS	10000	/* after an answer */
 #define GIVE_UP_MS	60000	/* an unanswered ask */
 
 struct usage_entry {

@@ -165,6 +165,7 @@ run({
     await page.goto(`${URL0}#encryption`);
     await page.getByLabel('Encrypt every new disk in this region').check();
     await page.locator('#default-now').filter({ hasText: 'are encrypted by default' }).waitFor();
+    assert.match(await page.locator('#default-now').textContent(), /the default key is alias\/acs\/ecs\./);
     await shot(page, 'encryption-by-default');
     await page.goto(`${URL0}#create`);
     await page.locator('#inherit').filter({ hasText: 'Encryption by default is on' }).waitFor();

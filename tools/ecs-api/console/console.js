@@ -352,7 +352,7 @@ async function pageCreate(params) {
       encrypted.disabled = false;
       key.disabled = !encrypted.checked;
       inherit.textContent = def.Encrypted ?
-        `Encryption by default is on in ${state.region} (key ${defKey.KMSKeyId}): ` +
+        `Encryption by default is on in ${state.region} (key ${defKey.KMSKeyId || SERVICE_KEY}): ` +
         'an unencrypted disk is refused.' : '';
     }
   };
@@ -560,10 +560,16 @@ async function pageEncryption() {
   const load = async () => {
     const s = await api('DescribeDiskEncryptionByDefaultStatus', { RegionId: state.region });
     const k = await api('DescribeDiskDefaultKMSKeyId', { RegionId: state.region });
+    // No key of its own: the service key.
+    const id = k.KMSKeyId || SERVICE_KEY;
     on.checked = s.Encrypted;
-    key.value = k.KMSKeyId;
+    if (!key.querySelector(`option[value="${CSS.escape(id)}"]`))
+      key.append(el('option', { value: id, text: id }));
+    key.value = id;
     now.textContent = `In ${state.region}, new disks are ${s.Encrypted ? '' : 'not '}` +
-      `encrypted by default; the default key is ${k.KMSKeyId}.`;
+      `encrypted by default; the default key is ${id}` +
+      `${aliasOf(state.region, id) && aliasOf(state.region, id) !== id ?
+        ` (${aliasOf(state.region, id)})` : ''}.`;
   };
   const act = (fn) => async () => {
     try {
