@@ -272,6 +272,12 @@ static enum MHD_Result sign_in(struct ecs_api *api, struct MHD_Connection *conn,
 	}
 	r = session_open(api->sessions, api->users, ak, secret, id, &v);
 	wipe_secret(req);
+	if (r == -EAGAIN) {
+		log_warn("console: sign-in refused for AccessKeyId %.64s: too many wrong secrets", ak);
+		return refuse(conn, ECS_ERR_THROTTLING,
+			      "Too many wrong secrets for this AccessKey: try again in a minute.",
+			      NULL);
+	}
 	if (r == -EACCES) {
 		log_info("console: sign-in refused for AccessKeyId %.64s", ak);
 		return refuse(conn, ECS_ERR_ACCESS_KEY_NOT_FOUND,

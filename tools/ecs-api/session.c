@@ -19,10 +19,20 @@ struct session {
 	time_t last_used;
 };
 
+/* Wrong secrets given for a key of --credentials. */
+struct sign_in_failures {
+	const struct credential *key;	/* NULL: a free entry */
+	time_t window_start;
+	unsigned int count;
+};
+
+#define FAILURE_KEYS	64
+
 struct session_table {
-	pthread_mutex_t lock;		/* guards @slots */
+	pthread_mutex_t lock;		/* guards @slots and @failures */
 	unsigned int idle_timeout_s;
 	struct session slots[SESSION_MAX];
+	struct sign_in_failures failures[FAILURE_KEYS];
 };
 
 int session_table_new(unsigned int idle_timeout_s, struct session_table **out)
@@ -113,19 +123,58 @@ static bool secret_matches(const char *want, const char *secret)
 	return ok;
 }
 
+/* The failure count of key @c in its current window; NULL for no key. */
+static struct sign_in_failures *failures_of(struct session_table *t,
+					    const struct credential *c, time_t now)
+{
+	struct sign_in_failures *f = NULL, *oldest = &t->failures[0];
+
+	if (!c)
+		return NULL;
+	for (size_t i = 0; i < FAILURE_KEYS && !f; i++) {
+		if (t->failures[i].key == c)
+			f = &t->failures[i];
+		else if (t->failures[i].window_start < oldest->window_start)
+			oldest = &t->failures[i];
+	}
+	if (!f) {
+		f = oldest;
+		f->key = c;
+		f->count = 0;
+		f->window_start = now;
+	}
+	if (now - f->window_start >= SESSION_FAILURES_WINDOW) {
+		f->count = 0;
+		f->window_start = now;
+	}
+	return f;
+}
+
 int session_open(struct session_table *t, const struct credentials *users,
 		 const char *ak, const char *secret, char *id,
 		 struct session_view *view)
 {
 	const struct credential *c = credentials_find(users, ak);
 	struct session *free_slot = NULL;
+	struct sign_in_failures *f;
 	time_t now = time(NULL);
 	int r = 0;
 
-	/* The same work whether the key exists or not. */
-	if (!secret_matches(c ? c->secret : "", secret) || !c)
-		return -EACCES;
 	pthread_mutex_lock(&t->lock);
+	f = failures_of(t, c, now);
+	if (f && f->count >= SESSION_FAILURES_MAX) {
+		r = -EAGAIN;
+		goto out;
+	}
+	/* The same work whether the key exists or not. */
+	if (!secret_matches(c ? c->secret : "", secret) || !c) {
+		if (f)
+			f->count++;
+		r = -EACCES;
+		goto out;
+	}
+	if (f)
+		memset(f, 0, sizeof(*f));
 	for (size_t i = 0; i < SESSION_MAX && !free_slot; i++) {
 		struct session *s = &t->slots[i];
 

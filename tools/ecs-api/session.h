@@ -15,6 +15,8 @@
 
 #define SESSION_ID_LEN		64	/* hex of 32 random bytes */
 #define SESSION_MAX		1024
+#define SESSION_FAILURES_MAX	10	/* wrong secrets of a key ... */
+#define SESSION_FAILURES_WINDOW	60	/* ... within these seconds */
 
 struct credentials;
 struct session_table;
@@ -34,6 +36,8 @@ unsigned int session_idle_timeout(const struct session_table *t);
 /*
  * Check @ak/@secret against @users; on success a new session: its id in
  * @id (SESSION_ID_LEN + 1 bytes) and its view.  -EACCES for a wrong pair,
+ * -EAGAIN after SESSION_FAILURES_MAX wrong secrets for a key within
+ * SESSION_FAILURES_WINDOW seconds (the secret is then not even checked),
  * -ENOSPC when SESSION_MAX live sessions exist.
  */
 int session_open(struct session_table *t, const struct credentials *users,

@@ -216,6 +216,16 @@ run({
     assert.strictEqual(r.body.Code, 'InvalidSession.NotFound');
     assert.deepStrictEqual(b.foreign, [], `requests elsewhere: ${b.foreign}`);
   },
+  async 'ten wrong secrets for a key, and even its right one is refused for a while'() {
+    const form = (secret) => `AccessKeyId=${process.env.ECS_AK_B}&AccessKeySecret=${secret}`;
+    for (let i = 0; i < 10; i++)
+      assert.strictEqual((await raw('/console/session/signin', { body: form(`guess${i}`) })).body.Code,
+        'InvalidAccessKeyId.NotFound');
+    const r = await raw('/console/session/signin', {
+      body: form(encodeURIComponent(process.env.ECS_SECRET_B)) });
+    assert.strictEqual(r.body.Code, 'Throttling');
+    assert.strictEqual(r.cookie, '');
+  },
   async 'a session idle longer than the timeout is gone'() {
     const s = await raw('/console/session/signin', { body:
       `AccessKeyId=${process.env.ECS_AK}&AccessKeySecret=${encodeURIComponent(process.env.ECS_SECRET)}` });
