@@ -160,6 +160,14 @@ run({
     await row.getByLabel('Key there').selectOption('alias/acs/ecs');
     await row.getByRole('button', { name: 'Copy' }).click();
     await page.locator('#alert.ok').filter({ hasText: `copied to ${OTHER_REGION}` }).waitFor();
+    const copy = (await page.locator('#alert.ok').textContent()).match(/as (s-[0-9a-z]+)/)[1];
+    // There, under the region switch: the copy, made by the agent, encrypted.
+    await page.goto(`${URL0}#snapshots`);
+    await page.getByLabel('Region').selectOption(OTHER_REGION);
+    const there = page.locator(`tr[data-snapshot="${copy}"]`);
+    await there.filter({ hasText: 'accomplished' }).waitFor();
+    assert.match(await there.textContent(), /Yes/);
+    await page.getByLabel('Region').selectOption(REGION);
   },
   async 'encryption by default: on, and an unencrypted disk is refused'() {
     await page.goto(`${URL0}#encryption`);
