@@ -395,9 +395,11 @@ async function pageCreate(params) {
 async function pageDisk(diskId) {
   const info = el('dl', { id: 'disk-info' });
   const inst = select([]);
-  const attach = el('button', { type: 'button', text: 'Attach' });
-  const detach = el('button', { type: 'button', text: 'Detach' });
-  const del = el('button', { type: 'button', class: 'danger', text: 'Delete disk' });
+  // Usable once the disk's state is known.
+  const attach = el('button', { type: 'button', text: 'Attach', disabled: true });
+  const detach = el('button', { type: 'button', text: 'Detach', disabled: true });
+  const del = el('button', { type: 'button', class: 'danger', text: 'Delete disk',
+    disabled: true });
   const snapName = el('input', { maxlength: 128 });
   const snapBtn = el('button', { type: 'submit', text: 'Create snapshot' });
   const snaps = el('div', { id: 'snapshots-table' });
@@ -587,12 +589,13 @@ async function pageEncryption() {
     { RegionId: state.region, KMSKeyId: key.value })));
   reset.addEventListener('click', act(() => api('ResetDiskDefaultKMSKeyId',
     { RegionId: state.region })));
+  // The controls show the region's state from their first paint.
+  await load();
   page('Encryption by default',
     el('div', { class: 'field switch' },
       el('label', { for: on.id }, on, ' Encrypt every new disk in this region')),
     el('div', { class: 'toolbar' }, field('Default key', key), save, reset),
     now);
-  await load();
 }
 
 // --- KMS calls ------------------------------------------------------------------------
