@@ -90,7 +90,8 @@ test-tools: programs
 
 # The programs alone, for package builds (no apt-get).
 programs:
-	@set -e; for d in $(BUILT_DIRS); do $(MAKE) -C $$d AGENT_BACKEND_DIR=$(PKGLIBDIR); done
+	@set -e; for d in $(BUILT_DIRS); do $(MAKE) -C $$d AGENT_BACKEND_DIR=$(PKGLIBDIR) \
+		CONSOLE_DIR=$(DATADIR)/ecsenc/console; done
 
 install: programs
 	install -D -m 0755 kms-agent/kms-agent $(DESTDIR)$(SBINDIR)/kms-agent
@@ -98,6 +99,9 @@ install: programs
 	install -D -m 0755 tools/ecsenc-ctl/ecsenc-ctl $(DESTDIR)$(SBINDIR)/ecsenc-ctl
 	install -D -m 0755 tools/kms-emulator/kms-emulator $(DESTDIR)$(SBINDIR)/kms-emulator
 	install -D -m 0755 tools/ecs-api/ecs-api $(DESTDIR)$(SBINDIR)/ecs-api
+	install -d $(DESTDIR)$(DATADIR)/ecsenc/console
+	install -m 0644 tools/ecs-api/console/*.html tools/ecs-api/console/*.css \
+		tools/ecs-api/console/*.js $(DESTDIR)$(DATADIR)/ecsenc/console/
 	@set -e; for u in kms-agent/ecsenc-kms-agent.service \
 		tools/kms-emulator/ecsenc-kms-emulator.service \
 		tools/ecs-api/ecsenc-api.service; do \

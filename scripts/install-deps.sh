@@ -23,6 +23,8 @@ pkgs=(
 	ceph-mon ceph-osd ceph-common librados-dev librbd-dev tcpdump iproute2
 	# host tests and benchmark plots
 	nodejs npm gnuplot-nox
+	# the console's tests: a real browser, driven headless by playwright-core
+	chromium
 )
 
 pkgs+=("$@")

@@ -5,7 +5,7 @@
 #
 #   tests/run-all.sh [--host-only | --vm-only]
 #
-# Host tests are the executables tests/host/**/*.sh; each exits 0 (pass),
+# Host tests are the executables tests/host/**/*.sh (not under node_modules); each exits 0 (pass),
 # 77 (skip) or anything else (fail).  One that runs several suites (the
 # SDK suites of tests/host/kms-emulator/sdk.sh) prints a RESULT line, as
 # below, per suite, and each is counted.  VM tests are tests/vm/tests/*.sh, run
@@ -90,7 +90,8 @@ if [ $run_host -eq 1 ]; then
 		"$t" >"$log" 2>&1 </dev/null	# a test must not eat the list
 		rc=$?
 		record_host "$name" "$log" $rc $(($(date +%s) - t0))
-	done < <(find tests/host -name '*.sh' -perm -u+x | sort)
+	# Not npm's packages' scripts (playwright-core ships browser installers).
+	done < <(find tests/host -name node_modules -prune -o -name '*.sh' -perm -u+x -print | sort)
 fi
 
 # Record a guest run's RESULT lines as PREFIX/<name>, and the run itself

@@ -163,6 +163,9 @@ static int finish(struct api_call *call, enum ecs_err e,
 	return status;
 }
 
+static int dispatch_action(struct api_call *call, const char *name,
+			   const char *version, struct json_object **answer);
+
 int dispatch(struct ecs_api *api, const struct signed_request *req,
 	     struct api_call *call, struct json_object **answer)
 {
@@ -189,6 +192,32 @@ int dispatch(struct ecs_api *api, const struct signed_request *req,
 		return finish(call, e, answer);
 	name = signed_request_action(req);
 	version = signed_request_version(req);
+	return dispatch_action(call, name, version ? version : "", answer);
+}
+
+int dispatch_session(struct ecs_api *api, const struct signed_request *req,
+		     const char *account, const char *action,
+		     struct api_call *call, struct json_object **answer)
+{
+	call->api = api;
+	call->req = req;
+	call->caller = CALLER_USER;
+	call->account = account;
+	if (request_id_new(call->request_id, sizeof(call->request_id)) < 0)
+		snprintf(call->request_id, sizeof(call->request_id), "-");
+	return dispatch_action(call, action, NULL, answer);
+}
+
+/*
+ * @call's caller known: the action, its parameters, its handler.  A
+ * signed call names its @version; a console call (NULL) does not.
+ */
+static int dispatch_action(struct api_call *call, const char *name,
+			   const char *version, struct json_object **answer)
+{
+	struct ecs_api *api = call->api;
+	enum ecs_err e;
+
 	call->action = api_action_find(name);
 	if (!call->action || call->action->caller != call->caller) {
 		call->action = NULL;
@@ -197,10 +226,10 @@ int dispatch(struct ecs_api *api, const struct signed_request *req,
 			"The specified action %.64s is not found.", name ? name : ""),
 			answer);
 	}
-	if (!version || strcmp(version, ECS_API_VERSION))
+	if (version && strcmp(version, ECS_API_VERSION))
 		return finish(call, api_fail(call, ECS_ERR_INVALID_PARAMETER,
 			"The specified Version %.32s is not valid: %s.",
-			version ? version : "", ECS_API_VERSION), answer);
+			version, ECS_API_VERSION), answer);
 	e = api_decode(call);
 	if (!e && call->args.region_id && call->caller == CALLER_USER &&
 	    !api_region_known(api, call->args.region_id))

@@ -32,7 +32,9 @@
 struct agent_link;
 struct conn_guard;
 struct kms_keys;
+struct kms_usage;
 struct nonce_store;
+struct session_table;
 
 struct api_options {
 	const char *listen_host;
@@ -52,6 +54,8 @@ struct api_options {
 	unsigned int request_deadline_s;	/* a whole request within this */
 	long max_nonces_per_key;	/* 0: an equal share of the store */
 	int verbose;
+	const char *console_dir;		/* the console's files */
+	unsigned int console_idle_s;	/* a console session unused this long ends */
 };
 
 struct ecs_api {
@@ -64,6 +68,8 @@ struct ecs_api {
 	struct kms_keys *kms;		/* NULL without --kms-endpoint */
 	struct nonce_store *nonces;	/* DIR/nonces.db, a quota per key */
 	struct conn_guard *guard;	/* connections per client, deadlines */
+	struct session_table *sessions;	/* the console's signed-in users */
+	struct kms_usage *usage;	/* the agents' KMS calls, for the console */
 };
 
 enum caller_kind {
@@ -150,6 +156,13 @@ bool api_region_known(const struct ecs_api *api, const char *region);
  */
 int dispatch(struct ecs_api *api, const struct signed_request *req,
 	     struct api_call *call, struct json_object **answer);
+/*
+ * A console call: @action for @account, whose session vouched for it, and
+ * the parameters of @req; the same decoding, handlers and answer.
+ */
+int dispatch_session(struct ecs_api *api, const struct signed_request *req,
+		     const char *account, const char *action,
+		     struct api_call *call, struct json_object **answer);
 /* The AgentPoll of a parked call, again (after a wake or its deadline). */
 int dispatch_again(struct api_call *call, struct json_object **answer);
 

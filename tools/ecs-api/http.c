@@ -18,6 +18,7 @@
 #include <microhttpd.h>
 
 #include "conn_guard_mhd.h"
+#include "console.h"
 #include "http.h"
 #include "kms_sign.h"
 #include "link.h"
@@ -205,6 +206,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
 		.nparams = h->nparams, .body = h->body, .body_len = h->body_len,
 		.header = get_header, .conn = conn,
 	};
+	if (console_url(url))
+		return console_answer(api, conn, url, method, &h->req, &h->call);
 	status = dispatch(api, &h->req, &h->call, &answer);
 	if (h->call.park) {
 		int r = link_park(api->link, h->call.instance,

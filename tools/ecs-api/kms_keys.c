@@ -117,3 +117,124 @@ enum ecs_err kms_keys_check(struct kms_keys *k, struct api_call *call,
 	kms_response_release(&resp);
 	return e;
 }
+
+/* One page of a List* action: its "Outer": {"Inner": [...]} array. */
+static struct json_object *page_items(const struct kms_response *resp,
+				      const char *outer, const char *inner)
+{
+	struct json_object *o, *arr;
+
+	if (!json_object_object_get_ex(resp->body, outer, &o) ||
+	    !json_object_object_get_ex(o, inner, &arr) ||
+	    !json_object_is_type(arr, json_type_array))
+		return NULL;
+	return arr;
+}
+
+static const char *str_field(struct json_object *o, const char *name)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, name, &v) ? json_object_get_string(v) : "";
+}
+
+/* Every page of @action: each item handed to @fn. */
+static int list_all(struct kms_client *c, const char *action, const char *outer,
+		    const char *inner,
+		    void (*fn)(struct json_object *item, struct json_object *acc),
+		    struct json_object *acc, char *why, size_t why_len)
+{
+	for (int page = 1; page <= 100; page++) {
+		char number[16];
+		const char *const params[] = { "PageNumber", number, "PageSize", "100", NULL };
+		struct kms_response resp = { 0 };
+		struct json_object *items, *total;
+		size_t n;
+		int r;
+
+		snprintf(number, sizeof(number), "%d", page);
+		r = kms_client_call(c, action, params, &resp);
+		if (r < 0) {
+			snprintf(why, why_len, "The KMS could not answer %s: %s", action,
+				 resp.code[0] ? resp.code : strerror(-r));
+			kms_response_release(&resp);
+			return r;
+		}
+		items = page_items(&resp, outer, inner);
+		n = items ? json_object_array_length(items) : 0;
+		for (size_t i = 0; i < n; i++)
+			fn(json_object_array_get_idx(items, i), acc);
+		json_object_object_get_ex(resp.body, "TotalCount", &total);
+		r = n < 100 || json_object_get_int64(total) <= (int64_t)page * 100;
+		kms_response_release(&resp);
+		if (r)
+			return 0;
+	}
+	return 0;
+}
+
+static void add_key(struct json_object *item, struct json_object *keys)
+{
+	struct json_object *k = json_object_new_object();
+
+	json_object_object_add(k, "KeyId", json_object_new_string(str_field(item, "KeyId")));
+	json_object_object_add(k, "Aliases", json_object_new_array());
+	json_object_array_add(keys, k);
+}
+
+static void add_alias(struct json_object *item, struct json_object *keys)
+{
+	const char *key_id = str_field(item, "KeyId");
+
+	for (size_t i = 0; i < json_object_array_length(keys); i++) {
+		struct json_object *k = json_object_array_get_idx(keys, i), *aliases;
+
+		if (strcmp(str_field(k, "KeyId"), key_id))
+			continue;
+		json_object_object_get_ex(k, "Aliases", &aliases);
+		json_object_array_add(aliases, json_object_new_string(
+			str_field(item, "AliasName")));
+	}
+}
+
+enum ecs_err kms_keys_list(struct kms_keys *k, const char *region,
+			   struct json_object **out, char *why, size_t why_len)
+{
+	struct json_object *keys = json_object_new_array();
+	struct kms_client *c;
+
+	if (!k) {
+		*out = keys;
+		return ECS_ERR_NONE;
+	}
+	c = client_of(k, region);
+	if (!c) {
+		snprintf(why, why_len, "No KMS client for the region.");
+		goto unavailable;
+	}
+	if (list_all(c, "ListKeys", "Keys", "Key", add_key, keys, why, why_len) < 0 ||
+	    list_all(c, "ListAliases", "Aliases", "Alias", add_alias, keys, why, why_len) < 0)
+		goto unavailable;
+	for (size_t i = 0; i < json_object_array_length(keys); i++) {
+		struct json_object *key = json_object_array_get_idx(keys, i), *meta;
+		const char *const params[] = { "KeyId", str_field(key, "KeyId"), NULL };
+		struct kms_response resp = { 0 };
+
+		if (kms_client_call(c, "DescribeKey", params, &resp) == 0 &&
+		    json_object_object_get_ex(resp.body, "KeyMetadata", &meta)) {
+			static const char *const fields[] = { "KeyState", "Origin", "Description" };
+
+			for (size_t f = 0; f < 3; f++)
+				json_object_object_add(key, fields[f], json_object_new_string(
+					str_field(meta, fields[f])));
+		} else {
+			json_object_object_add(key, "KeyState", json_object_new_string("Unknown"));
+		}
+		kms_response_release(&resp);
+	}
+	*out = keys;
+	return ECS_ERR_NONE;
+unavailable:
+	json_object_put(keys);
+	return ECS_ERR_SERVICE_UNAVAILABLE;
+}

@@ -14,6 +14,7 @@
 
 #include <microhttpd.h>
 
+#include "console.h"
 #include "ecs_api.h"
 #include "http.h"
 #include "kms_keys.h"
@@ -45,6 +46,8 @@ static const struct api_option {
 	{ { "max-client-connections", required_argument, NULL, 'm' }, "N", "connections one local user or remote address may hold (default 512)" },
 	{ { "request-deadline", required_argument, NULL, 'D' }, "SECONDS", "a request's headers and body must arrive within this (default 10)" },
 	{ { "max-nonces-per-key", required_argument, NULL, 'N' }, "N", "unexpired signature nonces one access key may hold (default: an equal share of 2000000)" },
+	{ { "console-dir", required_argument, NULL, 'W' }, "DIR", "the console's files (default: console/ beside the program, else " ECS_API_CONSOLE_DIR ")" },
+	{ { "console-idle-timeout", required_argument, NULL, 'I' }, "SECONDS", "a console session unused this long ends (default 900)" },
 	{ { "verbose", no_argument, NULL, 'v' }, NULL, "log debug messages" },
 	{ { "help", no_argument, NULL, 'h' }, NULL, "this help" },
 };
@@ -113,7 +116,8 @@ int main(int argc, char **argv)
 	struct option longopts[N_OPTIONS + 1];
 	struct ecs_api api = {
 		.opt = { .agent_silence_s = 45, .threads = 4,
-			 .max_client_connections = 512, .request_deadline_s = 10 },
+			 .max_client_connections = 512, .request_deadline_s = 10,
+			 .console_idle_s = CONSOLE_IDLE_DEFAULT_S },
 		.ops = &store_sqlite_ops,
 	};
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -150,6 +154,8 @@ int main(int argc, char **argv)
 		case 'm': api.opt.max_client_connections = (unsigned int)atoi(optarg); break;
 		case 'D': api.opt.request_deadline_s = (unsigned int)atoi(optarg); break;
 		case 'N': api.opt.max_nonces_per_key = atol(optarg); break;
+		case 'W': api.opt.console_dir = optarg; break;
+		case 'I': api.opt.console_idle_s = (unsigned int)atoi(optarg); break;
 		case 'v': api.opt.verbose = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
@@ -161,6 +167,7 @@ int main(int argc, char **argv)
 	    !api.opt.kms_endpoint != !api.opt.kms_credentials_path ||
 	    !api.opt.agent_silence_s || !api.opt.threads ||
 	    !api.opt.max_client_connections || !api.opt.request_deadline_s ||
+	    !api.opt.console_idle_s ||
 	    api.opt.max_nonces_per_key < 0) {
 		usage(stderr);
 		return 2;
@@ -180,6 +187,8 @@ int main(int argc, char **argv)
 	if (api.opt.kms_endpoint &&
 	    kms_keys_open(api.opt.kms_endpoint, api.opt.kms_credentials_path,
 			  &api.kms) < 0)
+		goto out;
+	if (console_open(&api) < 0)
 		goto out;
 	if (mkdir(api.opt.data_dir, 0700) < 0 && errno != EEXIST) {
 		log_err("--data-dir %s: %m", api.opt.data_dir);
@@ -214,6 +223,7 @@ out:
 		api.ops->close(api.store);
 	nonce_store_close(api.nonces);
 	kms_keys_close(api.kms);
+	console_close(&api);
 	credentials_free(api.users);
 	credentials_free(api.instances);
 	return r;

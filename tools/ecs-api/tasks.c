@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "kms_usage.h"
 #include "log.h"
 #include "tasks.h"
 
@@ -219,6 +220,11 @@ enum ecs_err task_apply_report(struct api_call *call, const struct ecs_task *t,
 	case AGENT_OP_COPY_SNAPSHOT:
 	case AGENT_OP_DELETE_SNAPSHOT:
 		r = apply_snapshot(call, t, ok, code ? code : "", result);
+		break;
+	case AGENT_OP_DESCRIBE_KMS_USAGE:
+		if (ok)
+			kms_usage_record(call->api->usage, t->instance, result);
+		r = 0;
 		break;
 	default:
 		r = apply_disk(call, t, ok, code ? code : "", result);

@@ -89,6 +89,10 @@
 	  "The KMS refused the agent's credentials or permissions.")	\
 	X(FORBIDDEN, "Forbidden", 403, CTL_EXIT_DENIED,		\
 	  "The caller is not allowed to do this.")			\
+	X(CSRF_TOKEN_INVALID, "Forbidden.CsrfToken", 403, CTL_EXIT_DENIED, \
+	  "The console request does not carry its session's CSRF token.") \
+	X(SESSION_INVALID, "InvalidSession.NotFound", 401, CTL_EXIT_DENIED, \
+	  "No console session, or it expired or was signed out: sign in again.") \
 	X(KMS_CIPHERTEXT_MISMATCH, "InvalidDisk.KeyMismatch", 403, CTL_EXIT_INTEGRITY, \
 	  "The KMS cannot unwrap the data key: the header does not belong to this key or context.") \
 	X(HEADER_DAMAGED, "InvalidDisk.HeaderDamaged", 500, CTL_EXIT_INTEGRITY, \

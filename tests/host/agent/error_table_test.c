@@ -19,6 +19,8 @@ static int exit_fits(int http, int exit_status)
 	case 400:
 		return exit_status == CTL_EXIT_USAGE ||
 		       exit_status == CTL_EXIT_UNAVAILABLE;	/* Throttling */
+	case 401:	/* the console's: no session */
+		return exit_status == CTL_EXIT_DENIED;
 	case 403:
 		return exit_status == CTL_EXIT_DENIED || exit_status == CTL_EXIT_STATE ||
 		       exit_status == CTL_EXIT_USAGE || exit_status == CTL_EXIT_INTEGRITY ||

@@ -123,3 +123,11 @@ sdk() {
 	KMS_ADMIN_SECRET=$KMS_ADMIN_SECRET KMS_API_AK=$KMS_API_AK \
 		node "$HERE/node/$1" "${@:2}"
 }
+
+# console_deps DIR: playwright-core, pinned in DIR's package-lock.json, once.
+console_deps() {
+	if [ ! -d "$1/node_modules/playwright-core" ]; then
+		(cd "$1" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) ||
+			{ echo "SKIP: npm install of playwright-core failed"; exit 77; }
+	fi
+}

@@ -33,3 +33,12 @@ NODE_EXTRA_CA_CERTS=$T/cert.pem sdk tls.js
 r=$(curl -s -o /dev/null -w '%{http_code}' -X POST "http://127.0.0.1:$API_PORT/" || true)
 [ "$r" != 200 ] && [ "$r" != 400 ] || { echo "FAIL: plain HTTP answered $r"; exit 1; }
 echo "ok   plain HTTP gets no answer from the HTTPS listener"
+# Over TLS the console's session cookie is Secure as well (console.sh: not on plain loopback).
+cookie=$(curl -s --cacert "$T/cert.pem" -D - -o /dev/null \
+	--data-urlencode "AccessKeyId=$ECS_AK" --data-urlencode "AccessKeySecret=$ECS_SECRET" \
+	"https://127.0.0.1:$API_PORT/console/session/signin" | grep -i '^set-cookie:' || true)
+case $cookie in
+*HttpOnly*SameSite=Strict*Secure*) ;;
+*) echo "FAIL: the console's cookie over TLS: ${cookie:-none}"; exit 1 ;;
+esac
+echo "ok   over TLS the console's session cookie is HttpOnly, SameSite=Strict and Secure"

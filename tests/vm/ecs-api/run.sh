@@ -82,9 +82,26 @@ kill9_phase() {
 	wait_status "$d" "Available - -" && dm_has "$d" no || return 1
 	echo "ok   kill -9 of ecs-api after DetachDisk: Available, and no device in the guest"
 }
+# The console (tests/host/console) attaches and detaches in a browser on
+# this host; the page follows the state, and the guest has the device
+# exactly while it says In_use.
+console_phase() {
+	local d
+	if [ ! -x /usr/bin/chromium ]; then
+		echo "SKIP console attach: /usr/bin/chromium missing"; return 0
+	fi
+	(console_deps "$top/tests/host/console") || { echo "SKIP console attach: no playwright-core"; return 0; }
+	d=$(CONSOLE_URL="$API_URL/console/" sdk ../../console/vm-attach.js attach) &&
+		wait_status "$d" "In_use i-vm1 /dev/mapper/" && dm_has "$d" yes || return 1
+	echo "ok   the console attached $d to i-vm1: In_use on screen, and the guest has the device"
+	CONSOLE_URL="$API_URL/console/" sdk ../../console/vm-attach.js detach "$d" >/dev/null &&
+		wait_status "$d" "Available - -" && dm_has "$d" no || return 1
+	echo "ok   the console detached $d: Available on screen, and no device in the guest"
+}
 rc=0
 VM_OUT=$out sdk vm.js | tee "$T/vm.out" || rc=$?
 [ $rc -eq 0 ] && { kill9_phase || rc=1; }
+[ $rc -eq 0 ] && { console_phase || rc=1; }
 [ $rc -eq 0 ] && echo ok >"$out/done" || echo failed >"$out/done"
 wait "$vm" || rc=1
 grep -E '^(RESULT|FAIL|the host)' "$T/vm.log" || tail -n 30 "$T/vm.log"
