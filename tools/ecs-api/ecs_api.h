@@ -87,6 +87,7 @@ struct api_args {
 	const char *next_token;
 	const char *destination_region;
 	const char *result;		/* AgentReport: the agent's reply */
+	const char *backend;		/* AgentPoll: the agent's store backend */
 	int64_t size;
 	int64_t task_id;
 	int64_t page_number;

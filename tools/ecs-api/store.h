@@ -25,6 +25,7 @@ typedef int (*disk_visit_fn)(const struct ecs_disk *d, void *arg);
 typedef int (*snapshot_visit_fn)(const struct ecs_snapshot *s, void *arg);
 typedef int (*instance_visit_fn)(const struct ecs_instance *i, void *arg);
 typedef int (*task_visit_fn)(const struct ecs_task *t, void *arg);
+typedef int (*attachment_visit_fn)(const struct ecs_attachment *a, void *arg);
 
 #define STORE_HASH_LEN 64	/* hex SHA-256 of a request's parameters */
 
@@ -84,6 +85,18 @@ struct ecs_store_ops {
 	int (*default_encryption_put)(struct ecs_store *s, const char *account,
 				      const char *region,
 				      const struct ecs_default_encryption *in);
+
+	/*
+	 * The attachments of disks: one row per (disk, instance), the set
+	 * that DescribeDisks' Attachments shows.  put inserts or replaces
+	 * the row of (a->disk_id, a->instance); delete of a row that is not
+	 * there is 0; list: the rows of @disk_id in instance order.
+	 */
+	int (*attachment_put)(struct ecs_store *s, const struct ecs_attachment *a);
+	int (*attachment_delete)(struct ecs_store *s, const char *disk_id,
+				 const char *instance);
+	int (*attachment_list)(struct ecs_store *s, const char *disk_id,
+			       attachment_visit_fn fn, void *arg);
 };
 
 extern const struct ecs_store_ops store_sqlite_ops;
