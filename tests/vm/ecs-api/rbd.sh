@@ -77,17 +77,24 @@ ask() {		# WHAT ANSWER [LINE]: the guest's answer to a request, on stdout
 	echo "FAIL: the guest did not answer $1-$n" >&2; return 1
 }
 # The story runs in a subshell: a failure ends it.
-fail() { echo "FAIL: $*"; exit 1; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
 ok() { echo "ok   $*"; }
 wait_for() {	# WHAT WANT CMD...: until CMD prints WANT (60 s)
-	local what=$1 want=$2 got=""
+	local what=$1 want=$2 got="" end=$(($(date +%s) + 60))
 	shift 2
-	for _ in $(seq 300); do
+	while [ "$(date +%s)" -lt $end ]; do
 		got=$("$@" 2>&1) || true
 		[ "$got" = "$want" ] && return 0
+		case $got in ERROR*) break ;; esac
 		sleep 0.2
 	done
 	fail "$what is '$got', not '$want'"
+}
+new_disk() {	# CATEGORY [MultiAttach]: its id, once Available
+	local id
+	id=$(step create-disk-of "$@") || fail "CreateDisk $*: $id"
+	wait_for "$id" "Available -" step attachments "$id"
+	echo "$id"
 }
 dev_of() { step attachments "$1" | tr ' ,' '\n\n' | sed -n "s/^$2=//p"; }
 # Ceph's view of a disk as "lock A lock B watcher a ...", sorted.
@@ -101,8 +108,7 @@ story() {
 	wait_for "$A" Running step instance-status $A
 	wait_for "$B" Running step instance-status $B
 
-	d=$(step create-disk-of cloud_ssd)
-	wait_for "$d" "Available -" step attachments "$d"
+	d=$(new_disk cloud_ssd) || exit 1
 	[ "$(step try-attach "$d" $A)" = ok ] || fail "attach $d to $A"
 	wait_for "$d" "In_use $A=/dev/mapper/ecsenc-a-$d" step attachments "$d"
 	got=$(ceph_of "$d")
@@ -117,8 +123,7 @@ story() {
 	wait_for "$d" "In_use $A=/dev/mapper/ecsenc-a-$d" step attachments "$d"
 	ok "AttachDisk to $B refused: IncorrectDiskStatus (403), with Force=true too while $A is Running"
 
-	s=$(step create-disk-of san_ssd Enabled)
-	wait_for "$s" "Available -" step attachments "$s"
+	s=$(new_disk san_ssd Enabled) || exit 1
 	[ "$(step try-attach "$s" $A)" = ok ] || fail "attach $s to $A"
 	wait_for "$s" "In_use $A=/dev/mapper/ecsenc-a-$s" step attachments "$s"
 	[ "$(step try-attach "$s" $B)" = ok ] || fail "attach $s to $B"
