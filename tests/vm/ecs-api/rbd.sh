@@ -14,7 +14,8 @@
 #   - i-rbd-a's agent killed: i-rbd-a is Stopped within --agent-silence;
 #     then Force=true to i-rbd-b takes the disk, i-rbd-a's client is
 #     blocklisted and its writes fail, and Attachments, locks and watchers
-#     name i-rbd-b only.
+#     name i-rbd-b only; DetachDisk and DeleteDisk then work with
+#     i-rbd-a still Stopped.
 #
 #   tests/vm/ecs-api/rbd.sh [--servers N]     (after make programs modules)
 #
@@ -157,6 +158,13 @@ story() {
 	got=$(ask write wrote "a $d")
 	case $got in *"Input/output error"*) ;; *) fail "$A's write after the fencing: '$got'" ;; esac
 	ok "$A's client is blocklisted and its write fails: $got"
+
+	# The disk's store work goes to a Running rbd agent when its host is not.
+	[ "$(step detach-disk "$d" $B)" = ok ] || fail "detach $d from $B"
+	wait_for "$d" "Available -" step attachments "$d"
+	[ "$(step delete-disk "$d")" = ok ] || fail "delete $d"
+	wait_for "$d" gone step attachments "$d"
+	ok "DetachDisk from $B and DeleteDisk with $A Stopped: gone"
 }
 
 rc=0
