@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "audit_ship.h"
+#include "backend.h"
 #include "credentials.h"
 #include "ecs_link.h"
 #include "json_wipe.h"
@@ -94,7 +95,9 @@ static void run_task(struct ecs_link *l, struct json_object *task)
 static void *link_main(void *arg)
 {
 	struct ecs_link *l = arg;
-	const char *const params[] = { "RegionId", l->agent->default_region, NULL };
+	/* Backend: where its disks live tells the server who else reaches them. */
+	const char *const params[] = { "RegionId", l->agent->default_region,
+				       "Backend", l->agent->backend->name, NULL };
 
 	while (!l->stop) {
 		struct kms_response resp = { 0 };

@@ -161,6 +161,20 @@ if [ $run_vm -eq 1 ]; then
 	*) record vm-ecs-api/sdk-story FAIL $(($(date +%s) - t0)) ;;
 	esac
 	vm_summary+=("ecs-api with an agent in a VM: $(($(date +%s) - t0))s")
+	# Cloud disks on Ceph through the SDK: two instances' agents (rbd) in
+	# a guest with a one-node cluster; AttachDisk elsewhere refused, Force
+	# from a Stopped holder fences it, MultiAttach on both, Attachments as
+	# Ceph says (tests/vm/ecs-api/rbd.sh).
+	t0=$(date +%s)
+	tests/vm/ecs-api/rbd.sh >"$logdir/ecs-api-rbd-vm.txt" 2>&1 </dev/null
+	rc=$?
+	[ $rc -eq 0 ] || tail -n 40 "$logdir/ecs-api-rbd-vm.txt" | sed 's/^/    | /'
+	case $rc in
+	0) record vm-ecs-api/rbd-placement PASS $(($(date +%s) - t0)) ;;
+	77) record vm-ecs-api/rbd-placement SKIP $(($(date +%s) - t0)) ;;
+	*) record vm-ecs-api/rbd-placement FAIL $(($(date +%s) - t0)) ;;
+	esac
+	vm_summary+=("ecs-api on Ceph with two agents in a VM: $(($(date +%s) - t0))s")
 	# Under systemd, on the default kernel (KVER= for another): the
 	# packages from make deb in a debootstrapped Debian 12, two boots.
 	t0=$(date +%s)

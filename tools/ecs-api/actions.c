@@ -24,7 +24,8 @@ static const struct api_param p_create_disk[] = {
 	ID("KMSKeyId", kms_key_id, false), TEXT("DiskName", name, ECS_NAME_MAX),
 	TEXT("Description", description, ECS_DESC_MAX),
 	TEXT("ClientToken", client_token, ECS_TOKEN_MAX),
-	BOOL("MultiAttach", multi_attach), ID("InstanceId", instance_id, false),
+	{ "MultiAttach", P_ENABLED, false, A(multi_attach), 0, 0 },
+	ID("InstanceId", instance_id, false),
 	END
 };
 static const struct api_param p_describe_disks[] = {
@@ -88,7 +89,7 @@ static const struct api_param p_describe_instances[] = {
 };
 static const struct api_param p_describe_regions[] = { END };
 static const struct api_param p_agent_poll[] = {
-	ID("RegionId", region_id, false), END
+	ID("RegionId", region_id, false), ID("Backend", backend, false), END
 };
 static const struct api_param p_agent_report[] = {
 	INT("TaskId", task_id, true, INT64_MAX),
@@ -253,6 +254,15 @@ static enum ecs_err decode_one(struct api_call *call, const struct api_param *p,
 		if (strcmp(v, "true") && strcmp(v, "false"))
 			break;
 		*(bool *)field = !strcmp(v, "true");
+		return ECS_ERR_NONE;
+	case P_ENABLED:
+		/* ECS's spelling; true and false as the other booleans. */
+		if (!strcmp(v, "Enabled") || !strcmp(v, "true"))
+			*(bool *)field = true;
+		else if (!strcmp(v, "Disabled") || !strcmp(v, "false"))
+			*(bool *)field = false;
+		else
+			break;
 		return ECS_ERR_NONE;
 	case P_INT:
 		errno = 0;

@@ -17,6 +17,7 @@ enum api_param_type {
 	P_INT,		/* a decimal integer within 0..@max */
 	P_ID_LIST,	/* a JSON array of ids, up to ECS_API_MAX_IDS */
 	P_JSON,		/* a JSON document, up to @max bytes */
+	P_ENABLED,	/* a bool as ECS spells some: "Enabled" or "Disabled" */
 };
 
 struct api_param {

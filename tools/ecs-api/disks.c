@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "actions.h"
+#include "attachments.h"
 #include "disk_category.h"
 #include "kms_api.h"
 #include "render.h"
@@ -202,10 +203,16 @@ static int disk_matches(const struct ecs_disk *d, void *arg)
 {
 	struct listing *f = arg;
 	const struct api_args *a = &f->call->args;
+	struct disk_attachments set;
+	int r;
 
-	if (strcmp(d->region, a->region_id) ||
-	    (a->n_disk_ids && !id_listed(a->disk_ids, a->n_disk_ids, d->id)) ||
-	    (a->instance_id && strcmp(d->instance, a->instance_id)) ||
+	if (strcmp(d->region, a->region_id))
+		return 0;
+	r = attachments_read(f->call->api, d->id, &set);
+	if (r < 0)
+		return r;
+	if ((a->n_disk_ids && !id_listed(a->disk_ids, a->n_disk_ids, d->id)) ||
+	    (a->instance_id && !attachment_of(&set, a->instance_id)) ||
 	    (a->status && strcmp(disk_status_name(d->status), a->status)) ||
 	    (api_given(f->call, "Encrypted") && d->encrypted != a->encrypted) ||
 	    (a->kms_key_id && strcmp(d->kms_key_id, a->kms_key_id)) ||
@@ -213,7 +220,7 @@ static int disk_matches(const struct ecs_disk *d, void *arg)
 	    (a->zone_id && strcmp(d->zone, a->zone_id)) ||
 	    (a->snapshot_id && strcmp(d->snapshot_id, a->snapshot_id)))
 		return 0;
-	json_object_array_add(f->items, render_disk(d));
+	json_object_array_add(f->items, render_disk(d, &set));
 	return 0;
 }
 
@@ -237,12 +244,15 @@ static enum ecs_err busy(struct api_call *call, const struct ecs_disk *d)
 			"The disk %s is %s.", d->id, disk_status_name(d->status));
 }
 
+/* Work on the disk's store, by its host's agent (or another: disk_worker()). */
 static enum ecs_err change(struct api_call *call, struct ecs_disk *d,
-			   enum disk_status status, const char *instance,
-			   enum agent_op_id op, struct agent_args *t)
+			   enum disk_status status, enum agent_op_id op,
+			   struct agent_args *t)
 {
 	struct ecs_api *api = call->api;
+	char instance[ECS_ID_MAX];
 
+	disk_worker(call, d, instance);
 	d->status = status;
 	if (api->ops->disk_put(api->store, d) < 0)
 		return api_fail(call, ECS_ERR_SERVICE_UNAVAILABLE, "The disk could not be recorded.");
@@ -250,52 +260,7 @@ static enum ecs_err change(struct api_call *call, struct ecs_disk *d,
 	return task_queue(call, instance, op, d->region, d->id, t);
 }
 
-enum ecs_err act_attach_disk(struct api_call *call)
-{
-	struct ecs_disk d;
-	struct ecs_instance i;
-	struct agent_args t = { 0 };
-	enum ecs_err e;
-
-	e = find_disk(call, call->args.disk_id, &d);
-	if (!e)
-		e = find_instance(call, call->args.instance_id, &i);
-	if (e)
-		return e;
-	if (instance_status(call->api, &i) != INSTANCE_RUNNING)
-		return api_fail(call, ECS_ERR_INCORRECT_INSTANCE_STATUS,
-				"The instance %s is Stopped: its agent is not in touch.",
-				i.id);
-	if (d.status != DISK_AVAILABLE)
-		return busy(call, &d);
-	if (strcmp(d.host, i.id))
-		return api_fail(call, ECS_ERR_OPERATION_DENIED,
-				"The disk %s is a local disk of instance %s and attaches there only.",
-				d.id, d.host);
-	snprintf(d.instance, sizeof(d.instance), "%s", i.id);
-	return change(call, &d, DISK_ATTACHING, i.id, AGENT_OP_ATTACH_DISK, &t);
-}
-
-enum ecs_err act_detach_disk(struct api_call *call)
-{
-	struct ecs_disk d;
-	struct agent_args t = { 0 };
-	enum ecs_err e;
-
-	e = find_disk(call, call->args.disk_id, &d);
-	if (e)
-		return e;
-	if (d.status == DISK_AVAILABLE)
-		return api_fail(call, ECS_ERR_DISK_ALREADY_DETACHED,
-				"The disk %s is not attached.", d.id);
-	if (d.status != DISK_IN_USE)
-		return busy(call, &d);
-	if (strcmp(d.instance, call->args.instance_id))
-		return api_fail(call, ECS_ERR_DEPENDENCY_VIOLATION,
-				"The disk %s is not attached to %s.", d.id,
-				call->args.instance_id);
-	return change(call, &d, DISK_DETACHING, d.instance, AGENT_OP_DETACH_DISK, &t);
-}
+/* AttachDisk and DetachDisk: attachments.c. */
 
 enum ecs_err act_delete_disk(struct api_call *call)
 {
@@ -310,12 +275,12 @@ enum ecs_err act_delete_disk(struct api_call *call)
 	if (d.status == DISK_IN_USE || d.status == DISK_ATTACHING ||
 	    d.status == DISK_DETACHING)
 		return api_fail(call, ECS_ERR_DISK_STILL_ATTACHED,
-				"The disk %s is attached to %s.", d.id, d.instance);
+				"The disk %s is %s.", d.id, disk_status_name(d.status));
 	if (d.status == DISK_DELETING)
 		return ECS_ERR_NONE;
 	if (d.status != DISK_AVAILABLE)
 		return busy(call, &d);
-	return change(call, &d, DISK_DELETING, d.host, AGENT_OP_DELETE_DISK, &t);
+	return change(call, &d, DISK_DELETING, AGENT_OP_DELETE_DISK, &t);
 }
 
 enum ecs_err act_reset_disk(struct api_call *call)
@@ -339,7 +304,7 @@ enum ecs_err act_reset_disk(struct api_call *call)
 	if (d.status != DISK_AVAILABLE)
 		return busy(call, &d);
 	t.snapshot_id = s.id;
-	return change(call, &d, DISK_RESETTING, d.host, AGENT_OP_RESET_DISK, &t);
+	return change(call, &d, DISK_RESETTING, AGENT_OP_RESET_DISK, &t);
 }
 
 enum ecs_err act_reinit_disk(struct api_call *call)
@@ -353,5 +318,5 @@ enum ecs_err act_reinit_disk(struct api_call *call)
 		return e;
 	if (d.status != DISK_AVAILABLE)
 		return busy(call, &d);
-	return change(call, &d, DISK_REINITING, d.host, AGENT_OP_REINIT_DISK, &t);
+	return change(call, &d, DISK_REINITING, AGENT_OP_REINIT_DISK, &t);
 }

@@ -98,6 +98,7 @@ struct api_args {
 	const char *task_ref;		/* DescribeTaskAttribute: "t-1" */
 	const char *task_action;
 	const char *task_status;
+	const char *backend;		/* AgentPoll: the agent's store backend */
 	int64_t size;
 	int64_t task_id;
 	int64_t page_number;

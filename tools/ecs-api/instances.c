@@ -127,9 +127,17 @@ enum ecs_err act_agent_poll(struct api_call *call)
 		snprintf(i.id, sizeof(i.id), "%s", call->instance);
 		snprintf(i.account, sizeof(i.account), "%s", call->account);
 	}
-	i.last_seen_ms = now_ms();
+	/*
+	 * A poll the server resumes (its deadline passed, or work came) is
+	 * no sign of life: the agent may have died while it was parked.  So
+	 * an instance is Stopped --agent-silence after its agent's last poll.
+	 */
+	if (!call->resumed)
+		i.last_seen_ms = now_ms();
 	if (call->args.region_id)
 		snprintf(i.region, sizeof(i.region), "%s", call->args.region_id);
+	if (call->args.backend)
+		snprintf(i.backend, sizeof(i.backend), "%s", call->args.backend);
 	if (api->ops->instance_put(api->store, &i) < 0 ||
 	    api->ops->task_list_open(api->store, call->instance, hand_over, &p) < 0) {
 		json_object_put(p.tasks);

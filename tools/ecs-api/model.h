@@ -59,13 +59,13 @@ struct ecs_disk {
 	char region[ECS_ID_MAX];
 	char zone[ECS_ID_MAX];
 	char host[ECS_ID_MAX];		/* the instance whose agent holds the store */
-	char instance[ECS_ID_MAX];	/* attached to; "" when not */
+	char instance[ECS_ID_MAX];	/* unused: attachments are their own rows */
 	char category[32];
 	char kms_key_id[ECS_KEY_ID_MAX];
 	char snapshot_id[ECS_ID_MAX];	/* made from; "" when empty */
 	char name[ECS_NAME_MAX + 1];
 	char description[ECS_DESC_MAX + 1];
-	char device[128];		/* on the instance, while attached */
+	char device[128];		/* unused: see struct ecs_attachment */
 	int64_t size_gib;
 	bool encrypted;
 	bool multi_attach;
@@ -96,6 +96,25 @@ struct ecs_instance {
 	char account[ECS_ID_MAX];
 	char region[ECS_ID_MAX];	/* the agent's, from its first poll */
 	int64_t last_seen_ms;		/* its agent's last poll; 0: never */
+	char backend[ECS_ID_MAX];	/* its agent's store backend: "local", "rbd"; "": not said */
+};
+
+enum attachment_state {
+	ATTACHMENT_ATTACHING,		/* the instance's agent is attaching */
+	ATTACHMENT_IN_USE,
+	ATTACHMENT_DETACHING,
+	ATTACHMENT_STATE_COUNT
+};
+
+#define ECS_MAX_ATTACHMENTS 16	/* ECS: a MultiAttach disk on up to 16 instances */
+
+/* One instance's hold of a disk; a disk has a set of them (one unless MultiAttach). */
+struct ecs_attachment {
+	char disk_id[ECS_ID_MAX];
+	char instance[ECS_ID_MAX];
+	char device[128];		/* on the instance, once attached */
+	int64_t attached_at;		/* seconds since the epoch */
+	enum attachment_state state;
 };
 
 struct ecs_task {

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "attachments.h"
 #include "render.h"
 
 static void add_str(struct json_object *o, const char *k, const char *v)
@@ -21,13 +22,32 @@ static struct json_object *wrapped(const char *inner, struct json_object *arr)
 	return o;
 }
 
-struct json_object *render_disk(const struct ecs_disk *d)
+/*
+ * ECS: Attachments lists every instance that has the disk; InstanceId,
+ * Device and AttachedTime above it are the holder's for a disk of one
+ * holder, empty for a MultiAttach disk.
+ */
+struct json_object *render_disk(const struct ecs_disk *d,
+				const struct disk_attachments *set)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *att = json_object_new_array();
-	bool attached = d->instance[0] && (d->status == DISK_IN_USE ||
-					   d->status == DISK_DETACHING);
+	const struct ecs_attachment *holder = NULL;
 
+	for (size_t k = 0; k < set->n; k++) {
+		const struct ecs_attachment *x = &set->a[k];
+		struct json_object *a;
+
+		if (!attachment_shown(x))
+			continue;
+		if (!holder && !d->multi_attach)
+			holder = x;
+		a = json_object_new_object();
+		add_str(a, "InstanceId", x->instance);
+		add_str(a, "Device", x->device);
+		json_object_object_add(a, "AttachedTime", ecs_time_json(x->attached_at));
+		json_object_array_add(att, a);
+	}
 	add_str(o, "DiskId", d->id);
 	add_str(o, "RegionId", d->region);
 	add_str(o, "ZoneId", d->zone);
@@ -40,21 +60,13 @@ struct json_object *render_disk(const struct ecs_disk *d)
 	add_str(o, "KMSKeyId", d->kms_key_id);
 	add_str(o, "SourceSnapshotId", d->snapshot_id);
 	add_str(o, "Status", disk_status_name(d->status));
-	add_str(o, "InstanceId", attached ? d->instance : "");
-	add_str(o, "Device", attached ? d->device : "");
+	add_str(o, "InstanceId", holder ? holder->instance : "");
+	add_str(o, "Device", holder ? holder->device : "");
 	add_str(o, "MultiAttach", d->multi_attach ? "Enabled" : "Disabled");
 	add_str(o, "Portable", "false");
 	json_object_object_add(o, "CreationTime", ecs_time_json(d->created));
 	json_object_object_add(o, "AttachedTime",
-			       ecs_time_json(attached ? d->attached_at : 0));
-	if (attached) {
-		struct json_object *a = json_object_new_object();
-
-		add_str(a, "InstanceId", d->instance);
-		add_str(a, "Device", d->device);
-		json_object_object_add(a, "AttachedTime", ecs_time_json(d->attached_at));
-		json_object_array_add(att, a);
-	}
+			       ecs_time_json(holder ? holder->attached_at : 0));
 	json_object_object_add(o, "Attachments", wrapped("Attachment", att));
 	json_object_object_add(o, "OperationLocks",
 			       wrapped("OperationLock", json_object_new_array()));

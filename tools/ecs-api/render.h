@@ -5,7 +5,11 @@
 
 #include "ecs_api.h"
 
-struct json_object *render_disk(const struct ecs_disk *d);
+struct disk_attachments;
+
+/* @set: the disk's attachments (attachments.h). */
+struct json_object *render_disk(const struct ecs_disk *d,
+				const struct disk_attachments *set);
 struct json_object *render_snapshot(const struct ecs_snapshot *s);
 struct json_object *render_instance(const struct ecs_instance *i,
 				    enum instance_status status);

@@ -28,6 +28,7 @@ typedef int (*task_visit_fn)(const struct ecs_task *t, void *arg);
 typedef int (*audit_record_visit_fn)(const struct ecs_audit_record *r, void *arg);
 typedef int (*audit_finding_visit_fn)(const struct ecs_audit_finding *f, void *arg);
 typedef int (*task_outcome_visit_fn)(const struct ecs_task_outcome *o, void *arg);
+typedef int (*attachment_visit_fn)(const struct ecs_attachment *a, void *arg);
 
 #define STORE_HASH_LEN 64	/* hex SHA-256 of a request's parameters */
 
@@ -91,8 +92,8 @@ struct ecs_store_ops {
 	/*
 	 * Instances' audit trails (NULL in a store without them: the audit
 	 * actions answer ServiceUnavailable, as the task ones do without
-	 * task_outcome_*, and reports keep no outcome).  head: @instance's last record (line
-	 * NULL), or -ENOENT.  hash: the Hash of its record @seq, or -ENOENT.
+	 * task_outcome_*, and reports keep no outcome).  head: @instance's
+	 * last record (line NULL), or -ENOENT.  hash: the Hash of its record @seq, or -ENOENT.
 	 * list: @account's records of @instance after Seq @after, in Seq
 	 * order, at most @max (r->line lives for the call of @fn).
 	 */
@@ -117,6 +118,18 @@ struct ecs_store_ops {
 				const struct ecs_task_outcome *o);
 	int (*task_outcome_list)(struct ecs_store *s, const char *account,
 				 task_outcome_visit_fn fn, void *arg);
+
+	/*
+	 * The attachments of disks: one row per (disk, instance), the set
+	 * that DescribeDisks' Attachments shows.  put inserts or replaces
+	 * the row of (a->disk_id, a->instance); delete of a row that is not
+	 * there is 0; list: the rows of @disk_id in instance order.
+	 */
+	int (*attachment_put)(struct ecs_store *s, const struct ecs_attachment *a);
+	int (*attachment_delete)(struct ecs_store *s, const char *disk_id,
+				 const char *instance);
+	int (*attachment_list)(struct ecs_store *s, const char *disk_id,
+			       attachment_visit_fn fn, void *arg);
 };
 
 extern const struct ecs_store_ops store_sqlite_ops;

@@ -63,6 +63,7 @@ static const struct column snapshot_cols[] = {
 static const struct column instance_cols[] = {
 	TEXT(ecs_instance, id), TEXT(ecs_instance, account),
 	TEXT(ecs_instance, region), INT64(ecs_instance, last_seen_ms),
+	TEXT(ecs_instance, backend),
 	{ NULL, 0, 0, 0 }
 };
 
@@ -77,7 +78,10 @@ static const char schema[] =
 	" PRIMARY KEY (account, action, token));"
 	"CREATE TABLE IF NOT EXISTS default_encryption (account TEXT, region TEXT,"
 	" enabled INTEGER NOT NULL, kms_key_id TEXT NOT NULL,"
-	" PRIMARY KEY (account, region));";
+	" PRIMARY KEY (account, region));"
+	"CREATE TABLE IF NOT EXISTS attachments (disk_id TEXT NOT NULL,"
+	" instance TEXT NOT NULL, device TEXT NOT NULL, attached_at INTEGER NOT NULL,"
+	" state INTEGER NOT NULL, PRIMARY KEY (disk_id, instance));";
 
 static const char audit_schema[] =
 	"CREATE TABLE IF NOT EXISTS audit_records (instance TEXT NOT NULL,"
@@ -131,6 +135,54 @@ static int create_table(struct ecs_store *s, const char *table,
 	return exec(s, sql);
 }
 
+/* Columns added since a store was made (instances.backend) are added to it. */
+static int add_missing_columns(struct ecs_store *s, const char *table,
+			       const struct column *cols)
+{
+	char sql[256];
+	sqlite3_stmt *st;
+
+	for (const struct column *c = cols; c->name; c++) {
+		snprintf(sql, sizeof(sql), "SELECT %s FROM %s LIMIT 0", c->name, table);
+		if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
+			sqlite3_finalize(st);
+			continue;
+		}
+		snprintf(sql, sizeof(sql), "ALTER TABLE %s ADD COLUMN %s %s", table,
+			 c->name, c->type == COL_TEXT ? "TEXT" : "INTEGER");
+		if (exec(s, sql) < 0)
+			return -EIO;
+		log_info("store: added column %s.%s", table, c->name);
+	}
+	return 0;
+}
+
+/*
+ * A store of before the attachments table kept one attachment in the
+ * disk's row (instance, device): it moves to the table, once.
+ */
+static int move_disk_attachments(struct ecs_store *s)
+{
+	char sql[512];
+
+	snprintf(sql, sizeof(sql),
+		 "BEGIN IMMEDIATE;"
+		 "INSERT INTO attachments (disk_id, instance, device, attached_at, state)"
+		 " SELECT id, instance, device, attached_at,"
+		 " CASE status WHEN %d THEN %d WHEN %d THEN %d ELSE %d END"
+		 " FROM disks WHERE instance != '' AND NOT EXISTS (SELECT 1 FROM"
+		 " attachments WHERE attachments.disk_id = disks.id);"
+		 "UPDATE disks SET instance = '', device = '' WHERE instance != '';"
+		 "COMMIT;",
+		 DISK_ATTACHING, ATTACHMENT_ATTACHING, DISK_DETACHING,
+		 ATTACHMENT_DETACHING, ATTACHMENT_IN_USE);
+	if (exec(s, sql) < 0) {
+		exec(s, "ROLLBACK");
+		return -EIO;
+	}
+	return 0;
+}
+
 static int sq_open(const char *data_dir, struct ecs_store **out)
 {
 	struct ecs_store *s = calloc(1, sizeof(*s));
@@ -163,6 +215,10 @@ static int sq_open(const char *data_dir, struct ecs_store **out)
 		r = create_table(s, "snapshots", snapshot_cols);
 	if (!r)
 		r = create_table(s, "instances", instance_cols);
+	if (!r)
+		r = add_missing_columns(s, "instances", instance_cols);
+	if (!r)
+		r = move_disk_attachments(s);
 	if (r)
 		goto fail;
 	*out = s;
@@ -831,6 +887,67 @@ static int sq_task_outcome_list(struct ecs_store *s, const char *account,
 	return ret;
 }
 
+static int sq_attachment_delete(struct ecs_store *s, const char *disk_id,
+				const char *instance)
+{
+	sqlite3_stmt *st = prepare(s, "DELETE FROM attachments"
+				   " WHERE disk_id = ? AND instance = ?");
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, disk_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, instance, -1, SQLITE_STATIC);
+	return step_done(s, st);
+}
+
+static int sq_attachment_list(struct ecs_store *s, const char *disk_id,
+			      attachment_visit_fn fn, void *arg)
+{
+	sqlite3_stmt *st = prepare(s, "SELECT disk_id, instance, device, attached_at,"
+				   " state FROM attachments WHERE disk_id = ?"
+				   " ORDER BY instance");
+	struct ecs_attachment a;
+	int rc, r = 0;
+
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, disk_id, -1, SQLITE_STATIC);
+	while (r == 0 && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&a, 0, sizeof(a));
+		snprintf(a.disk_id, sizeof(a.disk_id), "%s", sqlite3_column_text(st, 0));
+		snprintf(a.instance, sizeof(a.instance), "%s", sqlite3_column_text(st, 1));
+		snprintf(a.device, sizeof(a.device), "%s", sqlite3_column_text(st, 2));
+		a.attached_at = sqlite3_column_int64(st, 3);
+		a.state = sqlite3_column_int(st, 4);
+		r = fn(&a, arg);
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = db_err(s, "attachments");
+	sqlite3_finalize(st);
+	return r;
+}
+
+static int sq_attachment_put(struct ecs_store *s, const struct ecs_attachment *a)
+{
+	sqlite3_stmt *st;
+	int r;
+
+	/* Delete, then insert: plain SQL that every database speaks. */
+	r = sq_attachment_delete(s, a->disk_id, a->instance);
+	if (r < 0)
+		return r;
+	st = prepare(s, "INSERT INTO attachments (disk_id, instance, device,"
+		     " attached_at, state) VALUES (?, ?, ?, ?, ?)");
+	if (!st)
+		return -EIO;
+	sqlite3_bind_text(st, 1, a->disk_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, a->instance, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, a->device, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, a->attached_at);
+	sqlite3_bind_int(st, 5, a->state);
+	return step_done(s, st);
+}
+
 const struct ecs_store_ops store_sqlite_ops = {
 	.name = "sqlite",
 	.open = sq_open,
@@ -866,4 +983,7 @@ const struct ecs_store_ops store_sqlite_ops = {
 	.audit_finding_list = sq_audit_finding_list,
 	.task_outcome_put = sq_task_outcome_put,
 	.task_outcome_list = sq_task_outcome_list,
+	.attachment_put = sq_attachment_put,
+	.attachment_delete = sq_attachment_delete,
+	.attachment_list = sq_attachment_list,
 };

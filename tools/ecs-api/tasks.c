@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "kms_usage.h"
+#include "attachments.h"
 #include "log.h"
 #include "tasks.h"
 
@@ -106,24 +107,9 @@ static int apply_disk(struct api_call *call, const struct ecs_task *t, bool ok,
 		d.status = DISK_AVAILABLE;
 		break;
 	case AGENT_OP_ATTACH_DISK:
-		if (ok) {
-			d.status = DISK_IN_USE;
-			d.attached_at = time(NULL);
-			COPY(d.device, str(result, "Device"));
-		} else {
-			d.status = DISK_AVAILABLE;
-			d.instance[0] = '\0';
-		}
-		break;
 	case AGENT_OP_DETACH_DISK:
-		/* Detached already: what a detach sent twice finds. */
-		if (ok || !strcmp(code, ecs_error_get(ECS_ERR_DISK_ALREADY_DETACHED)->code)) {
-			d.status = DISK_AVAILABLE;
-			d.instance[0] = '\0';
-			d.device[0] = '\0';
-		} else {
-			d.status = DISK_IN_USE;
-		}
+		if (attachments_apply_report(call, t, ok, code, result, &d) < 0)
+			return -EIO;
 		break;
 	case AGENT_OP_DELETE_DISK:
 		if (ok || !strcmp(code, ecs_error_get(ECS_ERR_DISK_NOT_FOUND)->code))
@@ -132,7 +118,9 @@ static int apply_disk(struct api_call *call, const struct ecs_task *t, bool ok,
 		break;
 	case AGENT_OP_RESET_DISK:
 	case AGENT_OP_REINIT_DISK:
-		d.status = d.instance[0] ? DISK_IN_USE : DISK_AVAILABLE;
+		d.status = DISK_AVAILABLE;
+		if (attachments_settle(call->api, &d) < 0)
+			return -EIO;
 		break;
 	default:
 		return 0;

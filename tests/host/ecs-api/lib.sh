@@ -96,6 +96,27 @@ start_api() {
 	API_URL=http://127.0.0.1:$API_PORT
 }
 
+# start_api_servers N [options]: N ecs-api servers, each on a free port,
+# all started here: API_PORTS and API_PIDS list them, API_PORT, API_PID and
+# API_URL are the first's.  With ECS_API_DATABASE set they share that
+# store (--database); without it a server has its own SQLite store, so
+# more than one server needs it.
+start_api_servers() {
+	local n=$1 k
+	shift
+	if [ "$n" -gt 1 ] && [ -z "${ECS_API_DATABASE:-}" ]; then
+		echo "FAIL: $n ecs-api servers need one store: set ECS_API_DATABASE"; exit 1
+	fi
+	API_PORTS=() API_PIDS=()
+	for k in $(seq "$n"); do
+		API_PORT=$(tcp_free_port)
+		start_api ${ECS_API_DATABASE:+--database "$ECS_API_DATABASE"} "$@"
+		API_PORTS+=("$API_PORT") API_PIDS+=("$API_PID")
+	done
+	API_PORT=${API_PORTS[0]} API_PID=${API_PIDS[0]}
+	API_URL=http://127.0.0.1:$API_PORT
+}
+
 # start_agent ID [options]: that instance's agent, linked to ecs-api.
 start_agent() {
 	local id=$1 i

@@ -56,6 +56,41 @@ const steps = {
     const r = await c.describeSnapshots(new Ecs.DescribeSnapshotsRequest({ regionId: REGION }));
     return String(r.body.totalCount);
   },
+  // An encrypted disk of @category, shared (MultiAttach) when @multi is
+  // Enabled (ECS's spelling), on instance @inst if given.
+  async 'create-disk-of'(category, multi, inst) {
+    const r = await c.createDisk(new Ecs.CreateDiskRequest({ regionId: REGION,
+      diskCategory: category, size: 1, encrypted: true,
+      multiAttach: multi || undefined, instanceId: inst || undefined }));
+    return r.body.diskId;
+  },
+  // AttachDisk: ok, or the refusal's Code, HTTP status and Message.
+  async 'try-attach'(id, inst, force) {
+    try {
+      await c.attachDisk(new Ecs.AttachDiskRequest({ diskId: id, instanceId: inst,
+        force: force === 'force' ? true : undefined }));
+      return 'ok';
+    } catch (e) {
+      if (!e.data)
+        throw e;
+      return `${e.data.Code} ${e.statusCode} ${e.data.Message}`;
+    }
+  },
+  // Status, then InstanceId=Device of each of Attachments, sorted.
+  async attachments(id) {
+    const d = await disk(c, id);
+    if (!d)
+      return 'gone';
+    const list = ((d.attachments || {}).attachment || [])
+      .map((a) => `${a.instanceId}=${a.device}`).sort();
+    return `${d.status} ${list.join(',') || '-'}`;
+  },
+  async 'instance-status'(id) {
+    const r = await c.describeInstances(new Ecs.DescribeInstancesRequest({
+      regionId: REGION, instanceIds: JSON.stringify([id]) }));
+    const i = r.body.instances.instance[0];
+    return i ? i.status : 'gone';
+  },
   // A signed DescribeDisks query, to be sent (again) by send-query.
   async 'signed-query'() {
     const { signed, query } = require('./raw');
