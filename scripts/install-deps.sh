@@ -10,7 +10,7 @@ pkgs=(
 	# build
 	build-essential pkg-config linux-source-6.1 xz-utils sparse
 	libdevmapper-dev libssl-dev libcurl4-openssl-dev libmicrohttpd-dev
-	libjson-c-dev libsqlite3-dev libkeyutils-dev
+	libjson-c-dev libsqlite3-dev libkeyutils-dev libpq-dev
 	# the VM and what runs inside it
 	qemu-system-x86 busybox-static cpio kmod
 	dmsetup cryptsetup-bin fio keyutils e2fsprogs util-linux
@@ -23,6 +23,8 @@ pkgs=(
 	ceph-mon ceph-osd ceph-common librados-dev librbd-dev tcpdump iproute2
 	# host tests and benchmark plots
 	nodejs npm gnuplot-nox
+	# host tests: several ecs-api servers on a throwaway PostgreSQL
+	postgresql
 )
 
 pkgs+=("$@")

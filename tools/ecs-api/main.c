@@ -32,7 +32,7 @@ static const struct api_option {
 	const char *help;
 } options[] = {
 	{ { "listen", required_argument, NULL, 'l' }, "HOST:PORT", "address to serve (required; not loopback: TLS required)" },
-	{ { "data-dir", required_argument, NULL, 'd' }, "DIR", "where ecs-api.db lives (required)" },
+	{ { "data-dir", required_argument, NULL, 'd' }, "DIR", "where ecs-api.db lives (required without --database)" },
 	{ { "credentials", required_argument, NULL, 'c' }, "FILE", "users: \"<AccessKeyId> <AccessKeySecret> <AccountId>\" lines (required)" },
 	{ { "instance-credentials", required_argument, NULL, 'i' }, "FILE", "agents: \"<AccessKeyId> <AccessKeySecret> <InstanceId> <AccountId>\" lines (required)" },
 	{ { "kms-endpoint", required_argument, NULL, 'e' }, "URL", "KMS for KMSKeyId checks (DescribeKey only)" },
@@ -45,6 +45,7 @@ static const struct api_option {
 	{ { "max-client-connections", required_argument, NULL, 'm' }, "N", "connections one local user or remote address may hold (default 512)" },
 	{ { "request-deadline", required_argument, NULL, 'D' }, "SECONDS", "a request's headers and body must arrive within this (default 10)" },
 	{ { "max-nonces-per-key", required_argument, NULL, 'N' }, "N", "unexpired signature nonces one access key may hold (default: an equal share of 2000000)" },
+	{ { "database", required_argument, NULL, 'B' }, "URL", "postgresql://...: the state (nonces too) in PostgreSQL, shared with other servers" },
 	{ { "verbose", no_argument, NULL, 'v' }, NULL, "log debug messages" },
 	{ { "help", no_argument, NULL, 'h' }, NULL, "this help" },
 };
@@ -52,7 +53,7 @@ static const struct api_option {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ecs-api --listen HOST:PORT --data-dir DIR --credentials FILE\n"
+	fprintf(f, "usage: ecs-api --listen HOST:PORT {--data-dir DIR | --database URL} --credentials FILE\n"
 		   "               --instance-credentials FILE [--kms-endpoint URL --kms-credentials FILE]\n"
 		   "               [--region R]... [options]\n\n");
 	for (size_t i = 0; i < N_OPTIONS; i++) {
@@ -108,6 +109,19 @@ static int register_instances(struct ecs_api *api)
 	return r;
 }
 
+/* A task committed by any server of the database (NULL: maybe several). */
+static void wake_for_other_server(const char *instance, void *arg)
+{
+	struct ecs_api *api = arg;
+
+	if (instance) {
+		link_wake(api->link, instance);
+		return;
+	}
+	for (size_t k = 0; k < api->instances->count; k++)
+		link_wake(api->link, api->instances->keys[k].extra[0]);
+}
+
 int main(int argc, char **argv)
 {
 	struct option longopts[N_OPTIONS + 1];
@@ -150,13 +164,15 @@ int main(int argc, char **argv)
 		case 'm': api.opt.max_client_connections = (unsigned int)atoi(optarg); break;
 		case 'D': api.opt.request_deadline_s = (unsigned int)atoi(optarg); break;
 		case 'N': api.opt.max_nonces_per_key = atol(optarg); break;
+		case 'B': api.opt.database = optarg; break;
 		case 'v': api.opt.verbose = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
 	log_init("ecs-api", api.opt.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
-	if (optind != argc || !api.opt.listen_host || !api.opt.data_dir ||
+	if (optind != argc || !api.opt.listen_host ||
+	    (!api.opt.data_dir && !api.opt.database) ||
 	    !api.opt.credentials_path || !api.opt.instance_credentials_path ||
 	    !api.opt.kms_endpoint != !api.opt.kms_credentials_path ||
 	    !api.opt.agent_silence_s || !api.opt.threads ||
@@ -181,17 +197,34 @@ int main(int argc, char **argv)
 	    kms_keys_open(api.opt.kms_endpoint, api.opt.kms_credentials_path,
 			  &api.kms) < 0)
 		goto out;
-	if (mkdir(api.opt.data_dir, 0700) < 0 && errno != EEXIST) {
-		log_err("--data-dir %s: %m", api.opt.data_dir);
-		goto out;
+	if (api.opt.database) {
+		if (strncmp(api.opt.database, "postgresql://", 13) &&
+		    strncmp(api.opt.database, "postgres://", 11)) {
+			log_err("--database wants postgresql://...");
+			r = 2;
+			goto out;
+		}
+		api.ops = &store_pg_ops;
+		if (api.ops->open(api.opt.database, &api.store) < 0)
+			goto out;
+	} else {
+		if (mkdir(api.opt.data_dir, 0700) < 0 && errno != EEXIST) {
+			log_err("--data-dir %s: %m", api.opt.data_dir);
+			goto out;
+		}
+		if (api.ops->open(api.opt.data_dir, &api.store) < 0)
+			goto out;
 	}
-	if (nonce_store_open(api.opt.data_dir, api.opt.max_nonces_per_key,
-			     api.users->count + api.instances->count, &api.nonces) < 0 ||
-	    api.ops->open(api.opt.data_dir, &api.store) < 0 ||
+	if ((!api.ops->nonce_use &&
+	     nonce_store_open(api.opt.data_dir, api.opt.max_nonces_per_key,
+			      api.users->count + api.instances->count, &api.nonces) < 0) ||
 	    register_instances(&api) < 0)
 		goto out;
 	/* A poll waits at most a third of the silence that makes it Stopped. */
 	if (link_start(api.opt.agent_silence_s * 1000 / 3, http_resume, &api.link) < 0)
+		goto out;
+	if (api.ops->watch_tasks &&
+	    api.ops->watch_tasks(api.store, wake_for_other_server, &api) < 0)
 		goto out;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
@@ -209,9 +242,10 @@ out:
 	if (api.link)
 		link_unpark_all(api.link, 2000);
 	http_stop(&api, daemon);
-	link_stop(api.link);
+	/* The store's listener wakes through the link: it ends first. */
 	if (api.store)
 		api.ops->close(api.store);
+	link_stop(api.link);
 	nonce_store_close(api.nonces);
 	kms_keys_close(api.kms);
 	credentials_free(api.users);
