@@ -26,13 +26,13 @@ on() {	# N STEP ARGS...: an SDK step sent to server N
 	sdk steps.js "$@"
 }
 wait_for() {	# WANT CMD...: until CMD prints WANT (10 s)
-	local want=$1 got i; shift
-	for i in $(seq 100); do
+	local want=$1 got end=$((SECONDS + 10)); shift
+	while :; do
 		got=$("$@") || true
 		[ "$got" = "$want" ] && return 0
+		[ $SECONDS -lt $end ] || fail "$* is '$got', not '$want'"
 		sleep 0.1
 	done
-	fail "$* is '$got', not '$want'"
 }
 declare -A PORT SERVER_PID
 
