@@ -3,6 +3,7 @@
  * ecs-api: the ECS OpenAPI (2014-05-26) of one or several regions, in
  * front of the instances' agents.  See Documentation/ecs-api.md.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -109,6 +110,28 @@ static int register_instances(struct ecs_api *api)
 	return r;
 }
 
+/*
+ * A password in --database would be in argv, which every user reads: it
+ * belongs in libpq's password file (PGPASSFILE, ~/.pgpass) or a
+ * certificate.
+ */
+static bool url_has_password(const char *url)
+{
+	const char *auth = strstr(url, "://");
+	size_t n;
+
+	if (strcasestr(url, "password="))
+		return true;
+	if (!auth)
+		return false;
+	auth += 3;
+	n = strcspn(auth, "/?");
+	for (const char *at = auth + n; at > auth; at--)
+		if (*(at - 1) == '@')
+			return memchr(auth, ':', (size_t)(at - 1 - auth)) != NULL;
+	return false;
+}
+
 /* A task committed by any server of the database (NULL: maybe several). */
 static void wake_for_other_server(const char *instance, void *arg)
 {
@@ -201,6 +224,11 @@ int main(int argc, char **argv)
 		if (strncmp(api.opt.database, "postgresql://", 13) &&
 		    strncmp(api.opt.database, "postgres://", 11)) {
 			log_err("--database wants postgresql://...");
+			r = 2;
+			goto out;
+		}
+		if (url_has_password(api.opt.database)) {
+			log_err("--database: no password in the URL (every user reads the command line); put it in PGPASSFILE");
 			r = 2;
 			goto out;
 		}

@@ -36,6 +36,13 @@ wait_for() {	# WANT CMD...: until CMD prints WANT (10 s)
 }
 declare -A PORT SERVER_PID
 
+echo "--- a password in --database is refused (argv is public)"
+rc=0
+"$ECS_API_BIN" --listen 127.0.0.1:1 --database "postgresql://ecs:secret@127.0.0.1/ecs" \
+	--credentials "$T/users" --instance-credentials "$T/instances" >"$T/pw.log" 2>&1 || rc=$?
+[ $rc -eq 2 ] && grep -q "no password in the URL" "$T/pw.log" || fail "a password in the URL: rc $rc"
+echo "ok   refused: $(grep -o 'no password in the URL' "$T/pw.log")"
+
 echo "--- two servers start at once on an empty database: one migration"
 PORT[1]=$(tcp_free_port)
 api_run "${PORT[1]}" api1
