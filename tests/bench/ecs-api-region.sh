@@ -3,7 +3,8 @@
 # Several ecs-api servers on one PostgreSQL (make bench-region; not a
 # test): DescribeDisks throughput through the official SDK from one
 # server on SQLite, one server on PostgreSQL and two servers on the same
-# PostgreSQL, each with the same 20 disks of one account.
+# PostgreSQL (fsync on, as SQLite's synchronous=FULL), each with the same
+# 20 disks of one account.
 # ECS_BENCH_SECONDS, ECS_BENCH_CONCURRENCY: the run.
 set -euo pipefail
 . "$(dirname "$0")/../host/ecs-api/lib.sh"
@@ -26,7 +27,7 @@ sdk bench-describe.js "127.0.0.1:$API_PORT" "$secs" "$conc" | sed 's/^/SQLite, /
 kill "$API_PID" "${AGENT_PID[i-host1]}"
 wait "$API_PID" "${AGENT_PID[i-host1]}" 2>/dev/null || true
 
-start_pg
+PG_FSYNC=on start_pg
 API_PORT=
 start_api
 start_agent i-host1

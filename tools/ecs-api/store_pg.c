@@ -18,6 +18,10 @@
  *   when TASK_RESEND_MS have passed (its agent lost it: it restarted).
  *   A task committed NOTIFYs ecs_tasks; every server LISTENs (watch_tasks)
  *   and wakes its parked poll of that instance.
+ * - The nonces are written without waiting for the WAL's flush
+ *   (synchronous_commit off, as nonces.db's synchronous=NORMAL): a crash
+ *   of the database's host may forget the last of them.  An action's
+ *   commit waits for it.
  * - The schema is migrated at start under an advisory lock, one version
  *   at a time, recorded in schema_version: servers starting together
  *   migrate once.
@@ -154,6 +158,8 @@ static PGconn *connect_db(const char *url)
 		return NULL;
 	}
 	PQsetNoticeProcessor(c, ignore_notice, NULL);
+	/* The nonces' writes; every transaction of begin() waits for the flush. */
+	PQclear(PQexec(c, "SET synchronous_commit TO off"));
 	return c;
 }
 
@@ -264,7 +270,8 @@ static int pg_begin(struct ecs_store *s)
 	pthread_mutex_lock(&s->lock);
 	/* Twice: the first may find the connection lost since the last. */
 	for (int tries = 0; tries < 2; tries++) {
-		if (ensure_connected(s) == 0 && run_cmd(s, "BEGIN", NULL) == 0)
+		if (ensure_connected(s) == 0 &&
+		    run_cmd(s, "BEGIN; SET LOCAL synchronous_commit TO on", NULL) == 0)
 			return 0;
 	}
 	pthread_mutex_unlock(&s->lock);

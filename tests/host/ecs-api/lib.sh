@@ -90,10 +90,11 @@ pg_ctl() {
 	"${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$T/pg/data" "$@"
 }
 
-# pg_up: start the cluster of start_pg again (unix socket $T/pg only).
+# pg_up: start the cluster of start_pg again (unix socket $T/pg only;
+# PG_FSYNC=on: durable, as in production, for benchmarks).
 pg_up() {
 	pg_ctl -w -l "$T/pg/server.log" \
-		-o "-k $T/pg -c listen_addresses= -c fsync=off" start >/dev/null ||
+		-o "-k $T/pg -c listen_addresses= -c fsync=${PG_FSYNC:-off}" start >/dev/null ||
 		{ echo "FAIL: PostgreSQL did not start"; tail "$T/pg/server.log"; exit 1; }
 }
 
