@@ -4,8 +4,8 @@
  * --database: disks, snapshots, instances, tasks, ClientTokens, settings
  * and the nonces of signed requests.
  *
- * - One connection per server, one transaction at a time (begin() takes
- *   the lock), READ COMMITTED.  A disk, snapshot or task read is read
+ * - A pool of PG_POOL connections per server: begin() takes one for the
+ *   calling thread until commit(); READ COMMITTED.  A disk, snapshot or task read is read
  *   FOR UPDATE, so that two servers changing one take turns.
  * - A lost connection is made again at the next begin(): meanwhile
  *   begin() fails and the API answers ServiceUnavailable.  An action is
@@ -47,10 +47,17 @@
 #define TASK_RESEND_MS		1000
 #define PG_MAX_PARAMS		24
 #define PG_RECONNECT_MS		200
+#define PG_POOL			4	/* transactions of one server at once */
+
+struct pg_conn {
+	PGconn *db;			/* NULL or lost: made again when taken */
+	bool busy;			/* a thread's, from begin() to commit() */
+};
 
 struct ecs_store {
-	pthread_mutex_t lock;		/* held from begin() to commit() */
-	PGconn *db;
+	pthread_mutex_t lock;		/* guards the pool's busy flags */
+	pthread_cond_t freed;		/* a connection went back to the pool */
+	struct pg_conn pool[PG_POOL];
 	char *url;
 	unsigned long nonce_calls;	/* expired nonces go every so often */
 	pthread_t listener;
@@ -98,6 +105,9 @@ static const char *const migrations[] = {
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(*migrations)))
 
+/* The connection of this thread's transaction, from begin() to commit(). */
+static __thread struct pg_conn *tx;
+
 /* Text parameters of one statement. */
 struct params {
 	int n;
@@ -122,12 +132,12 @@ static PGresult *run(struct ecs_store *s, const char *sql,
 		     const struct params *p, ExecStatusType want)
 {
 	/* Without parameters: several statements may go at once (migrations). */
-	PGresult *res = p ? PQexecParams(s->db, sql, p->n, NULL, p->v, NULL, NULL, 0) :
-			    PQexec(s->db, sql);
+	PGresult *res = p ? PQexecParams(tx->db, sql, p->n, NULL, p->v, NULL, NULL, 0) :
+			    PQexec(tx->db, sql);
 
 	if (PQresultStatus(res) == want)
 		return res;
-	log_err("store: %.60s: %s", sql, PQerrorMessage(s->db));
+	log_err("store: %.60s: %s", sql, PQerrorMessage(tx->db));
 	PQclear(res);
 	return NULL;
 }
@@ -163,16 +173,44 @@ static PGconn *connect_db(const char *url)
 	return c;
 }
 
-/* The connection, made again when it was lost. */
+/* This thread's connection, made again when it was lost. */
 static int ensure_connected(struct ecs_store *s)
 {
-	if (s->db && PQstatus(s->db) == CONNECTION_OK)
+	bool again = tx->db != NULL;
+
+	if (tx->db && PQstatus(tx->db) == CONNECTION_OK)
 		return 0;
-	PQfinish(s->db);
-	s->db = connect_db(s->url);
-	if (s->db)
+	PQfinish(tx->db);
+	tx->db = connect_db(s->url);
+	if (tx->db && again)
 		log_info("store: connected to the database again");
-	return s->db ? 0 : -EIO;
+	return tx->db ? 0 : -EIO;
+}
+
+/* A connection of the pool for this thread, waiting for one if need be. */
+static void take(struct ecs_store *s)
+{
+	pthread_mutex_lock(&s->lock);
+	for (;;) {
+		for (int i = 0; i < PG_POOL; i++) {
+			if (!s->pool[i].busy) {
+				s->pool[i].busy = true;
+				tx = &s->pool[i];
+				pthread_mutex_unlock(&s->lock);
+				return;
+			}
+		}
+		pthread_cond_wait(&s->freed, &s->lock);
+	}
+}
+
+static void give(struct ecs_store *s)
+{
+	pthread_mutex_lock(&s->lock);
+	tx->busy = false;
+	tx = NULL;
+	pthread_cond_signal(&s->freed);
+	pthread_mutex_unlock(&s->lock);
 }
 
 /* Bring the schema to SCHEMA_VERSION, one server at a time. */
@@ -235,17 +273,21 @@ static int pg_open(const char *url, struct ecs_store **out)
 	if (!s)
 		return -ENOMEM;
 	pthread_mutex_init(&s->lock, NULL);
+	pthread_cond_init(&s->freed, NULL);
 	s->url = strdup(url);
 	if (!s->url)
 		goto fail;
-	s->db = connect_db(url);
-	r = s->db ? migrate(s) : -EIO;
+	take(s);
+	r = ensure_connected(s);
+	if (!r)
+		r = migrate(s);
+	give(s);
 	if (r)
 		goto fail;
 	*out = s;
 	return 0;
 fail:
-	PQfinish(s->db);
+	PQfinish(s->pool[0].db);
 	free(s->url);
 	free(s);
 	return r;
@@ -259,7 +301,9 @@ static void pg_close(struct ecs_store *s)
 		s->stop = 1;
 		pthread_join(s->listener, NULL);
 	}
-	PQfinish(s->db);
+	for (int i = 0; i < PG_POOL; i++)
+		PQfinish(s->pool[i].db);
+	pthread_cond_destroy(&s->freed);
 	pthread_mutex_destroy(&s->lock);
 	free(s->url);
 	free(s);
@@ -267,14 +311,14 @@ static void pg_close(struct ecs_store *s)
 
 static int pg_begin(struct ecs_store *s)
 {
-	pthread_mutex_lock(&s->lock);
+	take(s);
 	/* Twice: the first may find the connection lost since the last. */
 	for (int tries = 0; tries < 2; tries++) {
 		if (ensure_connected(s) == 0 &&
 		    run_cmd(s, "BEGIN; SET LOCAL synchronous_commit TO on", NULL) == 0)
 			return 0;
 	}
-	pthread_mutex_unlock(&s->lock);
+	give(s);
 	return -EIO;
 }
 
@@ -285,14 +329,14 @@ static int pg_commit(struct ecs_store *s)
 	int r = res && !strcmp(PQcmdStatus(res), "COMMIT") ? 0 : -EIO;
 
 	PQclear(res);
-	pthread_mutex_unlock(&s->lock);
+	give(s);
 	return r;
 }
 
 static void pg_rollback(struct ecs_store *s)
 {
 	run_cmd(s, "ROLLBACK", NULL);
-	pthread_mutex_unlock(&s->lock);
+	give(s);
 }
 
 /* Rows of a column table. */
@@ -732,21 +776,25 @@ static int pg_nonce_use(struct ecs_store *s, const char *access_key,
 	p_text(&p, nonce);
 	p_int(&p, expire);
 	p_int(&p, now);
-	pthread_mutex_lock(&s->lock);
-	if (ensure_connected(s) < 0)
-		goto out;
-	if (++s->nonce_calls % 4096 == 0)
+	take(s);
+	if (__atomic_add_fetch(&s->nonce_calls, 1, __ATOMIC_RELAXED) % 4096 == 0 &&
+	    ensure_connected(s) == 0)
 		run_cmd(s, "DELETE FROM nonces WHERE expire <= $1",
 			&(struct params){ .n = 1, .v = { p.v[3] } });
-	res = run(s, "INSERT INTO nonces AS n (access_key, nonce, expire) VALUES ($1, $2, $3)"
-		  " ON CONFLICT (access_key, nonce) DO UPDATE SET expire = EXCLUDED.expire"
-		  " WHERE n.expire <= $4", &p, PGRES_COMMAND_OK);
-	if (res) {
-		r = strcmp(PQcmdTuples(res), "1") ? -EEXIST : 0;
-		PQclear(res);
+	/* Twice: the first may find the connection lost since the last. */
+	for (int tries = 0; tries < 2 && r == -EIO; tries++) {
+		if (ensure_connected(s) < 0)
+			continue;
+		res = run(s, "INSERT INTO nonces AS n (access_key, nonce, expire)"
+			  " VALUES ($1, $2, $3) ON CONFLICT (access_key, nonce)"
+			  " DO UPDATE SET expire = EXCLUDED.expire WHERE n.expire <= $4",
+			  &p, PGRES_COMMAND_OK);
+		if (res) {
+			r = strcmp(PQcmdTuples(res), "1") ? -EEXIST : 0;
+			PQclear(res);
+		}
 	}
-out:
-	pthread_mutex_unlock(&s->lock);
+	give(s);
 	return r;
 }
 
