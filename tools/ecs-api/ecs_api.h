@@ -64,6 +64,7 @@ struct ecs_api {
 	struct agent_link *link;
 	struct kms_keys *kms;		/* NULL without --kms-endpoint */
 	struct nonce_store *nonces;	/* DIR/nonces.db, a quota per key (NULL: the store's) */
+	long nonce_quota;		/* the store's nonces: of one key */
 	struct conn_guard *guard;	/* connections per client, deadlines */
 };
 

@@ -243,6 +243,9 @@ int main(int argc, char **argv)
 		if (api.ops->open(api.opt.data_dir, &api.store) < 0)
 			goto out;
 	}
+	if (api.ops->nonce_use)
+		api.nonce_quota = nonce_quota(api.opt.max_nonces_per_key,
+					      api.users->count + api.instances->count);
 	if ((!api.ops->nonce_use &&
 	     nonce_store_open(api.opt.data_dir, api.opt.max_nonces_per_key,
 			      api.users->count + api.instances->count, &api.nonces) < 0) ||

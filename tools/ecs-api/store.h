@@ -89,12 +89,12 @@ struct ecs_store_ops {
 	/*
 	 * Optional (NULL: the store is one server's).  nonce_use: as
 	 * nonce_store_use() (nonces.h), outside any transaction, for every
-	 * server of the store.  watch_tasks: call @fn(instance) from a thread
+	 * server of the store; @quota: unexpired nonces of one access key.  watch_tasks: call @fn(instance) from a thread
 	 * of the store when any server commits a task for @instance, and
 	 * @fn(NULL) when some may have been missed (a reconnection).
 	 */
 	int (*nonce_use)(struct ecs_store *s, const char *access_key,
-			 const char *nonce, time_t expire, time_t now);
+			 const char *nonce, time_t expire, time_t now, long quota);
 	int (*watch_tasks)(struct ecs_store *s,
 			   void (*fn)(const char *instance, void *arg), void *arg);
 };

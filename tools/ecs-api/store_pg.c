@@ -59,7 +59,7 @@ struct ecs_store {
 	pthread_cond_t freed;		/* a connection went back to the pool */
 	struct pg_conn pool[PG_POOL];
 	char *url;
-	unsigned long nonce_calls;	/* expired nonces go every so often */
+	int64_t nonces_purged;		/* when expired nonces last went (s) */
 	pthread_t listener;
 	bool listening;
 	volatile int stop;
@@ -102,6 +102,9 @@ static const char *const migrations[] = {
 	"CREATE TABLE nonces (access_key TEXT, nonce TEXT, expire BIGINT NOT NULL,"
 	" PRIMARY KEY (access_key, nonce));"
 	"CREATE INDEX nonces_expire ON nonces(expire);",
+	/* 2: the unexpired nonces each access key holds, for its quota */
+	"CREATE TABLE nonce_keys (access_key TEXT PRIMARY KEY, held BIGINT NOT NULL);"
+	"INSERT INTO nonce_keys SELECT access_key, count(*) FROM nonces GROUP BY access_key;",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(*migrations)))
 
@@ -761,12 +764,30 @@ static int pg_default_put(struct ecs_store *s, const char *account,
 		       " kms_key_id = EXCLUDED.kms_key_id", &p);
 }
 
+/* Expired nonces go, at most once a second, and their keys hold fewer. */
+static void nonces_purge(struct ecs_store *s, time_t now)
+{
+	int64_t last = __atomic_load_n(&s->nonces_purged, __ATOMIC_RELAXED);
+	struct params p = { 0 };
+
+	if (last == now || !__atomic_compare_exchange_n(&s->nonces_purged, &last, now, false,
+							__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		return;
+	p_int(&p, now);
+	run_cmd(s, "WITH gone AS (DELETE FROM nonces WHERE expire <= $1 RETURNING access_key),"
+		" per_key AS (SELECT access_key, count(*) AS n FROM gone GROUP BY access_key)"
+		" UPDATE nonce_keys k SET held = greatest(k.held - per_key.n, 0)"
+		" FROM per_key WHERE k.access_key = per_key.access_key", &p);
+}
+
 /*
- * One statement: the nonce's row is new, or an expired one renewed; a
- * nonce still valid is left alone (no row changed: used).
+ * One statement: unless the key holds its quota, the nonce's row is new
+ * (the key holds one more) or an expired one renewed; a nonce still valid
+ * is left alone (no row changed: used).  Servers at once may overshoot
+ * the quota by a request each.
  */
 static int pg_nonce_use(struct ecs_store *s, const char *access_key,
-			const char *nonce, time_t expire, time_t now)
+			const char *nonce, time_t expire, time_t now, long quota)
 {
 	struct params p = { 0 };
 	PGresult *res;
@@ -776,21 +797,28 @@ static int pg_nonce_use(struct ecs_store *s, const char *access_key,
 	p_text(&p, nonce);
 	p_int(&p, expire);
 	p_int(&p, now);
+	p_int(&p, quota);
 	take(s);
-	if (__atomic_add_fetch(&s->nonce_calls, 1, __ATOMIC_RELAXED) % 4096 == 0 &&
-	    ensure_connected(s) == 0)
-		run_cmd(s, "DELETE FROM nonces WHERE expire <= $1",
-			&(struct params){ .n = 1, .v = { p.v[3] } });
+	if (ensure_connected(s) == 0)
+		nonces_purge(s, now);
 	/* Twice: the first may find the connection lost since the last. */
 	for (int tries = 0; tries < 2 && r == -EIO; tries++) {
 		if (ensure_connected(s) < 0)
 			continue;
-		res = run(s, "INSERT INTO nonces AS n (access_key, nonce, expire)"
-			  " VALUES ($1, $2, $3) ON CONFLICT (access_key, nonce)"
-			  " DO UPDATE SET expire = EXCLUDED.expire WHERE n.expire <= $4",
-			  &p, PGRES_COMMAND_OK);
+		res = run(s, "WITH held AS (SELECT coalesce((SELECT held FROM nonce_keys"
+			  "  WHERE access_key = $1), 0) AS n),"
+			  " used AS (INSERT INTO nonces AS o (access_key, nonce, expire)"
+			  "  SELECT $1, $2, $3 FROM held WHERE held.n < $5"
+			  "  ON CONFLICT (access_key, nonce) DO UPDATE SET expire = EXCLUDED.expire"
+			  "  WHERE o.expire <= $4 RETURNING (xmax = 0) AS fresh),"
+			  " counted AS (INSERT INTO nonce_keys (access_key, held)"
+			  "  SELECT $1, 1 FROM used WHERE fresh ON CONFLICT (access_key)"
+			  "  DO UPDATE SET held = nonce_keys.held + 1)"
+			  " SELECT (SELECT count(*) FROM used), (SELECT n FROM held)",
+			  &p, PGRES_TUPLES_OK);
 		if (res) {
-			r = strcmp(PQcmdTuples(res), "1") ? -EEXIST : 0;
+			r = strcmp(PQgetvalue(res, 0, 0), "0") ? 0 :
+			    strtol(PQgetvalue(res, 0, 1), NULL, 10) >= quota ? -EDQUOT : -EEXIST;
 			PQclear(res);
 		}
 	}

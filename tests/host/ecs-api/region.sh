@@ -55,11 +55,12 @@ PIDS+=("$API_PID")
 for n in 1 2; do
 	tcp_wait_listen "${SERVER_PID[$n]}" "${PORT[$n]}" || fail "server $n did not start"
 done
-[ "$(pg_sql 'SELECT count(*), max(version) FROM schema_version')" = "1|1" ] ||
+[ "$(pg_sql 'SELECT count(*), max(version) FROM schema_version')" = "2|2" ] ||
 	fail "schema_version: $(pg_sql 'SELECT version FROM schema_version')"
-[ "$(cat "$T/api1.log" "$T/api2.log" | grep -c 'schema migrated')" = 1 ] ||
+[ "$(grep -l 'schema migrated' "$T/api1.log" "$T/api2.log" | wc -l)" = 1 ] &&
+	[ "$(cat "$T/api1.log" "$T/api2.log" | grep -c 'schema migrated')" = 2 ] ||
 	fail "the schema was migrated other than once"
-echo "ok   both serve; the schema migrated once (version 1)"
+echo "ok   both serve; one of them migrated the schema to version 2, once"
 
 # The agent calls server 1, server 2 when server 1 does not answer.
 API_URL="http://127.0.0.1:${PORT[1]},http://127.0.0.1:${PORT[2]}"
@@ -95,6 +96,19 @@ q=$(on 1 signed-query)
 got=$(on 2 send-query "$q") || true
 [ "$got" = "400 SignatureNonceUsed" ] || fail "replayed on server 2: $got"
 echo "ok   replay on server 2: $got"
+
+echo "--- a key's nonces on servers 1 and 2 count for its quota on server 3"
+held=$(pg_sql "SELECT held FROM nonce_keys WHERE access_key = '$ECS_AK'")
+[ "$held" -ge 5 ] || fail "$ECS_AK holds $held nonces"
+port3=$(tcp_free_port)
+api_run "$port3" api3 --max-nonces-per-key 5
+PIDS+=("$API_PID")
+tcp_wait_listen "$API_PID" "$port3" || fail "server 3 did not start"
+PORT[3]=$port3
+got=$(on 3 send-query "$(on 3 signed-query)") || true
+[ "$got" = "400 Throttling" ] || fail "a key over its quota on server 3: $got"
+kill "$API_PID"; wait "$API_PID" 2>/dev/null || true
+echo "ok   $ECS_AK holds $held nonces: server 3 (quota 5) answers $got"
 
 echo "--- two agents of one instance, one on each server: each task handed once"
 mkdir -p "$T/twin"
