@@ -48,6 +48,7 @@
 #define PG_MAX_PARAMS		24
 #define PG_RECONNECT_MS		200
 #define PG_POOL			4	/* transactions of one server at once */
+#define NONCE_SHARDS		8	/* rows of one key's nonce count */
 
 struct pg_conn {
 	PGconn *db;			/* NULL or lost: made again when taken */
@@ -102,9 +103,14 @@ static const char *const migrations[] = {
 	"CREATE TABLE nonces (access_key TEXT, nonce TEXT, expire BIGINT NOT NULL,"
 	" PRIMARY KEY (access_key, nonce));"
 	"CREATE INDEX nonces_expire ON nonces(expire);",
-	/* 2: the unexpired nonces each access key holds, for its quota */
-	"CREATE TABLE nonce_keys (access_key TEXT PRIMARY KEY, held BIGINT NOT NULL);"
-	"INSERT INTO nonce_keys SELECT access_key, count(*) FROM nonces GROUP BY access_key;",
+	/*
+	 * 2: the unexpired nonces each access key holds, for its quota: the
+	 * sum of its rows, NONCE_SHARDS of them, so that the requests of one
+	 * key do not all wait for one row's lock.
+	 */
+	"CREATE TABLE nonce_keys (access_key TEXT, shard INTEGER, held BIGINT NOT NULL,"
+	" PRIMARY KEY (access_key, shard));"
+	"INSERT INTO nonce_keys SELECT access_key, 0, count(*) FROM nonces GROUP BY access_key;",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(*migrations)))
 
@@ -764,7 +770,10 @@ static int pg_default_put(struct ecs_store *s, const char *account,
 		       " kms_key_id = EXCLUDED.kms_key_id", &p);
 }
 
-/* Expired nonces go, at most once a second, and their keys hold fewer. */
+/*
+ * Expired nonces go, at most once a second, and their keys hold fewer
+ * (taken from shard 0: a key holds the sum of its shards).
+ */
 static void nonces_purge(struct ecs_store *s, time_t now)
 {
 	int64_t last = __atomic_load_n(&s->nonces_purged, __ATOMIC_RELAXED);
@@ -776,8 +785,9 @@ static void nonces_purge(struct ecs_store *s, time_t now)
 	p_int(&p, now);
 	run_cmd(s, "WITH gone AS (DELETE FROM nonces WHERE expire <= $1 RETURNING access_key),"
 		" per_key AS (SELECT access_key, count(*) AS n FROM gone GROUP BY access_key)"
-		" UPDATE nonce_keys k SET held = greatest(k.held - per_key.n, 0)"
-		" FROM per_key WHERE k.access_key = per_key.access_key", &p);
+		" INSERT INTO nonce_keys (access_key, shard, held)"
+		" SELECT access_key, 0, -n FROM per_key ON CONFLICT (access_key, shard)"
+		" DO UPDATE SET held = nonce_keys.held + EXCLUDED.held", &p);
 }
 
 /*
@@ -798,6 +808,7 @@ static int pg_nonce_use(struct ecs_store *s, const char *access_key,
 	p_int(&p, expire);
 	p_int(&p, now);
 	p_int(&p, quota);
+	p_int(&p, (int64_t)(random() % NONCE_SHARDS));
 	take(s);
 	if (ensure_connected(s) == 0)
 		nonces_purge(s, now);
@@ -805,14 +816,14 @@ static int pg_nonce_use(struct ecs_store *s, const char *access_key,
 	for (int tries = 0; tries < 2 && r == -EIO; tries++) {
 		if (ensure_connected(s) < 0)
 			continue;
-		res = run(s, "WITH held AS (SELECT coalesce((SELECT held FROM nonce_keys"
-			  "  WHERE access_key = $1), 0) AS n),"
+		res = run(s, "WITH held AS (SELECT coalesce(sum(held), 0) AS n FROM nonce_keys"
+			  "  WHERE access_key = $1),"
 			  " used AS (INSERT INTO nonces AS o (access_key, nonce, expire)"
 			  "  SELECT $1, $2, $3 FROM held WHERE held.n < $5"
 			  "  ON CONFLICT (access_key, nonce) DO UPDATE SET expire = EXCLUDED.expire"
 			  "  WHERE o.expire <= $4 RETURNING (xmax = 0) AS fresh),"
-			  " counted AS (INSERT INTO nonce_keys (access_key, held)"
-			  "  SELECT $1, 1 FROM used WHERE fresh ON CONFLICT (access_key)"
+			  " counted AS (INSERT INTO nonce_keys (access_key, shard, held)"
+			  "  SELECT $1, $6, 1 FROM used WHERE fresh ON CONFLICT (access_key, shard)"
 			  "  DO UPDATE SET held = nonce_keys.held + 1)"
 			  " SELECT (SELECT count(*) FROM used), (SELECT n FROM held)",
 			  &p, PGRES_TUPLES_OK);

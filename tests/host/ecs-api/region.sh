@@ -98,7 +98,7 @@ got=$(on 2 send-query "$q") || true
 echo "ok   replay on server 2: $got"
 
 echo "--- a key's nonces on servers 1 and 2 count for its quota on server 3"
-held=$(pg_sql "SELECT held FROM nonce_keys WHERE access_key = '$ECS_AK'")
+held=$(pg_sql "SELECT sum(held) FROM nonce_keys WHERE access_key = '$ECS_AK'")
 [ "$held" -ge 5 ] || fail "$ECS_AK holds $held nonces"
 port3=$(tcp_free_port)
 api_run "$port3" api3 --max-nonces-per-key 5
@@ -109,6 +109,13 @@ got=$(on 3 send-query "$(on 3 signed-query)") || true
 [ "$got" = "400 Throttling" ] || fail "a key over its quota on server 3: $got"
 kill "$API_PID"; wait "$API_PID" 2>/dev/null || true
 echo "ok   $ECS_AK holds $held nonces: server 3 (quota 5) answers $got"
+pg_sql "INSERT INTO nonces VALUES ('LTAIgone', 'n1', 1), ('LTAIgone', 'n2', 1);
+	INSERT INTO nonce_keys VALUES ('LTAIgone', 3, 2)"
+sleep 1.1	# a request in the next second gives expired nonces up
+on 1 disk-status "$(head -n 1 "$T/tok1")" >/dev/null
+left=$(pg_sql "SELECT (SELECT count(*) FROM nonces WHERE access_key = 'LTAIgone') || ' ' || (SELECT sum(held) FROM nonce_keys WHERE access_key = 'LTAIgone')")
+[ "$left" = "0 0" ] || fail "expired nonces and their count: $left"
+echo "ok   expired nonces given up, and their key's count with them"
 
 echo "--- two agents of one instance, one on each server: each task handed once"
 mkdir -p "$T/twin"
