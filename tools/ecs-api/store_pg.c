@@ -49,10 +49,13 @@
 #define PG_RECONNECT_MS		200
 #define PG_POOL			4	/* transactions of one server at once */
 #define NONCE_SHARDS		8	/* rows of one key's nonce count */
+#define PG_PREPARED_MAX		64	/* statements prepared on a connection */
 
 struct pg_conn {
 	PGconn *db;			/* NULL or lost: made again when taken */
 	bool busy;			/* a thread's, from begin() to commit() */
+	int n_prepared;
+	char *prepared[PG_PREPARED_MAX];	/* statement "s<i>" is prepared[i] */
 };
 
 struct ecs_store {
@@ -136,13 +139,58 @@ static void p_int(struct params *p, int64_t v)
 	p->n++;
 }
 
+/* Statement @sql prepared on this thread's connection: its name, or "". */
+static void prepared(const char *sql, int n_params, char name[16])
+{
+	PGresult *res;
+	int i;
+
+	for (i = 0; i < tx->n_prepared; i++)
+		if (!strcmp(tx->prepared[i], sql))
+			goto found;
+	name[0] = '\0';
+	if (i == PG_PREPARED_MAX)
+		return;
+	tx->prepared[i] = strdup(sql);
+	if (!tx->prepared[i])
+		return;
+	snprintf(name, 16, "s%d", i);
+	res = PQprepare(tx->db, name, sql, n_params, NULL);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		free(tx->prepared[i]);
+		name[0] = '\0';
+		PQclear(res);
+		return;
+	}
+	PQclear(res);
+	tx->n_prepared++;
+found:
+	snprintf(name, 16, "s%d", i);
+}
+
+/* A new connection has none of the old one's prepared statements. */
+static void forget_prepared(struct pg_conn *c)
+{
+	for (int i = 0; i < c->n_prepared; i++)
+		free(c->prepared[i]);
+	c->n_prepared = 0;
+}
+
 /* Run @sql; NULL (logged) unless it returned @want. */
 static PGresult *run(struct ecs_store *s, const char *sql,
 		     const struct params *p, ExecStatusType want)
 {
+	PGresult *res;
+	char name[16] = "";
+
 	/* Without parameters: several statements may go at once (migrations). */
-	PGresult *res = p ? PQexecParams(tx->db, sql, p->n, NULL, p->v, NULL, NULL, 0) :
-			    PQexec(tx->db, sql);
+	if (!p)
+		res = PQexec(tx->db, sql);
+	else {
+		prepared(sql, p->n, name);
+		res = name[0] ? PQexecPrepared(tx->db, name, p->n, p->v, NULL, NULL, 0) :
+				PQexecParams(tx->db, sql, p->n, NULL, p->v, NULL, NULL, 0);
+	}
 
 	if (PQresultStatus(res) == want)
 		return res;
@@ -190,6 +238,7 @@ static int ensure_connected(struct ecs_store *s)
 	if (tx->db && PQstatus(tx->db) == CONNECTION_OK)
 		return 0;
 	PQfinish(tx->db);
+	forget_prepared(tx);
 	tx->db = connect_db(s->url);
 	if (tx->db && again)
 		log_info("store: connected to the database again");
@@ -310,8 +359,10 @@ static void pg_close(struct ecs_store *s)
 		s->stop = 1;
 		pthread_join(s->listener, NULL);
 	}
-	for (int i = 0; i < PG_POOL; i++)
+	for (int i = 0; i < PG_POOL; i++) {
 		PQfinish(s->pool[i].db);
+		forget_prepared(&s->pool[i]);
+	}
 	pthread_cond_destroy(&s->freed);
 	pthread_mutex_destroy(&s->lock);
 	free(s->url);
