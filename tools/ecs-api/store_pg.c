@@ -5,8 +5,9 @@
  * and the nonces of signed requests.
  *
  * - A pool of PG_POOL connections per server: begin() takes one for the
- *   calling thread until commit(); READ COMMITTED.  A disk, snapshot or task read is read
- *   FOR UPDATE, so that two servers changing one take turns.
+ *   calling thread until commit(); READ COMMITTED; statements prepared
+ *   once per connection.  A disk, snapshot or task is read FOR UPDATE,
+ *   so that two transactions changing one take turns.
  * - A lost connection is made again at the next begin(): meanwhile
  *   begin() fails and the API answers ServiceUnavailable.  An action is
  *   one transaction: a connection lost in its middle leaves nothing.
@@ -21,7 +22,8 @@
  * - The nonces are written without waiting for the WAL's flush
  *   (synchronous_commit off, as nonces.db's synchronous=NORMAL): a crash
  *   of the database's host may forget the last of them.  An action's
- *   commit waits for it.
+ *   commit waits for it.  Each access key's unexpired nonces are counted
+ *   (nonce_keys) for its quota, on all servers.
  * - The schema is migrated at start under an advisory lock, one version
  *   at a time, recorded in schema_version: servers starting together
  *   migrate once.
