@@ -59,7 +59,7 @@ USERSPACE_DIRS := tools/lib tools/kms-emulator kms-agent tools/ecsenc-ctl tools/
 BUILT_DIRS = $(foreach d,$(USERSPACE_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
 .PHONY: all deps module modules userspace test-tools check check-host check-vm demo bench \
-	bench-memory bench-rbd bench-scale bench-breakdown bench-ab bench-icount bench-ecs-api check-ecs-api \
+	bench-memory bench-rbd bench-scale bench-breakdown bench-ab bench-icount bench-ecs-api bench-region check-ecs-api \
 	icount-baseline lint clean programs install install-module \
 	install-dkms deb check-systemd
 
@@ -256,6 +256,10 @@ bench-memory: all
 # agent; the AttachDisk split is printed by make check-ecs-api (a VM).
 bench-ecs-api: programs
 	@tests/bench/ecs-api.sh
+
+# DescribeDisks from one and two ecs-api servers on one PostgreSQL, and on SQLite.
+bench-region: programs
+	@tests/bench/ecs-api-region.sh
 
 # The SDK story with an agent in a VM that really attaches (about 2 minutes).
 check-ecs-api: programs module

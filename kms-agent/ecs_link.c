@@ -21,11 +21,16 @@
 #define ECS_LINK_VERSION	"2014-05-26"
 #define ECS_LINK_TIMEOUT_MS	120000	/* longer than the server parks a poll */
 #define ECS_LINK_RETRY_MS	500
+#define ECS_LINK_MAX_SERVERS	8
 
 struct ecs_link {
 	struct agent *agent;
 	struct credentials *creds;
-	struct kms_client *client;
+	struct kms_client *clients[ECS_LINK_MAX_SERVERS];	/* one per server */
+	char *urls;			/* the servers, comma-separated */
+	const char *url[ECS_LINK_MAX_SERVERS];
+	size_t n_servers;
+	size_t current;			/* the server called now */
 	pthread_t thread;
 	volatile int stop;
 	volatile int busy;		/* a task is being run */
@@ -36,6 +41,24 @@ static void pause_ms(struct ecs_link *l, long ms)
 {
 	for (long waited = 0; waited < ms && !l->stop; waited += 50)
 		usleep(50 * 1000);
+}
+
+/*
+ * One call to the current server; one that does not answer at all is left
+ * for the next (they share their state), so that the agent follows the
+ * servers that are up.  Returns as kms_client_call().
+ */
+static int call(struct ecs_link *l, const char *action,
+		const char *const *params, struct kms_response *resp)
+{
+	int r = kms_client_call(l->clients[l->current], action, params, resp);
+
+	if (r < 0 && !resp->http_status && l->n_servers > 1) {
+		l->current = (l->current + 1) % l->n_servers;
+		log_warn("ecs-api: no answer to %s; trying %s", action,
+			 l->url[l->current]);
+	}
+	return r;
 }
 
 /* Report until the server has it: a lost report would redo the task. */
@@ -49,7 +72,7 @@ static void report(struct ecs_link *l, int64_t id, const char *request_id,
 	while (!l->stop) {
 		const char *const params[] = { "TaskId", task, "Result", text, NULL };
 		struct kms_response resp = { 0 };
-		int r = kms_client_call(l->client, "AgentReport", params, &resp);
+		int r = call(l, "AgentReport", params, &resp);
 
 		kms_response_release(&resp);
 		if (r == 0)
@@ -102,7 +125,7 @@ static void *link_main(void *arg)
 	while (!l->stop) {
 		struct kms_response resp = { 0 };
 		struct json_object *tasks, *list;
-		int r = kms_client_call(l->client, "AgentPoll", params, &resp);
+		int r = call(l, "AgentPoll", params, &resp);
 
 		if (r < 0) {
 			log_warn("ecs-api: AgentPoll failed: %s%s%s", strerror(-r),
@@ -140,38 +163,61 @@ static int url_allowed(const char *url, bool allow_http)
 	return -EPERM;
 }
 
-int ecs_link_start(struct agent *a, const char *url,
+/* @urls: "URL[,URL]..." into l->url[]. */
+static int split_urls(struct ecs_link *l, const char *urls, bool allow_http)
+{
+	char *save = NULL;
+	int r;
+
+	l->urls = strdup(urls);
+	if (!l->urls)
+		return -ENOMEM;
+	for (char *u = strtok_r(l->urls, ",", &save); u; u = strtok_r(NULL, ",", &save)) {
+		if (l->n_servers == ECS_LINK_MAX_SERVERS) {
+			log_err("--ecs-api: at most %d servers", ECS_LINK_MAX_SERVERS);
+			return -E2BIG;
+		}
+		r = url_allowed(u, allow_http);
+		if (r < 0) {
+			log_err(r == -EPERM ?
+				"--ecs-api %s is plain http to a host that is not loopback: the tasks it sends would cross the network forgeable; use https (or, in a lab, --ecs-api-allow-http)" :
+				"--ecs-api %s: give https://HOST[:PORT] (http:// only to loopback)",
+				u);
+			return r;
+		}
+		l->url[l->n_servers++] = u;
+	}
+	return l->n_servers ? 0 : -EINVAL;
+}
+
+int ecs_link_start(struct agent *a, const char *urls,
 		   const char *credentials_path, bool allow_http,
 		   struct ecs_link **out)
 {
 	struct ecs_link *l = calloc(1, sizeof(*l));
 	struct kms_client_config cfg = {
-		.endpoint = url,
 		.version = ECS_LINK_VERSION,
 		.timeout_ms = ECS_LINK_TIMEOUT_MS,
 	};
 	int r;
 
-	r = url_allowed(url, allow_http);
-	if (r < 0) {
-		log_err(r == -EPERM ?
-			"--ecs-api %s is plain http to a host that is not loopback: the tasks it sends would cross the network forgeable; use https (or, in a lab, --ecs-api-allow-http)" :
-			"--ecs-api %s: give https://HOST[:PORT] (http:// only to loopback)",
-			url);
-		free(l);
-		return r;
-	}
 	if (!l)
 		return -ENOMEM;
 	l->agent = a;
+	r = split_urls(l, urls, allow_http);
+	if (r < 0)
+		goto fail;
 	r = credentials_load(credentials_path, &l->creds);
 	if (r < 0)
 		goto fail;
 	cfg.access_key_id = l->creds->keys[0].id;
 	cfg.access_key_secret = l->creds->keys[0].secret;
-	r = kms_client_new(&cfg, &l->client);
-	if (r < 0)
-		goto fail;
+	for (size_t i = 0; i < l->n_servers; i++) {
+		cfg.endpoint = l->url[i];
+		r = kms_client_new(&cfg, &l->clients[i]);
+		if (r < 0)
+			goto fail;
+	}
 	r = audit_ship_start(a, &cfg, &l->ship);
 	if (r < 0)
 		goto fail;
@@ -179,13 +225,15 @@ int ecs_link_start(struct agent *a, const char *url,
 		r = -EAGAIN;
 		goto fail;
 	}
-	log_info("instance %s takes its work from ecs-api at %s", a->instance_id, url);
+	log_info("instance %s takes its work from ecs-api at %s", a->instance_id, urls);
 	*out = l;
 	return 0;
 fail:
 	audit_ship_stop(l->ship);
-	kms_client_free(l->client);
+	for (size_t i = 0; i < l->n_servers; i++)
+		kms_client_free(l->clients[i]);
 	credentials_free(l->creds);
+	free(l->urls);
 	free(l);
 	return r;
 }

@@ -18,9 +18,12 @@ struct ecs_link;
 
 /*
  * @credentials_path: "<AccessKeyId> <AccessKeySecret>" of this instance.
- * @url is https://, or http:// to loopback (anywhere with @allow_http).
+ * @urls: one server or several of one region, "URL[,URL]...", each
+ * https://, or http:// to loopback (anywhere with @allow_http).  The
+ * first is called until it does not answer, then the next, and so on
+ * around: the servers share one database.
  */
-int ecs_link_start(struct agent *a, const char *url,
+int ecs_link_start(struct agent *a, const char *urls,
 		   const char *credentials_path, bool allow_http,
 		   struct ecs_link **out);
 void ecs_link_stop(struct ecs_link *l);

@@ -58,7 +58,7 @@ static const struct agent_option {
 	{ { "instance-id", required_argument, NULL, 'i' }, "ID", "this host in attachments (default: the hostname)" },
 	{ { "dm-prefix", required_argument, NULL, 'D' }, "PREFIX", "name dm devices PREFIX-<disk id> (default ecsenc)" },
 	{ { "backend-dir", required_argument, NULL, 'B' }, "DIR", "where backend plugins are (default " AGENT_BACKEND_DIR ")" },
-	{ { "ecs-api", required_argument, NULL, 'U' }, "URL", "take work from this ECS API server as --instance-id" },
+	{ { "ecs-api", required_argument, NULL, 'U' }, "URL", "take work from this ECS API server as --instance-id; several (repeated or URL,URL): the next when one does not answer" },
 	{ { "ecs-api-allow-http", no_argument, NULL, 'W' }, NULL, "allow plain http to an --ecs-api that is not on loopback (labs only)" },
 	{ { "ecs-api-credentials", required_argument, NULL, 'a' }, "FILE", "\"<AccessKeyId> <AccessKeySecret>\": this instance's key for --ecs-api" },
 	{ { "verbose", no_argument, NULL, 'v' }, NULL, "log debug messages" },
@@ -155,6 +155,7 @@ int main(int argc, char **argv)
 	const char *creds_path = NULL, *backend_name = "local";
 	const char *backend_dir = AGENT_BACKEND_DIR;
 	const char *ecs_api_url = NULL, *ecs_api_creds = NULL;
+	char *ecs_api_urls = NULL;	/* --ecs-api given several times */
 	struct ecs_link *link = NULL;
 	bool ecs_api_allow_http = false;
 	char hostname[64] = "", why[512];
@@ -199,7 +200,22 @@ int main(int argc, char **argv)
 		case 'i': a.instance_id = optarg; break;
 		case 'D': a.dm_prefix = optarg; break;
 		case 'B': backend_dir = optarg; break;
-		case 'U': ecs_api_url = optarg; break;
+		case 'U':
+			/* Given again: one more server, as in "URL,URL". */
+			if (ecs_api_url) {
+				size_t n = strlen(ecs_api_url) + strlen(optarg) + 2;
+				char *both = malloc(n);
+
+				if (!both) {
+					fprintf(stderr, "kms-agent: out of memory\n");
+					return 1;
+				}
+				snprintf(both, n, "%s,%s", ecs_api_url, optarg);
+				free(ecs_api_urls);
+				ecs_api_urls = both;
+			}
+			ecs_api_url = ecs_api_urls ? ecs_api_urls : optarg;
+			break;
 		case 'a': ecs_api_creds = optarg; break;
 		case 'W': ecs_api_allow_http = true; break;
 		case 'h': usage(stdout); return 0;

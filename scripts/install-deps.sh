@@ -10,7 +10,7 @@ pkgs=(
 	# build
 	build-essential pkg-config linux-source-6.1 xz-utils sparse
 	libdevmapper-dev libssl-dev libcurl4-openssl-dev libmicrohttpd-dev
-	libjson-c-dev libsqlite3-dev libkeyutils-dev
+	libjson-c-dev libsqlite3-dev libkeyutils-dev libpq-dev
 	# the VM and what runs inside it
 	qemu-system-x86 busybox-static cpio kmod
 	dmsetup cryptsetup-bin fio keyutils e2fsprogs util-linux
@@ -25,6 +25,8 @@ pkgs=(
 	nodejs npm gnuplot-nox
 	# the console's tests: a real browser, driven headless by playwright-core
 	chromium
+	# host tests: several ecs-api servers on a throwaway PostgreSQL
+	postgresql
 )
 
 pkgs+=("$@")

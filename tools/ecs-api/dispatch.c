@@ -51,6 +51,9 @@ static int nonce_use(void *arg, const char *ak, const char *nonce,
 {
 	struct ecs_api *api = arg;
 
+	if (api->ops->nonce_use)
+		return api->ops->nonce_use(api->store, ak, nonce, expire, now,
+					   api->nonce_quota);
 	return nonce_store_use(api->nonces, ak, nonce, expire, now);
 }
 

@@ -40,6 +40,7 @@ struct api_options {
 	const char *listen_host;
 	unsigned short listen_port;
 	const char *data_dir;
+	const char *database;		/* postgresql://...: the shared store */
 	const char *credentials_path;		/* users */
 	const char *instance_credentials_path;	/* agents */
 	const char *kms_endpoint;
@@ -66,7 +67,8 @@ struct ecs_api {
 	struct ecs_store *store;
 	struct agent_link *link;
 	struct kms_keys *kms;		/* NULL without --kms-endpoint */
-	struct nonce_store *nonces;	/* DIR/nonces.db, a quota per key */
+	struct nonce_store *nonces;	/* DIR/nonces.db, a quota per key (NULL: the store's) */
+	long nonce_quota;		/* the store's nonces: of one key */
 	struct conn_guard *guard;	/* connections per client, deadlines */
 	struct session_table *sessions;	/* the console's signed-in users */
 	struct kms_usage *usage;	/* the agents' KMS calls, for the console */

@@ -84,11 +84,12 @@ static int hand_over(const struct ecs_task *t, void *arg)
 	struct json_object *o = json_object_new_object();
 	struct ecs_snapshot s;
 
+	/* Sent again too: a store shared by servers dates each sending. */
+	if (api->ops->task_set_state(api->store, t->id, TASK_SENT) < 0) {
+		json_object_put(o);
+		return -1;
+	}
 	if (t->state == TASK_QUEUED) {
-		if (api->ops->task_set_state(api->store, t->id, TASK_SENT) < 0) {
-			json_object_put(o);
-			return -1;
-		}
 		if ((t->op == AGENT_OP_CREATE_SNAPSHOT || t->op == AGENT_OP_COPY_SNAPSHOT) &&
 		    api->ops->snapshot_get(api->store, t->resource, &s) == 0 &&
 		    s.status == SNAPSHOT_PROGRESSING) {

@@ -3,6 +3,7 @@
  * ecs-api: the ECS OpenAPI (2014-05-26) of one or several regions, in
  * front of the instances' agents.  See Documentation/ecs-api.md.
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
@@ -33,7 +34,7 @@ static const struct api_option {
 	const char *help;
 } options[] = {
 	{ { "listen", required_argument, NULL, 'l' }, "HOST:PORT", "address to serve (required; not loopback: TLS required)" },
-	{ { "data-dir", required_argument, NULL, 'd' }, "DIR", "where ecs-api.db lives (required)" },
+	{ { "data-dir", required_argument, NULL, 'd' }, "DIR", "where ecs-api.db lives (required without --database)" },
 	{ { "credentials", required_argument, NULL, 'c' }, "FILE", "users: \"<AccessKeyId> <AccessKeySecret> <AccountId>\" lines (required)" },
 	{ { "instance-credentials", required_argument, NULL, 'i' }, "FILE", "agents: \"<AccessKeyId> <AccessKeySecret> <InstanceId> <AccountId>\" lines (required)" },
 	{ { "kms-endpoint", required_argument, NULL, 'e' }, "URL", "KMS for KMSKeyId checks (DescribeKey only)" },
@@ -48,6 +49,7 @@ static const struct api_option {
 	{ { "max-nonces-per-key", required_argument, NULL, 'N' }, "N", "unexpired signature nonces one access key may hold (default: an equal share of 2000000)" },
 	{ { "console-dir", required_argument, NULL, 'W' }, "DIR", "the console's files (default: console/ beside the program, else " ECS_API_CONSOLE_DIR ")" },
 	{ { "console-idle-timeout", required_argument, NULL, 'I' }, "SECONDS", "a console session unused this long ends (default 900)" },
+	{ { "database", required_argument, NULL, 'B' }, "URL", "postgresql://...: the state (nonces too) in PostgreSQL, shared with other servers" },
 	{ { "verbose", no_argument, NULL, 'v' }, NULL, "log debug messages" },
 	{ { "help", no_argument, NULL, 'h' }, NULL, "this help" },
 };
@@ -55,7 +57,7 @@ static const struct api_option {
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: ecs-api --listen HOST:PORT --data-dir DIR --credentials FILE\n"
+	fprintf(f, "usage: ecs-api --listen HOST:PORT {--data-dir DIR | --database URL} --credentials FILE\n"
 		   "               --instance-credentials FILE [--kms-endpoint URL --kms-credentials FILE]\n"
 		   "               [--region R]... [options]\n\n");
 	for (size_t i = 0; i < N_OPTIONS; i++) {
@@ -111,6 +113,41 @@ static int register_instances(struct ecs_api *api)
 	return r;
 }
 
+/*
+ * A password in --database would be in argv, which every user reads: it
+ * belongs in libpq's password file (PGPASSFILE, ~/.pgpass) or a
+ * certificate.
+ */
+static bool url_has_password(const char *url)
+{
+	const char *auth = strstr(url, "://");
+	size_t n;
+
+	if (strcasestr(url, "password="))
+		return true;
+	if (!auth)
+		return false;
+	auth += 3;
+	n = strcspn(auth, "/?");
+	for (const char *at = auth + n; at > auth; at--)
+		if (*(at - 1) == '@')
+			return memchr(auth, ':', (size_t)(at - 1 - auth)) != NULL;
+	return false;
+}
+
+/* A task committed by any server of the database (NULL: maybe several). */
+static void wake_for_other_server(const char *instance, void *arg)
+{
+	struct ecs_api *api = arg;
+
+	if (instance) {
+		link_wake(api->link, instance);
+		return;
+	}
+	for (size_t k = 0; k < api->instances->count; k++)
+		link_wake(api->link, api->instances->keys[k].extra[0]);
+}
+
 int main(int argc, char **argv)
 {
 	struct option longopts[N_OPTIONS + 1];
@@ -156,13 +193,15 @@ int main(int argc, char **argv)
 		case 'N': api.opt.max_nonces_per_key = atol(optarg); break;
 		case 'W': api.opt.console_dir = optarg; break;
 		case 'I': api.opt.console_idle_s = (unsigned int)atoi(optarg); break;
+		case 'B': api.opt.database = optarg; break;
 		case 'v': api.opt.verbose = 1; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
 	log_init("ecs-api", api.opt.verbose ? LOG_LEVEL_DEBUG : LOG_LEVEL_INFO);
-	if (optind != argc || !api.opt.listen_host || !api.opt.data_dir ||
+	if (optind != argc || !api.opt.listen_host ||
+	    (!api.opt.data_dir && !api.opt.database) ||
 	    !api.opt.credentials_path || !api.opt.instance_credentials_path ||
 	    !api.opt.kms_endpoint != !api.opt.kms_credentials_path ||
 	    !api.opt.agent_silence_s || !api.opt.threads ||
@@ -190,17 +229,42 @@ int main(int argc, char **argv)
 		goto out;
 	if (console_open(&api) < 0)
 		goto out;
-	if (mkdir(api.opt.data_dir, 0700) < 0 && errno != EEXIST) {
-		log_err("--data-dir %s: %m", api.opt.data_dir);
-		goto out;
+	if (api.opt.database) {
+		if (strncmp(api.opt.database, "postgresql://", 13) &&
+		    strncmp(api.opt.database, "postgres://", 11)) {
+			log_err("--database wants postgresql://...");
+			r = 2;
+			goto out;
+		}
+		if (url_has_password(api.opt.database)) {
+			log_err("--database: no password in the URL (every user reads the command line); put it in PGPASSFILE");
+			r = 2;
+			goto out;
+		}
+		api.ops = &store_pg_ops;
+		if (api.ops->open(api.opt.database, &api.store) < 0)
+			goto out;
+	} else {
+		if (mkdir(api.opt.data_dir, 0700) < 0 && errno != EEXIST) {
+			log_err("--data-dir %s: %m", api.opt.data_dir);
+			goto out;
+		}
+		if (api.ops->open(api.opt.data_dir, &api.store) < 0)
+			goto out;
 	}
-	if (nonce_store_open(api.opt.data_dir, api.opt.max_nonces_per_key,
-			     api.users->count + api.instances->count, &api.nonces) < 0 ||
-	    api.ops->open(api.opt.data_dir, &api.store) < 0 ||
+	if (api.ops->nonce_use)
+		api.nonce_quota = nonce_quota(api.opt.max_nonces_per_key,
+					      api.users->count + api.instances->count);
+	if ((!api.ops->nonce_use &&
+	     nonce_store_open(api.opt.data_dir, api.opt.max_nonces_per_key,
+			      api.users->count + api.instances->count, &api.nonces) < 0) ||
 	    register_instances(&api) < 0)
 		goto out;
 	/* A poll waits at most a third of the silence that makes it Stopped. */
 	if (link_start(api.opt.agent_silence_s * 1000 / 3, http_resume, &api.link) < 0)
+		goto out;
+	if (api.ops->watch_tasks &&
+	    api.ops->watch_tasks(api.store, wake_for_other_server, &api) < 0)
 		goto out;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
@@ -218,9 +282,10 @@ out:
 	if (api.link)
 		link_unpark_all(api.link, 2000);
 	http_stop(&api, daemon);
-	link_stop(api.link);
+	/* The store's listener wakes through the link: it ends first. */
 	if (api.store)
 		api.ops->close(api.store);
+	link_stop(api.link);
 	nonce_store_close(api.nonces);
 	kms_keys_close(api.kms);
 	console_close(&api);

@@ -2,9 +2,10 @@
 /*
  * The server's state behind one interface: disks, snapshots, instances,
  * tasks, ClientTokens and encryption by default.  (The nonces of signed
- * requests are nonces.h's, as the KMS emulator keeps them.)  store_sqlite.c keeps it in SQLite (WAL) under --data-dir;
- * another implementation (PostgreSQL, for several servers) fills the same
- * struct.
+ * requests are nonces.h's, as the KMS emulator keeps them, unless the
+ * store keeps them: nonce_use.)  store_sqlite.c keeps it in SQLite (WAL)
+ * under --data-dir; store_pg.c in PostgreSQL (--database), shared by
+ * several servers.
  *
  * Every change happens between begin() and commit() (or rollback()):
  * begin() also takes the store's lock, so an action's checks and its
@@ -93,7 +94,8 @@ struct ecs_store_ops {
 	 * Instances' audit trails (NULL in a store without them: the audit
 	 * actions answer ServiceUnavailable, as the task ones do without
 	 * task_outcome_*, and reports keep no outcome).  head: @instance's
-	 * last record (line NULL), or -ENOENT.  hash: the Hash of its record @seq, or -ENOENT.
+	 * last record (line NULL), or -ENOENT.  hash: the Hash of its record
+	 * @seq, or -ENOENT.
 	 * list: @account's records of @instance after Seq @after, in Seq
 	 * order, at most @max (r->line lives for the call of @fn).
 	 */
@@ -130,9 +132,23 @@ struct ecs_store_ops {
 				 const char *instance);
 	int (*attachment_list)(struct ecs_store *s, const char *disk_id,
 			       attachment_visit_fn fn, void *arg);
+
+	/*
+	 * Optional (NULL: the store is one server's).  nonce_use: as
+	 * nonce_store_use() (nonces.h), outside any transaction, for every
+	 * server of the store; @quota: unexpired nonces of one access key.  watch_tasks: call @fn(instance) from a thread
+	 * of the store when any server commits a task for @instance, and
+	 * @fn(NULL) when some may have been missed (a reconnection).
+	 */
+	int (*nonce_use)(struct ecs_store *s, const char *access_key,
+			 const char *nonce, time_t expire, time_t now, long quota);
+	int (*watch_tasks)(struct ecs_store *s,
+			   void (*fn)(const char *instance, void *arg), void *arg);
 };
 
 extern const struct ecs_store_ops store_sqlite_ops;
+/* open()'s argument is a libpq URL (postgresql://...), not a directory. */
+extern const struct ecs_store_ops store_pg_ops;
 
 void task_release(struct ecs_task *t);
 

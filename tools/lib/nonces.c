@@ -158,20 +158,26 @@ long nonce_store_quota(const struct nonce_store *ns)
 	return ns->quota;
 }
 
+long nonce_quota(long per_key, size_t n_keys)
+{
+	long share = NONCE_MAX_ENTRIES / (long)(n_keys ? n_keys : 1);
+
+	if (per_key > share)
+		log_warn("--max-nonces-per-key %ld is more than the share of one of %zu access keys in a store of %ld: %ld",
+			 per_key, n_keys, NONCE_MAX_ENTRIES, share);
+	return per_key > 0 && per_key < share ? per_key : share;
+}
+
 int nonce_store_open(const char *data_dir, long per_key, size_t n_keys,
 		     struct nonce_store **out)
 {
 	struct nonce_store *ns = calloc(1, sizeof(*ns));
 	char path[4096], *err = NULL;
-	long share = NONCE_MAX_ENTRIES / (long)(n_keys ? n_keys : 1);
 	int ret = -EIO;
 
 	if (!ns)
 		return -ENOMEM;
-	ns->quota = per_key > 0 && per_key < share ? per_key : share;
-	if (per_key > share)
-		log_warn("--max-nonces-per-key %ld is more than the share of one of %zu access keys in a store of %ld: %ld",
-			 per_key, n_keys, NONCE_MAX_ENTRIES, share);
+	ns->quota = nonce_quota(per_key, n_keys);
 	pthread_mutex_init(&ns->lock, NULL);
 	snprintf(path, sizeof(path), "%s/nonces.db", data_dir);
 	if (sqlite3_open_v2(path, &ns->db, SQLITE_OPEN_READWRITE |

@@ -32,6 +32,8 @@ int nonce_store_open(const char *data_dir, long per_key, size_t n_keys,
 		     struct nonce_store **out);
 /* The quota of one access key. */
 long nonce_store_quota(const struct nonce_store *ns);
+/* That quota, for a store of nonces kept elsewhere (ecs-api's database). */
+long nonce_quota(long per_key, size_t n_keys);
 void nonce_store_close(struct nonce_store *ns);
 
 /*

@@ -2,6 +2,8 @@
 # Sourced by the ecs-api host tests: a KMS emulator, ecs-api and agents
 # (local backend, no kernel) joined to it as instances, each on loopback
 # with its own temporary directory; teardown leaves no process behind.
+# ECS_API_ON_PG=1: ecs-api keeps its state in a throwaway PostgreSQL
+# (start_pg) instead of SQLite.
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$HERE/../../.." && pwd)
 ECS_API_BIN=$TOP/tools/ecs-api/ecs-api
@@ -24,6 +26,7 @@ cleanup() {
 	local rc=$? p
 	for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
 	for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+	[ -z "${PG_BIN:-}" ] || pg_ctl stop -m immediate >/dev/null 2>&1 || true
 	if [ $rc -ne 0 ] && [ $rc -ne 77 ]; then
 		for p in "$T"/*.log; do
 			[ -s "$p" ] && { echo "--- last lines of ${p##*/}:" >&2; tail -n 12 "$p" >&2; }
@@ -82,15 +85,66 @@ start_kms() {
 	KMS_URL=http://127.0.0.1:$KMS_PORT
 }
 
-# start_api [options]: ecs-api on a free port (the same one again after a restart).
-start_api() {
-	API_PORT=${API_PORT:-$(tcp_free_port)}
-	"$ECS_API_BIN" --listen "127.0.0.1:$API_PORT" --data-dir "$T/api" \
+# pg_ctl ARGS: of the throwaway cluster, as its owner.
+pg_ctl() {
+	"${AS_PG[@]}" "$PG_BIN/pg_ctl" -D "$T/pg/data" "$@"
+}
+
+# pg_up: start the cluster of start_pg again (unix socket $T/pg only;
+# PG_FSYNC=on: durable, as in production, for benchmarks).
+pg_up() {
+	pg_ctl -w -l "$T/pg/server.log" \
+		-o "-k $T/pg -c listen_addresses= -c fsync=${PG_FSYNC:-off}" start >/dev/null ||
+		{ echo "FAIL: PostgreSQL did not start"; tail "$T/pg/server.log"; exit 1; }
+}
+
+# pg_sql SQL: one query's rows (unaligned, no header) as the cluster's superuser.
+pg_sql() {
+	"$PG_BIN/psql" -X -qAt "$ECS_API_DATABASE" -c "$1"
+}
+
+# start_pg: a PostgreSQL cluster of its own in $T/pg (77 without the
+# server's binaries); ECS_API_DATABASE is its URL.  Root runs it as nobody.
+start_pg() {
+	PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+	[ -n "$PG_BIN" ] && [ -x "$PG_BIN/initdb" ] ||
+		{ PG_BIN=; echo "SKIP: PostgreSQL server binaries missing"; exit 77; }
+	AS_PG=()
+	mkdir -p "$T/pg"
+	if [ "$(id -u)" -eq 0 ]; then
+		chmod 711 "$T"
+		chown nobody "$T/pg"
+		AS_PG=(runuser -u nobody --)
+	fi
+	"${AS_PG[@]}" "$PG_BIN/initdb" -D "$T/pg/data" -U ecs -A trust --no-sync \
+		>"$T/pg-initdb.log" 2>&1 || { echo "FAIL: initdb"; cat "$T/pg-initdb.log"; exit 1; }
+	pg_up
+	"$PG_BIN/createdb" -h "$T/pg" -U ecs ecs
+	ECS_API_DATABASE="postgresql:///ecs?host=$T/pg&user=ecs"
+}
+
+# api_run PORT LOG [options]: an ecs-api in the background (API_PID), not waited for.
+api_run() {
+	local port=$1 log=$2 store
+	shift 2
+	if [ -n "${ECS_API_DATABASE:-}" ]; then
+		store=(--database "$ECS_API_DATABASE")
+	else
+		store=(--data-dir "$T/api")
+	fi
+	"$ECS_API_BIN" --listen "127.0.0.1:$port" "${store[@]}" \
 		--credentials "$T/users" --instance-credentials "$T/instances" \
 		--kms-endpoint "$KMS_URL" --kms-credentials "$T/api-kms.creds" \
 		--region cn-hangzhou --region cn-shanghai --agent-silence "${SILENCE:-6}" "$@" \
-		>>"$T/api.log" 2>&1 &
+		>>"$T/$log.log" 2>&1 &
 	API_PID=$!
+}
+
+# start_api [options]: ecs-api on a free port (the same one again after a restart).
+start_api() {
+	API_PORT=${API_PORT:-$(tcp_free_port)}
+	[ -z "${ECS_API_ON_PG:-}" ] || [ -n "${ECS_API_DATABASE:-}" ] || start_pg
+	api_run "$API_PORT" api "$@"
 	PIDS+=("$API_PID")
 	tcp_wait_listen "$API_PID" "$API_PORT" || { echo "FAIL: ecs-api did not start"; exit 1; }
 	API_URL=http://127.0.0.1:$API_PORT

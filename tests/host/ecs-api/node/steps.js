@@ -15,6 +15,24 @@ const steps = {
       clientToken: token || undefined }));
     return r.body.diskId;
   },
+  // ROUNDS times: one ClientToken (TOKEN-round) in N CreateDisks at once,
+  // each from a client of its own, spread over ENDPOINTS ("host:port,...").
+  // A line per round: the DiskIds answered, each once.
+  async 'token-race'(endpoints, token, n, rounds) {
+    const ends = endpoints.split(',');
+    const cs = Array.from({ length: Number(n) }, (_, i) => {
+      process.env.ECS_ENDPOINT = ends[i % ends.length];
+      return ecs();
+    });
+    const out = [];
+    for (let r = 1; r <= Number(rounds || 1); r++) {
+      const ids = await Promise.all(cs.map((c) =>
+        c.createDisk(new Ecs.CreateDiskRequest({ regionId: REGION, diskCategory: 'cloud_ssd',
+          size: 1, clientToken: `${token}-${r}` })).then((x) => x.body.diskId)));
+      out.push([...new Set(ids)].join(' '));
+    }
+    return out.join('\n');
+  },
   async 'create-disk-cmk'() {
     const k = new Kms.default(new Config({ accessKeyId: process.env.KMS_AK,
       accessKeySecret: process.env.KMS_SECRET,
