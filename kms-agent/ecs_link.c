@@ -12,6 +12,7 @@
 #include "audit_ship.h"
 #include "backend.h"
 #include "credentials.h"
+#include "ecs_keepalive.h"
 #include "ecs_link.h"
 #include "ecs_servers.h"
 #include "json_wipe.h"
@@ -34,6 +35,7 @@ struct ecs_link {
 	volatile int stop;
 	volatile int busy;		/* a task is being run */
 	struct audit_ship *ship;	/* the audit trail to the server */
+	struct ecs_keepalive *keepalive;	/* while a task runs */
 };
 
 static void pause_ms(struct ecs_link *l, long ms)
@@ -112,7 +114,7 @@ static void *link_main(void *arg)
 
 	while (!l->stop) {
 		struct kms_response resp = { 0 };
-		struct json_object *tasks, *list;
+		struct json_object *tasks, *list, *every;
 		int r = call(l, "AgentPoll", params, &resp);
 
 		if (r < 0) {
@@ -122,11 +124,19 @@ static void *link_main(void *arg)
 			pause_ms(l, ECS_LINK_RETRY_MS * 2);
 			continue;
 		}
+		if (json_object_object_get_ex(resp.body, "KeepAliveMs", &every))
+			ecs_keepalive_interval(l->keepalive,
+					       (long)json_object_get_int64(every));
 		if (json_object_object_get_ex(resp.body, "Tasks", &tasks) &&
 		    json_object_object_get_ex(tasks, "Task", &list) &&
-		    json_object_is_type(list, json_type_array))
+		    json_object_is_type(list, json_type_array) &&
+		    json_object_array_length(list)) {
+			/* Not polling until they are reported: alive meanwhile. */
+			ecs_keepalive_busy(l->keepalive, true);
 			for (size_t i = 0; i < json_object_array_length(list) && !l->stop; i++)
 				run_task(l, json_object_array_get_idx(list, i));
+			ecs_keepalive_busy(l->keepalive, false);
+		}
 		kms_response_release(&resp);
 	}
 	return NULL;
@@ -206,6 +216,9 @@ int ecs_link_start(struct agent *a, const char *urls,
 	r = audit_ship_start(a, &cfg, l->url, l->n_servers, &l->ship);
 	if (r < 0)
 		goto fail;
+	r = ecs_keepalive_start(&cfg, l->url, l->n_servers, &l->keepalive);
+	if (r < 0)
+		goto fail;
 	if (pthread_create(&l->thread, NULL, link_main, l)) {
 		r = -EAGAIN;
 		goto fail;
@@ -214,6 +227,8 @@ int ecs_link_start(struct agent *a, const char *urls,
 	*out = l;
 	return 0;
 fail:
+	ecs_keepalive_stop(l->keepalive);
+	ecs_keepalive_free(l->keepalive);
 	audit_ship_stop(l->ship);
 	ecs_servers_release(&l->servers);
 	credentials_free(l->creds);
@@ -235,6 +250,7 @@ void ecs_link_stop(struct ecs_link *l)
 	for (int waited = 0; l->busy && waited < 5000; waited += 50)
 		usleep(50 * 1000);
 	pthread_detach(l->thread);
+	ecs_keepalive_stop(l->keepalive);	/* kept, as @l, for the thread */
 	/* Records not yet shipped wait in the log for the next start. */
 	audit_ship_stop(l->ship);
 }

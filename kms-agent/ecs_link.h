@@ -4,8 +4,9 @@
  * waits in AgentPoll (signed with the instance's key) for work, runs each
  * task through the same dispatch as the unix socket (server_dispatch) and
  * reports its reply with AgentReport, again until it is taken; a second
- * thread ships the audit trail (audit_ship.h).  No port is opened on the
- * host.
+ * thread ships the audit trail (audit_ship.h), a third keeps the
+ * instance Running while tasks run (ecs_keepalive.h).  No port is opened
+ * on the host.
  */
 #ifndef ECSENC_ECS_LINK_H
 #define ECSENC_ECS_LINK_H

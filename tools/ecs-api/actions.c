@@ -114,6 +114,7 @@ static const struct api_param p_describe_tasks[] = {
 static const struct api_param p_describe_task_attribute[] = {
 	ID("RegionId", region_id, true), ID("TaskId", task_ref, true), END
 };
+static const struct api_param p_agent_keep_alive[] = { END };
 
 #define USER(n, p, fn) { n, CALLER_USER, p, fn, false }
 #define USER_KEY(n, p, fn) { n, CALLER_USER, p, fn, true }
@@ -146,6 +147,8 @@ static const struct api_action actions[] = {
 	USER("DescribeAuditRecords", p_describe_audit_records, act_describe_audit_records),
 	USER("DescribeTasks", p_describe_tasks, act_describe_tasks),
 	USER("DescribeTaskAttribute", p_describe_task_attribute, act_describe_task_attribute),
+	/* Not ECS: an agent at work is alive (agent_keepalive.c). */
+	AGENT("AgentKeepAlive", p_agent_keep_alive, act_agent_keep_alive),
 };
 
 const struct api_action *api_action_find(const char *name)

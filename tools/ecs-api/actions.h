@@ -68,5 +68,8 @@ enum ecs_err act_agent_audit_ship(struct api_call *call);
 enum ecs_err act_describe_audit_records(struct api_call *call);
 enum ecs_err act_describe_tasks(struct api_call *call);
 enum ecs_err act_describe_task_attribute(struct api_call *call);
+enum ecs_err act_agent_keep_alive(struct api_call *call);
+/* How often an agent at work keeps in touch: a third of --agent-silence. */
+int64_t agent_keep_alive_ms(const struct ecs_api *api);
 
 #endif

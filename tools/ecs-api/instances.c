@@ -154,6 +154,9 @@ enum ecs_err act_agent_poll(struct api_call *call)
 	wrap = json_object_new_object();
 	json_object_object_add(wrap, "Task", p.tasks);
 	json_object_object_add(call->reply, "Tasks", wrap);
+	/* While it runs them, the agent calls AgentKeepAlive this often. */
+	json_object_object_add(call->reply, "KeepAliveMs",
+			       json_object_new_int64(agent_keep_alive_ms(api)));
 	return ECS_ERR_NONE;
 }
 

@@ -147,6 +147,28 @@ const steps = {
         return JSON.stringify(out);
     }
   },
+  // Until FILE exists (at most 20 s): INST Running and AttachDisk
+  // Force=true of disk ID to TAKER refused (IncorrectDiskStatus), checked
+  // every 100 ms; "ok CHECKS LAST_MS" (the last check's time), or what
+  // broke and when.
+  async 'running-until'(inst, id, taker, file) {
+    const fs = require('fs');
+    const t0 = Date.now();
+    let n = 0, last = 0;
+    while (!fs.existsSync(file) && Date.now() - t0 < 20000) {
+      const st = await steps['instance-status'](inst);
+      const at = Date.now() - t0;
+      if (st !== 'Running')
+        return `${inst} ${st} at ${at} ms`;
+      const got = await steps['try-attach'](id, taker, 'force');
+      if (!got.startsWith('IncorrectDiskStatus 403 '))
+        return `Force attach at ${at} ms: ${got}`;
+      n++;
+      last = at;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return `ok ${n} ${last}`;
+  },
   // Who called which KMS action: AccessKeyId Action Count lines.
   async metering() {
     const k = new Kms.default(new Config({ accessKeyId: process.env.KMS_ADMIN_AK,
