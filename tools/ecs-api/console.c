@@ -357,7 +357,7 @@ enum MHD_Result console_answer(struct ecs_api *api, struct MHD_Connection *conn,
 	struct session_view v;
 	char cookie[256];
 	struct json_object *answer = NULL;
-	int status;
+	int status, r;
 
 	if (!post) {
 		if (!strcmp(url, PREFIX) || !strcmp(url, PREFIX "/"))
@@ -374,7 +374,11 @@ enum MHD_Result console_answer(struct ecs_api *api, struct MHD_Connection *conn,
 	}
 	if (!strcmp(url, PREFIX "/session/signin"))
 		return sign_in(api, conn, req, sid);
-	if (!sid || session_touch(api->sessions, sid, time(NULL), &v) < 0) {
+	r = sid ? session_touch(api->sessions, sid, time(NULL), &v) : -ENOENT;
+	if (r == -EIO)
+		return refuse(conn, ECS_ERR_SERVICE_UNAVAILABLE,
+			      "The session cannot be read now.", NULL);
+	if (r < 0) {
 		cookie_of(api, "", cookie, sizeof(cookie));
 		return refuse(conn, ECS_ERR_SESSION_INVALID, NULL, cookie);
 	}

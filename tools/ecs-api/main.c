@@ -23,6 +23,7 @@
 #include "log.h"
 #include "nonces.h"
 #include "secmem.h"
+#include "session.h"
 
 #define DEFAULT_REGION "cn-hangzhou"
 
@@ -252,6 +253,8 @@ int main(int argc, char **argv)
 		if (api.ops->open(api.opt.data_dir, &api.store) < 0)
 			goto out;
 	}
+	/* Console sessions: the store's, when it is shared (PostgreSQL). */
+	session_table_share(api.sessions, api.ops, api.store);
 	if (api.ops->nonce_use)
 		api.nonce_quota = nonce_quota(api.opt.max_nonces_per_key,
 					      api.users->count + api.instances->count);

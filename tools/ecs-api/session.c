@@ -11,7 +11,9 @@
 #include <openssl/sha.h>
 
 #include "credentials.h"
+#include "kms_sign.h"
 #include "session.h"
+#include "store.h"
 
 struct session {
 	char id[SESSION_ID_LEN + 1];	/* "" when the slot is free */
@@ -33,6 +35,9 @@ struct session_table {
 	unsigned int idle_timeout_s;
 	struct session slots[SESSION_MAX];
 	struct sign_in_failures failures[FAILURE_KEYS];
+	/* With console_session_*: the sessions are the store's, not @slots. */
+	const struct ecs_store_ops *ops;
+	struct ecs_store *store;
 };
 
 int session_table_new(unsigned int idle_timeout_s, struct session_table **out)
@@ -72,6 +77,63 @@ static int random_hex(char *out, size_t len)
 		snprintf(out + 2 * i, 3, "%02x", raw[i]);
 	explicit_bzero(raw, sizeof(raw));
 	return 0;
+}
+
+void session_table_share(struct session_table *t, const struct ecs_store_ops *ops,
+			 struct ecs_store *store)
+{
+	if (!ops->console_session_put || !ops->console_session_touch ||
+	    !ops->console_session_delete)
+		return;
+	t->ops = ops;
+	t->store = store;
+}
+
+static bool shared(const struct session_table *t)
+{
+	return t->ops != NULL;
+}
+
+/* What the store keeps of session @id: its SHA-256, never the id. */
+static void id_hash(const char *id, char out[KMS_SHA256_HEX_LEN + 1])
+{
+	kms_sha256_hex(id, strlen(id), out);
+}
+
+static void view_of_row(const struct session_table *t,
+			const struct ecs_console_session *c, struct session_view *v)
+{
+	memset(v, 0, sizeof(*v));
+	snprintf(v->csrf, sizeof(v->csrf), "%s", c->csrf);
+	snprintf(v->access_key_id, sizeof(v->access_key_id), "%s", c->access_key_id);
+	snprintf(v->account, sizeof(v->account), "%s", c->account);
+	v->expires = (time_t)c->last_used + t->idle_timeout_s;
+}
+
+/* A new session in the store: its id in @id. */
+static int open_shared(struct session_table *t, const struct credential *c,
+		       time_t now, char *id, struct session_view *view)
+{
+	struct ecs_console_session row = { .last_used = now };
+	int r;
+
+	r = random_hex(id, SESSION_ID_LEN + 1);
+	if (r == 0)
+		r = random_hex(row.csrf, sizeof(row.csrf));
+	if (r < 0)
+		goto out;
+	id_hash(id, row.id_hash);
+	snprintf(row.access_key_id, sizeof(row.access_key_id), "%s", c->id);
+	snprintf(row.account, sizeof(row.account), "%s", c->extra[0]);
+	r = t->ops->console_session_put(t->store, &row,
+					now - (time_t)t->idle_timeout_s);
+	if (r == 0)
+		view_of_row(t, &row, view);
+out:
+	if (r < 0)
+		explicit_bzero(id, SESSION_ID_LEN + 1);
+	explicit_bzero(&row, sizeof(row));
+	return r < 0 ? -EIO : 0;
 }
 
 static bool same(const char *a, const char *b)
@@ -175,6 +237,10 @@ int session_open(struct session_table *t, const struct credentials *users,
 	}
 	if (f)
 		memset(f, 0, sizeof(*f));
+	if (shared(t)) {
+		r = open_shared(t, c, now, id, view);
+		goto out;
+	}
 	for (size_t i = 0; i < SESSION_MAX && !free_slot; i++) {
 		struct session *s = &t->slots[i];
 
@@ -209,8 +275,22 @@ out:
 int session_touch(struct session_table *t, const char *id, time_t now,
 		  struct session_view *view)
 {
+	struct ecs_console_session row;
+	char hash[KMS_SHA256_HEX_LEN + 1];
 	struct session *s;
+	int r;
 
+	if (shared(t)) {
+		if (strlen(id) != SESSION_ID_LEN)
+			return -ENOENT;
+		id_hash(id, hash);
+		r = t->ops->console_session_touch(t->store, hash, now,
+						  now - (time_t)t->idle_timeout_s, &row);
+		if (r == 0)
+			view_of_row(t, &row, view);
+		explicit_bzero(&row, sizeof(row));
+		return r == 0 || r == -ENOENT ? r : -EIO;
+	}
 	pthread_mutex_lock(&t->lock);
 	s = find(t, id, now);
 	if (s) {
@@ -229,7 +309,14 @@ bool session_csrf_ok(const struct session_view *view, const char *token)
 
 void session_close(struct session_table *t, const char *id)
 {
+	char hash[KMS_SHA256_HEX_LEN + 1];
 	struct session *s;
+
+	if (shared(t)) {
+		id_hash(id, hash);
+		t->ops->console_session_delete(t->store, hash);
+		return;
+	}
 
 	pthread_mutex_lock(&t->lock);
 	s = find(t, id, time(NULL));

@@ -31,6 +31,15 @@ typedef int (*audit_finding_visit_fn)(const struct ecs_audit_finding *f, void *a
 typedef int (*task_outcome_visit_fn)(const struct ecs_task_outcome *o, void *arg);
 typedef int (*attachment_visit_fn)(const struct ecs_attachment *a, void *arg);
 
+/* A console session as a store keeps it: never its id, only the id's hash. */
+struct ecs_console_session {
+	char id_hash[65];		/* hex SHA-256 of the session id */
+	char csrf[65];
+	char access_key_id[128];
+	char account[64];
+	int64_t last_used;		/* seconds since the epoch */
+};
+
 #define STORE_HASH_LEN 64	/* hex SHA-256 of a request's parameters */
 
 struct ecs_store_ops {
@@ -144,6 +153,22 @@ struct ecs_store_ops {
 			 const char *nonce, time_t expire, time_t now, long quota);
 	int (*watch_tasks)(struct ecs_store *s,
 			   void (*fn)(const char *instance, void *arg), void *arg);
+
+	/*
+	 * Optional (NULL: console sessions live in one server's memory,
+	 * session.h): the sessions of every server of the store, each in
+	 * its own transaction.  put: a new session; those last used before
+	 * @used_before go.  touch: the session of @id_hash if used since
+	 * @used_before, its last use set to @now: 0, or -ENOENT.  delete:
+	 * 0 whether or not it was there.
+	 */
+	int (*console_session_put)(struct ecs_store *s,
+				   const struct ecs_console_session *c,
+				   int64_t used_before);
+	int (*console_session_touch)(struct ecs_store *s, const char *id_hash,
+				     int64_t now, int64_t used_before,
+				     struct ecs_console_session *out);
+	int (*console_session_delete)(struct ecs_store *s, const char *id_hash);
 };
 
 extern const struct ecs_store_ops store_sqlite_ops;

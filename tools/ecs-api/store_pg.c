@@ -3,7 +3,7 @@
  * The store (store.h) in PostgreSQL, shared by every server given the same
  * --database: disks, snapshots, instances, the disks' attachments, tasks
  * and their outcomes, ClientTokens, settings, the instances' audit records
- * and findings, and the nonces of signed requests.
+ * and findings, the console's sessions and the nonces of signed requests.
  *
  * - A pool of PG_POOL connections per server: begin() takes one for the
  *   calling thread until commit(); READ COMMITTED; statements prepared
@@ -19,6 +19,8 @@
  *   row lock.  An instance's audit chain is extended under a transaction
  *   lock on the instance (audit_head), so that two ships of one instance
  *   take turns; findings and outcomes kept twice are kept once.
+ * - Console sessions (console_session_*), each call a transaction of its
+ *   own, keyed by the SHA-256 of the session id.
  * - Tasks: a poll takes the open tasks FOR UPDATE SKIP LOCKED, so that a
  *   task is handed to one poll; one handed over (sent) is handed again only
  *   when TASK_RESEND_MS have passed (its agent lost it: it restarted).
@@ -139,6 +141,13 @@ static const char *const migrations[] = {
 	" region TEXT NOT NULL, action TEXT NOT NULL, resource TEXT NOT NULL,"
 	" failed BIGINT NOT NULL, code TEXT NOT NULL, message TEXT NOT NULL,"
 	" created_ms BIGINT NOT NULL, finished_ms BIGINT NOT NULL);",
+	/*
+	 * 4: console sessions, for every server: a session opened on one
+	 * is good on the others.  The id is not kept, only its SHA-256.
+	 */
+	"CREATE TABLE console_sessions (id_hash TEXT PRIMARY KEY, csrf TEXT NOT NULL,"
+	" access_key_id TEXT NOT NULL, account TEXT NOT NULL, last_used BIGINT NOT NULL);"
+	"CREATE INDEX console_sessions_used ON console_sessions(last_used);",
 };
 #define SCHEMA_VERSION ((int)(sizeof(migrations) / sizeof(*migrations)))
 
@@ -1205,6 +1214,83 @@ static int pg_attachment_list(struct ecs_store *s, const char *disk_id,
 	return r;
 }
 
+/* One statement in a transaction of its own. */
+static int session_cmd(struct ecs_store *s, const char *sql, const struct params *p)
+{
+	int r = pg_begin(s);
+
+	if (r < 0)
+		return r;
+	r = run_cmd(s, sql, p);
+	if (r < 0) {
+		pg_rollback(s);
+		return r;
+	}
+	return pg_commit(s);
+}
+
+static int pg_console_session_put(struct ecs_store *s,
+				  const struct ecs_console_session *c,
+				  int64_t used_before)
+{
+	struct params p = { 0 };
+
+	p_text(&p, c->id_hash);
+	p_text(&p, c->csrf);
+	p_text(&p, c->access_key_id);
+	p_text(&p, c->account);
+	p_int(&p, c->last_used);
+	p_int(&p, used_before);
+	return session_cmd(s, "WITH gone AS (DELETE FROM console_sessions WHERE last_used < $6)"
+			   " INSERT INTO console_sessions (id_hash, csrf, access_key_id,"
+			   " account, last_used) VALUES ($1, $2, $3, $4, $5)", &p);
+}
+
+static int pg_console_session_touch(struct ecs_store *s, const char *id_hash,
+				    int64_t now, int64_t used_before,
+				    struct ecs_console_session *out)
+{
+	struct params p = { 0 };
+	PGresult *res;
+	int r;
+
+	p_text(&p, id_hash);
+	p_int(&p, now);
+	p_int(&p, used_before);
+	r = pg_begin(s);
+	if (r < 0)
+		return r;
+	res = run(s, "UPDATE console_sessions SET last_used = $2"
+		  " WHERE id_hash = $1 AND last_used > $3"
+		  " RETURNING csrf, access_key_id, account", &p, PGRES_TUPLES_OK);
+	if (!res) {
+		pg_rollback(s);
+		return -EIO;
+	}
+	r = PQntuples(res) ? 0 : -ENOENT;
+	if (!r) {
+		memset(out, 0, sizeof(*out));
+		snprintf(out->id_hash, sizeof(out->id_hash), "%s", id_hash);
+		snprintf(out->csrf, sizeof(out->csrf), "%s", PQgetvalue(res, 0, 0));
+		snprintf(out->access_key_id, sizeof(out->access_key_id), "%s",
+			 PQgetvalue(res, 0, 1));
+		snprintf(out->account, sizeof(out->account), "%s", PQgetvalue(res, 0, 2));
+		out->last_used = now;
+	}
+	PQclear(res);
+	if (pg_commit(s) < 0)
+		return -EIO;
+	return r;
+}
+
+static int pg_console_session_delete(struct ecs_store *s, const char *id_hash)
+{
+	struct params p = { 0 };
+
+	p_text(&p, id_hash);
+	return session_cmd(s, "DELETE FROM console_sessions WHERE id_hash = $1", &p);
+}
+
 static PGconn *listen_connect(struct ecs_store *s)
 {
 	PGconn *c = connect_db(s->url);
@@ -1311,4 +1397,7 @@ const struct ecs_store_ops store_pg_ops = {
 	.attachment_list = pg_attachment_list,
 	.nonce_use = pg_nonce_use,
 	.watch_tasks = pg_watch_tasks,
+	.console_session_put = pg_console_session_put,
+	.console_session_touch = pg_console_session_touch,
+	.console_session_delete = pg_console_session_delete,
 };

@@ -63,9 +63,9 @@ check "the same with Force=true" \
 # On PostgreSQL: the schema of version 2, before the attachments table.
 kill "$API_PID"; wait "$API_PID" 2>/dev/null || true
 if [ -n "${ECS_API_DATABASE:-}" ]; then
-	pg_sql "DROP TABLE attachments, audit_records, audit_findings, task_outcomes;
-		ALTER TABLE instances DROP COLUMN backend;
-		DELETE FROM schema_version WHERE version = 3;"
+	pg_sql "DROP TABLE attachments, audit_records, audit_findings, task_outcomes,
+		console_sessions; ALTER TABLE instances DROP COLUMN backend;
+		DELETE FROM schema_version WHERE version >= 3;"
 else
 	store_sql "DELETE FROM attachments"
 fi

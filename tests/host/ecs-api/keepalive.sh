@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # An agent at work is alive: a task longer than --agent-silence (the KMS
-# made slow, 3 s a call, with --agent-silence 1) leaves its instance
+# made slow, 2.2 s a call, with --agent-silence 1) leaves its instance
 # Running throughout, since the agent calls AgentKeepAlive while it runs
 # the task; and AttachDisk Force=true of a disk the instance holds is
 # refused meanwhile (IncorrectDiskStatus): a live host is not fenced.
@@ -18,7 +18,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 step() { sdk steps.js "$@"; }
 write_creds
 add_instance i-one
-start_kms --delay 3000
+start_kms --delay 2200
 SILENCE=1 start_api
 start_agent i-one
 wait_for() {	# WANT CMD...: until CMD prints WANT (10 s)
@@ -43,7 +43,7 @@ store_sql "INSERT INTO instances (id, account, region, last_seen_ms, backend)
 	VALUES ('$d', 'i-one', '/dev/vdb', 1700000000, 1)" >/dev/null || fail "the set-up"
 wait_for "In_use i-one=/dev/vdb" step attachments "$d"
 
-# The slow task: an encrypted CreateDisk, a KMS call of 3 s on i-one.
+# The slow task: an encrypted CreateDisk, a KMS call of 2.2 s on i-one.
 step create-disk-on i-one >"$T/slow" &
 slow=$!
 for _ in $(seq 200); do

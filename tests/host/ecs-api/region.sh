@@ -10,7 +10,8 @@
 # served again; kill -9 of the agent's server in the middle of a task:
 # the agent moves to the other server, which completes it, and its audit
 # shipper moves with it: records made after the kill reach the database
-# through the other server.  (Attaching
+# through the other server; a console session opened on one server is
+# good on the other.  (Attaching
 # needs the kernel: the VM story; here the tasks are CreateDisk,
 # CreateSnapshot and DeleteDisk of the local backend.)
 set -euo pipefail
@@ -60,12 +61,12 @@ PIDS+=("$API_PID")
 for n in 1 2; do
 	tcp_wait_listen "${SERVER_PID[$n]}" "${PORT[$n]}" || fail "server $n did not start"
 done
-[ "$(pg_sql 'SELECT count(*), max(version) FROM schema_version')" = "3|3" ] ||
+[ "$(pg_sql 'SELECT count(*), max(version) FROM schema_version')" = "4|4" ] ||
 	fail "schema_version: $(pg_sql 'SELECT version FROM schema_version')"
 [ "$(grep -l 'schema migrated' "$T/api1.log" "$T/api2.log" | wc -l)" = 1 ] &&
-	[ "$(cat "$T/api1.log" "$T/api2.log" | grep -c 'schema migrated')" = 3 ] ||
+	[ "$(cat "$T/api1.log" "$T/api2.log" | grep -c 'schema migrated')" = 4 ] ||
 	fail "the schema was migrated other than once"
-echo "ok   both serve; one of them migrated the schema to version 3, once"
+echo "ok   both serve; one of them migrated the schema to version 4, once"
 
 # The agent calls server 1, server 2 when server 1 does not answer.
 API_URL="http://127.0.0.1:${PORT[1]},http://127.0.0.1:${PORT[2]}"
@@ -146,6 +147,34 @@ taken=$(grep -ho 'task [0-9]* from ecs-api' "$T/agent-i-host1.log" "$T/agent-twi
 	fail "tasks taken: $(echo $taken)"
 echo "ok   6 tasks, each taken once ($(grep -c 'from ecs-api' "$T/agent-twin.log") by the agent on server 2)"
 kill "$twin"; wait "$twin" 2>/dev/null || true
+
+echo "--- a console session opened on server 1 is good on server 2; signed out there, gone on 1"
+printf 'AccessKeyId=%s&AccessKeySecret=%s' "$ECS_AK" "$ECS_SECRET" >"$T/signin.form"
+console() {	# N PATH [curl options]: a console POST to server N; prints the HTTP status
+	local n=$1 path=$2
+	shift 2
+	curl -s -o "$T/console.out" -w '%{http_code}' -X POST \
+		"http://127.0.0.1:${PORT[$n]}/console$path" "$@"
+}
+code=$(console 1 /session/signin -c "$T/jar" --data-binary @"$T/signin.form") || true
+[ "$code" = 200 ] || fail "sign-in on server 1: $code $(cat "$T/console.out")"
+csrf=$(jq -r .CsrfToken "$T/console.out")
+sid=$(awk '$6 == "ecs_console" { print $7 }' "$T/jar")
+[ ${#sid} = 64 ] || fail "no session cookie: $(cat "$T/jar")"
+code=$(console 2 /session -b "$T/jar") || true
+[ "$code" = 200 ] && [ "$(jq -r .AccountId "$T/console.out")" = "$ECS_ACCOUNT" ] ||
+	fail "the session of server 1 on server 2: $code $(cat "$T/console.out")"
+code=$(console 2 /api/DescribeDisks -b "$T/jar" -H "X-CSRF-Token: $csrf" --data RegionId=cn-hangzhou) || true
+[ "$code" = 200 ] || fail "DescribeDisks in the session, on server 2: $code $(cat "$T/console.out")"
+[ "$(pg_sql "SELECT count(*) FROM console_sessions WHERE id_hash = '$(printf %s "$sid" | sha256sum | cut -d' ' -f1)'")" = 1 ] &&
+	[ "$(pg_sql "SELECT count(*) FROM console_sessions WHERE id_hash = '$sid'")" = 0 ] ||
+	fail "the database does not hold the session id's SHA-256 alone"
+code=$(console 2 /session/signout -b "$T/jar" -H "X-CSRF-Token: $csrf") || true
+[ "$code" = 200 ] || fail "sign-out on server 2: $code"
+code=$(console 1 /session -b "$T/jar") || true
+[ "$code" = 401 ] && [ "$(jq -r .Code "$T/console.out")" = InvalidSession.NotFound ] ||
+	fail "a session signed out on server 2, on server 1: $code $(cat "$T/console.out")"
+echo "ok   signed in on server 1, served on server 2 (the database holds the id's SHA-256), signed out on 2: gone on 1"
 
 echo "--- PostgreSQL stopped: ServiceUnavailable, nothing half-done; started: served"
 disks=$(pg_sql 'SELECT count(*) FROM disks')
