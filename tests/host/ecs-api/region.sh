@@ -74,17 +74,25 @@ start_agent i-host1
 sleep 0.5	# its first poll parked on server 1
 
 echo "--- a task queued on server 2 reaches the agent parked on server 1"
-d1=$(on 2 create-disk false) || fail "CreateDisk through server 2: $d1"
-wait_for "Available - -" on 1 disk-status "$d1"
-ms=$(grep -o "handed to i-host1 [0-9]* ms after" "$T/api1.log" | tail -n 1 | awk '{ print $4 }')
-[ -n "$ms" ] || fail "server 1 did not hand the task over"
-[ "$ms" -lt 100 ] || fail "the task took $ms ms from server 2 to the agent on server 1"
-echo "ok   $d1 made through server 2, Available through server 1; wake-up across servers $ms ms"
-
-echo "--- deleted through server 1, gone through server 2"
-[ "$(on 1 delete-disk "$d1")" = ok ] || fail "DeleteDisk through server 1"
-wait_for gone on 2 disk-status "$d1"
-echo "ok   $d1 gone"
+# Two of at most three hand-overs under 100 ms: one late by a loaded
+# machine's scheduling passes, a poll that waits out its park (about a
+# second without the wake-up) does not.
+fast=0 all=""
+for try in 1 2 3; do
+	d1=$(on 2 create-disk false) || fail "CreateDisk through server 2: $d1"
+	wait_for "Available - -" on 1 disk-status "$d1"
+	ms=$(grep -o "handed to i-host1 [0-9]* ms after" "$T/api1.log" | tail -n 1 | awk '{ print $4 }')
+	[ -n "$ms" ] || fail "server 1 did not hand the task over"
+	all="$all $ms"
+	[ "$ms" -lt 100 ] && fast=$((fast + 1))
+	echo "--- deleted through server 1, gone through server 2"
+	[ "$(on 1 delete-disk "$d1")" = ok ] || fail "DeleteDisk through server 1"
+	wait_for gone on 2 disk-status "$d1"
+	[ $fast -ge 2 ] && break
+	sleep 0.5	# the agent parks on server 1 again
+done
+[ $fast -ge 2 ] || fail "the tasks took$all ms from server 2 to the agent on server 1"
+echo "ok   made through server 2, Available through server 1 (wake-up across servers:$all ms), deleted through 1, gone through 2"
 
 echo "--- 5 times one ClientToken in 20 CreateDisks at once, 10 to each server: one disk"
 before=$(pg_sql 'SELECT count(*) FROM disks')
