@@ -9,6 +9,7 @@
 
 #include "audit.h"
 #include "audit_ship.h"
+#include "ecs_servers.h"
 #include "log.h"
 
 #define SHIP_BATCH		100		/* records per call */
@@ -22,7 +23,7 @@
 
 struct audit_ship {
 	struct agent *agent;
-	struct kms_client *client;
+	struct ecs_servers servers;	/* the link's, called as it calls them */
 	pthread_t thread;
 	volatile int stop;
 	long long head;			/* the server's last record; -1 unknown */
@@ -66,7 +67,7 @@ static int ship(struct audit_ship *s, struct json_object *lines, int *refused)
 	const char *text = lines ? json_object_to_json_string_ext(lines, JSON_C_TO_STRING_PLAIN) : "[]";
 	const char *const params[] = { "Records", text, NULL };
 	struct kms_response resp = { 0 };
-	int r = kms_client_call(s->client, "AgentAuditShip", params, &resp);
+	int r = ecs_servers_call(&s->servers, "AgentAuditShip", params, &resp);
 
 	*refused = 0;
 	if (r == 0)
@@ -135,7 +136,7 @@ static void *ship_main(void *arg)
 }
 
 int audit_ship_start(struct agent *a, const struct kms_client_config *cfg,
-		     struct audit_ship **out)
+		     const char *const *urls, size_t n_urls, struct audit_ship **out)
 {
 	struct audit_ship *s;
 	struct kms_client_config c = *cfg;
@@ -151,17 +152,17 @@ int audit_ship_start(struct agent *a, const struct kms_client_config *cfg,
 	s->seen = -1;
 	s->retry_ms = SHIP_RETRY_MIN_MS;
 	c.timeout_ms = SHIP_TIMEOUT_MS;
-	r = kms_client_new(&c, &s->client);
+	r = ecs_servers_init(&s->servers, &c, urls, n_urls);
 	if (r < 0)
 		goto fail;
 	if (pthread_create(&s->thread, NULL, ship_main, s)) {
 		r = -EAGAIN;
+		ecs_servers_release(&s->servers);
 		goto fail;
 	}
 	*out = s;
 	return 0;
 fail:
-	kms_client_free(s->client);
 	free(s);
 	return r;
 }
@@ -172,6 +173,6 @@ void audit_ship_stop(struct audit_ship *s)
 		return;
 	s->stop = 1;
 	pthread_join(s->thread, NULL);
-	kms_client_free(s->client);
+	ecs_servers_release(&s->servers);
 	free(s);
 }

@@ -18,9 +18,13 @@
 
 struct audit_ship;
 
-/* @cfg: the link's endpoint and instance key (copied). */
+/*
+ * @cfg: the link's instance key (copied); @urls: its servers, called as
+ * the link calls them (ecs_servers.h): the first until it does not
+ * answer, then the next.
+ */
 int audit_ship_start(struct agent *a, const struct kms_client_config *cfg,
-		     struct audit_ship **out);
+		     const char *const *urls, size_t n_urls, struct audit_ship **out);
 /* Stops and joins the thread (a call under way ends within its timeout). */
 void audit_ship_stop(struct audit_ship *s);
 

@@ -13,6 +13,7 @@
 #include "backend.h"
 #include "credentials.h"
 #include "ecs_link.h"
+#include "ecs_servers.h"
 #include "json_wipe.h"
 #include "kms_client.h"
 #include "log.h"
@@ -21,16 +22,14 @@
 #define ECS_LINK_VERSION	"2014-05-26"
 #define ECS_LINK_TIMEOUT_MS	120000	/* longer than the server parks a poll */
 #define ECS_LINK_RETRY_MS	500
-#define ECS_LINK_MAX_SERVERS	8
 
 struct ecs_link {
 	struct agent *agent;
 	struct credentials *creds;
-	struct kms_client *clients[ECS_LINK_MAX_SERVERS];	/* one per server */
+	struct ecs_servers servers;	/* of the polls and reports */
 	char *urls;			/* the servers, comma-separated */
-	const char *url[ECS_LINK_MAX_SERVERS];
+	const char *url[ECS_SERVERS_MAX];
 	size_t n_servers;
-	size_t current;			/* the server called now */
 	pthread_t thread;
 	volatile int stop;
 	volatile int busy;		/* a task is being run */
@@ -43,22 +42,11 @@ static void pause_ms(struct ecs_link *l, long ms)
 		usleep(50 * 1000);
 }
 
-/*
- * One call to the current server; one that does not answer at all is left
- * for the next (they share their state), so that the agent follows the
- * servers that are up.  Returns as kms_client_call().
- */
+/* The agent follows the servers that are up (ecs_servers.h). */
 static int call(struct ecs_link *l, const char *action,
 		const char *const *params, struct kms_response *resp)
 {
-	int r = kms_client_call(l->clients[l->current], action, params, resp);
-
-	if (r < 0 && !resp->http_status && l->n_servers > 1) {
-		l->current = (l->current + 1) % l->n_servers;
-		log_warn("ecs-api: no answer to %s; trying %s", action,
-			 l->url[l->current]);
-	}
-	return r;
+	return ecs_servers_call(&l->servers, action, params, resp);
 }
 
 /* Report until the server has it: a lost report would redo the task. */
@@ -173,8 +161,8 @@ static int split_urls(struct ecs_link *l, const char *urls, bool allow_http)
 	if (!l->urls)
 		return -ENOMEM;
 	for (char *u = strtok_r(l->urls, ",", &save); u; u = strtok_r(NULL, ",", &save)) {
-		if (l->n_servers == ECS_LINK_MAX_SERVERS) {
-			log_err("--ecs-api: at most %d servers", ECS_LINK_MAX_SERVERS);
+		if (l->n_servers == ECS_SERVERS_MAX) {
+			log_err("--ecs-api: at most %d servers", ECS_SERVERS_MAX);
 			return -E2BIG;
 		}
 		r = url_allowed(u, allow_http);
@@ -212,13 +200,10 @@ int ecs_link_start(struct agent *a, const char *urls,
 		goto fail;
 	cfg.access_key_id = l->creds->keys[0].id;
 	cfg.access_key_secret = l->creds->keys[0].secret;
-	for (size_t i = 0; i < l->n_servers; i++) {
-		cfg.endpoint = l->url[i];
-		r = kms_client_new(&cfg, &l->clients[i]);
-		if (r < 0)
-			goto fail;
-	}
-	r = audit_ship_start(a, &cfg, &l->ship);
+	r = ecs_servers_init(&l->servers, &cfg, l->url, l->n_servers);
+	if (r < 0)
+		goto fail;
+	r = audit_ship_start(a, &cfg, l->url, l->n_servers, &l->ship);
 	if (r < 0)
 		goto fail;
 	if (pthread_create(&l->thread, NULL, link_main, l)) {
@@ -230,8 +215,7 @@ int ecs_link_start(struct agent *a, const char *urls,
 	return 0;
 fail:
 	audit_ship_stop(l->ship);
-	for (size_t i = 0; i < l->n_servers; i++)
-		kms_client_free(l->clients[i]);
+	ecs_servers_release(&l->servers);
 	credentials_free(l->creds);
 	free(l->urls);
 	free(l);

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The store (store.h) in PostgreSQL, shared by every server given the same
- * --database: disks, snapshots, instances, tasks, ClientTokens, settings
- * and the nonces of signed requests.
+ * --database: disks, snapshots, instances, the disks' attachments, tasks
+ * and their outcomes, ClientTokens, settings, the instances' audit records
+ * and findings, and the nonces of signed requests.
  *
  * - A pool of PG_POOL connections per server: begin() takes one for the
  *   calling thread until commit(); READ COMMITTED; statements prepared
@@ -14,6 +15,10 @@
  * - ClientToken: the (account, action, token) row is unique, and its
  *   lookup takes a transaction lock on the token, so that a second
  *   request with the same token waits for the first and finds its resource.
+ * - Attachments: one upsert of the (disk, instance) row, under the disk's
+ *   row lock.  An instance's audit chain is extended under a transaction
+ *   lock on the instance (audit_head), so that two ships of one instance
+ *   take turns; findings and outcomes kept twice are kept once.
  * - Tasks: a poll takes the open tasks FOR UPDATE SKIP LOCKED, so that a
  *   task is handed to one poll; one handed over (sent) is handed again only
  *   when TASK_RESEND_MS have passed (its agent lost it: it restarted).
@@ -291,6 +296,31 @@ static void give(struct ecs_store *s)
 	pthread_mutex_unlock(&s->lock);
 }
 
+/*
+ * Version 3's data: a disk's one attachment of before it, kept in the
+ * disk's row (instance, device), moves to the attachments table, as
+ * store_sqlite.c moves it.
+ */
+static int move_disk_attachments(struct ecs_store *s)
+{
+	struct params p = { 0 };
+	int r;
+
+	p_int(&p, DISK_ATTACHING);
+	p_int(&p, ATTACHMENT_ATTACHING);
+	p_int(&p, DISK_DETACHING);
+	p_int(&p, ATTACHMENT_DETACHING);
+	p_int(&p, ATTACHMENT_IN_USE);
+	r = run_cmd(s, "INSERT INTO attachments (disk_id, instance, device, attached_at, state)"
+		    " SELECT id, instance, device, attached_at,"
+		    " CASE status WHEN $1 THEN $2::bigint WHEN $3 THEN $4::bigint ELSE $5::bigint END"
+		    " FROM disks WHERE instance != ''", &p);
+	if (!r)
+		r = run_cmd(s, "UPDATE disks SET instance = '', device = '' WHERE instance != ''",
+			    NULL);
+	return r;
+}
+
 /* Bring the schema to SCHEMA_VERSION, one server at a time. */
 static int migrate(struct ecs_store *s)
 {
@@ -328,6 +358,8 @@ static int migrate(struct ecs_store *s)
 		r = run_cmd(s, "BEGIN", NULL);
 		if (!r)
 			r = run_cmd(s, migrations[v - 1], NULL);
+		if (!r && v == 3)
+			r = move_disk_attachments(s);
 		if (!r)
 			r = run_cmd(s, "INSERT INTO schema_version (version) VALUES ($1)", &p);
 		if (!r)
@@ -908,6 +940,271 @@ static int pg_nonce_use(struct ecs_store *s, const char *access_key,
 	return r;
 }
 
+#define AUDIT_COLS "instance, account, seq, hash, prev_hash, line, received_ms"
+
+/* r->line points into @res: it lives as long as @res. */
+static void audit_read(PGresult *res, int row, struct ecs_audit_record *r)
+{
+	memset(r, 0, sizeof(*r));
+	snprintf(r->instance, sizeof(r->instance), "%s", PQgetvalue(res, row, 0));
+	snprintf(r->account, sizeof(r->account), "%s", PQgetvalue(res, row, 1));
+	r->seq = strtoll(PQgetvalue(res, row, 2), NULL, 10);
+	snprintf(r->hash, sizeof(r->hash), "%s", PQgetvalue(res, row, 3));
+	snprintf(r->prev_hash, sizeof(r->prev_hash), "%s", PQgetvalue(res, row, 4));
+	r->line = PQgetvalue(res, row, 5);
+	r->received_ms = strtoll(PQgetvalue(res, row, 6), NULL, 10);
+}
+
+/*
+ * The head of @instance's chain, read under a transaction lock on the
+ * instance: a second AgentAuditShip of the instance (its agent moved to
+ * another server meanwhile) waits for the first's commit and reads the
+ * head it left, as one SQLite store's lock makes them take turns.
+ */
+static int pg_audit_head(struct ecs_store *s, const char *instance,
+			 struct ecs_audit_record *out)
+{
+	struct params p = { 0 };
+	PGresult *res;
+	int r;
+
+	p_text(&p, instance);
+	res = run(s, "SELECT pg_advisory_xact_lock(hashtextextended('audit ' || $1, 0))",
+		  &p, PGRES_TUPLES_OK);
+	if (!res)
+		return -EIO;
+	PQclear(res);
+	res = run(s, "SELECT " AUDIT_COLS " FROM audit_records"
+		  " WHERE instance = $1 ORDER BY seq DESC LIMIT 1", &p, PGRES_TUPLES_OK);
+	if (!res)
+		return -EIO;
+	r = PQntuples(res) ? 0 : -ENOENT;
+	if (!r)
+		audit_read(res, 0, out);
+	out->line = NULL;
+	PQclear(res);
+	return r;
+}
+
+static int pg_audit_hash(struct ecs_store *s, const char *instance, int64_t seq,
+			 char hash[ECS_AUDIT_HASH_MAX + 1])
+{
+	struct params p = { 0 };
+	PGresult *res;
+	int r;
+
+	p_text(&p, instance);
+	p_int(&p, seq);
+	res = run(s, "SELECT hash FROM audit_records WHERE instance = $1 AND seq = $2",
+		  &p, PGRES_TUPLES_OK);
+	if (!res)
+		return -EIO;
+	r = PQntuples(res) ? 0 : -ENOENT;
+	if (!r)
+		snprintf(hash, ECS_AUDIT_HASH_MAX + 1, "%s", PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return r;
+}
+
+/* Not ON CONFLICT: under audit_head's lock a record held already is a fault. */
+static int pg_audit_put(struct ecs_store *s, const struct ecs_audit_record *r)
+{
+	struct params p = { 0 };
+
+	p_text(&p, r->instance);
+	p_text(&p, r->account);
+	p_int(&p, r->seq);
+	p_text(&p, r->hash);
+	p_text(&p, r->prev_hash);
+	p_text(&p, r->line);
+	p_int(&p, r->received_ms);
+	return run_cmd(s, "INSERT INTO audit_records (" AUDIT_COLS ")"
+		       " VALUES ($1, $2, $3, $4, $5, $6, $7)", &p);
+}
+
+static int pg_audit_list(struct ecs_store *s, const char *account,
+			 const char *instance, int64_t after, size_t max,
+			 audit_record_visit_fn fn, void *arg)
+{
+	struct params p = { 0 };
+	struct ecs_audit_record r;
+	PGresult *res;
+	int ret = 0;
+
+	p_text(&p, account);
+	p_text(&p, instance);
+	p_int(&p, after);
+	p_int(&p, (int64_t)max);
+	res = run(s, "SELECT " AUDIT_COLS " FROM audit_records"
+		  " WHERE account = $1 AND instance = $2 AND seq > $3"
+		  " ORDER BY seq LIMIT $4", &p, PGRES_TUPLES_OK);
+	if (!res)
+		return -EIO;
+	for (int row = 0; ret == 0 && row < PQntuples(res); row++) {
+		audit_read(res, row, &r);
+		ret = fn(&r, arg);
+	}
+	PQclear(res);
+	return ret;
+}
+
+static int pg_audit_finding_put(struct ecs_store *s,
+				const struct ecs_audit_finding *f)
+{
+	struct params p = { 0 };
+
+	p_text(&p, f->instance);
+	p_text(&p, f->account);
+	p_int(&p, f->seq);
+	p_text(&p, f->hash);
+	p_text(&p, f->reason);
+	p_text(&p, f->line ? f->line : "");
+	p_int(&p, f->found_ms);
+	return run_cmd(s, "INSERT INTO audit_findings (instance, account, seq, hash,"
+		       " reason, line, found_ms) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+		       " ON CONFLICT DO NOTHING", &p);
+}
+
+static int pg_audit_finding_list(struct ecs_store *s, const char *account,
+				 const char *instance,
+				 audit_finding_visit_fn fn, void *arg)
+{
+	struct params p = { 0 };
+	struct ecs_audit_finding f;
+	PGresult *res;
+	int ret = 0;
+
+	p_text(&p, account);
+	p_text(&p, instance);
+	res = run(s, "SELECT instance, account, seq, hash, reason, line, found_ms"
+		  " FROM audit_findings WHERE account = $1 AND instance = $2"
+		  " ORDER BY found_ms, seq", &p, PGRES_TUPLES_OK);
+	if (!res)
+		return -EIO;
+	for (int row = 0; ret == 0 && row < PQntuples(res); row++) {
+		memset(&f, 0, sizeof(f));
+		snprintf(f.instance, sizeof(f.instance), "%s", PQgetvalue(res, row, 0));
+		snprintf(f.account, sizeof(f.account), "%s", PQgetvalue(res, row, 1));
+		f.seq = strtoll(PQgetvalue(res, row, 2), NULL, 10);
+		snprintf(f.hash, sizeof(f.hash), "%s", PQgetvalue(res, row, 3));
+		snprintf(f.reason, sizeof(f.reason), "%s", PQgetvalue(res, row, 4));
+		f.line = PQgetvalue(res, row, 5);
+		f.found_ms = strtoll(PQgetvalue(res, row, 6), NULL, 10);
+		ret = fn(&f, arg);
+	}
+	PQclear(res);
+	return ret;
+}
+
+static int pg_task_outcome_put(struct ecs_store *s,
+			       const struct ecs_task_outcome *o)
+{
+	struct params p = { 0 };
+
+	p_int(&p, o->task_id);
+	p_text(&p, o->account);
+	p_text(&p, o->region);
+	p_text(&p, o->action);
+	p_text(&p, o->resource);
+	p_int(&p, o->failed);
+	p_text(&p, o->code);
+	p_text(&p, o->message);
+	p_int(&p, o->created_ms);
+	p_int(&p, o->finished_ms);
+	return run_cmd(s, "INSERT INTO task_outcomes (task_id, account, region, action,"
+		       " resource, failed, code, message, created_ms, finished_ms)"
+		       " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"
+		       " ON CONFLICT DO NOTHING", &p);
+}
+
+static int pg_task_outcome_list(struct ecs_store *s, const char *account,
+				task_outcome_visit_fn fn, void *arg)
+{
+	struct params p = { 0 };
+	struct ecs_task_outcome o;
+	PGresult *res;
+	int ret = 0;
+
+	p_text(&p, account);
+	res = run(s, "SELECT task_id, account, region, action, resource, failed, code,"
+		  " message, created_ms, finished_ms FROM task_outcomes"
+		  " WHERE account = $1 ORDER BY task_id", &p, PGRES_TUPLES_OK);
+	if (!res)
+		return -EIO;
+	for (int row = 0; ret == 0 && row < PQntuples(res); row++) {
+		memset(&o, 0, sizeof(o));
+		o.task_id = strtoll(PQgetvalue(res, row, 0), NULL, 10);
+		snprintf(o.account, sizeof(o.account), "%s", PQgetvalue(res, row, 1));
+		snprintf(o.region, sizeof(o.region), "%s", PQgetvalue(res, row, 2));
+		snprintf(o.action, sizeof(o.action), "%s", PQgetvalue(res, row, 3));
+		snprintf(o.resource, sizeof(o.resource), "%s", PQgetvalue(res, row, 4));
+		o.failed = strtoll(PQgetvalue(res, row, 5), NULL, 10) != 0;
+		snprintf(o.code, sizeof(o.code), "%s", PQgetvalue(res, row, 6));
+		snprintf(o.message, sizeof(o.message), "%s", PQgetvalue(res, row, 7));
+		o.created_ms = strtoll(PQgetvalue(res, row, 8), NULL, 10);
+		o.finished_ms = strtoll(PQgetvalue(res, row, 9), NULL, 10);
+		ret = fn(&o, arg);
+	}
+	PQclear(res);
+	return ret;
+}
+
+/* One statement: the row of (disk, instance) is new or replaced. */
+static int pg_attachment_put(struct ecs_store *s, const struct ecs_attachment *a)
+{
+	struct params p = { 0 };
+
+	p_text(&p, a->disk_id);
+	p_text(&p, a->instance);
+	p_text(&p, a->device);
+	p_int(&p, a->attached_at);
+	p_int(&p, a->state);
+	return run_cmd(s, "INSERT INTO attachments (disk_id, instance, device,"
+		       " attached_at, state) VALUES ($1, $2, $3, $4, $5)"
+		       " ON CONFLICT (disk_id, instance) DO UPDATE SET"
+		       " device = EXCLUDED.device, attached_at = EXCLUDED.attached_at,"
+		       " state = EXCLUDED.state", &p);
+}
+
+static int pg_attachment_delete(struct ecs_store *s, const char *disk_id,
+				const char *instance)
+{
+	struct params p = { 0 };
+
+	p_text(&p, disk_id);
+	p_text(&p, instance);
+	return run_cmd(s, "DELETE FROM attachments WHERE disk_id = $1 AND instance = $2",
+		       &p);
+}
+
+/* Byte order (COLLATE "C"), as SQLite orders them. */
+static int pg_attachment_list(struct ecs_store *s, const char *disk_id,
+			      attachment_visit_fn fn, void *arg)
+{
+	struct params p = { 0 };
+	struct ecs_attachment a;
+	PGresult *res;
+	int r = 0;
+
+	p_text(&p, disk_id);
+	res = run(s, "SELECT disk_id, instance, device, attached_at, state"
+		  " FROM attachments WHERE disk_id = $1 ORDER BY instance COLLATE \"C\"",
+		  &p, PGRES_TUPLES_OK);
+	if (!res)
+		return -EIO;
+	for (int row = 0; r == 0 && row < PQntuples(res); row++) {
+		memset(&a, 0, sizeof(a));
+		snprintf(a.disk_id, sizeof(a.disk_id), "%s", PQgetvalue(res, row, 0));
+		snprintf(a.instance, sizeof(a.instance), "%s", PQgetvalue(res, row, 1));
+		snprintf(a.device, sizeof(a.device), "%s", PQgetvalue(res, row, 2));
+		a.attached_at = strtoll(PQgetvalue(res, row, 3), NULL, 10);
+		a.state = (enum attachment_state)atoi(PQgetvalue(res, row, 4));
+		r = fn(&a, arg);
+	}
+	PQclear(res);
+	return r;
+}
+
 static PGconn *listen_connect(struct ecs_store *s)
 {
 	PGconn *c = connect_db(s->url);
@@ -1001,6 +1298,17 @@ const struct ecs_store_ops store_pg_ops = {
 	.token_put = pg_token_put,
 	.default_encryption_get = pg_default_get,
 	.default_encryption_put = pg_default_put,
+	.audit_head = pg_audit_head,
+	.audit_hash = pg_audit_hash,
+	.audit_put = pg_audit_put,
+	.audit_list = pg_audit_list,
+	.audit_finding_put = pg_audit_finding_put,
+	.audit_finding_list = pg_audit_finding_list,
+	.task_outcome_put = pg_task_outcome_put,
+	.task_outcome_list = pg_task_outcome_list,
+	.attachment_put = pg_attachment_put,
+	.attachment_delete = pg_attachment_delete,
+	.attachment_list = pg_attachment_list,
 	.nonce_use = pg_nonce_use,
 	.watch_tasks = pg_watch_tasks,
 };

@@ -103,6 +103,16 @@ pg_sql() {
 	"$PG_BIN/psql" -X -qAt "$ECS_API_DATABASE" -c "$1"
 }
 
+# store_sql SQL: one query's rows (as pg_sql) on the store of start_api:
+# its PostgreSQL database, or its SQLite file.
+store_sql() {
+	if [ -n "${ECS_API_DATABASE:-}" ]; then
+		pg_sql "$1"
+	else
+		sqlite3 "$T/api/ecs-api.db" "$1"
+	fi
+}
+
 # start_pg: a PostgreSQL cluster of its own in $T/pg (77 without the
 # server's binaries); ECS_API_DATABASE is its URL.  Root runs it as nobody.
 start_pg() {

@@ -8,13 +8,18 @@
 # 100 ms, and two agents polling both servers take each task once;
 # PostgreSQL stopped: ServiceUnavailable and nothing half-done, then
 # served again; kill -9 of the agent's server in the middle of a task:
-# the agent moves to the other server, which completes it.  (Attaching
+# the agent moves to the other server, which completes it, and its audit
+# shipper moves with it: records made after the kill reach the database
+# through the other server.  (Attaching
 # needs the kernel: the VM story; here the tasks are CreateDisk,
 # CreateSnapshot and DeleteDisk of the local backend.)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 need_bins
 node_deps
+CTL_BIN=$TOP/tools/ecsenc-ctl/ecsenc-ctl
+[ -x "$CTL_BIN" ] || { echo "SKIP: $CTL_BIN not built"; exit 77; }
+command -v jq >/dev/null || { echo "SKIP: jq missing"; exit 77; }
 write_creds
 add_instance i-host1
 start_pg
@@ -55,12 +60,12 @@ PIDS+=("$API_PID")
 for n in 1 2; do
 	tcp_wait_listen "${SERVER_PID[$n]}" "${PORT[$n]}" || fail "server $n did not start"
 done
-[ "$(pg_sql 'SELECT count(*), max(version) FROM schema_version')" = "2|2" ] ||
+[ "$(pg_sql 'SELECT count(*), max(version) FROM schema_version')" = "3|3" ] ||
 	fail "schema_version: $(pg_sql 'SELECT version FROM schema_version')"
 [ "$(grep -l 'schema migrated' "$T/api1.log" "$T/api2.log" | wc -l)" = 1 ] &&
-	[ "$(cat "$T/api1.log" "$T/api2.log" | grep -c 'schema migrated')" = 2 ] ||
+	[ "$(cat "$T/api1.log" "$T/api2.log" | grep -c 'schema migrated')" = 3 ] ||
 	fail "the schema was migrated other than once"
-echo "ok   both serve; one of them migrated the schema to version 2, once"
+echo "ok   both serve; one of them migrated the schema to version 3, once"
 
 # The agent calls server 1, server 2 when server 1 does not answer.
 API_URL="http://127.0.0.1:${PORT[1]},http://127.0.0.1:${PORT[2]}"
@@ -177,3 +182,19 @@ wait_for accomplished on 2 snapshot-status "$s1"
 [ "$(on 2 delete-disk "$d2")" = ok ] || fail "DeleteDisk through server 2"
 wait_for gone on 2 disk-status "$d2"
 echo "ok   $d2 Available through server 2; its snapshot and its deletion by the agent now on server 2"
+
+echo "--- server 1 gone: audit records made since reach the database through server 2"
+grep -q "AgentAuditShip" "$T/api1.log" || fail "the agent did not ship its audit trail to its first server"
+log_file=$T/i-host1/state/audit.log
+made=$(wc -l <"$log_file")
+"$CTL_BIN" --socket "$T/i-host1/agent.sock" kms CreateKey Description=after-failover >/dev/null ||
+	fail "CreateKey through the agent"
+[ "$(wc -l <"$log_file")" -gt "$made" ] || fail "CreateKey made no audit record"
+want=$(wc -l <"$log_file")
+got=$(on 2 audit-records i-host1 A 100 "$want")
+jq -e --slurpfile want <(jq -R . "$log_file") '.Records == $want and .ChainStatus == "Intact"' \
+	<<<"$got" >/dev/null ||
+	fail "server 2 serves $(jq -c '[.Records[] | fromjson | .Seq]' <<<"$got") ($(jq -r .ChainStatus <<<"$got")), not the $want records of the log"
+[ "$(pg_sql "SELECT max(seq) FROM audit_records WHERE instance = 'i-host1'")" = "$want" ] ||
+	fail "the database holds up to Seq $(pg_sql "SELECT max(seq) FROM audit_records")"
+echo "ok   records $((made + 1)) to $want, made after server 1 died, shipped through server 2 ($want in the database)"
