@@ -22,12 +22,14 @@
 #                    KMS (every interface of this namespace: the relay's
 #                    both sides) and of hosts b and c with Ceph
 #   capture-stop     "packets bytes" of each capture
-#   keys DISK...     per disk "DISK absent|FOUND <encoding>": its data key
-#                    (KMS Decrypt of the image's header, disk_key) in the
-#                    capture of the agents' traffic, raw, hex or base64,
-#                    and "control found" per disk when the same search
-#                    finds it in the capture with the key appended;
-#                    "blobs N": how many CiphertextBlob fields it holds
+#   keys DISK...     per disk "DISK ecs-api:E kms:E": how its data key
+#                    (KMS Decrypt of the image's header, disk_key) is in
+#                    the capture of the agents' traffic with the servers
+#                    and with the KMS (E: ",absent" or the encodings
+#                    found, key_in), and "control raw" when the search
+#                    finds it in the first with the key appended;
+#                    "calls N M": the agents' calls in each; "blobs N": the CiphertextBlob
+#                    fields (wrapped keys) in the KMS traffic
 #   wire H DISK      a 4 MiB marker written through H's device of DISK and
 #                    read back, captured on H's link to Ceph:
 #                    "packets bytes markers"
@@ -159,27 +161,34 @@ do_capture_start() {
 		tcpdump_start /tmp/ceph-c.pcap hostc veth-c && echo started
 }
 hex_of() { od -An -v -tx1 | tr -d ' \n'; }
+# The encodings of a data key (base64 KEY) found in PCAP: "absent" or a
+# list of raw, hex, base64, base64-json (JSON's "\/"), base64-url (%2F...).
+key_in() {	# PCAP KEY
+	local hex found=
+	hex=$(printf '%s' "$2" | base64 -d | hex_of)
+	hex_of <"$1" | grep -q "$hex" && found="$found raw"
+	grep -a -q -i -F "$hex" "$1" && found="$found hex"
+	grep -a -q -F "$2" "$1" && found="$found base64"
+	grep -a -q -F "${2//\//\\/}" "$1" && found="$found base64-json"
+	grep -a -q -i -F "$(printf '%s' "$2" | sed 's/+/%2B/g; s|/|%2F|g; s/=/%3D/g')" "$1" &&
+		found="$found base64-url"
+	echo "${found:- absent}"
+}
 do_keys() {
-	local d key hex pcaphex
-	pcaphex=$(hex_of </tmp/api.pcap)
+	local d key
+	tcpdump -Z root -r /tmp/api.pcap -w /tmp/ecs.pcap "not port $KMS_PORT" 2>/dev/null
+	tcpdump -Z root -r /tmp/api.pcap -w /tmp/kms.pcap "port $KMS_PORT" 2>/dev/null
 	for d in "$@"; do
 		rbd_cli export "$RBD_POOL/cn-hangzhou.$d" - 2>/dev/null | head -c 1048576 >/tmp/hdr.img
 		key=$(disk_key /tmp/hdr.img "http://127.0.0.1:$KMS_PORT" "$CREDS") ||
 			{ echo "$d no key"; continue; }
-		hex=$(printf '%s' "$key" | base64 -d | hex_of)
-		[ ${#hex} -ge 64 ] || { echo "$d short key"; continue; }
-		if grep -q "$hex" <<<"$pcaphex"; then echo "$d FOUND raw"
-		elif grep -a -q -i -F "$hex" /tmp/api.pcap; then echo "$d FOUND hex"
-		elif grep -a -q -F "$key" /tmp/api.pcap; then echo "$d FOUND base64"
-		else echo "$d absent"; fi
+		echo "$d ecs-api:$(key_in /tmp/ecs.pcap "$key" | tr ' ' ,) kms:$(key_in /tmp/kms.pcap "$key" | tr ' ' ,)"
 		# The control: the same search finds the key once it is there.
-		if grep -q "$hex" <<<"$pcaphex$(printf '%s' "$key" | base64 -d | hex_of)"; then
-			echo "control found"
-		else
-			echo "control missed"
-		fi
+		{ cat /tmp/ecs.pcap; printf '%s' "$key" | base64 -d; } >/tmp/control.pcap
+		echo "control$(key_in /tmp/control.pcap "$key")"
 	done
-	echo "blobs $(grep -a -o -F CiphertextBlob /tmp/api.pcap | wc -l)"
+	echo "calls $(grep -a -c 'Action=Agent' /tmp/ecs.pcap) $(grep -a -c 'Action=' /tmp/kms.pcap)"
+	echo "blobs $(grep -a -o -F CiphertextBlob /tmp/kms.pcap | wc -l)"
 }
 do_wire() {	# H DISK
 	local marker=ECSENC-REGION-MARKER-$RANDOM$RANDOM dev=/dev/mapper/ecsenc-$1-$2 n
