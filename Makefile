@@ -261,8 +261,9 @@ bench-ecs-api: programs
 
 # 64 AttachDisks over four rbd instances in a VM, the KMS answering 50 ms
 # late, from the first request to the last In_use
-# (tests/vm/ecs-api/region.sh --bench; REGION_SERVERS: how many servers).
-REGION_SERVERS ?= 1
+# through two servers on PostgreSQL (tests/vm/ecs-api/region.sh --bench;
+# REGION_SERVERS=1: one on SQLite).
+REGION_SERVERS ?= 2
 bench-region-attach: programs test-tools module
 	@tests/vm/ecs-api/region.sh --bench 64 --servers $(REGION_SERVERS)
 
