@@ -3,11 +3,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # The guest's half of tests/vm/ecs-api/region.sh: a one-node Ceph cluster
 # (tests/vm/ceph-lib.sh) on host a and, on its pool, the agents of the
-# instances the host names in /out/env (INSTANCES="a:ID b:ID c:ID", d:ID
-# too for the benchmark), each
-# in a network namespace of its own (hosts c and d, 10.99.0.3 and .4, are
-# joined to host a by a veth pair each), each given every ecs-api server of
-# API_PORTS.  They reach ecs-api and the KMS emulator on the host
+# instances the host names in /out/env (INSTANCES="a:ID b:ID c:ID", and
+# d:ID for the benchmark), each in a network namespace of its own (hosts
+# c and d, 10.99.0.3 and .4, are joined to host a by a veth pair each),
+# each given every ecs-api server of API_PORTS.  They reach ecs-api and the KMS emulator on the host
 # (10.0.2.100, QEMU guestfwd) through a relay in the guest's own namespace
 # (busybox nc) at 10.98.0.1, host h over the veth r<h>.
 # The host asks by files /out/req-<n> ("OP ARGS"); the answer is
