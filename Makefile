@@ -59,7 +59,7 @@ USERSPACE_DIRS := tools/lib tools/kms-emulator kms-agent tools/ecsenc-ctl tools/
 BUILT_DIRS = $(foreach d,$(USERSPACE_DIRS),$(if $(wildcard $(d)/Makefile),$(d)))
 
 .PHONY: all deps module modules userspace test-tools check check-host check-vm demo bench \
-	bench-memory bench-rbd bench-scale bench-breakdown bench-ab bench-icount bench-ecs-api bench-region check-ecs-api \
+	bench-memory bench-rbd bench-scale bench-breakdown bench-ab bench-icount bench-ecs-api bench-region bench-region-attach check-ecs-api \
 	icount-baseline lint clean programs install install-module \
 	install-dkms deb check-systemd
 
@@ -155,6 +155,8 @@ demo: all
 	@tests/vm/run-vm.sh --script tests/demo/demo.sh
 	@echo "=== The ECS API: the official ECS SDK drives ecs-api on this host; instance i-vm1's agent, in a VM, attaches"
 	@tests/vm/ecs-api/run.sh
+	@echo "=== A region: ecs-api and the KMS on this host; three instances' agents on one Ceph pool in a VM; what crosses the wire, a host cut off, Force and fencing, Ceph down"
+	@tests/vm/ecs-api/region.sh --demo
 
 # BENCH_OUT: where the report goes (one directory per kernel, say); the
 # BENCH_* variables of the environment (tests/bench/bench.sh lists them)
@@ -256,6 +258,14 @@ bench-memory: all
 # agent; the AttachDisk split is printed by make check-ecs-api (a VM).
 bench-ecs-api: programs
 	@tests/bench/ecs-api.sh
+
+# 64 AttachDisks over four rbd instances in a VM, the KMS answering 50 ms
+# late, from the first request to the last In_use
+# through two servers on PostgreSQL (tests/vm/ecs-api/region.sh --bench;
+# REGION_SERVERS=1: one on SQLite).
+REGION_SERVERS ?= 2
+bench-region-attach: programs test-tools module
+	@tests/vm/ecs-api/region.sh --bench 64 --servers $(REGION_SERVERS)
 
 # DescribeDisks from one and two ecs-api servers on one PostgreSQL, and on SQLite.
 bench-region: programs

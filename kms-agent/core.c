@@ -63,7 +63,8 @@ int core_made_before(struct op_ctx *ctx, enum catalog_kind kind,
 
 /*
  * Another host made @id: the store is the truth, and the catalog learns
- * it.  -ENOENT when there is no such store either.
+ * it.  -ENOENT when there is no such store either; the backend's error
+ * when it did not answer (the store may well be there).
  */
 static int fetch_from_store(struct op_ctx *ctx, const char *id,
 			    struct core_object *o)
@@ -73,6 +74,8 @@ static int fetch_from_store(struct op_ctx *ctx, const char *id,
 	int r;
 
 	r = core_backend(ctx)->read_header(&ref, &h, NULL, 0);
+	if (backend_unreachable(r))
+		return r;	/* not known to be gone: the storage did not answer */
 	if (r < 0)
 		return -ENOENT;
 	r = core_from_store(ctx->agent, &ref, o);
@@ -103,6 +106,9 @@ int core_get(struct op_ctx *ctx, enum catalog_kind kind, const char *id,
 				    ECS_ERR_DISK_NOT_FOUND : ECS_ERR_SNAPSHOT_NOT_FOUND,
 				    "no %s %s in region %s", what, id,
 			       ctx->region);
+	if (backend_unreachable(r))
+		return op_fail(ctx, r, "looking up %s %s: %s", what, id,
+			       BACKEND_STRERROR(core_backend(ctx), r));
 	if (r < 0)
 		return op_fail(ctx, r, "catalog lookup of %s failed", id);
 	core_attachment(ctx->agent, o);

@@ -175,6 +175,20 @@ if [ $run_vm -eq 1 ]; then
 	*) record vm-ecs-api/rbd-placement FAIL $(($(date +%s) - t0)) ;;
 	esac
 	vm_summary+=("ecs-api on Ceph with two agents in a VM: $(($(date +%s) - t0))s")
+	# A region: ecs-api server(s) and the KMS on this host, three rbd
+	# instances on one Ceph pool in a guest; a capture of what crosses
+	# the wire, a host cut off, Force and fencing, Ceph down
+	# (tests/vm/ecs-api/region.sh).
+	t0=$(date +%s)
+	tests/vm/ecs-api/region.sh >"$logdir/ecs-api-region-vm.txt" 2>&1 </dev/null
+	rc=$?
+	[ $rc -eq 0 ] || tail -n 40 "$logdir/ecs-api-region-vm.txt" | sed 's/^/    | /'
+	case $rc in
+	0) record vm-ecs-api/region PASS $(($(date +%s) - t0)) ;;
+	77) record vm-ecs-api/region SKIP $(($(date +%s) - t0)) ;;
+	*) record vm-ecs-api/region FAIL $(($(date +%s) - t0)) ;;
+	esac
+	vm_summary+=("an ecs-api region on Ceph with three agents in a VM: $(($(date +%s) - t0))s")
 	# Under systemd, on the default kernel (KVER= for another): the
 	# packages from make deb in a debootstrapped Debian 12, two boots.
 	t0=$(date +%s)

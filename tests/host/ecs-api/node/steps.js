@@ -169,6 +169,22 @@ const steps = {
     }
     return `ok ${n} ${last}`;
   },
+  // The newest ACTION task of resource ID: "TaskStatus ErrorCode" once it
+  // ended ("-" for no code), "Processing" before, "none" without one.
+  async 'task-outcome'(id, action) {
+    const r = await c.describeTasks(new Ecs.DescribeTasksRequest({ regionId: REGION,
+      taskAction: action, pageSize: 100 }));
+    const t = r.body.taskSet.task.filter((x) => x.resourceId === id)
+      .sort((x, y) => Number(x.taskId.slice(2)) - Number(y.taskId.slice(2))).pop();
+    if (!t)
+      return 'none';
+    if (t.taskStatus !== 'Failed' && t.taskStatus !== 'Finished')
+      return 'Processing';
+    const a = (await c.describeTaskAttribute(new Ecs.DescribeTaskAttributeRequest({
+      regionId: REGION, taskId: t.taskId }))).body;
+    const p = ((a.operationProgressSet || {}).operationProgress || [])[0] || {};
+    return `${a.taskStatus} ${p.errorCode || '-'}`;
+  },
   // Who called which KMS action: AccessKeyId Action Count lines.
   async metering() {
     const k = new Kms.default(new Config({ accessKeyId: process.env.KMS_ADMIN_AK,
