@@ -101,7 +101,8 @@ for port in $API_PORTS; do urls=${urls:+$urls,}http://$RELAY:$port; done
 for hi in $INSTANCES; do
 	h=${hi%%:*}
 	rbd_agent_start "$h" --instance-id "${hi#*:}" --ecs-api "$urls" \
-		--ecs-api-credentials "/out/${hi#*:}.key" --ecs-api-allow-http --ceph-conf "$conf"
+		--ecs-api-credentials "/out/${hi#*:}.key" --ecs-api-allow-http --ceph-conf "$conf" \
+		--verbose
 	on_exit "cp $(_rbd_dir "$h")/agent.log /out/agent-$h.log"
 done
 touch /out/ready

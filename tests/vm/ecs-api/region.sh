@@ -272,6 +272,10 @@ bench_attach() {
 			/: attach-disk / { sub(/:$/, "", $5); att[$5] = 1 }
 			/: task [0-9]+ done in / { r = $5; sub(/:$/, "", r); if (r in att) { n++; t += $(NF - 1); if ($(NF - 1) > m) m = $(NF - 1) } }
 			END { printf "agent %s: %d attach tasks, %d ms of work in all (max %d ms one)\n", h, n, t, m }'
+		# Where an attach's time goes (core_map's debug line), on average.
+		guest log "$h" | awk -v h="$h" '
+			/: attach: header / { n++; for (i = 1; i <= NF; i++) if ($(i + 1) ~ /^ms,?$/) s[$(i - 1)] += $i }
+			END { if (n) printf "agent %s: per attach: header %d, store %d, KMS %d, table %d, node %d ms\n", h, s["header"] / n, s["store"] / n, s["KMS"] / n, s["table"] / n, s["node"] / n }'
 	done
 }
 
