@@ -33,7 +33,8 @@ struct ecs_link {
 	size_t n_servers;
 	pthread_t thread;
 	volatile int stop;
-	volatile int busy;		/* a task is being run */
+	int busy;			/* tasks being run (atomic) */
+	size_t workers;			/* tasks run at once */
 	struct audit_ship *ship;	/* the audit trail to the server */
 	struct ecs_keepalive *keepalive;	/* while a task runs */
 };
@@ -73,36 +74,182 @@ static void report(struct ecs_link *l, int64_t id, const char *request_id,
 	}
 }
 
-static void run_task(struct ecs_link *l, struct json_object *task)
-{
-	struct json_object *v, *req, *reply;
-	struct timespec t0, t1;
-	const char *rid = "-";
+/* One task of a poll, as the workers see it. */
+struct job {
+	struct json_object *req;	/* NULL: not a request, skipped */
+	struct json_object *reply;
 	int64_t id;
+	const char *rid;
+	const char *object;		/* its disk (or snapshot): one at a time */
+	enum { JOB_WAITING, JOB_RUNNING, JOB_DONE, JOB_REPORTED } state;
+};
 
+/* The tasks of one poll: workers run them, the link thread reports them. */
+struct batch {
+	struct ecs_link *l;
+	struct job *jobs;
+	size_t n;
+	pthread_mutex_t mu;
+	pthread_cond_t changed;
+};
+
+static const char *job_object(struct json_object *req)
+{
+	struct json_object *args, *v;
+
+	if (!json_object_object_get_ex(req, "args", &args))
+		return "";
+	/* The disk or snapshot it works on, or makes (create-disk's new_id). */
+	if (json_object_object_get_ex(args, "disk_id", &v) ||
+	    json_object_object_get_ex(args, "new_id", &v) ||
+	    json_object_object_get_ex(args, "snapshot_id", &v))
+		return json_object_get_string(v);
+	return "";	/* no object: in order with the others that have none */
+}
+
+static void job_parse(struct job *j, struct json_object *task)
+{
+	struct json_object *v;
+
+	j->rid = "-";
+	j->state = JOB_DONE;	/* nothing to run, nothing to report */
 	if (!json_object_object_get_ex(task, "TaskId", &v))
 		return;
-	id = json_object_get_int64(v);
+	j->id = json_object_get_int64(v);
 	if (json_object_object_get_ex(task, "RequestId", &v))
-		rid = json_object_get_string(v);
+		j->rid = json_object_get_string(v);
 	if (!json_object_object_get_ex(task, "Request", &v))
 		return;
-	req = json_tokener_parse(json_object_get_string(v));
-	if (!req) {
-		log_err("RequestId %s: task %lld is not a request", rid, (long long)id);
+	j->req = json_tokener_parse(json_object_get_string(v));
+	if (!j->req) {
+		log_err("RequestId %s: task %lld is not a request", j->rid, (long long)j->id);
 		return;
 	}
-	l->busy = 1;
-	log_info("RequestId %s: task %lld from ecs-api", rid, (long long)id);
+	j->object = job_object(j->req);
+	j->state = JOB_WAITING;
+}
+
+/* The first waiting job no earlier unfinished job of its object holds back. */
+static struct job *next_job(struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		size_t k;
+
+		if (b->jobs[i].state != JOB_WAITING)
+			continue;
+		for (k = 0; k < i; k++)
+			if (b->jobs[k].req && b->jobs[k].state < JOB_DONE &&
+			    !strcmp(b->jobs[k].object, b->jobs[i].object))
+				break;
+		if (k == i)
+			return &b->jobs[i];
+	}
+	return NULL;
+}
+
+static bool jobs_waiting(const struct batch *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		if (b->jobs[i].state == JOB_WAITING)
+			return true;
+	return false;
+}
+
+static void run_job(struct ecs_link *l, struct job *j)
+{
+	struct timespec t0, t1;
+
+	__atomic_add_fetch(&l->busy, 1, __ATOMIC_SEQ_CST);
+	log_info("RequestId %s: task %lld from ecs-api", j->rid, (long long)j->id);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	reply = server_dispatch(l->agent, req);
+	j->reply = server_dispatch(l->agent, j->req);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	log_info("RequestId %s: task %lld done in %ld ms", rid, (long long)id,
+	log_info("RequestId %s: task %lld done in %ld ms", j->rid, (long long)j->id,
 		 (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
-	l->busy = 0;
-	report(l, id, rid, reply);
-	json_wipe_put(reply);
-	json_object_put(req);
+	__atomic_sub_fetch(&l->busy, 1, __ATOMIC_SEQ_CST);
+}
+
+static void *worker_main(void *arg)
+{
+	struct batch *b = arg;
+	struct job *j;
+
+	pthread_mutex_lock(&b->mu);
+	while (jobs_waiting(b)) {
+		j = next_job(b);
+		if (!j) {
+			pthread_cond_wait(&b->changed, &b->mu);
+			continue;
+		}
+		j->state = JOB_RUNNING;
+		pthread_mutex_unlock(&b->mu);
+		/* A stopping agent starts nothing new: the server sends it again. */
+		if (!b->l->stop)
+			run_job(b->l, j);
+		pthread_mutex_lock(&b->mu);
+		j->state = JOB_DONE;
+		pthread_cond_broadcast(&b->changed);
+	}
+	pthread_mutex_unlock(&b->mu);
+	return NULL;
+}
+
+/*
+ * Up to l->workers tasks at once, those of one disk one after the other
+ * in the order given; each reported as soon as it ends.
+ */
+static void run_tasks(struct ecs_link *l, struct json_object *list)
+{
+	struct batch b = { .l = l, .n = json_object_array_length(list),
+			   .mu = PTHREAD_MUTEX_INITIALIZER,
+			   .changed = PTHREAD_COND_INITIALIZER };
+	pthread_t worker[ECS_LINK_WORKERS_MAX];
+	size_t n_workers = 0;
+
+	b.jobs = calloc(b.n, sizeof(*b.jobs));
+	if (!b.jobs) {
+		log_err("ecs-api: no memory for %zu tasks; the server sends them again", b.n);
+		return;
+	}
+	for (size_t i = 0; i < b.n; i++)
+		job_parse(&b.jobs[i], json_object_array_get_idx(list, i));
+	while (n_workers < l->workers && n_workers < b.n &&
+	       !pthread_create(&worker[n_workers], NULL, worker_main, &b))
+		n_workers++;
+	if (!n_workers)
+		worker_main(&b);	/* no thread to be had: one at a time here */
+	pthread_mutex_lock(&b.mu);
+	for (;;) {
+		struct job *done = NULL;
+		size_t left = 0;
+
+		for (size_t i = 0; i < b.n; i++) {
+			if (!b.jobs[i].req || b.jobs[i].state == JOB_REPORTED)
+				continue;
+			left++;
+			if (!done && b.jobs[i].state == JOB_DONE)
+				done = &b.jobs[i];
+		}
+		if (!left)
+			break;
+		if (!done) {
+			pthread_cond_wait(&b.changed, &b.mu);
+			continue;
+		}
+		done->state = JOB_REPORTED;
+		pthread_mutex_unlock(&b.mu);
+		if (done->reply)
+			report(l, done->id, done->rid, done->reply);
+		pthread_mutex_lock(&b.mu);
+	}
+	pthread_mutex_unlock(&b.mu);
+	for (size_t i = 0; i < n_workers; i++)
+		pthread_join(worker[i], NULL);
+	for (size_t i = 0; i < b.n; i++) {
+		json_wipe_put(b.jobs[i].reply);
+		json_object_put(b.jobs[i].req);
+	}
+	free(b.jobs);
 }
 
 static void *link_main(void *arg)
@@ -133,8 +280,7 @@ static void *link_main(void *arg)
 		    json_object_array_length(list)) {
 			/* Not polling until they are reported: alive meanwhile. */
 			ecs_keepalive_busy(l->keepalive, true);
-			for (size_t i = 0; i < json_object_array_length(list) && !l->stop; i++)
-				run_task(l, json_object_array_get_idx(list, i));
+			run_tasks(l, list);
 			ecs_keepalive_busy(l->keepalive, false);
 		}
 		kms_response_release(&resp);
@@ -190,7 +336,7 @@ static int split_urls(struct ecs_link *l, const char *urls, bool allow_http)
 
 int ecs_link_start(struct agent *a, const char *urls,
 		   const char *credentials_path, bool allow_http,
-		   struct ecs_link **out)
+		   unsigned int workers, struct ecs_link **out)
 {
 	struct ecs_link *l = calloc(1, sizeof(*l));
 	struct kms_client_config cfg = {
@@ -202,6 +348,7 @@ int ecs_link_start(struct agent *a, const char *urls,
 	if (!l)
 		return -ENOMEM;
 	l->agent = a;
+	l->workers = workers;
 	r = split_urls(l, urls, allow_http);
 	if (r < 0)
 		goto fail;
@@ -247,7 +394,8 @@ void ecs_link_stop(struct ecs_link *l)
 	 * is lost, and the server sends the task again).  A parked poll ends
 	 * at the server's deadline: that is not waited for.
 	 */
-	for (int waited = 0; l->busy && waited < 5000; waited += 50)
+	for (int waited = 0; __atomic_load_n(&l->busy, __ATOMIC_SEQ_CST) && waited < 5000;
+	     waited += 50)
 		usleep(50 * 1000);
 	pthread_detach(l->thread);
 	ecs_keepalive_stop(l->keepalive);	/* kept, as @l, for the thread */

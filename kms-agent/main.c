@@ -61,6 +61,7 @@ static const struct agent_option {
 	{ { "ecs-api", required_argument, NULL, 'U' }, "URL", "take work from this ECS API server as --instance-id; several (repeated or URL,URL): the next when one does not answer" },
 	{ { "ecs-api-allow-http", no_argument, NULL, 'W' }, NULL, "allow plain http to an --ecs-api that is not on loopback (labs only)" },
 	{ { "ecs-api-credentials", required_argument, NULL, 'a' }, "FILE", "\"<AccessKeyId> <AccessKeySecret>\": this instance's key for --ecs-api" },
+	{ { "ecs-api-workers", required_argument, NULL, 'w' }, "N", "run up to N tasks of --ecs-api at once, one disk's in order (1..64, default 8)" },
 	{ { "verbose", no_argument, NULL, 'v' }, NULL, "log debug messages" },
 	{ { "help", no_argument, NULL, 'h' }, NULL, "this help" },
 };
@@ -158,6 +159,8 @@ int main(int argc, char **argv)
 	char *ecs_api_urls = NULL;	/* --ecs-api given several times */
 	struct ecs_link *link = NULL;
 	bool ecs_api_allow_http = false;
+	unsigned long ecs_api_workers = ECS_LINK_WORKERS_DEFAULT;
+	char *end;
 	char hostname[64] = "", why[512];
 	int reattach = 1, rebuild = 0, new_audit_file = 0, verbose = 0;
 	int fd = -1, lock_fd = -1, r, c, count;
@@ -218,6 +221,16 @@ int main(int argc, char **argv)
 			break;
 		case 'a': ecs_api_creds = optarg; break;
 		case 'W': ecs_api_allow_http = true; break;
+		case 'w':
+			errno = 0;
+			ecs_api_workers = strtoul(optarg, &end, 10);
+			if (errno || end == optarg || *end || !ecs_api_workers ||
+			    ecs_api_workers > ECS_LINK_WORKERS_MAX) {
+				fprintf(stderr, "kms-agent: --ecs-api-workers %s: give a number from 1 to %d\n",
+					optarg, ECS_LINK_WORKERS_MAX);
+				return 2;
+			}
+			break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -311,7 +324,7 @@ int main(int argc, char **argv)
 	/* ecs-api's tasks only once the disks are back: as the socket's. */
 	if (ecs_api_url) {
 		r = ecs_link_start(&a, ecs_api_url, ecs_api_creds,
-				   ecs_api_allow_http, &link);
+				   ecs_api_allow_http, ecs_api_workers, &link);
 		if (r < 0)
 			goto out;
 	}

@@ -47,6 +47,12 @@ const steps = {
       diskCategory: 'cloud_ssd', size: 1, encrypted: true, instanceId: inst }));
     return r.body.diskId;
   },
+  // N encrypted disks on INST, asked for at once: their ids, one a line.
+  async 'create-disks-on'(inst, n) {
+    const all = Array.from({ length: Number(n) }, () => c.createDisk(new Ecs.CreateDiskRequest({
+      regionId: REGION, diskCategory: 'cloud_ssd', size: 1, encrypted: true, instanceId: inst })));
+    return (await Promise.all(all)).map((r) => r.body.diskId).join('\n');
+  },
   async 'create-snapshot'(id) {
     return (await c.createSnapshot(new Ecs.CreateSnapshotRequest({ diskId: id }))).body.snapshotId;
   },
