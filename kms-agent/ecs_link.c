@@ -95,15 +95,16 @@ struct batch {
 
 static const char *job_object(struct json_object *req)
 {
+	static const char *const keys[] = { "disk_id", "new_id", "snapshot_id" };
 	struct json_object *args, *v;
 
 	if (!json_object_object_get_ex(req, "args", &args))
 		return "";
 	/* The disk or snapshot it works on, or makes (create-disk's new_id). */
-	if (json_object_object_get_ex(args, "disk_id", &v) ||
-	    json_object_object_get_ex(args, "new_id", &v) ||
-	    json_object_object_get_ex(args, "snapshot_id", &v))
-		return json_object_get_string(v);
+	for (size_t i = 0; i < sizeof(keys) / sizeof(*keys); i++)
+		if (json_object_object_get_ex(args, keys[i], &v) &&
+		    json_object_is_type(v, json_type_string))
+			return json_object_get_string(v);
 	return "";	/* no object: in order with the others that have none */
 }
 
